@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The coherence cost model: simulated cache lines, their directory, and
+ * what each transaction costs.
+ *
+ * WHAT IT MODELS
+ * A directory-based MESI protocol over a socket > cluster > core
+ * hierarchy (machine.h).  Every line has a home socket (first touch, like
+ * Linux's default NUMA policy) whose directory serializes the
+ * transactions on that line.  Each transaction is three messages ("legs"):
+ *
+ *       requester R --(a: request)--> directory D --(b: forward)--> source S
+ *            ^                                                        |
+ *            +----------------------(d: data / acks)------------------+
+ *
+ *   D = R's own cluster LLC when the current owner sits in R's cluster
+ *       (an intra-cluster snoop), otherwise the home socket's directory;
+ *   S = the owner's cluster (M/E line), the farthest sharer's cluster
+ *       (a write invalidating S copies; invalidations are one multicast,
+ *       so only the farthest sharer's round trip counts), the home
+ *       (data of an S line), or DRAM at the home (first touch: b = mem).
+ *   A leg inside a cluster costs leg_cluster; between a cluster and a
+ *   directory or cluster of the same socket leg_socket; across sockets
+ *   leg_link + (hops - 1) * leg_hop.
+ *
+ * Timeline of a transaction granted at time tg (request issued at ti):
+ *
+ *     t_arr = max(tg, ti + a)    request reaches D
+ *     t_x   = t_arr + b          the old owner / sharers lose their copies
+ *     t1    = t_x + d            R has the line and continues
+ *     dir_free = t1 + a          completion reaches D; next grant possible
+ *
+ * So an uncontended miss costs a + b + d, and back-to-back handoffs of a
+ * contended line are spaced b + d + a apart: N simultaneous writers wait
+ * (N+1)/2 handoffs each on average.  Between t1 and the next forward
+ * reaching it (dir_free + b'), the new owner keeps hitting in its cache:
+ * that is how real owners batch several RMWs per ownership.
+ *
+ * Conflicts: a transaction whose messages cross sockets, granted while
+ * other requests for the line are waiting, pays latency.conflict extra
+ * in its forward leg.  This is the home agent resolving overlapping
+ * requests (Intel QPI's conflict messages); transactions inside one
+ * socket are resolved by the LLC and pay nothing.  It is why ben's
+ * contended cross-socket handoffs cost 30-70% more than mctop's isolated
+ * CAS latencies.
+ *
+ * Arbitration: when D is free it grants one waiting request chosen
+ * uniformly at random (the SIM_RNG_ARBITER stream).
+ * MODEL: real home agents see requests in an arrival order jittered by
+ * tens of cycles and give no fairness guarantee; a strict CPU-id or FIFO
+ * order would group same-socket requests and make N simultaneous
+ * cross-socket writers look up to 2-3x cheaper than ben measures.
+ *
+ * Reads of a line that R's cluster LLC holds in S are served by that LLC
+ * (2 * leg_cluster), serialized per (cluster, line) by cluster_occupancy,
+ * without the directory.  Readers of one cluster that miss while a fetch
+ * for that cluster is pending merge into it (an LLC miss-status register)
+ * and are served by the LLC when the data arrives.
+ *
+ * INVARIANTS (checked by sim_line_invariants_hold() in debug builds)
+ *   - at most one owner is valid at any time;
+ *   - owner != SIM_NONE  =>  no S copy of the current generation exists
+ *     outside the owner's core;
+ *   - a line with waiters has an arbitration event queued (ev_pending);
+ *   - dir_free never decreases.
+ *
+ * WHAT IT LEAVES OUT (MODEL)
+ *   - No link or mesh bandwidth: messages for different lines never queue
+ *     behind each other.  Many hot lines at once are too cheap.
+ *   - Owned (M/E) lines are never evicted; S copies are evicted from an
+ *     8-way private cache of private_cache_lines.  Large working sets are
+ *     too cheap.
+ *   - S data always comes from the home, never forwarded by a sharer.
+ *   - Loads block: no memory-level parallelism.  Scans of many remote
+ *     lines (a poll over every CPU's counter) are too expensive, by up to
+ *     the miss parallelism of the core (about 10x) in the worst case.
+ *   - The conflict penalty is one number per machine, whatever the
+ *     number of conflicting requests or sockets.
+ */
+#include <string.h>
+
+#include "engine_impl.h"
+
+/* ---- topology helpers ---- */
+
+static inline uint32_t
+cluster_socket(const struct sim *s, uint32_t cluster)
+{
+	return cluster / s->m->topo.clusters_per_socket;
+}
+
+static inline uint64_t
+link_cost(const struct sim *s, uint32_t hops)
+{
+	const struct sim_latency *lat = &s->m->lat;
+	return hops == 0 ? lat->leg_socket : lat->leg_link + (uint64_t)(hops - 1) * lat->leg_hop;
+}
+
+/* One message between two clusters. */
+static uint64_t
+leg_cc(const struct sim *s, uint32_t ca, uint32_t cb)
+{
+	if (ca == cb)
+		return s->m->lat.leg_cluster;
+	uint32_t sa = cluster_socket(s, ca), sb = cluster_socket(s, cb);
+	return link_cost(s, sim_machine_hops(s->m, sa, sb));
+}
+
+/* One message between a cluster and the directory of socket sock. */
+static uint64_t
+leg_ch(const struct sim *s, uint32_t cluster, uint32_t sock)
+{
+	return link_cost(s, sim_machine_hops(s->m, cluster_socket(s, cluster), sock));
+}
+
+static enum sim_cause
+xfer_cause(const struct sim *s, uint32_t cluster_a, uint32_t cluster_b)
+{
+	if (cluster_a == cluster_b)
+		return SIM_CAUSE_XFER_CLUSTER;
+	if (cluster_socket(s, cluster_a) == cluster_socket(s, cluster_b))
+		return SIM_CAUSE_XFER_SOCKET;
+	return SIM_CAUSE_XFER_REMOTE;
+}
+
+/* ---- lines ---- */
+
+struct sim_line *
+sim_line_get(struct sim *s, uint32_t id)
+{
+	uint32_t chunk = id >> SIM_LINE_CHUNK_SHIFT;
+	g_assert(chunk < s->nline_chunks);
+	struct sim_line *c = s->line_chunks[chunk];
+	if (G_UNLIKELY(c == NULL)) {
+		c = g_new0(struct sim_line, SIM_LINE_CHUNK);
+		for (uint32_t i = 0; i < SIM_LINE_CHUNK; i++) {
+			c[i].owner = c[i].prev_owner = SIM_NONE;
+			c[i].home = c[i].sh_far = SIM_NONE;
+			c[i].gen = SIM_GEN_INIT;
+		}
+		s->line_chunks[chunk] = c;
+		s->lines_allocated += SIM_LINE_CHUNK;
+	}
+	return &c[id & (SIM_LINE_CHUNK - 1)];
+}
+
+static inline bool
+gen_valid(const struct sim_line *l, uint32_t g, sim_time_t t)
+{
+	return g == l->gen || (g + 1 == l->gen && t < l->old_gen_until);
+}
+
+/* Does CPU cpu hold l in M/E at time t? */
+static inline bool
+owner_ok(const struct sim_line *l, uint32_t cpu, sim_time_t t)
+{
+	return (l->owner == cpu && t >= l->owner_from) ||
+	       (l->prev_owner == cpu && t < l->prev_until);
+}
+
+/* Does any thread of core hold l in M/E at time t?  (SMT siblings share
+ * the L1, so they read each other's owned lines as hits.) */
+static inline bool
+core_owns(const struct sim *s, const struct sim_line *l, uint32_t core, sim_time_t t)
+{
+	if (l->owner != SIM_NONE && s->cpus[l->owner].core == core && t >= l->owner_from)
+		return true;
+	return l->prev_owner != SIM_NONE && s->cpus[l->prev_owner].core == core &&
+	       t < l->prev_until;
+}
+
+/* ---- private caches (per core) ---- */
+
+static inline uint32_t
+set_of(uint32_t line, uint32_t nsets)
+{
+	return (uint32_t)(((uint64_t)line * 0x9E3779B1u) >> 16) & (nsets - 1);
+}
+
+static uint32_t
+pc_sets(const struct sim *s)
+{
+	uint32_t sets = s->m->private_cache_lines / SIM_PC_WAYS;
+	uint32_t p = 1;
+	while (p * 2 <= sets)
+		p *= 2;
+	return p;
+}
+
+static struct sim_pc_ent *
+pc_lookup(const struct sim *s, const struct sim_core *core, uint32_t line)
+{
+	if (core->ent == NULL)
+		return NULL;
+	struct sim_pc_ent *set = &core->ent[(size_t)set_of(line, pc_sets(s)) * SIM_PC_WAYS];
+	for (uint32_t w = 0; w < SIM_PC_WAYS; w++)
+		if (set[w].line == line)
+			return &set[w];
+	return NULL;
+}
+
+static void
+pc_fill(struct sim *s, uint32_t core_id, uint32_t line, uint32_t gen)
+{
+	struct sim_core *core = &s->cores[core_id];
+	uint32_t nsets = pc_sets(s);
+	if (core->ent == NULL) {
+		core->ent = g_new(struct sim_pc_ent, (size_t)nsets * SIM_PC_WAYS);
+		for (size_t i = 0; i < (size_t)nsets * SIM_PC_WAYS; i++)
+			core->ent[i] = (struct sim_pc_ent){ .line = SIM_NONE, .gen = 0 };
+		core->victim = g_new0(uint8_t, nsets);
+	}
+	uint32_t si = set_of(line, nsets);
+	struct sim_pc_ent *set = &core->ent[(size_t)si * SIM_PC_WAYS];
+	struct sim_pc_ent *slot = NULL;
+	for (uint32_t w = 0; w < SIM_PC_WAYS && !slot; w++)
+		if (set[w].line == line || set[w].line == SIM_NONE)
+			slot = &set[w];
+	if (slot == NULL) {
+		slot = &set[core->victim[si]];
+		core->victim[si] = (uint8_t)((core->victim[si] + 1) % SIM_PC_WAYS);
+	}
+	slot->line = line;
+	slot->gen = gen;
+}
+
+/* ---- cluster LLCs ---- */
+
+static uint32_t
+l3_sets(const struct sim *s)
+{
+	uint32_t sets = s->m->cluster_cache_lines / SIM_L3_WAYS;
+	uint32_t p = 1;
+	while (p * 2 <= sets)
+		p *= 2;
+	return p;
+}
+
+static struct sim_l3_ent *
+l3_lookup(const struct sim *s, const struct sim_cluster *cl, uint32_t line)
+{
+	if (cl->ent == NULL)
+		return NULL;
+	struct sim_l3_ent *set = &cl->ent[(size_t)set_of(line, l3_sets(s)) * SIM_L3_WAYS];
+	for (uint32_t w = 0; w < SIM_L3_WAYS; w++)
+		if (set[w].line == line)
+			return &set[w];
+	return NULL;
+}
+
+/* Find or make the entry for line; NULL only if every way has a fetch
+ * in flight (then the reader simply does not merge). */
+static struct sim_l3_ent *
+l3_get(struct sim *s, uint32_t cluster_id, uint32_t line)
+{
+	struct sim_cluster *cl = &s->clusters[cluster_id];
+	uint32_t nsets = l3_sets(s);
+	if (cl->ent == NULL) {
+		cl->ent = g_new0(struct sim_l3_ent, (size_t)nsets * SIM_L3_WAYS);
+		for (size_t i = 0; i < (size_t)nsets * SIM_L3_WAYS; i++)
+			cl->ent[i].line = SIM_NONE;
+		cl->victim = g_new0(uint8_t, nsets);
+	}
+	uint32_t si = set_of(line, nsets);
+	struct sim_l3_ent *set = &cl->ent[(size_t)si * SIM_L3_WAYS];
+	uint32_t slot = SIM_NONE;
+	for (uint32_t w = 0; w < SIM_L3_WAYS; w++) {
+		if (set[w].line == line)
+			return &set[w];
+		if (set[w].line == SIM_NONE && slot == SIM_NONE)
+			slot = w;
+	}
+	for (uint32_t k = 0; k < SIM_L3_WAYS && slot == SIM_NONE; k++) {
+		uint32_t w = (cl->victim[si] + k) % SIM_L3_WAYS;
+		if (set[w].fill == NULL) {
+			slot = w;
+			cl->victim[si] = (uint8_t)((w + 1) % SIM_L3_WAYS);
+		}
+	}
+	if (slot == SIM_NONE)
+		return NULL;
+	/* gen 0 is never valid: generations start at SIM_GEN_INIT. */
+	set[slot] = (struct sim_l3_ent){ .line = line, .gen = 0 };
+	return &set[slot];
+}
+
+/* The cluster's LLC holds an S copy from time `from` on. */
+static void
+l3_fill(struct sim *s, uint32_t cluster_id, uint32_t line, uint32_t gen, sim_time_t from)
+{
+	struct sim_l3_ent *e = l3_get(s, cluster_id, line);
+	if (e) {
+		e->gen = gen;
+		if (e->busy_until < from)
+			e->busy_until = from;
+	}
+}
+
+/* Record an S copy in cluster for sharer bookkeeping. */
+static void
+note_sharer(struct sim *s, struct sim_line *l, uint32_t cluster)
+{
+	if (l->nsh < UINT32_MAX)
+		l->nsh++;
+	if (l->sh_far == SIM_NONE || leg_ch(s, cluster, l->home) > leg_ch(s, l->sh_far, l->home))
+		l->sh_far = cluster;
+}
+
+/* ---- CPU-side checks (called on the running CPU; no cost) ---- */
+
+bool
+sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id, sim_time_t t)
+{
+	if (core_owns(s, l, c->core, t))
+		return true;
+	const struct sim_pc_ent *e = pc_lookup(s, &s->cores[c->core], id);
+	return e && gen_valid(l, e->gen, t);
+}
+
+bool
+sim_can_write(struct sim_cpu *c, struct sim_line *l, sim_time_t t)
+{
+	return owner_ok(l, c->id, t);
+}
+
+void
+sim_first_touch(struct sim *s, struct sim_line *l, const struct sim_cpu *c)
+{
+	(void)s;
+	if (l->home == SIM_NONE)
+		l->home = c->socket;
+}
+
+static void
+req_init(struct sim_req *r, struct sim_cpu *c, uint32_t line, enum sim_req_kind kind,
+	 bool sb, sim_time_t t)
+{
+	r->cpu = c;
+	r->line = line;
+	r->kind = (uint8_t)kind;
+	r->sb = sb;
+	r->issued = t;
+	r->merge_head = r->merge_tail = r->merge_next = NULL;
+}
+
+void
+sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id)
+{
+	sim_time_t t = c->now;
+	sim_first_touch(s, l, c);
+	struct sim_l3_ent *e = l3_lookup(s, &s->clusters[c->cluster], id);
+	if (e && e->fill == NULL && l->owner == SIM_NONE && gen_valid(l, e->gen, t)) {
+		/* LLC hit: serialized per line in this cluster. */
+		const struct sim_latency *lat = &s->m->lat;
+		sim_time_t start = t > e->busy_until ? t : e->busy_until;
+		e->busy_until = start + lat->cluster_occupancy;
+		pc_fill(s, c->core, id, e->gen);
+		s->st.llc_hits++;
+		sim_advance(c, SIM_CAUSE_QUEUE, start - t);
+		sim_advance(c, SIM_CAUSE_LLC, 2ull * lat->leg_cluster);
+		return;
+	}
+	req_init(&c->req, c, id, SIM_REQ_READ, false, t);
+	if (e && e->fill) {
+		/* A fetch for this cluster is on its way: merge into it. */
+		struct sim_req *f = e->fill;
+		if (f->merge_tail)
+			f->merge_tail->merge_next = &c->req;
+		else
+			f->merge_head = &c->req;
+		f->merge_tail = &c->req;
+		s->st.merged_reads++;
+		sim_cpu_block(s, c, SIM_BLOCK_LINE);
+		return;
+	}
+	if (e == NULL)
+		e = l3_get(s, c->cluster, id);
+	if (e) {
+		e->fill = &c->req;
+		e->gen = l->gen - 2;        /* stale until the fill lands */
+	}
+	sim_enqueue(s, l, &c->req, t);
+	sim_cpu_block(s, c, SIM_BLOCK_LINE);
+}
+
+void
+sim_write_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id)
+{
+	sim_first_touch(s, l, c);
+	req_init(&c->req, c, id, SIM_REQ_WRITE, false, c->now);
+	sim_enqueue(s, l, &c->req, c->now);
+	sim_cpu_block(s, c, SIM_BLOCK_LINE);
+}
+
+/* Store-buffer drain: same as a write miss, but the CPU keeps running. */
+void
+sim_sb_issue(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id, sim_time_t t)
+{
+	sim_first_touch(s, l, c);
+	req_init(&c->sbreq, c, id, SIM_REQ_WRITE, true, t);
+	c->sb_busy = true;
+	sim_enqueue(s, l, &c->sbreq, t);
+}
+
+void
+sim_enqueue(struct sim *s, struct sim_line *l, struct sim_req *r, sim_time_t t)
+{
+	if (l->nwait == l->capwait) {
+		l->capwait = l->capwait ? l->capwait * 2 : 4;
+		l->wait = g_renew(struct sim_req *, l->wait, l->capwait);
+	}
+	l->wait[l->nwait++] = r;
+	if (!l->ev_pending) {
+		l->ev_pending = true;
+		sim_schedule(s, t > l->dir_free ? t : l->dir_free, SIM_EV_LINE, r->line);
+	}
+}
+
+/* ---- the directory ---- */
+
+struct legs {
+	uint64_t a, b, d;
+	enum sim_cause cause;
+};
+
+/* Legs for fetching a line that CPU owner holds in M/E. */
+static struct legs
+legs_from_owner(const struct sim *s, const struct sim_line *l, const struct sim_cpu *r,
+		const struct sim_cpu *owner)
+{
+	const struct sim_latency *lat = &s->m->lat;
+	if (owner->core == r->core)
+		return (struct legs){ 0, 0, lat->smt_transfer, SIM_CAUSE_XFER_SMT };
+	if (owner->cluster == r->cluster)
+		return (struct legs){ lat->leg_cluster, lat->leg_cluster, lat->leg_cluster,
+				      SIM_CAUSE_XFER_CLUSTER };
+	return (struct legs){ leg_ch(s, r->cluster, l->home), leg_ch(s, owner->cluster, l->home),
+			      leg_cc(s, owner->cluster, r->cluster),
+			      xfer_cause(s, owner->cluster, r->cluster) };
+}
+
+/* Legs for data that only the home (or DRAM) has. */
+static struct legs
+legs_from_home(struct sim *s, struct sim_line *l, const struct sim_cpu *r, bool need_data)
+{
+	const struct sim_latency *lat = &s->m->lat;
+	uint64_t a = leg_ch(s, r->cluster, l->home);
+	enum sim_cause cause = l->home == r->socket ? SIM_CAUSE_XFER_SOCKET : SIM_CAUSE_XFER_REMOTE;
+	if (!l->touched) {
+		l->touched = true;
+		return (struct legs){ a, lat->mem, a, SIM_CAUSE_MEM };
+	}
+	return (struct legs){ a, need_data ? lat->leg_socket : 0, a, cause };
+}
+
+/* A cross-socket transaction with others waiting pays s->conflict. */
+static void
+apply_conflict(const struct sim *s, struct legs *lg)
+{
+	if (lg->cause == SIM_CAUSE_XFER_REMOTE)
+		lg->b += s->conflict;
+}
+
+/* Serve merged readers from the cluster LLC once the fill lands at t1. */
+static void
+serve_merged(struct sim *s, struct sim_line *l, struct sim_req *fill, uint32_t id,
+	     sim_time_t t1)
+{
+	const struct sim_latency *lat = &s->m->lat;
+	struct sim_l3_ent *e = l3_lookup(s, &s->clusters[fill->cpu->cluster], id);
+	if (e && e->fill == fill) {
+		e->fill = NULL;
+		e->gen = l->gen;
+		if (e->busy_until < t1)
+			e->busy_until = t1;
+	}
+	sim_time_t next = e ? e->busy_until : t1;
+	for (struct sim_req *m = fill->merge_head; m; m = m->merge_next) {
+		struct sim_cpu *mc = m->cpu;
+		sim_time_t done = next + lat->leg_cluster;
+		next += lat->cluster_occupancy;
+		pc_fill(s, mc->core, id, l->gen);
+		note_sharer(s, l, mc->cluster);
+		sim_charge(mc, SIM_CAUSE_QUEUE, t1 - m->issued);
+		sim_charge(mc, SIM_CAUSE_LLC, done - t1);
+		sim_cpu_wake(s, mc, done);
+	}
+	if (e)
+		e->busy_until = next;
+}
+
+static void
+grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_time_t tg,
+	   struct legs *lg, sim_time_t *tx, sim_time_t *t1)
+{
+	struct sim_cpu *c = r->cpu;
+	uint32_t o = l->owner;
+	if (o != SIM_NONE) {
+		const struct sim_cpu *oc = &s->cpus[o];
+		*lg = legs_from_owner(s, l, c, oc);
+		if (oc->core == c->core) {
+			/* Sibling owns it: L1 is shared, nothing moves. */
+			*lg = (struct legs){ 0, 0, 0, SIM_CAUSE_HIT };
+			*tx = *t1 = tg;
+			return;
+		}
+	} else {
+		*lg = legs_from_home(s, l, c, true);
+	}
+	apply_conflict(s, lg);
+	sim_time_t t_arr = tg > r->issued + lg->a ? tg : r->issued + lg->a;
+	*tx = t_arr + lg->b;
+	*t1 = *tx + lg->d;
+	if (o != SIM_NONE) {
+		/* M/E -> S: the old owner keeps a shared copy. */
+		const struct sim_cpu *oc = &s->cpus[o];
+		l->prev_owner = o;
+		l->prev_until = *tx;
+		l->owner = SIM_NONE;
+		l->nsh = 0;
+		l->sh_far = SIM_NONE;
+		pc_fill(s, oc->core, id, l->gen);
+		l3_fill(s, oc->cluster, id, l->gen, *tx);
+		note_sharer(s, l, oc->cluster);
+	} else if (l->nsh == 0 && r->merge_head == NULL) {
+		/* Nobody else has it: grant E. */
+		l->gen++;
+		l->old_gen_until = *tx;
+		l->owner = c->id;
+		l->owner_from = *t1;
+		s->st.grants_read++;
+		return;
+	}
+	pc_fill(s, c->core, id, l->gen);
+	l3_fill(s, c->cluster, id, l->gen, *t1);
+	note_sharer(s, l, c->cluster);
+	s->st.grants_read++;
+}
+
+static void
+grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_time_t tg,
+	    struct legs *lg, sim_time_t *tx, sim_time_t *t1)
+{
+	struct sim_cpu *c = r->cpu;
+	uint32_t o = l->owner;
+	if (o == c->id) {
+		/* Already ours (a store and an RMW of one CPU both queued). */
+		*lg = (struct legs){ 0, 0, 0, SIM_CAUSE_HIT };
+		*tx = *t1 = tg;
+		return;
+	}
+	if (o != SIM_NONE) {
+		*lg = legs_from_owner(s, l, c, &s->cpus[o]);
+	} else {
+		const struct sim_pc_ent *pe = pc_lookup(s, &s->cores[c->core], id);
+		bool have = pe && gen_valid(l, pe->gen, tg);
+		if (l->nsh > (have ? 1u : 0u) && l->sh_far != SIM_NONE) {
+			/* Invalidate S copies: one multicast, farthest ack counts. */
+			*lg = (struct legs){ leg_ch(s, c->cluster, l->home),
+					     leg_ch(s, l->sh_far, l->home),
+					     leg_cc(s, l->sh_far, c->cluster),
+					     l->sh_far == c->cluster ? SIM_CAUSE_XFER_CLUSTER :
+					     xfer_cause(s, l->sh_far, c->cluster) };
+			if (lg->cause == SIM_CAUSE_XFER_CLUSTER &&
+			    cluster_socket(s, c->cluster) != l->home)
+				lg->cause = SIM_CAUSE_XFER_REMOTE;
+			s->st.invalidations++;
+		} else {
+			*lg = legs_from_home(s, l, c, !have);
+		}
+	}
+	apply_conflict(s, lg);
+	sim_time_t t_arr = tg > r->issued + lg->a ? tg : r->issued + lg->a;
+	*tx = t_arr + lg->b;
+	*t1 = *tx + lg->d;
+	l->prev_owner = o;
+	l->prev_until = *tx;
+	l->owner = c->id;
+	l->owner_from = *t1;
+	l->gen++;
+	l->old_gen_until = *tx;
+	l->nsh = 0;
+	l->sh_far = SIM_NONE;
+	s->st.grants_write++;
+}
+
+static void
+grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_time_t tg)
+{
+	struct sim_cpu *c = r->cpu;
+	if (l->prev_owner != SIM_NONE && tg >= l->prev_until)
+		l->prev_owner = SIM_NONE;
+	g_assert(l->owner == SIM_NONE || l->owner_from <= tg);
+	g_assert(l->prev_owner == SIM_NONE);
+
+	struct legs lg;
+	sim_time_t tx, t1;
+	/* r is already off the wait list: anyone left is a conflict. */
+	s->conflict = l->nwait > 0 ? s->m->lat.conflict : 0;
+	if (r->kind == SIM_REQ_READ)
+		grant_read(s, l, id, r, tg, &lg, &tx, &t1);
+	else
+		grant_write(s, l, id, r, tg, &lg, &tx, &t1);
+	sim_time_t free_at = t1 + lg.a;
+	g_assert(free_at >= l->dir_free);
+	l->dir_free = free_at;
+	s->st.transactions++;
+
+	if (r->merge_head)
+		serve_merged(s, l, r, id, t1);
+	else if (r->kind == SIM_REQ_READ) {
+		struct sim_l3_ent *e = l3_lookup(s, &s->clusters[c->cluster], id);
+		if (e && e->fill == r)
+			e->fill = NULL;
+	}
+	if (r->sb) {
+		sim_schedule(s, t1, SIM_EV_SB, c->id);
+		return;
+	}
+	/* Queueing is the wait beyond the request leg; the rest is transfer. */
+	sim_time_t q_end = tx - lg.b - lg.a;
+	sim_time_t wait = q_end > r->issued ? q_end - r->issued : 0;
+	sim_charge(c, SIM_CAUSE_QUEUE, wait);
+	sim_charge(c, lg.cause, t1 - r->issued - wait);
+	sim_cpu_wake(s, c, t1);
+}
+
+void
+sim_line_event(struct sim *s, uint32_t id, sim_time_t t)
+{
+	struct sim_line *l = sim_line_get(s, id);
+	l->ev_pending = false;
+	if (l->nwait == 0)
+		return;
+	if (t < l->dir_free) {
+		l->ev_pending = true;
+		sim_schedule(s, l->dir_free, SIM_EV_LINE, id);
+		return;
+	}
+	uint32_t k = (uint32_t)sim_rng_below(&s->arbiter, l->nwait);
+	struct sim_req *r = l->wait[k];
+	l->wait[k] = l->wait[--l->nwait];
+	grant(s, l, id, r, t);
+	if (l->nwait > 0) {
+		l->ev_pending = true;
+		sim_schedule(s, l->dir_free, SIM_EV_LINE, id);
+	}
+}
+
+void
+sim_line_written(struct sim *s, struct sim_line *l, sim_time_t t)
+{
+	struct sim_cpu *w = l->watch;
+	l->watch = NULL;
+	while (w) {
+		struct sim_cpu *next = w->watch_next;
+		w->watch_next = NULL;
+		w->watch_line = SIM_NONE;
+		sim_charge(w, SIM_CAUSE_SPIN, t > w->now ? t - w->now : 0);
+		sim_cpu_wake(s, w, t > w->now ? t : w->now);
+		w = next;
+	}
+}
+
+void
+sim_mem_prime(struct sim *s, void *addr, size_t size, uint32_t cpu)
+{
+	g_assert(cpu < s->ncpus);
+	g_assert(sim_addr_valid(addr) && size > 0);
+	uint32_t first = sim_line_id(s, addr);
+	uint32_t last = sim_line_id(s, (char *)addr + size - 1);
+	for (uint32_t id = first; id <= last; id++) {
+		struct sim_line *l = sim_line_get(s, id);
+		l->home = s->cpus[cpu].socket;
+		l->touched = true;
+		l->owner = cpu;
+		l->owner_from = 0;
+		l->prev_owner = SIM_NONE;
+		l->gen++;
+		l->nsh = 0;
+		l->sh_far = SIM_NONE;
+	}
+}

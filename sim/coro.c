@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Coroutine back ends; see coro.h for the stack layout and invariants.
+ *
+ * Sanitizers: AddressSanitizer keeps shadow state per stack, so every
+ * switch is announced with __sanitizer_start_switch_fiber() and completed
+ * with __sanitizer_finish_switch_fiber() (compiler-rt's common_interface_defs.h).
+ * Without this, ASan reports false stack-buffer overflows after the first
+ * switch.
+ */
+#include "coro.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SIM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define SIM_ASAN 1
+#endif
+
+#ifdef SIM_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#define CANARY_WORD 0x5ca1ab1edeadc0deULL
+
+#ifdef SIM_ASAN
+/* Stack bounds of the scheduler context, learnt from the sanitizer. */
+static const void *main_stack_lo;
+static size_t main_stack_size;
+#endif
+
+static void
+asan_start(struct sim_coro *from, const struct sim_coro *to)
+{
+#ifdef SIM_ASAN
+	const void *lo = to->stack_lo ? to->stack_lo : main_stack_lo;
+	size_t size = to->stack_lo ? to->stack_size : main_stack_size;
+	__sanitizer_start_switch_fiber(from->finished ? NULL : &from->asan_fake_stack,
+				       lo, size);
+#else
+	(void)from;
+	(void)to;
+#endif
+}
+
+static void
+asan_finish(struct sim_coro *self, bool from_main)
+{
+#ifdef SIM_ASAN
+	const void *lo;
+	size_t size;
+	__sanitizer_finish_switch_fiber(self->asan_fake_stack, &lo, &size);
+	if (from_main && main_stack_lo == NULL) {
+		main_stack_lo = lo;
+		main_stack_size = size;
+	}
+#else
+	(void)self;
+	(void)from_main;
+#endif
+}
+
+static void
+coro_entry(struct sim_coro *co)
+{
+	asan_finish(co, true);
+	co->fn(co->arg);
+	abort();        /* fn must switch away for good; see engine.c */
+}
+
+void
+sim_coro_init_main(struct sim_coro *main_co)
+{
+	memset(main_co, 0, sizeof(*main_co));
+}
+
+static void
+fill_canary(struct sim_coro *co)
+{
+	uint64_t *w = co->stack_lo;
+	for (size_t i = 0; i < SIM_CORO_CANARY_BYTES / sizeof(*w); i++)
+		w[i] = CANARY_WORD ^ i;
+}
+
+bool
+sim_coro_canary_ok(const struct sim_coro *co)
+{
+	const uint64_t *w = co->stack_lo;
+	if (w == NULL)
+		return true;
+	for (size_t i = 0; i < SIM_CORO_CANARY_BYTES / sizeof(*w); i++)
+		if (w[i] != (CANARY_WORD ^ i))
+			return false;
+	return true;
+}
+
+size_t
+sim_coro_stack_used(const struct sim_coro *co)
+{
+	/* Only the canary is pre-filled (touching whole stacks would cost
+	 * their full size in RSS), so all we can say is "within bounds". */
+	return sim_coro_canary_ok(co) ? 0 : co->stack_size;
+}
+
+#if SIM_CORO_ASM
+
+void sim_coro_switch_asm(void **save_sp, void *new_sp);
+void sim_coro_trampoline(void);
+
+void
+sim_coro_create(struct sim_coro *co, void *stack_mem, size_t stack_size,
+		sim_coro_fn fn, void *arg)
+{
+	memset(co, 0, sizeof(*co));
+	co->stack_lo = stack_mem;
+	co->stack_size = stack_size;
+	co->fn = fn;
+	co->arg = arg;
+	fill_canary(co);
+
+	uintptr_t top = ((uintptr_t)stack_mem + stack_size - 32) & ~(uintptr_t)15;
+#if defined(__x86_64__)
+	uint64_t *f = (uint64_t *)(top - 8 * 8);
+	memset(f, 0, 8 * 8);
+	f[0] = 0x1F80u | ((uint64_t)0x037Fu << 32);  /* default MXCSR, x87 CW */
+	f[3] = (uint64_t)(uintptr_t)co;               /* r13: argument */
+	f[4] = (uint64_t)(uintptr_t)coro_entry;       /* r12: entry */
+	f[7] = (uint64_t)(uintptr_t)sim_coro_trampoline;
+	co->sp = f;
+#elif defined(__aarch64__)
+	uint64_t *f = (uint64_t *)(top - 160);
+	memset(f, 0, 160);
+	f[0] = (uint64_t)(uintptr_t)coro_entry;       /* x19 */
+	f[1] = (uint64_t)(uintptr_t)co;               /* x20 */
+	f[11] = (uint64_t)(uintptr_t)sim_coro_trampoline; /* x30 */
+	co->sp = f;
+#else
+#error "no assembly coroutine switch for this CPU; configure with -Dcoro=ucontext"
+#endif
+}
+
+void
+sim_coro_switch(struct sim_coro *from, struct sim_coro *to)
+{
+	asan_start(from, to);
+	sim_coro_switch_asm(&from->sp, to->sp);
+	asan_finish(from, false);
+}
+
+#else /* ucontext */
+
+static void
+uc_entry(unsigned hi, unsigned lo)
+{
+	struct sim_coro *co = (struct sim_coro *)(((uintptr_t)hi << 32) | lo);
+	coro_entry(co);
+}
+
+void
+sim_coro_create(struct sim_coro *co, void *stack_mem, size_t stack_size,
+		sim_coro_fn fn, void *arg)
+{
+	memset(co, 0, sizeof(*co));
+	co->stack_lo = stack_mem;
+	co->stack_size = stack_size;
+	co->fn = fn;
+	co->arg = arg;
+	fill_canary(co);
+	if (getcontext(&co->uc) != 0)
+		abort();
+	co->uc.uc_stack.ss_sp = (char *)stack_mem;
+	co->uc.uc_stack.ss_size = stack_size;
+	co->uc.uc_link = NULL;
+	uintptr_t p = (uintptr_t)co;
+	makecontext(&co->uc, (void (*)(void))uc_entry, 2,
+		    (unsigned)(p >> 32), (unsigned)(p & 0xffffffffu));
+}
+
+void
+sim_coro_switch(struct sim_coro *from, struct sim_coro *to)
+{
+	asan_start(from, to);
+	swapcontext(&from->uc, &to->uc);
+	asan_finish(from, false);
+}
+
+#endif

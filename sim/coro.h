@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Coroutines for simulated CPUs.
+ *
+ * Each simulated CPU runs ordinary C on its own small stack.  The engine
+ * switches between the scheduler (running on the host thread's stack) and a
+ * CPU's coroutine with sim_coro_switch().  There is no preemption: a CPU runs
+ * until it blocks or yields inside an accessor.
+ *
+ * Back ends (chosen at build time, -Dcoro=):
+ *   asm       hand-written switch of the callee-saved registers
+ *             (coro_x86_64.S, coro_aarch64.S): about 10 ns per switch;
+ *   ucontext  swapcontext(3): portable, but one sigprocmask system call per
+ *             switch (about 20x slower).
+ *
+ * Stack layout (one mapping per coroutine, grows down):
+ *
+ *   low                                                        high
+ *   | guard page (optional) | canary (SIM_CORO_CANARY_BYTES) | stack ...|
+ *
+ * Invariant: the canary is intact whenever control is back in the
+ * scheduler; sim_coro_check() verifies it after every switch back, so an
+ * overflow is reported (with the CPU id) instead of silently corrupting
+ * a neighbour.  Guard pages make an overflow fault at once, but each costs
+ * a VMA and Linux allows about 65,530 per process, so they are optional.
+ */
+#ifndef SIM_CORO_H
+#define SIM_CORO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim_build_config.h"
+
+#if !SIM_CORO_ASM
+#include <ucontext.h>
+#endif
+
+#define SIM_CORO_CANARY_BYTES 512
+
+typedef void (*sim_coro_fn)(void *arg);
+
+struct sim_coro {
+#if SIM_CORO_ASM
+	void *sp;               /* saved stack pointer while switched out */
+#else
+	ucontext_t uc;
+#endif
+	void *stack_lo;         /* lowest usable address (after guard) */
+	size_t stack_size;      /* usable bytes, canary included */
+	void *map;              /* mapping to unmap, or NULL if pooled */
+	size_t map_size;
+	sim_coro_fn fn;
+	void *arg;
+	bool finished;
+	void *asan_fake_stack;  /* sanitizer fiber bookkeeping */
+};
+
+/*
+ * sim_coro_init_main - describe the calling (scheduler) context.
+ * Context: host thread, before any switch.
+ */
+void sim_coro_init_main(struct sim_coro *main_co);
+
+/*
+ * sim_coro_create - make a coroutine that will run fn(arg) on a stack of
+ * stack_size bytes carved from stack_mem (which the caller owns, already
+ * mapped read-write, at least stack_size bytes, 16-byte aligned).
+ * Returns: nothing; the coroutine starts on the first switch to it.
+ */
+void sim_coro_create(struct sim_coro *co, void *stack_mem, size_t stack_size,
+		     sim_coro_fn fn, void *arg);
+
+/*
+ * sim_coro_switch - save the current context in from, resume to.
+ * Context: from must be the running context.  Returns when someone
+ * switches back to from.
+ */
+void sim_coro_switch(struct sim_coro *from, struct sim_coro *to);
+
+/*
+ * sim_coro_canary_ok - true if the canary at the bottom of co's stack is
+ * intact.  Cost: reads SIM_CORO_CANARY_BYTES of host memory.
+ */
+bool sim_coro_canary_ok(const struct sim_coro *co);
+
+/* sim_coro_stack_used - high-water mark of the stack in bytes (scans for
+ * the fill pattern; for reports and tests only). */
+size_t sim_coro_stack_used(const struct sim_coro *co);
+
+#endif

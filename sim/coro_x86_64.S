@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* SPDX-FileCopyrightText: 2026 The sim authors */
+/*
+ * void sim_coro_switch_asm(void **save_sp, void *new_sp)
+ *
+ * Saves the System V callee-saved registers (rbx, rbp, r12-r15), the SSE
+ * control/status word and the x87 control word on the current stack,
+ * stores the stack pointer in *save_sp, switches to new_sp and restores
+ * the same set from there.  Everything else is caller-saved by the ABI.
+ *
+ * A fresh stack is prepared by sim_coro_create() so that the restore path
+ * "returns" into sim_coro_trampoline with r12 = entry function and
+ * r13 = its argument.
+ */
+	.text
+	.globl	sim_coro_switch_asm
+	.type	sim_coro_switch_asm, @function
+sim_coro_switch_asm:
+	.cfi_startproc
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	subq	$8, %rsp
+	stmxcsr	(%rsp)
+	fnstcw	4(%rsp)
+	movq	%rsp, (%rdi)
+	movq	%rsi, %rsp
+	ldmxcsr	(%rsp)
+	fldcw	4(%rsp)
+	addq	$8, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+	.cfi_endproc
+	.size	sim_coro_switch_asm, .-sim_coro_switch_asm
+
+	.globl	sim_coro_trampoline
+	.type	sim_coro_trampoline, @function
+sim_coro_trampoline:
+	.cfi_startproc
+	.cfi_undefined rip
+	movq	%r13, %rdi
+	callq	*%r12
+	ud2			/* the entry function never returns */
+	.cfi_endproc
+	.size	sim_coro_trampoline, .-sim_coro_trampoline
+
+	.section .note.GNU-stack,"",@progbits

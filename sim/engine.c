@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The engine: a conservative sequential discrete-event simulator whose
+ * logical processes are simulated CPUs running as coroutines.
+ *
+ * Scheduling rule: always process the earliest event, where events are
+ * ordered by (time, class, id, seq) (evq.h).  A CPU that is running may
+ * keep running -- without a context switch -- while its clock is not
+ * past the earliest queued event; once it is, it yields.  So every access
+ * to simulated memory is performed in global simulated-time order, and
+ * the run is a pure function of (config, seed).
+ *
+ *      scheduler (host stack)                    CPU coroutines
+ *      loop: ev = pop()
+ *        CPU  -> switch ------------------------> run until block/yield
+ *        SB   -> drain the CPU's store buffer   <- switch back
+ *        LINE -> directory grants a request
+ *
+ * Cost per event: O(log n) heap work, n <= CPUs + lines with waiters.
+ * Nothing scans all CPUs per event.
+ *
+ * Blocked CPUs are not in the queue: whoever completes their wait (a
+ * directory grant, a store-buffer drain, a write to a watched line)
+ * schedules them.  A CPU can have stale events (a spin-wait timeout after
+ * the line was written); only the event whose seq matches cpu->ev_seq is
+ * live.
+ */
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "engine_impl.h"
+
+static const char *const guard_names[] = { "auto", "on", "off", NULL };
+
+const struct sim_param sim_engine_params[] = {
+	SIM_P_U32_ROW(struct sim_engine_options, stack_kib, 16, 1024, 32,
+		      "coroutine stack per simulated CPU, KiB (a canary detects overflow)"),
+	SIM_P_ENUM_ROW(struct sim_engine_options, stack_guard, guard_names, SIM_GUARD_AUTO,
+		       "guard page below each stack: auto = on up to 8,192 CPUs"),
+	SIM_P_U64_ROW(struct sim_engine_options, arena_mib, 0, 1u << 20, 0,
+		      "simulated shared memory, MiB; 0 = 64 + 1/16 per CPU"),
+	SIM_P_U64_ROW(struct sim_engine_options, max_cycles, 0, UINT64_C(1) << 53, 0,
+		      "fail the run if simulated time passes this; 0 = no limit"),
+	SIM_P_U64_ROW(struct sim_engine_options, memory_budget_mib, 0, 1u << 30, 0,
+		      "refuse runs whose host-memory estimate exceeds this; 0 = 80% of RAM"),
+	SIM_P_END,
+};
+
+static volatile sig_atomic_t stop_requested;
+
+void
+sim_request_stop(void)
+{
+	stop_requested = 1;
+}
+
+/* ---- fatal errors inside a run ---- */
+
+void
+sim_fatal(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (s->fatal == NULL)
+		g_set_error_literal(&s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT, msg);
+	g_free(msg);
+	struct sim_cpu *c = s->cur;
+	if (c == NULL)
+		g_error("%s", s->fatal->message);
+	c->state = SIM_CPU_DONE;
+	sim_coro_switch(&c->coro, &s->main_co);
+	g_assert_not_reached();
+}
+
+/* ---- events and CPU states ---- */
+
+void
+sim_schedule(struct sim *s, sim_time_t t, enum sim_ev_class cls, uint32_t id)
+{
+	sim_evq_push(&s->evq, (struct sim_ev){ .time = t, .cls = cls, .id = id, .seq = ++s->seq });
+}
+
+static void
+schedule_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
+{
+	c->ev_seq = ++s->seq;
+	sim_evq_push(&s->evq, (struct sim_ev){ .time = t, .cls = SIM_EV_CPU, .id = c->id,
+					       .seq = c->ev_seq });
+}
+
+void
+sim_cpu_block(struct sim *s, struct sim_cpu *c, enum sim_block_reason why)
+{
+	g_assert(c == s->cur);
+	c->block = (uint8_t)why;
+	c->block_since = c->now;
+	c->state = SIM_CPU_BLOCKED;
+	s->st.blocks++;
+	sim_coro_switch(&c->coro, &s->main_co);
+	c->block = SIM_BLOCK_NONE;
+}
+
+void
+sim_cpu_wake(struct sim *s, struct sim_cpu *c, sim_time_t t)
+{
+	g_assert(c->state == SIM_CPU_BLOCKED);
+	g_assert(t >= c->now);
+	c->now = t;
+	c->state = SIM_CPU_RUNNABLE;
+	schedule_cpu(s, c, t);
+}
+
+void
+sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t)
+{
+	schedule_cpu(s, c, t > c->now ? t : c->now);
+}
+
+void
+sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c)
+{
+	const struct sim_ev *top = sim_evq_top(&s->evq);
+	if (top == NULL)
+		return;
+	if (top->time > c->now)
+		return;
+	if (top->time == c->now && (top->cls != SIM_EV_CPU || top->id > c->id))
+		return;
+	c->state = SIM_CPU_RUNNABLE;
+	schedule_cpu(s, c, c->now);
+	s->st.yields++;
+	sim_coro_switch(&c->coro, &s->main_co);
+}
+
+/* ---- creation ---- */
+
+static void
+cpu_entry(void *arg)
+{
+	struct sim_cpu *c = arg;
+	struct sim *s = sim_current;
+	s->rc->workload->cpu_main(s->wl_state);
+	c->state = SIM_CPU_DONE;
+	s->ndone++;
+	sim_coro_switch(&c->coro, &s->main_co);
+	g_assert_not_reached();
+}
+
+static uint64_t
+host_ram_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	return pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : UINT64_C(1) << 34;
+}
+
+/*
+ * Host memory a run will need, before simulated memory grows: per CPU
+ * its struct, store buffer and the stack pages a coroutine touches
+ * (canary page + top pages), per core its private cache, per cluster a
+ * quarter of its LLC table (entries are made on demand).
+ */
+static uint64_t
+estimate_bytes(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclusters)
+{
+	const struct sim_machine *m = rc->machine;
+	uint64_t per_cpu = sizeof(struct sim_cpu) + (uint64_t)m->store_buffer_entries *
+			   sizeof(struct sim_sb_ent) + 3 * 4096 + 64;
+	uint64_t per_core = (uint64_t)m->private_cache_lines * sizeof(struct sim_pc_ent) +
+			    sizeof(struct sim_core);
+	uint64_t per_cluster = (uint64_t)m->cluster_cache_lines * sizeof(struct sim_l3_ent) / 4;
+	return (uint64_t)rc->cpus * per_cpu + (uint64_t)ncores * per_core +
+	       (uint64_t)nclusters * per_cluster + (UINT64_C(32) << 20);
+}
+
+static size_t
+arena_bytes(const struct sim_run_config *rc)
+{
+	if (rc->engine.arena_mib)
+		return (size_t)rc->engine.arena_mib << 20;
+	return ((size_t)64 << 20) + ((size_t)rc->cpus << 16);
+}
+
+static gboolean
+setup_stacks(struct sim *s, GError **err)
+{
+	const struct sim_run_config *rc = s->rc;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t stack = (size_t)rc->engine.stack_kib << 10;
+	bool guard = rc->engine.stack_guard == SIM_GUARD_ON ||
+		     (rc->engine.stack_guard == SIM_GUARD_AUTO && rc->cpus <= 8192);
+	s->stack_stride = stack + (guard ? page : 0);
+	s->stacks_size = s->stack_stride * rc->cpus;
+	void *p = mmap(NULL, s->stacks_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+			    "cannot map %zu MiB of coroutine stacks (engine.stack_kib)",
+			    s->stacks_size >> 20);
+		return FALSE;
+	}
+	s->stacks = p;
+	for (uint32_t i = 0; guard && i < rc->cpus; i++) {
+		if (mprotect(s->stacks + i * s->stack_stride, page, PROT_NONE) != 0) {
+			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+				    "cannot place %u stack guard pages (vm.max_map_count?); "
+				    "set engine.stack_guard to \"off\"", rc->cpus);
+			return FALSE;
+		}
+	}
+	for (uint32_t i = 0; i < rc->cpus; i++) {
+		struct sim_cpu *c = &s->cpus[i];
+		sim_coro_create(&c->coro, s->stacks + i * s->stack_stride + (guard ? page : 0),
+				stack, cpu_entry, c);
+	}
+	return TRUE;
+}
+
+struct sim *
+sim_create(const struct sim_run_config *rc, GError **err)
+{
+	g_return_val_if_fail(sim_current == NULL, NULL);
+	const struct sim_machine *m = rc->machine;
+	const struct sim_topology *t = &m->topo;
+	uint32_t ncores = (uint32_t)(sim_machine_max_cpus(m) / t->threads_per_core);
+	uint32_t nclusters = t->sockets * t->clusters_per_socket;
+
+	uint64_t budget = rc->engine.memory_budget_mib ? rc->engine.memory_budget_mib << 20
+						       : host_ram_bytes() / 10 * 8;
+	uint64_t est = estimate_bytes(rc, ncores, nclusters);
+	if (est > budget) {
+		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+			    "%s: cpus: a run of %u CPUs needs about %" G_GUINT64_FORMAT
+			    " MiB of host memory; the budget is %" G_GUINT64_FORMAT
+			    " MiB (engine.memory_budget_mib)", rc->config_file ? rc->config_file : "(config)",
+			    rc->cpus, est >> 20, budget >> 20);
+		return NULL;
+	}
+
+	struct sim *s = g_new0(struct sim, 1);
+	s->rc = rc;
+	s->m = m;
+	s->ncpus = rc->cpus;
+	s->cpus = g_new0(struct sim_cpu, rc->cpus);
+	s->ncores = ncores;
+	s->cores = g_new0(struct sim_core, ncores);
+	s->nclusters = nclusters;
+	s->clusters = g_new0(struct sim_cluster, nclusters);
+	sim_evq_init(&s->evq);
+	sim_rng_seed(&s->arbiter, rc->seed, SIM_RNG_ARBITER);
+	sim_coro_init_main(&s->main_co);
+	sim_current = s;
+
+	struct sim_sb_ent *sb = g_new0(struct sim_sb_ent, (size_t)rc->cpus * m->store_buffer_entries);
+	for (uint32_t i = 0; i < rc->cpus; i++) {
+		struct sim_cpu *c = &s->cpus[i];
+		struct sim_place p = sim_machine_place(m, i);
+		c->id = i;
+		c->socket = p.socket;
+		c->cluster = p.cluster;
+		c->core = p.core;
+		c->thread = p.thread;
+		c->watch_line = SIM_NONE;
+		c->sb = sb + (size_t)i * m->store_buffer_entries;
+		sim_rng_seed(&c->rng, rc->seed, SIM_RNG_CPU(i));
+	}
+	if (!sim_arena_init(s, arena_bytes(rc), err) || !setup_stacks(s, err)) {
+		sim_destroy(s);
+		return NULL;
+	}
+	s->wl_state = rc->workload->setup(s, rc->workload_params);
+	return s;
+}
+
+void
+sim_destroy(struct sim *s)
+{
+	if (s == NULL)
+		return;
+	if (s->wl_state && s->rc->workload->teardown)
+		s->rc->workload->teardown(s->wl_state);
+	for (uint32_t i = 0; i < s->ncores; i++) {
+		g_free(s->cores[i].ent);
+		g_free(s->cores[i].victim);
+	}
+	for (uint32_t i = 0; i < s->nclusters; i++) {
+		g_free(s->clusters[i].ent);
+		g_free(s->clusters[i].victim);
+	}
+	if (s->ncpus)
+		g_free(s->cpus[0].sb);
+	g_free(s->cpus);
+	g_free(s->cores);
+	g_free(s->clusters);
+	sim_evq_free(&s->evq);
+	sim_arena_destroy(s);
+	if (s->stacks)
+		munmap(s->stacks, s->stacks_size);
+	g_clear_error(&s->fatal);
+	if (sim_current == s)
+		sim_current = NULL;
+	g_free(s);
+}
+
+/* ---- the run ---- */
+
+void
+sim_set_progress(struct sim *s, sim_progress_fn fn, void *arg)
+{
+	s->progress = fn;
+	s->progress_arg = arg;
+}
+
+static void
+run_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
+{
+	if (t > c->now)
+		c->now = t;
+	s->cur = c;
+	c->state = SIM_CPU_RUNNING;
+	sim_coro_switch(&s->main_co, &c->coro);
+	s->cur = NULL;
+	if (G_UNLIKELY(!sim_coro_canary_ok(&c->coro)) && s->fatal == NULL)
+		g_set_error(&s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+			    "cpu %u overflowed its %u KiB coroutine stack (t=%" G_GUINT64_FORMAT
+			    "); raise engine.stack_kib", c->id, s->rc->engine.stack_kib, c->now);
+}
+
+static const char *
+block_name(uint8_t b)
+{
+	static const char *const names[] = { "running", "a line's directory",
+		"its store buffer to drain", "store-buffer space", "a write to a watched line",
+		"a timer" };
+	return b < G_N_ELEMENTS(names) ? names[b] : "?";
+}
+
+static void
+report_deadlock(struct sim *s, GError **err)
+{
+	GString *who = g_string_new(NULL);
+	uint32_t shown = 0, blocked = 0;
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		struct sim_cpu *c = &s->cpus[i];
+		if (c->state != SIM_CPU_BLOCKED)
+			continue;
+		if (shown++ < 4)
+			g_string_append_printf(who, "%scpu %u waits for %s since t=%" G_GUINT64_FORMAT,
+					       shown > 1 ? "; " : "", c->id, block_name(c->block),
+					       c->block_since);
+		blocked++;
+	}
+	g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
+		    "simulated deadlock: %u CPUs blocked and nothing left to happen (%s)",
+		    blocked, who->str);
+	g_string_free(who, TRUE);
+}
+
+static double
+monotonic_seconds(void)
+{
+	return (double)g_get_monotonic_time() / 1e6;
+}
+
+gboolean
+sim_run(struct sim *s, GError **err)
+{
+	g_assert(sim_current == s);
+	const struct sim_run_config *rc = s->rc;
+	double t0 = monotonic_seconds(), last_report = t0;
+	sim_time_t goal = rc->workload->progress_goal ? rc->workload->progress_goal(s->wl_state) : 0;
+	stop_requested = 0;
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		s->cpus[i].state = SIM_CPU_RUNNABLE;
+		schedule_cpu(s, &s->cpus[i], 0);
+	}
+	while (!sim_evq_empty(&s->evq)) {
+		struct sim_ev ev = sim_evq_pop(&s->evq);
+		s->now = ev.time;
+		s->st.events++;
+		switch (ev.cls) {
+		case SIM_EV_CPU: {
+			struct sim_cpu *c = &s->cpus[ev.id];
+			if (ev.seq != c->ev_seq || c->state == SIM_CPU_DONE)
+				break;
+			run_cpu(s, c, ev.time);
+			break;
+		}
+		case SIM_EV_SB:
+			sim_sb_event(s, &s->cpus[ev.id], ev.time);
+			break;
+		default:
+			sim_line_event(s, ev.id, ev.time);
+			break;
+		}
+		if (G_UNLIKELY(s->fatal != NULL)) {
+			g_propagate_error(err, g_steal_pointer(&s->fatal));
+			return FALSE;
+		}
+		if (G_UNLIKELY(rc->engine.max_cycles && ev.time > rc->engine.max_cycles)) {
+			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+				    "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
+				    rc->engine.max_cycles);
+			return FALSE;
+		}
+		if (G_UNLIKELY((s->st.events & 0xffff) == 0)) {
+			if (stop_requested) {
+				g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
+					    "interrupted at simulated time %" G_GUINT64_FORMAT, ev.time);
+				return FALSE;
+			}
+			double now = monotonic_seconds();
+			if (s->progress && now - last_report >= 1.0) {
+				last_report = now;
+				s->progress(s->progress_arg, ev.time, goal, s->st.events, now - t0);
+			}
+		}
+	}
+	s->host_seconds = monotonic_seconds() - t0;
+	if (stop_requested) {
+		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
+			    "interrupted at the end of the run");
+		return FALSE;
+	}
+	if (s->ndone != s->ncpus) {
+		report_deadlock(s, err);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* ---- queries for workloads ---- */
+
+const struct sim_machine *sim_machine_of(const struct sim *s) { return s->m; }
+uint32_t sim_ncpus_of(const struct sim *s) { return s->ncpus; }
+uint64_t sim_seed_of(const struct sim *s) { return s->rc->seed; }
+
+sim_time_t
+sim_end_time(const struct sim *s)
+{
+	sim_time_t t = 0;
+	for (uint32_t i = 0; i < s->ncpus; i++)
+		if (s->cpus[i].now > t)
+			t = s->cpus[i].now;
+	return t;
+}
+
+uint64_t
+sim_cpu_cycles(const struct sim *s, uint32_t cpu, enum sim_cause c)
+{
+	g_assert(cpu < s->ncpus && (unsigned)c < SIM_CAUSE_N);
+	return s->cpus[cpu].cycles[c];
+}
+
+/* ---- results ---- */
+
+static uint64_t
+peak_rss_kib(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (uint64_t)ru.ru_maxrss;
+}
+
+static void
+add_engine_metrics(struct sim *s, cJSON *metrics)
+{
+	uint64_t loads = 0, stores = 0, rmws = 0, hits = 0, misses = 0, fences = 0;
+	uint64_t cause[SIM_CAUSE_N] = { 0 };
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		const struct sim_cpu *c = &s->cpus[i];
+		loads += c->n_load;
+		stores += c->n_store;
+		rmws += c->n_rmw;
+		hits += c->n_hit;
+		misses += c->n_miss;
+		fences += c->n_fence;
+		for (int k = 0; k < SIM_CAUSE_N; k++)
+			cause[k] += c->cycles[k];
+	}
+	cJSON *e = cJSON_AddObjectToObject(metrics, "engine");
+	cJSON_AddNumberToObject(e, "sim_cycles", (double)sim_end_time(s));
+	cJSON_AddNumberToObject(e, "sim_seconds", (double)sim_end_time(s) / (s->m->freq_ghz * 1e9));
+	cJSON_AddNumberToObject(e, "events", (double)s->st.events);
+	cJSON_AddNumberToObject(e, "loads", (double)loads);
+	cJSON_AddNumberToObject(e, "stores", (double)stores);
+	cJSON_AddNumberToObject(e, "rmws", (double)rmws);
+	cJSON_AddNumberToObject(e, "accesses", (double)(loads + stores + rmws));
+	cJSON_AddNumberToObject(e, "hits", (double)hits);
+	cJSON_AddNumberToObject(e, "misses", (double)misses);
+	cJSON_AddNumberToObject(e, "fences", (double)fences);
+	cJSON_AddNumberToObject(e, "transactions", (double)s->st.transactions);
+	cJSON_AddNumberToObject(e, "llc_hits", (double)s->st.llc_hits);
+	cJSON_AddNumberToObject(e, "merged_reads", (double)s->st.merged_reads);
+	cJSON_AddNumberToObject(e, "invalidations", (double)s->st.invalidations);
+	cJSON_AddNumberToObject(e, "blocks", (double)s->st.blocks);
+	cJSON_AddNumberToObject(e, "yields", (double)s->st.yields);
+	cJSON_AddNumberToObject(e, "arena_bytes_used", (double)s->arena_used);
+	cJSON *c = cJSON_AddObjectToObject(metrics, "cycles_by_cause");
+	for (int k = 1; k < SIM_CAUSE_N; k++)
+		cJSON_AddNumberToObject(c, sim_cause_name((enum sim_cause)k), (double)cause[k]);
+}
+
+cJSON *
+sim_results(struct sim *s)
+{
+	const struct sim_run_config *rc = s->rc;
+	cJSON *root = cJSON_CreateObject();
+	cJSON *meta = cJSON_AddObjectToObject(root, "sim");
+	cJSON_AddStringToObject(meta, "version", SIM_VERSION);
+	cJSON_AddNumberToObject(meta, "schema", 1);
+	cJSON_AddNumberToObject(meta, "seed", (double)rc->seed);
+	cJSON_AddStringToObject(meta, "machine", rc->machine->name);
+	cJSON_AddStringToObject(meta, "workload", rc->workload->name);
+	cJSON_AddNumberToObject(meta, "cpus", rc->cpus);
+	cJSON_AddItemToObject(root, "config", cJSON_Duplicate(rc->effective, true));
+	cJSON *metrics = cJSON_AddObjectToObject(root, "metrics");
+	if (rc->workload->report)
+		rc->workload->report(s->wl_state, s, metrics);
+	add_engine_metrics(s, metrics);
+
+	uint64_t accesses = 0;
+	for (uint32_t i = 0; i < s->ncpus; i++)
+		accesses += s->cpus[i].n_load + s->cpus[i].n_store + s->cpus[i].n_rmw;
+	cJSON *host = cJSON_AddObjectToObject(root, "host");
+	double secs = s->host_seconds > 0 ? s->host_seconds : 1e-9;
+	cJSON_AddNumberToObject(host, "seconds", s->host_seconds);
+	cJSON_AddNumberToObject(host, "events_per_sec", (double)s->st.events / secs);
+	cJSON_AddNumberToObject(host, "accesses_per_sec", (double)accesses / secs);
+	cJSON_AddNumberToObject(host, "peak_rss_kib", (double)peak_rss_kib());
+	cJSON_AddNumberToObject(host, "rss_kib_per_cpu", (double)peak_rss_kib() / s->ncpus);
+	cJSON_AddStringToObject(host, "coroutines", SIM_CORO_ASM ? "asm" : "ucontext");
+	return root;
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The engine as the CLI, tests and workload setup see it: create a run
+ * from a validated configuration, run it, collect results.
+ */
+#ifndef SIM_ENGINE_H
+#define SIM_ENGINE_H
+
+#include <cjson/cJSON.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "machine.h"
+#include "sim.h"
+#include "workload.h"
+
+enum sim_guard_mode { SIM_GUARD_AUTO, SIM_GUARD_ON, SIM_GUARD_OFF };
+
+/* The "engine" block of a config. */
+struct sim_engine_options {
+	uint32_t stack_kib;         /* coroutine stack per CPU */
+	int stack_guard;            /* enum sim_guard_mode */
+	uint64_t arena_mib;         /* simulated memory; 0 = automatic */
+	uint64_t max_cycles;        /* stop with an error past this simulated time; 0 = none */
+	uint64_t memory_budget_mib; /* refuse runs estimated above this; 0 = 80% of RAM */
+};
+extern const struct sim_param sim_engine_params[];
+
+/* A validated run description (config.c builds it). */
+struct sim_run_config {
+	struct sim_machine *machine;
+	uint32_t cpus;
+	uint64_t seed;
+	const struct sim_workload_ops *workload;
+	void *workload_params;      /* filled from workload->params */
+	struct sim_engine_options engine;
+	cJSON *effective;           /* the effective config, defaults filled in */
+	char *config_file;          /* for messages */
+};
+
+void sim_run_config_free(struct sim_run_config *rc);
+
+/*
+ * sim_create - allocate CPUs, stacks and memory for a run.
+ * Return: the run, or NULL with *err (SIM_CONFIG_ERROR_LIMIT when the
+ * estimated host memory exceeds the budget).
+ * Context: host.  Only one run may exist at a time.
+ */
+struct sim *sim_create(const struct sim_run_config *rc, GError **err);
+
+/*
+ * sim_run - run the workload on every CPU until all return.
+ * Return: TRUE, or FALSE with *err on a simulated deadlock, a stack
+ * overflow, max_cycles exceeded or an interrupt.
+ */
+gboolean sim_run(struct sim *sim, GError **err);
+
+/* sim_results - the full results document (caller owns it). */
+cJSON *sim_results(struct sim *sim);
+
+void sim_destroy(struct sim *sim);
+
+/* Progress callback: called about once per host second during sim_run. */
+typedef void (*sim_progress_fn)(void *arg, sim_time_t now, sim_time_t goal,
+				uint64_t events, double host_seconds);
+void sim_set_progress(struct sim *sim, sim_progress_fn fn, void *arg);
+
+/* Ask a running sim_run to stop at the next event (async-signal-safe). */
+void sim_request_stop(void);
+
+/* ---- For workload setup/report (host context) ---- */
+const struct sim_machine *sim_machine_of(const struct sim *sim);
+uint32_t sim_ncpus_of(const struct sim *sim);
+uint64_t sim_seed_of(const struct sim *sim);
+/* Latest clock of any CPU when the run ended. */
+sim_time_t sim_end_time(const struct sim *sim);
+/*
+ * sim_mem_prime - make cpu the exclusive (M) owner of the lines covering
+ * [addr, addr+size), homed on cpu's socket, at no cost: models a setup
+ * thread that initialized the data on that CPU.
+ */
+void sim_mem_prime(struct sim *sim, void *addr, size_t size, uint32_t cpu);
+/* Cycles CPU cpu spent on cause c (for workload metrics). */
+uint64_t sim_cpu_cycles(const struct sim *sim, uint32_t cpu, enum sim_cause c);
+
+#endif

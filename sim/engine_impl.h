@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Engine internals shared by engine.c (scheduler), cache.c (coherence
+ * model), mem.c (accessors and store buffer) and arena.c (simulated
+ * memory).  Nothing outside sim/ includes this file.
+ */
+#ifndef SIM_ENGINE_IMPL_H
+#define SIM_ENGINE_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "coro.h"
+#include "engine.h"
+#include "evq.h"
+#include "rng.h"
+
+#define SIM_NONE   UINT32_MAX
+#define SIM_T_INF  UINT64_MAX
+/* Generations start high enough that gen - 2 never wraps. */
+#define SIM_GEN_INIT 16u
+
+#define SIM_LINE_SHIFT 6u
+#define SIM_LINE_BYTES (1u << SIM_LINE_SHIFT)
+
+/* Lines are allocated lazily in chunks of this many. */
+#define SIM_LINE_CHUNK_SHIFT 12u
+#define SIM_LINE_CHUNK (1u << SIM_LINE_CHUNK_SHIFT)
+
+enum sim_req_kind { SIM_REQ_READ, SIM_REQ_WRITE };
+
+/*
+ * A request waiting at (or being served by) a line's directory.  Each CPU
+ * owns two: its blocking request (loads and RMWs) and its store buffer's
+ * head request.
+ */
+struct sim_req {
+	struct sim_cpu *cpu;
+	uint32_t line;
+	uint8_t kind;                /* enum sim_req_kind */
+	bool sb;                     /* store-buffer drain: the CPU is not blocked */
+	sim_time_t issued;
+	struct sim_req *merge_head;  /* readers of the same cluster merged into this fill */
+	struct sim_req *merge_tail;
+	struct sim_req *merge_next;
+};
+
+/*
+ * Per-line coherence state.  Written only by the engine (cache.c); the
+ * directory serializes every transaction that moves data between
+ * clusters or changes ownership.
+ *
+ *   owner/owner_from      M or E holder, usable from owner_from on
+ *   prev_owner/prev_until holder losing the line to a grant in progress
+ *   gen                   copy generation: an S copy tagged g is valid
+ *                         while g == gen, or g == gen - 1 before
+ *                         old_gen_until (invalidation in flight)
+ *   dir_free              the directory is busy until then
+ */
+struct sim_line {
+	uint32_t owner;
+	uint32_t prev_owner;
+	sim_time_t owner_from;
+	sim_time_t prev_until;
+	sim_time_t old_gen_until;
+	sim_time_t dir_free;
+	uint32_t gen;
+	uint32_t home;               /* home socket; SIM_NONE until first touch */
+	uint32_t sh_far;             /* sharer cluster farthest from home, or SIM_NONE */
+	uint32_t nsh;                /* S fills in this generation (saturating) */
+	uint32_t nwait, capwait;
+	struct sim_req **wait;       /* unordered; the arbiter picks at random */
+	struct sim_cpu *watch;       /* CPUs sleeping until the line is written */
+	bool ev_pending;             /* an arbitration event is queued */
+	bool touched;                /* fetched from DRAM at least once */
+};
+
+/* Private cache of one core: 8-way sets of (line, gen) S copies. */
+#define SIM_PC_WAYS 8u
+struct sim_pc_ent {
+	uint32_t line;
+	uint32_t gen;
+};
+struct sim_core {
+	struct sim_pc_ent *ent;      /* NULL until the first S fill */
+	uint8_t *victim;             /* per-set round-robin replacement */
+};
+
+/* A cluster's LLC: 16-way sets; read hits serialize per line. */
+#define SIM_L3_WAYS 16u
+struct sim_l3_ent {
+	uint32_t line;
+	uint32_t gen;
+	sim_time_t busy_until;
+	struct sim_req *fill;        /* a read fetch in progress for this cluster */
+};
+struct sim_cluster {
+	struct sim_l3_ent *ent;
+	uint8_t *victim;
+};
+
+struct sim_sb_ent {
+	void *addr;
+	uint64_t val;
+	uint32_t line;
+	uint8_t size;
+};
+
+enum sim_cpu_state {
+	SIM_CPU_NEW, SIM_CPU_RUNNABLE, SIM_CPU_RUNNING, SIM_CPU_BLOCKED, SIM_CPU_DONE,
+};
+
+enum sim_block_reason {
+	SIM_BLOCK_NONE, SIM_BLOCK_LINE, SIM_BLOCK_SB_EMPTY, SIM_BLOCK_SB_SPACE,
+	SIM_BLOCK_WATCH, SIM_BLOCK_SLEEP,
+};
+
+struct sim_cpu {
+	uint32_t id, socket, cluster, core, thread;
+	sim_time_t now;
+	uint64_t ev_seq;             /* seq of the one live CPU event; others are stale */
+	uint8_t state;               /* enum sim_cpu_state */
+	uint8_t block;               /* enum sim_block_reason */
+	uint8_t cause;               /* enum sim_cause override, or SIM_CAUSE_NONE */
+	struct sim_coro coro;
+	struct sim_rng rng;
+	struct sim_req req;
+	struct sim_req sbreq;
+	struct sim_sb_ent *sb;       /* ring of store_buffer_entries */
+	uint32_t sb_head, sb_n;
+	bool sb_busy;                /* sbreq is at a directory */
+	struct sim_cpu *watch_next;
+	uint32_t watch_line;
+	sim_time_t block_since;
+	/* counters */
+	uint64_t n_load, n_store, n_rmw, n_hit, n_miss, n_fence;
+	uint64_t cycles[SIM_CAUSE_N];
+};
+
+struct sim_stats {
+	uint64_t events;
+	uint64_t transactions;
+	uint64_t grants_read, grants_write, llc_hits, merged_reads;
+	uint64_t invalidations;
+	uint64_t yields, blocks;
+};
+
+struct sim {
+	const struct sim_run_config *rc;
+	const struct sim_machine *m;
+	uint32_t ncpus;
+	struct sim_cpu *cpus;
+	struct sim_core *cores;
+	uint32_t ncores;
+	struct sim_cluster *clusters;
+	uint32_t nclusters;
+	struct sim_evq evq;
+	struct sim_rng arbiter;
+	struct sim_coro main_co;
+	struct sim_cpu *cur;
+	sim_time_t now;              /* time of the event being processed */
+	uint64_t seq;                /* event sequence counter */
+	uint64_t conflict;           /* conflict penalty of the grant in progress */
+	/* simulated memory */
+	char *arena;
+	size_t arena_size;
+	size_t arena_used;
+	struct sim_line **line_chunks;
+	uint32_t nline_chunks;
+	uint64_t lines_allocated;
+	GHashTable *free_lists;      /* (size,align) -> GSList of free blocks; lookup only */
+	/* stacks */
+	char *stacks;
+	size_t stacks_size;
+	size_t stack_stride;
+	/* run */
+	void *wl_state;
+	uint32_t ndone;
+	struct sim_stats st;
+	sim_progress_fn progress;
+	void *progress_arg;
+	double host_seconds;
+	GError *fatal;               /* first fatal error raised inside the run */
+};
+
+extern struct sim *sim_current;
+
+/* cache.c */
+struct sim_line *sim_line_get(struct sim *s, uint32_t id);
+bool sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
+		  sim_time_t t);
+bool sim_can_write(struct sim_cpu *c, struct sim_line *l, sim_time_t t);
+void sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id);
+void sim_write_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id);
+void sim_enqueue(struct sim *s, struct sim_line *l, struct sim_req *r, sim_time_t t);
+void sim_line_event(struct sim *s, uint32_t id, sim_time_t t);
+void sim_line_written(struct sim *s, struct sim_line *l, sim_time_t t);
+void sim_first_touch(struct sim *s, struct sim_line *l, const struct sim_cpu *c);
+
+/* engine.c */
+void sim_cpu_block(struct sim *s, struct sim_cpu *c, enum sim_block_reason why);
+void sim_cpu_wake(struct sim *s, struct sim_cpu *c, sim_time_t t);
+void sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t);
+void sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c);
+void sim_schedule(struct sim *s, sim_time_t t, enum sim_ev_class cls, uint32_t id);
+void sim_fatal(struct sim *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3) G_GNUC_NORETURN;
+
+/* mem.c */
+void sim_sb_issue(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
+		  sim_time_t t);
+void sim_sb_event(struct sim *s, struct sim_cpu *c, sim_time_t t);
+
+/* arena.c */
+gboolean sim_arena_init(struct sim *s, size_t bytes, GError **err);
+void sim_arena_destroy(struct sim *s);
+
+/* Attribute cycles (already spent) to a cause, honouring the CPU's
+ * sim_cause_push() override. */
+static inline void
+sim_charge(struct sim_cpu *c, enum sim_cause cause, uint64_t cycles)
+{
+	c->cycles[c->cause != SIM_CAUSE_NONE ? c->cause : cause] += cycles;
+}
+
+/* Spend cycles on the running CPU. */
+static inline void
+sim_advance(struct sim_cpu *c, enum sim_cause cause, uint64_t cycles)
+{
+	c->now += cycles;
+	sim_charge(c, cause, cycles);
+}
+
+static inline uint32_t
+sim_line_id(const struct sim *s, const void *addr)
+{
+	return (uint32_t)(((const char *)addr - s->arena) >> SIM_LINE_SHIFT);
+}
+
+#endif

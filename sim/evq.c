@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/* 4-ary heap for the event queue; see evq.h for the ordering contract. */
+#include "evq.h"
+
+#include <glib.h>
+
+void
+sim_evq_init(struct sim_evq *q)
+{
+	q->n = 0;
+	q->cap = 64;
+	q->h = g_new(struct sim_ev, q->cap);
+}
+
+void
+sim_evq_free(struct sim_evq *q)
+{
+	g_free(q->h);
+	q->h = NULL;
+	q->n = q->cap = 0;
+}
+
+void
+sim_evq_push(struct sim_evq *q, struct sim_ev ev)
+{
+	if (q->n == q->cap) {
+		q->cap *= 2;
+		q->h = g_renew(struct sim_ev, q->h, q->cap);
+	}
+	size_t i = q->n++;
+	while (i > 0) {
+		size_t p = (i - 1) / 4;
+		if (!sim_ev_before(&ev, &q->h[p]))
+			break;
+		q->h[i] = q->h[p];
+		i = p;
+	}
+	q->h[i] = ev;
+}
+
+struct sim_ev
+sim_evq_pop(struct sim_evq *q)
+{
+	g_assert(q->n > 0);
+	struct sim_ev top = q->h[0];
+	struct sim_ev last = q->h[--q->n];
+	size_t n = q->n, i = 0;
+	for (;;) {
+		size_t c = 4 * i + 1;
+		if (c >= n)
+			break;
+		size_t best = c;
+		size_t end = c + 4 < n ? c + 4 : n;
+		for (size_t k = c + 1; k < end; k++)
+			if (sim_ev_before(&q->h[k], &q->h[best]))
+				best = k;
+		if (!sim_ev_before(&q->h[best], &last))
+			break;
+		q->h[i] = q->h[best];
+		i = best;
+	}
+	if (n)
+		q->h[i] = last;
+	return top;
+}

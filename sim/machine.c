@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Machine presets: parsing, validation, topology queries.  See machine.h.
+ */
+#include "machine.h"
+
+#include <string.h>
+
+#include "sim_build_config.h"
+
+static const char *const interconnect_names[] = {
+	"full", "ring", "hypercube", "torus2d", "explicit", NULL,
+};
+static const char *const numbering_names[] = {
+	"cores_first", "threads_first", NULL,
+};
+
+#define MAX_SOCKETS 65536u
+#define MAX_EXPLICIT_SOCKETS 1024u
+#define MAX_CPUS (1u << 20)
+
+const struct sim_param sim_topology_params[] = {
+	SIM_P_U32_ROW(struct sim_topology, sockets, 1, MAX_SOCKETS, 1, "number of sockets"),
+	SIM_P_U32_ROW(struct sim_topology, clusters_per_socket, 1, 4096, 1,
+		      "last-level-cache clusters per socket (CCX on AMD; 1 on Intel)"),
+	SIM_P_U32_ROW(struct sim_topology, cores_per_cluster, 1, 4096, 1,
+		      "cores sharing one last-level cache"),
+	SIM_P_U32_ROW(struct sim_topology, threads_per_core, 1, 8, 1, "SMT threads per core"),
+	SIM_P_ENUM_ROW(struct sim_topology, interconnect, interconnect_names, SIM_IC_FULL,
+		       "socket graph: full, ring, hypercube, torus2d or explicit (needs links)"),
+	SIM_P_ENUM_ROW(struct sim_topology, numbering, numbering_names, SIM_NUM_CORES_FIRST,
+		       "CPU numbering: cores_first (Linux: siblings after all cores) or threads_first"),
+	SIM_P_U32_ROW(struct sim_topology, torus_x, 0, MAX_SOCKETS, 0, "torus2d width"),
+	SIM_P_U32_ROW(struct sim_topology, torus_y, 0, MAX_SOCKETS, 0, "torus2d height"),
+	SIM_P_END,
+};
+
+const struct sim_param sim_latency_params[] = {
+	SIM_P_U32_ROW(struct sim_latency, l1_hit, 0, 1000, 4, "load hitting the private cache"),
+	SIM_P_U32_ROW(struct sim_latency, store_hit, 0, 1000, 1, "store entering the store buffer"),
+	SIM_P_U32_ROW(struct sim_latency, atomic_hit, 0, 10000, 20,
+		      "locked read-modify-write on a line this CPU owns"),
+	SIM_P_U32_ROW(struct sim_latency, smt_transfer, 0, 10000, 20,
+		      "line handoff between SMT siblings"),
+	SIM_P_U32_ROW(struct sim_latency, leg_cluster, 0, 100000, 30,
+		      "one coherence message inside a cluster (core <-> its LLC)"),
+	SIM_P_U32_ROW(struct sim_latency, leg_socket, 0, 100000, 30,
+		      "one message between a cluster and a directory in the same socket"),
+	SIM_P_U32_ROW(struct sim_latency, leg_link, 0, 100000, 150,
+		      "one message crossing the first socket-to-socket hop"),
+	SIM_P_U32_ROW(struct sim_latency, leg_hop, 0, 100000, 80,
+		      "each further hop of an inter-socket message"),
+	SIM_P_U32_ROW(struct sim_latency, mem, 0, 100000, 200,
+		      "DRAM access at the home socket (first touch of a line)"),
+	SIM_P_U32_ROW(struct sim_latency, cluster_occupancy, 0, 100000, 20,
+		      "LLC busy time per read hit on one line (serializes same-line hits)"),
+	SIM_P_U32_ROW(struct sim_latency, conflict, 0, 100000, 0,
+		      "extra cycles of a cross-socket transaction granted while other requests "
+		      "for the line wait (home-agent conflict resolution)"),
+	SIM_P_U32_ROW(struct sim_latency, pause, 0, 10000, 10,
+		      "one spin-loop iteration (PAUSE/YIELD), charged per wake-up"),
+	SIM_P_END,
+};
+
+const struct sim_param sim_fence_params[] = {
+	SIM_P_U32_ROW(struct sim_fence_cost, full, 0, 100000, 30,
+		      "full fence (MFENCE / DMB ISH), after the store buffer drains"),
+	SIM_P_U32_ROW(struct sim_fence_cost, acquire, 0, 100000, 0,
+		      "extra cost of an acquire load (0 on x86)"),
+	SIM_P_U32_ROW(struct sim_fence_cost, release, 0, 100000, 0,
+		      "extra cost of a release store (0 on x86)"),
+	SIM_P_BOOL_ROW(struct sim_fence_cost, atomic_full_fence, true,
+		       "a locked RMW drains the store buffer first (x86)"),
+	SIM_P_END,
+};
+
+const struct sim_param sim_machine_params[] = {
+	{ .name = "name", .type = SIM_P_STRING, .offset = offsetof(struct sim_machine, name),
+	  .required = true, .doc = "preset name (letters, digits, _ and -)" },
+	SIM_P_STR_ROW(struct sim_machine, description, "", "one line: what machine this is"),
+	SIM_P_DBL_ROW(struct sim_machine, freq_ghz, 0.01, 100.0, 2.0,
+		      "clock in GHz; every cost is in cycles of this clock"),
+	SIM_P_U32_ROW(struct sim_machine, store_buffer_entries, 1, 4096, 56,
+		      "store-buffer entries per CPU"),
+	SIM_P_U32_ROW(struct sim_machine, private_cache_lines, 8, 1u << 20, 512,
+		      "shared (S) lines a core keeps (8-way); owned lines are never evicted"),
+	SIM_P_U32_ROW(struct sim_machine, cluster_cache_lines, 16, 1u << 24, 16384,
+		      "lines a cluster's LLC tracks for read hits (16-way)"),
+	SIM_P_END,
+};
+
+static const char *const machine_skip[] = { "topology", "latency", "fence", "sources", NULL };
+static const char *const topology_skip[] = { "links", "socket_order", NULL };
+
+static struct sim_origin
+sub_origin(const struct sim_origin *o, const char *key, char **store)
+{
+	*store = sim_origin_path(o, key);
+	return (struct sim_origin){ .file = o->file, .prefix = *store };
+}
+
+static gboolean
+check_name(const char *name, const struct sim_origin *o, GError **err)
+{
+	if (*name == '\0' || strlen(name) > 63)
+		goto bad;
+	for (const char *p = name; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-')
+			goto bad;
+	return TRUE;
+bad:
+	sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "name",
+			"\"%s\" is not a valid name (1-63 of letters, digits, _ and -)", name);
+	return FALSE;
+}
+
+static gboolean
+load_socket_order(struct sim_topology *t, const cJSON *tobj,
+		  const struct sim_origin *o, GError **err)
+{
+	t->socket_order = g_new(uint32_t, t->sockets);
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(tobj, "socket_order");
+	if (arr == NULL) {
+		for (uint32_t i = 0; i < t->sockets; i++)
+			t->socket_order[i] = i;
+		return TRUE;
+	}
+	if (!cJSON_IsArray(arr) || (uint32_t)cJSON_GetArraySize(arr) != t->sockets) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_TYPE, o, "socket_order",
+				"expected an array of %u socket numbers", t->sockets);
+		return FALSE;
+	}
+	g_autofree bool *seen = g_new0(bool, t->sockets);
+	uint32_t i = 0;
+	for (const cJSON *v = arr->child; v; v = v->next, i++) {
+		char key[48];
+		g_snprintf(key, sizeof key, "socket_order[%u]", i);
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 ||
+		    v->valuedouble >= t->sockets || v->valuedouble != (uint32_t)v->valuedouble ||
+		    seen[(uint32_t)v->valuedouble]) {
+			sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, key,
+					"expected each socket number 0..%u exactly once",
+					t->sockets - 1);
+			return FALSE;
+		}
+		seen[(uint32_t)v->valuedouble] = true;
+		t->socket_order[i] = (uint32_t)v->valuedouble;
+	}
+	return TRUE;
+}
+
+static gboolean
+load_links(struct sim_topology *t, const cJSON *tobj, const struct sim_origin *o,
+	   GError **err)
+{
+	const cJSON *links = cJSON_GetObjectItemCaseSensitive(tobj, "links");
+	if (t->interconnect != SIM_IC_EXPLICIT) {
+		if (links != NULL) {
+			sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, o, "links",
+					"only used with \"interconnect\": \"explicit\"");
+			return FALSE;
+		}
+		return TRUE;
+	}
+	uint32_t n = t->sockets;
+	if (n > MAX_EXPLICIT_SOCKETS) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "sockets",
+				"explicit links support at most %u sockets", MAX_EXPLICIT_SOCKETS);
+		return FALSE;
+	}
+	if (!cJSON_IsArray(links)) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_MISSING, o, "links",
+				"\"explicit\" interconnect needs an array of [a, b] socket pairs");
+		return FALSE;
+	}
+	t->hops = g_new(uint8_t, (size_t)n * n);
+	memset(t->hops, 0xff, (size_t)n * n);
+	g_autofree uint8_t *adj = g_new0(uint8_t, (size_t)n * n);
+	uint32_t i = 0;
+	for (const cJSON *l = links->child; l; l = l->next, i++) {
+		char key[48];
+		g_snprintf(key, sizeof key, "links[%u]", i);
+		const cJSON *a = cJSON_GetArrayItem(l, 0), *b = cJSON_GetArrayItem(l, 1);
+		if (!cJSON_IsArray(l) || cJSON_GetArraySize(l) != 2 || !cJSON_IsNumber(a) ||
+		    !cJSON_IsNumber(b) || a->valuedouble < 0 || b->valuedouble < 0 ||
+		    a->valuedouble >= n || b->valuedouble >= n ||
+		    a->valuedouble == b->valuedouble) {
+			sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, key,
+					"expected [a, b] with two different sockets in 0..%u", n - 1);
+			return FALSE;
+		}
+		uint32_t x = (uint32_t)a->valuedouble, y = (uint32_t)b->valuedouble;
+		adj[(size_t)x * n + y] = adj[(size_t)y * n + x] = 1;
+	}
+	/* Breadth-first search from every socket. */
+	g_autofree uint32_t *queue = g_new(uint32_t, n);
+	t->max_hops = 0;
+	for (uint32_t s = 0; s < n; s++) {
+		uint8_t *row = &t->hops[(size_t)s * n];
+		uint32_t qh = 0, qt = 0;
+		row[s] = 0;
+		queue[qt++] = s;
+		while (qh < qt) {
+			uint32_t x = queue[qh++];
+			for (uint32_t y = 0; y < n; y++) {
+				if (adj[(size_t)x * n + y] && row[y] == 0xff) {
+					if (row[x] >= 254) {
+						sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "links",
+								"socket graph is deeper than 254 hops");
+						return FALSE;
+					}
+					row[y] = row[x] + 1;
+					queue[qt++] = y;
+				}
+			}
+		}
+		if (qt != n) {
+			sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, o, "links",
+					"socket graph is not connected (socket %u cannot reach all others)", s);
+			return FALSE;
+		}
+		for (uint32_t y = 0; y < n; y++)
+			if (row[y] > t->max_hops)
+				t->max_hops = row[y];
+	}
+	return TRUE;
+}
+
+static gboolean
+load_topology(struct sim_topology *t, const cJSON *tobj, const struct sim_origin *o,
+	      GError **err)
+{
+	if (!sim_params_load(sim_topology_params, t, tobj, o, topology_skip, err))
+		return FALSE;
+	uint64_t cpus = (uint64_t)t->sockets * t->clusters_per_socket *
+			t->cores_per_cluster * t->threads_per_core;
+	if (cpus > MAX_CPUS) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, NULL,
+				"%" G_GUINT64_FORMAT " hardware threads; at most %u are supported",
+				cpus, MAX_CPUS);
+		return FALSE;
+	}
+	if (t->interconnect == SIM_IC_HYPERCUBE && (t->sockets & (t->sockets - 1))) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, o, "sockets",
+				"a hypercube needs a power-of-two socket count, got %u", t->sockets);
+		return FALSE;
+	}
+	if (t->interconnect == SIM_IC_TORUS2D &&
+	    (uint64_t)t->torus_x * t->torus_y != t->sockets) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, o, "torus_x",
+				"torus_x * torus_y must equal sockets (%u)", t->sockets);
+		return FALSE;
+	}
+	if (!load_socket_order(t, tobj, o, err) || !load_links(t, tobj, o, err))
+		return FALSE;
+	if (t->interconnect != SIM_IC_EXPLICIT) {
+		t->max_hops = 0;
+		switch (t->interconnect) {
+		case SIM_IC_FULL: t->max_hops = t->sockets > 1; break;
+		case SIM_IC_RING: t->max_hops = t->sockets / 2; break;
+		case SIM_IC_HYPERCUBE:
+			for (uint32_t s = t->sockets; s > 1; s >>= 1)
+				t->max_hops++;
+			break;
+		case SIM_IC_TORUS2D: t->max_hops = t->torus_x / 2 + t->torus_y / 2; break;
+		}
+	}
+	return TRUE;
+}
+
+struct sim_machine *
+sim_machine_load(const cJSON *obj, const struct sim_origin *origin, GError **err)
+{
+	struct sim_machine *m = g_new0(struct sim_machine, 1);
+	if (!sim_params_load(sim_machine_params, m, obj, origin, machine_skip, err) ||
+	    !check_name(m->name, origin, err))
+		goto fail;
+	m->file = origin->file ? g_strdup(origin->file) : NULL;
+
+	char *p1, *p2, *p3;
+	struct sim_origin to = sub_origin(origin, "topology", &p1);
+	struct sim_origin lo = sub_origin(origin, "latency", &p2);
+	struct sim_origin fo = sub_origin(origin, "fence", &p3);
+	gboolean ok = load_topology(&m->topo, cJSON_GetObjectItemCaseSensitive(obj, "topology"),
+				    &to, err) &&
+		      sim_params_load(sim_latency_params, &m->lat,
+				      cJSON_GetObjectItemCaseSensitive(obj, "latency"), &lo, NULL, err) &&
+		      sim_params_load(sim_fence_params, &m->fence,
+				      cJSON_GetObjectItemCaseSensitive(obj, "fence"), &fo, NULL, err);
+	g_free(p1);
+	g_free(p2);
+	g_free(p3);
+	if (!ok)
+		goto fail;
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(obj, "sources");
+	if (src != NULL && !cJSON_IsObject(src)) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_TYPE, origin, "sources",
+				"expected an object of free-text notes, got %s",
+				sim_json_type_name(src));
+		goto fail;
+	}
+	m->sources = src ? cJSON_Duplicate(src, true) : NULL;
+	return m;
+fail:
+	sim_machine_free(m);
+	return NULL;
+}
+
+void
+sim_machine_free(struct sim_machine *m)
+{
+	if (m == NULL)
+		return;
+	sim_params_free(sim_machine_params, m);
+	g_free(m->file);
+	g_free(m->topo.socket_order);
+	g_free(m->topo.hops);
+	cJSON_Delete(m->sources);
+	g_free(m);
+}
+
+cJSON *
+sim_machine_emit(const struct sim_machine *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	sim_params_emit(sim_machine_params, m, o);
+	cJSON *t = cJSON_AddObjectToObject(o, "topology");
+	sim_params_emit(sim_topology_params, &m->topo, t);
+	cJSON *order = cJSON_AddArrayToObject(t, "socket_order");
+	for (uint32_t i = 0; i < m->topo.sockets && i < 4096; i++)
+		cJSON_AddItemToArray(order, cJSON_CreateNumber(m->topo.socket_order[i]));
+	if (m->topo.hops) {
+		cJSON *links = cJSON_AddArrayToObject(t, "links");
+		for (uint32_t a = 0; a < m->topo.sockets; a++)
+			for (uint32_t b = a + 1; b < m->topo.sockets; b++)
+				if (m->topo.hops[(size_t)a * m->topo.sockets + b] == 1) {
+					cJSON *pair = cJSON_CreateArray();
+					cJSON_AddItemToArray(pair, cJSON_CreateNumber(a));
+					cJSON_AddItemToArray(pair, cJSON_CreateNumber(b));
+					cJSON_AddItemToArray(links, pair);
+				}
+	}
+	sim_params_emit(sim_latency_params, &m->lat, cJSON_AddObjectToObject(o, "latency"));
+	sim_params_emit(sim_fence_params, &m->fence, cJSON_AddObjectToObject(o, "fence"));
+	if (m->sources)
+		cJSON_AddItemToObject(o, "sources", cJSON_Duplicate(m->sources, true));
+	return o;
+}
+
+uint64_t
+sim_machine_max_cpus(const struct sim_machine *m)
+{
+	const struct sim_topology *t = &m->topo;
+	return (uint64_t)t->sockets * t->clusters_per_socket * t->cores_per_cluster *
+	       t->threads_per_core;
+}
+
+struct sim_place
+sim_machine_place(const struct sim_machine *m, uint64_t cpu)
+{
+	const struct sim_topology *t = &m->topo;
+	uint64_t cores_per_socket = (uint64_t)t->clusters_per_socket * t->cores_per_cluster;
+	uint64_t total_cores = cores_per_socket * t->sockets;
+	uint64_t pos, thread;
+	if (t->numbering == SIM_NUM_CORES_FIRST) {
+		thread = cpu / total_cores;
+		pos = cpu % total_cores;
+	} else {
+		thread = cpu % t->threads_per_core;
+		pos = cpu / t->threads_per_core;
+	}
+	uint32_t socket = t->socket_order[pos / cores_per_socket];
+	uint64_t within = pos % cores_per_socket;
+	uint64_t cluster = (uint64_t)socket * t->clusters_per_socket + within / t->cores_per_cluster;
+	uint64_t core = cluster * t->cores_per_cluster + within % t->cores_per_cluster;
+	return (struct sim_place){ .socket = socket, .cluster = (uint32_t)cluster,
+				   .core = (uint32_t)core, .thread = (uint32_t)thread };
+}
+
+uint32_t
+sim_machine_hops(const struct sim_machine *m, uint32_t a, uint32_t b)
+{
+	const struct sim_topology *t = &m->topo;
+	if (a == b)
+		return 0;
+	switch (t->interconnect) {
+	case SIM_IC_FULL:
+		return 1;
+	case SIM_IC_RING: {
+		uint32_t d = a > b ? a - b : b - a;
+		return d < t->sockets - d ? d : t->sockets - d;
+	}
+	case SIM_IC_HYPERCUBE:
+		return (uint32_t)__builtin_popcount(a ^ b);
+	case SIM_IC_TORUS2D: {
+		uint32_t ax = a % t->torus_x, ay = a / t->torus_x;
+		uint32_t bx = b % t->torus_x, by = b / t->torus_x;
+		uint32_t dx = ax > bx ? ax - bx : bx - ax, dy = ay > by ? ay - by : by - ay;
+		if (t->torus_x - dx < dx)
+			dx = t->torus_x - dx;
+		if (t->torus_y - dy < dy)
+			dy = t->torus_y - dy;
+		return dx + dy;
+	}
+	default:
+		return t->hops[(size_t)a * t->sockets + b];
+	}
+}
+
+static char **
+preset_dirs(void)
+{
+	GPtrArray *dirs = g_ptr_array_new();
+	const char *env = g_getenv("SIM_MACHINE_PATH");
+	if (env && *env) {
+		char **parts = g_strsplit(env, ":", -1);
+		for (char **p = parts; *p; p++)
+			if (**p)
+				g_ptr_array_add(dirs, g_strdup(*p));
+		g_strfreev(parts);
+	}
+	g_ptr_array_add(dirs, g_build_filename(SIM_SOURCE_DIR, "configs", "machines", NULL));
+	g_ptr_array_add(dirs, NULL);
+	return (char **)g_ptr_array_free(dirs, FALSE);
+}
+
+char *
+sim_machine_find_preset(const char *name)
+{
+	for (const char *p = name; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-')
+			return NULL;
+	char **dirs = preset_dirs();
+	char *found = NULL;
+	g_autofree char *fname = g_strconcat(name, ".json", NULL);
+	for (char **d = dirs; *d && !found; d++) {
+		char *path = g_build_filename(*d, fname, NULL);
+		if (g_file_test(path, G_FILE_TEST_IS_REGULAR))
+			found = path;
+		else
+			g_free(path);
+	}
+	g_strfreev(dirs);
+	return found;
+}
+
+static int
+cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **
+sim_machine_list_presets(void)
+{
+	char **dirs = preset_dirs();
+	GPtrArray *names = g_ptr_array_new();
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (char **d = dirs; *d; d++) {
+		GDir *dir = g_dir_open(*d, 0, NULL);
+		if (dir == NULL)
+			continue;
+		const char *e;
+		while ((e = g_dir_read_name(dir)) != NULL) {
+			if (!g_str_has_suffix(e, ".json"))
+				continue;
+			char *n = g_strndup(e, strlen(e) - 5);
+			if (g_hash_table_contains(seen, n)) {
+				g_free(n);
+				continue;
+			}
+			g_hash_table_add(seen, n);
+			g_ptr_array_add(names, g_strdup(n));
+		}
+		g_dir_close(dir);
+	}
+	g_strfreev(dirs);
+	g_hash_table_destroy(seen);
+	g_ptr_array_sort(names, cmp_names);
+	g_ptr_array_add(names, NULL);
+	return (char **)g_ptr_array_free(names, FALSE);
+}

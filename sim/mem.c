@@ -1,0 +1,510 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Shared-memory accessors, fences and the store buffer (the sim.h API).
+ *
+ * Every accessor runs on the current simulated CPU (sim_current->cur).
+ * A hit costs its latency.* figure and never blocks; a miss hands a
+ * request to the line's directory (cache.c) and blocks the coroutine
+ * until the transaction completes.  Values are read and written in the
+ * host's memory at the simulated time the access performs, so the
+ * interleaving of values is the simulated one.
+ *
+ * Store buffer (per CPU, FIFO of store_buffer_entries):
+ *
+ *   store --> [ e0 | e1 | e2 ... ] --> drain: head becomes visible when
+ *                                      this CPU owns its line
+ *
+ * A store to a line the CPU owns, with an empty buffer, is visible at
+ * once.  Otherwise it is queued; the head issues a write request and the
+ * store becomes visible (host memory written) when the request completes,
+ * strictly in program order.  Loads forward from the newest matching
+ * entry.  A full fence (and on x86 any locked RMW) waits for the buffer
+ * to drain: that wait is the fence's real cost under contention.
+ * MODEL: one drain request in flight at a time (no RFO prefetch for
+ * later entries): a burst of stores to distinct remote lines drains
+ * more slowly than on hardware that prefetches ownership.
+ */
+#include <string.h>
+
+#include "engine_impl.h"
+
+struct sim *sim_current;
+
+static inline struct sim_cpu *
+running(void)
+{
+	g_assert(sim_current != NULL && sim_current->cur != NULL);
+	return sim_current->cur;
+}
+
+static struct sim_line *
+line_for(struct sim *s, const void *addr, unsigned size, uint32_t *id)
+{
+	if (G_UNLIKELY(!sim_addr_valid(addr)))
+		sim_fatal(s, "cpu %u t=%" G_GUINT64_FORMAT ": access to %p, which is not simulated "
+			  "memory (allocate shared data with sim_alloc)", s->cur->id, s->cur->now, addr);
+	if (G_UNLIKELY(((uintptr_t)addr & (size - 1)) != 0))
+		sim_fatal(s, "cpu %u t=%" G_GUINT64_FORMAT ": misaligned %u-byte access at offset %"
+			  G_GUINT64_FORMAT, s->cur->id, s->cur->now, size, sim_addr_offset(addr));
+	*id = sim_line_id(s, addr);
+	return sim_line_get(s, *id);
+}
+
+static inline uint64_t
+host_read(const void *a, unsigned size)
+{
+	switch (size) {
+	case 1: return *(const uint8_t *)a;
+	case 2: return *(const uint16_t *)a;
+	case 4: return *(const uint32_t *)a;
+	default: return *(const uint64_t *)a;
+	}
+}
+
+static inline void
+host_write(void *a, unsigned size, uint64_t v)
+{
+	switch (size) {
+	case 1: *(uint8_t *)a = (uint8_t)v; break;
+	case 2: *(uint16_t *)a = (uint16_t)v; break;
+	case 4: *(uint32_t *)a = (uint32_t)v; break;
+	default: *(uint64_t *)a = v; break;
+	}
+}
+
+/* ---- store buffer ---- */
+
+static inline struct sim_sb_ent *
+sb_at(struct sim *s, struct sim_cpu *c, uint32_t i)
+{
+	return &c->sb[(c->sb_head + i) % s->m->store_buffer_entries];
+}
+
+/*
+ * Newest buffered store overlapping [addr, addr+size): 1 and *v for an
+ * exact match, -1 for a partial overlap (caller drains), 0 for none.
+ */
+static int
+sb_forward(struct sim *s, struct sim_cpu *c, const void *addr, unsigned size, uint64_t *v)
+{
+	const char *lo = addr, *hi = lo + size;
+	for (uint32_t i = c->sb_n; i-- > 0;) {
+		const struct sim_sb_ent *e = sb_at(s, c, i);
+		const char *elo = e->addr, *ehi = elo + e->size;
+		if (elo == lo && e->size == size) {
+			*v = e->val;
+			return 1;
+		}
+		if (elo < hi && lo < ehi)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+sb_pop_apply(struct sim *s, struct sim_cpu *c, struct sim_line *l, sim_time_t t)
+{
+	struct sim_sb_ent *e = sb_at(s, c, 0);
+	host_write(e->addr, e->size, e->val);
+	c->sb_head = (c->sb_head + 1) % s->m->store_buffer_entries;
+	c->sb_n--;
+	sim_line_written(s, l, t);
+}
+
+/* Drain as far as possible at time t; wake the CPU if it waits on us. */
+static void
+sb_drain(struct sim *s, struct sim_cpu *c, sim_time_t t)
+{
+	while (c->sb_n > 0 && !c->sb_busy) {
+		struct sim_sb_ent *e = sb_at(s, c, 0);
+		struct sim_line *l = sim_line_get(s, e->line);
+		if (!sim_can_write(c, l, t)) {
+			sim_sb_issue(s, c, l, e->line, t);
+			break;
+		}
+		sb_pop_apply(s, c, l, t);
+	}
+	if ((c->block == SIM_BLOCK_SB_EMPTY && c->sb_n == 0) ||
+	    (c->block == SIM_BLOCK_SB_SPACE && c->sb_n < s->m->store_buffer_entries)) {
+		sim_time_t at = t > c->now ? t : c->now;
+		sim_charge(c, SIM_CAUSE_SB_STALL, at - c->now);
+		sim_cpu_wake(s, c, at);
+	}
+}
+
+void
+sim_sb_event(struct sim *s, struct sim_cpu *c, sim_time_t t)
+{
+	g_assert(c->sb_busy && c->sb_n > 0);
+	c->sb_busy = false;
+	struct sim_line *l = sim_line_get(s, sb_at(s, c, 0)->line);
+	g_assert(sim_can_write(c, l, t));
+	sb_pop_apply(s, c, l, t);
+	sb_drain(s, c, t);
+}
+
+static void
+sb_wait_empty(struct sim *s, struct sim_cpu *c)
+{
+	if (c->sb_n == 0)
+		return;
+	sim_cpu_block(s, c, SIM_BLOCK_SB_EMPTY);
+}
+
+/* ---- the accessor core ---- */
+
+static uint64_t
+do_load(const void *addr, unsigned size)
+{
+	struct sim *s = sim_current;
+	struct sim_cpu *c = running();
+	uint64_t v;
+	c->n_load++;
+	if (c->sb_n) {
+		int f = sb_forward(s, c, addr, size, &v);
+		if (f > 0) {
+			c->n_hit++;
+			sim_advance(c, SIM_CAUSE_HIT, s->m->lat.l1_hit);
+			sim_cpu_maybe_yield(s, c);
+			return v;
+		}
+		if (f < 0)
+			sb_wait_empty(s, c);
+	}
+	uint32_t id;
+	struct sim_line *l = line_for(s, addr, size, &id);
+	if (sim_can_read(s, c, l, id, c->now)) {
+		c->n_hit++;
+		sim_advance(c, SIM_CAUSE_HIT, s->m->lat.l1_hit);
+	} else {
+		c->n_miss++;
+		sim_read_miss(s, c, l, id);
+	}
+	v = host_read(addr, size);
+	sim_cpu_maybe_yield(s, c);
+	return v;
+}
+
+static void
+do_store(void *addr, unsigned size, uint64_t v)
+{
+	struct sim *s = sim_current;
+	struct sim_cpu *c = running();
+	uint32_t id;
+	struct sim_line *l = line_for(s, addr, size, &id);
+	c->n_store++;
+	if (c->sb_n == 0 && sim_can_write(c, l, c->now)) {
+		c->n_hit++;
+		host_write(addr, size, v);
+		sim_line_written(s, l, c->now);
+	} else {
+		if (c->sb_n == s->m->store_buffer_entries)
+			sim_cpu_block(s, c, SIM_BLOCK_SB_SPACE);
+		struct sim_sb_ent *e = sb_at(s, c, c->sb_n++);
+		*e = (struct sim_sb_ent){ .addr = addr, .val = v, .line = id, .size = (uint8_t)size };
+		if (!c->sb_busy)
+			sb_drain(s, c, c->now);
+	}
+	sim_advance(c, SIM_CAUSE_HIT, s->m->lat.store_hit);
+	sim_cpu_maybe_yield(s, c);
+}
+
+enum rmw_op { RMW_CAS, RMW_ADD, RMW_XCHG, RMW_OR, RMW_AND };
+
+static uint64_t
+do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
+{
+	struct sim *s = sim_current;
+	struct sim_cpu *c = running();
+	uint32_t id;
+	struct sim_line *l = line_for(s, addr, size, &id);
+	c->n_rmw++;
+	if (s->m->fence.atomic_full_fence || c->sb_n)
+		sb_wait_empty(s, c);
+	if (sim_can_write(c, l, c->now)) {
+		c->n_hit++;
+	} else {
+		c->n_miss++;
+		sim_write_miss(s, c, l, id);
+	}
+	uint64_t old = host_read(addr, size), nv;
+	switch (op) {
+	case RMW_CAS: nv = b; break;
+	case RMW_ADD: nv = old + a; break;
+	case RMW_XCHG: nv = a; break;
+	case RMW_OR: nv = old | a; break;
+	default: nv = old & a; break;
+	}
+	if (op != RMW_CAS || old == a) {
+		host_write(addr, size, nv);
+		sim_line_written(s, l, c->now);
+	}
+	sim_advance(c, SIM_CAUSE_HIT, s->m->lat.atomic_hit);
+	sim_cpu_maybe_yield(s, c);
+	return old;
+}
+
+/* ---- public accessors ---- */
+
+uint8_t sim_load8(const void *a) { return (uint8_t)do_load(a, 1); }
+uint16_t sim_load16(const void *a) { return (uint16_t)do_load(a, 2); }
+uint32_t sim_load32(const void *a) { return (uint32_t)do_load(a, 4); }
+uint64_t sim_load64(const void *a) { return do_load(a, 8); }
+void *sim_loadp(void *const *a) { return (void *)(uintptr_t)do_load(a, sizeof(void *)); }
+
+void sim_store8(void *a, uint8_t v) { do_store(a, 1, v); }
+void sim_store16(void *a, uint16_t v) { do_store(a, 2, v); }
+void sim_store32(void *a, uint32_t v) { do_store(a, 4, v); }
+void sim_store64(void *a, uint64_t v) { do_store(a, 8, v); }
+void sim_storep(void **a, void *v) { do_store(a, sizeof(void *), (uint64_t)(uintptr_t)v); }
+
+static void
+pay_fence(uint32_t cycles)
+{
+	if (cycles == 0)
+		return;
+	struct sim_cpu *c = running();
+	sim_advance(c, SIM_CAUSE_FENCE, cycles);
+	sim_cpu_maybe_yield(sim_current, c);
+}
+
+uint32_t
+sim_load32_acq(const void *a)
+{
+	uint32_t v = sim_load32(a);
+	pay_fence(sim_current->m->fence.acquire);
+	return v;
+}
+
+uint64_t
+sim_load64_acq(const void *a)
+{
+	uint64_t v = sim_load64(a);
+	pay_fence(sim_current->m->fence.acquire);
+	return v;
+}
+
+void *
+sim_loadp_acq(void *const *a)
+{
+	void *v = sim_loadp(a);
+	pay_fence(sim_current->m->fence.acquire);
+	return v;
+}
+
+void
+sim_store32_rel(void *a, uint32_t v)
+{
+	pay_fence(sim_current->m->fence.release);
+	sim_store32(a, v);
+}
+
+void
+sim_store64_rel(void *a, uint64_t v)
+{
+	pay_fence(sim_current->m->fence.release);
+	sim_store64(a, v);
+}
+
+void
+sim_storep_rel(void **a, void *v)
+{
+	pay_fence(sim_current->m->fence.release);
+	sim_storep(a, v);
+}
+
+uint32_t sim_cas32(void *a, uint32_t e, uint32_t d) { return (uint32_t)do_rmw(a, 4, RMW_CAS, e, d); }
+uint64_t sim_cas64(void *a, uint64_t e, uint64_t d) { return do_rmw(a, 8, RMW_CAS, e, d); }
+void *
+sim_casp(void **a, void *e, void *d)
+{
+	return (void *)(uintptr_t)do_rmw(a, sizeof(void *), RMW_CAS, (uint64_t)(uintptr_t)e,
+					 (uint64_t)(uintptr_t)d);
+}
+uint32_t sim_faa32(void *a, uint32_t v) { return (uint32_t)do_rmw(a, 4, RMW_ADD, v, 0); }
+uint64_t sim_faa64(void *a, uint64_t v) { return do_rmw(a, 8, RMW_ADD, v, 0); }
+uint32_t sim_xchg32(void *a, uint32_t v) { return (uint32_t)do_rmw(a, 4, RMW_XCHG, v, 0); }
+uint64_t sim_xchg64(void *a, uint64_t v) { return do_rmw(a, 8, RMW_XCHG, v, 0); }
+void *
+sim_xchgp(void **a, void *v)
+{
+	return (void *)(uintptr_t)do_rmw(a, sizeof(void *), RMW_XCHG, (uint64_t)(uintptr_t)v, 0);
+}
+uint64_t sim_fetch_or64(void *a, uint64_t v) { return do_rmw(a, 8, RMW_OR, v, 0); }
+uint64_t sim_fetch_and64(void *a, uint64_t v) { return do_rmw(a, 8, RMW_AND, v, 0); }
+
+void
+sim_fence_full(void)
+{
+	struct sim *s = sim_current;
+	struct sim_cpu *c = running();
+	c->n_fence++;
+	sb_wait_empty(s, c);
+	pay_fence(s->m->fence.full);
+}
+
+void
+sim_fence_acquire(void)
+{
+	pay_fence(sim_current->m->fence.acquire);
+}
+
+void
+sim_fence_release(void)
+{
+	pay_fence(sim_current->m->fence.release);
+}
+
+/* ---- waiting ---- */
+
+static void
+watch_unlink(struct sim *s, struct sim_cpu *c)
+{
+	if (c->watch_line == SIM_NONE)
+		return;
+	struct sim_line *l = sim_line_get(s, c->watch_line);
+	struct sim_cpu **pp = &l->watch;
+	while (*pp && *pp != c)
+		pp = &(*pp)->watch_next;
+	if (*pp)
+		*pp = c->watch_next;
+	c->watch_next = NULL;
+	c->watch_line = SIM_NONE;
+}
+
+/* Sleep on addr's line until it is written or deadline passes. */
+static void
+watch_line(struct sim *s, const void *addr, unsigned size, sim_time_t deadline)
+{
+	struct sim_cpu *c = running();
+	uint32_t id;
+	struct sim_line *l = line_for(s, addr, size, &id);
+	c->watch_next = l->watch;
+	l->watch = c;
+	c->watch_line = id;
+	if (deadline != SIM_T_INF)
+		sim_cpu_timeout(s, c, deadline);
+	sim_cpu_block(s, c, SIM_BLOCK_WATCH);
+	if (c->watch_line != SIM_NONE) {
+		/* Timed out: nobody wrote the line. */
+		sim_charge(c, SIM_CAUSE_SPIN, c->now - c->block_since);
+		watch_unlink(s, c);
+	}
+	sim_advance(c, SIM_CAUSE_SPIN, s->m->lat.pause);
+}
+
+void
+sim_wait_for_write(const void *addr, sim_time_t deadline)
+{
+	struct sim *s = sim_current;
+	if (running()->now >= deadline)
+		return;
+	watch_line(s, addr, 1, deadline);
+	sim_cpu_maybe_yield(s, running());
+}
+
+/*
+ * Spin while the value at addr equals val: load; if unchanged, sleep
+ * until a write to the line (or the deadline) wakes us; repeat.
+ */
+static uint64_t
+spin_while_eq(const void *addr, unsigned size, uint64_t val, sim_time_t deadline)
+{
+	struct sim *s = sim_current;
+	for (;;) {
+		uint64_t v = do_load(addr, size);
+		if (v != val || running()->now >= deadline)
+			return v;
+		watch_line(s, addr, size, deadline);
+	}
+}
+
+uint64_t
+sim_spin_while_eq64_until(const void *addr, uint64_t val, sim_time_t deadline)
+{
+	return spin_while_eq(addr, 8, val, deadline);
+}
+
+uint64_t
+sim_spin_while_eq64(const void *addr, uint64_t val)
+{
+	return spin_while_eq(addr, 8, val, SIM_T_INF);
+}
+
+uint32_t
+sim_spin_while_eq32(const void *addr, uint32_t val)
+{
+	return (uint32_t)spin_while_eq(addr, 4, val, SIM_T_INF);
+}
+
+void
+sim_sleep_until(sim_time_t t)
+{
+	struct sim_cpu *c = running();
+	if (t <= c->now)
+		return;
+	sim_advance(c, SIM_CAUSE_SLEEP, t - c->now);
+	sim_cpu_maybe_yield(sim_current, c);
+}
+
+void
+sim_work(uint64_t cycles)
+{
+	struct sim_cpu *c = running();
+	sim_advance(c, SIM_CAUSE_WORK, cycles);
+	sim_cpu_maybe_yield(sim_current, c);
+}
+
+/* ---- identity ---- */
+
+uint32_t sim_cpu_id(void) { return running()->id; }
+uint32_t sim_ncpus(void) { return sim_current->ncpus; }
+sim_time_t sim_now(void) { return running()->now; }
+uint64_t sim_random(void) { return sim_rng_next(&running()->rng); }
+uint64_t sim_random_below(uint64_t n) { return sim_rng_below(&running()->rng, n); }
+uint32_t sim_cpu_socket(void) { return running()->socket; }
+uint32_t sim_cpu_cluster(void) { return running()->cluster; }
+uint32_t sim_cpu_core(void) { return running()->core; }
+
+static const char *const cause_names[SIM_CAUSE_N] = {
+	[SIM_CAUSE_NONE] = "none",
+	[SIM_CAUSE_WORK] = "work",
+	[SIM_CAUSE_HIT] = "hit",
+	[SIM_CAUSE_QUEUE] = "queue",
+	[SIM_CAUSE_XFER_SMT] = "xfer_smt",
+	[SIM_CAUSE_XFER_CLUSTER] = "xfer_cluster",
+	[SIM_CAUSE_XFER_SOCKET] = "xfer_socket",
+	[SIM_CAUSE_XFER_REMOTE] = "xfer_remote",
+	[SIM_CAUSE_MEM] = "mem",
+	[SIM_CAUSE_LLC] = "llc",
+	[SIM_CAUSE_FENCE] = "fence",
+	[SIM_CAUSE_SB_STALL] = "sb_stall",
+	[SIM_CAUSE_SPIN] = "spin",
+	[SIM_CAUSE_SLEEP] = "sleep",
+	[SIM_CAUSE_LOCK_WAIT] = "lock_wait",
+	[SIM_CAUSE_GP_WAIT] = "gp_wait",
+	[SIM_CAUSE_READ_SIDE] = "read_side",
+	[SIM_CAUSE_RECLAIM] = "reclaim",
+};
+
+const char *
+sim_cause_name(enum sim_cause c)
+{
+	return (unsigned)c < SIM_CAUSE_N ? cause_names[c] : "?";
+}
+
+enum sim_cause
+sim_cause_push(enum sim_cause cause)
+{
+	struct sim_cpu *c = running();
+	enum sim_cause prev = (enum sim_cause)c->cause;
+	c->cause = (uint8_t)cause;
+	return prev;
+}
+
+void
+sim_cause_pop(enum sim_cause prev)
+{
+	running()->cause = (uint8_t)prev;
+}

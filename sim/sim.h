@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The API that code running on simulated CPUs uses.
+ *
+ * Models (reclaim schemes, locks, trees) and workloads are ordinary C.
+ * Their private state (locals, per-CPU structs the host allocates) costs
+ * nothing.  Every access to *simulated shared memory* -- memory from
+ * sim_alloc() -- must go through the accessors below, which charge the
+ * coherence cost model (cache.c) and may yield: the calling coroutine is
+ * suspended while simulated time passes and other CPUs run.
+ *
+ * Memory model: accesses take effect in simulated-time order (ties broken
+ * deterministically).  Stores go through a per-CPU FIFO store buffer and
+ * become visible when they drain, so the machine is TSO: a load may pass
+ * an earlier store to a different address unless a full fence (or, on
+ * x86, a locked RMW) separates them.
+ * MODEL: Arm's weaker reorderings (store->store, load->load) are not
+ * produced; Arm presets pay Arm's barrier costs but get TSO ordering.
+ *
+ * Context of every function here, unless it says otherwise: on a
+ * simulated CPU (inside a workload's cpu_main); "may yield" means
+ * simulated time passes and other CPUs run before it returns.
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t sim_time_t;
+
+struct sim;
+
+/* ---- Identity and time (no cost, never yield) ---- */
+
+/* This CPU's id, 0 .. sim_ncpus() - 1. */
+uint32_t sim_cpu_id(void);
+/* Number of simulated CPUs in this run. */
+uint32_t sim_ncpus(void);
+/* This CPU's clock, in machine cycles. */
+sim_time_t sim_now(void);
+/* Next number from this CPU's private PRNG stream. */
+uint64_t sim_random(void);
+/* Uniform in [0, n), n > 0, from this CPU's stream. */
+uint64_t sim_random_below(uint64_t n);
+/* Topology of this CPU (global ids). */
+uint32_t sim_cpu_socket(void);
+uint32_t sim_cpu_cluster(void);
+uint32_t sim_cpu_core(void);
+
+/* ---- Local work ---- */
+
+/*
+ * sim_work - charge cycles of purely local computation.
+ * Context: may yield.  Cost: touches no simulated line.
+ */
+void sim_work(uint64_t cycles);
+
+/* ---- Shared-memory accessors (all may yield) ----
+ *
+ * Cost (cache.c): a hit costs l1_hit / store_hit / atomic_hit; a miss is
+ * a transaction serialized at the line's directory, costed by topology
+ * distance.  addr must lie in simulated memory and be naturally aligned.
+ */
+uint8_t  sim_load8(const void *addr);
+uint16_t sim_load16(const void *addr);
+uint32_t sim_load32(const void *addr);
+uint64_t sim_load64(const void *addr);
+void    *sim_loadp(void *const *addr);
+
+void sim_store8(void *addr, uint8_t v);
+void sim_store16(void *addr, uint16_t v);
+void sim_store32(void *addr, uint32_t v);
+void sim_store64(void *addr, uint64_t v);
+void sim_storep(void **addr, void *v);
+
+/* Acquire loads and release stores: plain ones plus fence.acquire /
+ * fence.release cycles (0 on x86). */
+uint32_t sim_load32_acq(const void *addr);
+uint64_t sim_load64_acq(const void *addr);
+void    *sim_loadp_acq(void *const *addr);
+void sim_store32_rel(void *addr, uint32_t v);
+void sim_store64_rel(void *addr, uint64_t v);
+void sim_storep_rel(void **addr, void *v);
+
+/*
+ * Read-modify-writes.  Each returns the value before the operation.  On
+ * machines with fence.atomic_full_fence (x86) each first drains the store
+ * buffer, i.e. is a full fence.
+ */
+uint32_t sim_cas32(void *addr, uint32_t expected, uint32_t desired);
+uint64_t sim_cas64(void *addr, uint64_t expected, uint64_t desired);
+void    *sim_casp(void **addr, void *expected, void *desired);
+uint32_t sim_faa32(void *addr, uint32_t add);
+uint64_t sim_faa64(void *addr, uint64_t add);
+uint32_t sim_xchg32(void *addr, uint32_t v);
+uint64_t sim_xchg64(void *addr, uint64_t v);
+void    *sim_xchgp(void **addr, void *v);
+uint64_t sim_fetch_or64(void *addr, uint64_t bits);
+uint64_t sim_fetch_and64(void *addr, uint64_t bits);
+
+/* ---- Fences ---- */
+
+/* Wait for the store buffer to drain, then pay fence.full. */
+void sim_fence_full(void);
+/* Pay fence.acquire / fence.release (0 on x86); no drain. */
+void sim_fence_acquire(void);
+void sim_fence_release(void);
+
+/* ---- Waiting ---- */
+
+/*
+ * sim_spin_while_eq64 - spin until the 64-bit value at addr differs from
+ * val; return the new value.  Simulated as "load; if unchanged, sleep
+ * until some CPU writes that line; repeat", which costs what a real spin
+ * loop costs in coherence traffic (one re-read per write to the line)
+ * without simulating every idle iteration.  Each wake-up pays
+ * latency.pause.  Context: may yield, possibly forever if nobody writes
+ * (the engine reports a deadlock when every CPU is blocked).
+ */
+uint64_t sim_spin_while_eq64(const void *addr, uint64_t val);
+uint32_t sim_spin_while_eq32(const void *addr, uint32_t val);
+
+/*
+ * sim_spin_while_eq64_until - as above, but give up at simulated time
+ * deadline.  Return: the value last read (== val on timeout).
+ */
+uint64_t sim_spin_while_eq64_until(const void *addr, uint64_t val, sim_time_t deadline);
+
+/*
+ * sim_wait_for_write - sleep until some CPU writes the line holding addr
+ * (or until deadline; SIM_TIME_NEVER for none), like x86 MONITOR/MWAIT.
+ * Only writes that happen after the call wake it, so call it right after
+ * an access that showed the value you are waiting to see change.  Costs
+ * latency.pause on wake-up; loads nothing.  Context: may yield.
+ */
+#define SIM_TIME_NEVER UINT64_MAX
+void sim_wait_for_write(const void *addr, sim_time_t deadline);
+
+/* Sleep until simulated time t (no cost accounted as work). */
+void sim_sleep_until(sim_time_t t);
+
+/* ---- Simulated memory ----
+ *
+ * The arena is one host mapping; a line is identified by its offset, so
+ * layouts (and false sharing) are the same on every machine.  Pointer
+ * *values* differ between hosts: hash by sim_addr_offset(), never by
+ * the pointer.
+ */
+
+/* Zeroed simulated memory, align a power of two <= 4096.  Never returns
+ * NULL (aborts when the arena is exhausted).  Context: anywhere. */
+void *sim_alloc(size_t size, size_t align);
+/* Return memory to its size class.  No cost is charged here. */
+void sim_free(void *p, size_t size, size_t align);
+/* Offset of addr in the arena (deterministic across hosts). */
+uint64_t sim_addr_offset(const void *addr);
+/* True if addr lies in simulated memory. */
+bool sim_addr_valid(const void *addr);
+
+/* ---- Cost attribution ----
+ *
+ * Cycles are attributed to causes for the per-operation breakdown in
+ * results ("metrics.cycles_by_cause").  A model wraps a region in
+ * sim_cause_push(SIM_CAUSE_LOCK_WAIT) ... sim_cause_pop(prev) so that all
+ * cycles inside it count as that cause, whatever the accesses are.
+ */
+enum sim_cause {
+	SIM_CAUSE_NONE = 0,       /* use the access's own category */
+	SIM_CAUSE_WORK,           /* sim_work() */
+	SIM_CAUSE_HIT,            /* private-cache hits */
+	SIM_CAUSE_QUEUE,          /* waiting for a line's directory */
+	SIM_CAUSE_XFER_SMT,       /* transfer from an SMT sibling */
+	SIM_CAUSE_XFER_CLUSTER,   /* transfer inside a cluster (LLC) */
+	SIM_CAUSE_XFER_SOCKET,    /* transfer between clusters of a socket */
+	SIM_CAUSE_XFER_REMOTE,    /* transfer involving another socket */
+	SIM_CAUSE_MEM,            /* first touch from DRAM */
+	SIM_CAUSE_LLC,            /* read hit in the cluster's LLC */
+	SIM_CAUSE_FENCE,          /* fence instructions */
+	SIM_CAUSE_SB_STALL,       /* waiting for the store buffer */
+	SIM_CAUSE_SPIN,           /* sleeping in a spin-wait */
+	SIM_CAUSE_SLEEP,          /* sim_sleep_until() */
+	SIM_CAUSE_LOCK_WAIT,      /* model-declared: waiting for a lock */
+	SIM_CAUSE_GP_WAIT,        /* model-declared: waiting for a grace period */
+	SIM_CAUSE_READ_SIDE,      /* model-declared: read-side critical-section entry/exit */
+	SIM_CAUSE_RECLAIM,        /* model-declared: reclaim bookkeeping */
+	SIM_CAUSE_N
+};
+const char *sim_cause_name(enum sim_cause c);
+enum sim_cause sim_cause_push(enum sim_cause c);
+void sim_cause_pop(enum sim_cause prev);
+
+#endif

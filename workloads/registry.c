@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/* The workload registry: every workload's ops table, by name. */
+#include <string.h>
+
+#include "workload.h"
+
+extern const struct sim_workload_ops wl_line_ww_ops;
+extern const struct sim_workload_ops wl_line_rw_ops;
+extern const struct sim_workload_ops wl_faa_ops;
+extern const struct sim_workload_ops wl_pingpong_ops;
+
+static const struct sim_workload_ops *const registry[] = {
+	&wl_faa_ops,
+	&wl_line_rw_ops,
+	&wl_line_ww_ops,
+	&wl_pingpong_ops,
+	NULL,
+};
+
+const struct sim_workload_ops *const *
+sim_workload_all(void)
+{
+	return registry;
+}
+
+const struct sim_workload_ops *
+sim_workload_find(const char *name)
+{
+	for (const struct sim_workload_ops *const *p = registry; *p; p++)
+		if (strcmp((*p)->name, name) == 0)
+			return *p;
+	return NULL;
+}
