@@ -28,6 +28,8 @@
  *
  *     t_arr = max(tg, ti + a)    request reaches D
  *     t_x   = t_arr + b          the old owner / sharers lose their copies
+ *                                (never before the old owner has held the
+ *                                line for `hold` cycles, see below)
  *     t1    = t_x + d            R has the line and continues
  *     dir_free = t1 + a          completion reaches D; next grant possible
  *
@@ -36,6 +38,14 @@
  * (N+1)/2 handoffs each on average.  Between t1 and the next forward
  * reaching it (dir_free + b'), the new owner keeps hitting in its cache:
  * that is how real owners batch several RMWs per ownership.
+ *
+ * Pipelined directories (latency.hold > 0): the directory does not wait
+ * for the ack; it grants the next request as soon as it has forwarded
+ * the previous one (dir_free = t_x), and the next forward takes the line
+ * from the new owner `hold` cycles after the data reached it.  Handoffs
+ * are then spaced hold + d apart and an owner gets about hold / atomic_hit
+ * + 1 RMWs per ownership: perfbook's count_atomic on Intel (about two)
+ * needs this, Clements' ben ww curve (non-pipelined, hold = 0) does not.
  *
  * Conflicts: a transaction whose messages cross sockets, granted while
  * other requests for the line are waiting, pays latency.conflict extra
@@ -156,7 +166,7 @@ static inline bool
 owner_ok(const struct sim_line *l, uint32_t cpu, sim_time_t t)
 {
 	return (l->owner == cpu && t >= l->owner_from) ||
-	       (l->prev_owner == cpu && t < l->prev_until);
+	       (l->prev_owner == cpu && t >= l->prev_from && t < l->prev_until);
 }
 
 /* Does any thread of core hold l in M/E at time t?  (SMT siblings share
@@ -167,7 +177,7 @@ core_owns(const struct sim *s, const struct sim_line *l, uint32_t core, sim_time
 	if (l->owner != SIM_NONE && s->cpus[l->owner].core == core && t >= l->owner_from)
 		return true;
 	return l->prev_owner != SIM_NONE && s->cpus[l->prev_owner].core == core &&
-	       t < l->prev_until;
+	       t >= l->prev_from && t < l->prev_until;
 }
 
 /* ---- private caches (per core) ---- */
@@ -454,12 +464,23 @@ legs_from_home(struct sim *s, struct sim_line *l, const struct sim_cpu *r, bool 
 	return (struct legs){ a, need_data ? lat->leg_socket : 0, a, cause };
 }
 
-/* A cross-socket transaction with others waiting pays s->conflict. */
+/*
+ * Times of the transaction (see the top comment): request arrival, loss
+ * of the old copies at *tx, data at the requester at *t1.  A
+ * cross-socket transaction with others waiting pays s->conflict.
+ */
 static void
-apply_conflict(const struct sim *s, struct legs *lg)
+timeline(const struct sim *s, const struct sim_line *l, const struct sim_req *r,
+	 sim_time_t tg, struct legs *lg, sim_time_t *tx, sim_time_t *t1)
 {
 	if (lg->cause == SIM_CAUSE_XFER_REMOTE)
 		lg->b += s->conflict;
+	sim_time_t t_arr = tg > r->issued + lg->a ? tg : r->issued + lg->a;
+	*tx = t_arr + lg->b;
+	sim_time_t held = l->last_t1 + s->m->lat.hold;
+	if (s->m->lat.hold && *tx < held)
+		*tx = held;
+	*t1 = *tx + lg->d;
 }
 
 /* Serve merged readers from the cluster LLC once the fill lands at t1. */
@@ -508,14 +529,12 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 	} else {
 		*lg = legs_from_home(s, l, c, true);
 	}
-	apply_conflict(s, lg);
-	sim_time_t t_arr = tg > r->issued + lg->a ? tg : r->issued + lg->a;
-	*tx = t_arr + lg->b;
-	*t1 = *tx + lg->d;
+	timeline(s, l, r, tg, lg, tx, t1);
 	if (o != SIM_NONE) {
 		/* M/E -> S: the old owner keeps a shared copy. */
 		const struct sim_cpu *oc = &s->cpus[o];
 		l->prev_owner = o;
+		l->prev_from = l->owner_from;
 		l->prev_until = *tx;
 		l->owner = SIM_NONE;
 		l->nsh = 0;
@@ -570,11 +589,9 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 			*lg = legs_from_home(s, l, c, !have);
 		}
 	}
-	apply_conflict(s, lg);
-	sim_time_t t_arr = tg > r->issued + lg->a ? tg : r->issued + lg->a;
-	*tx = t_arr + lg->b;
-	*t1 = *tx + lg->d;
+	timeline(s, l, r, tg, lg, tx, t1);
 	l->prev_owner = o;
+	l->prev_from = l->owner_from;
 	l->prev_until = *tx;
 	l->owner = c->id;
 	l->owner_from = *t1;
@@ -591,7 +608,7 @@ grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_tim
 	struct sim_cpu *c = r->cpu;
 	if (l->prev_owner != SIM_NONE && tg >= l->prev_until)
 		l->prev_owner = SIM_NONE;
-	g_assert(l->owner == SIM_NONE || l->owner_from <= tg);
+	/* The directory serializes: the previous grant's losers are gone. */
 	g_assert(l->prev_owner == SIM_NONE);
 
 	struct legs lg;
@@ -602,9 +619,10 @@ grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_tim
 		grant_read(s, l, id, r, tg, &lg, &tx, &t1);
 	else
 		grant_write(s, l, id, r, tg, &lg, &tx, &t1);
-	sim_time_t free_at = t1 + lg.a;
+	sim_time_t free_at = s->m->lat.hold ? tx : t1 + lg.a;
 	g_assert(free_at >= l->dir_free);
 	l->dir_free = free_at;
+	l->last_t1 = t1;
 	s->st.transactions++;
 
 	if (r->merge_head)

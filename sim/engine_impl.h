@@ -52,7 +52,8 @@ struct sim_req {
  * clusters or changes ownership.
  *
  *   owner/owner_from      M or E holder, usable from owner_from on
- *   prev_owner/prev_until holder losing the line to a grant in progress
+ *   prev_owner            holder losing the line to a grant in progress,
+ *                         usable in [prev_from, prev_until)
  *   gen                   copy generation: an S copy tagged g is valid
  *                         while g == gen, or g == gen - 1 before
  *                         old_gen_until (invalidation in flight)
@@ -62,8 +63,10 @@ struct sim_line {
 	uint32_t owner;
 	uint32_t prev_owner;
 	sim_time_t owner_from;
+	sim_time_t prev_from;
 	sim_time_t prev_until;
 	sim_time_t old_gen_until;
+	sim_time_t last_t1;          /* when the last transaction's data arrived */
 	sim_time_t dir_free;
 	uint32_t gen;
 	uint32_t home;               /* home socket; SIM_NONE until first touch */

@@ -55,6 +55,10 @@ const struct sim_param sim_latency_params[] = {
 		      "DRAM access at the home socket (first touch of a line)"),
 	SIM_P_U32_ROW(struct sim_latency, cluster_occupancy, 0, 100000, 20,
 		      "LLC busy time per read hit on one line (serializes same-line hits)"),
+	SIM_P_U32_ROW(struct sim_latency, hold, 0, 100000, 0,
+		      "0: the directory grants the next request when the previous requester's ack "
+		      "arrives; >0: it pipelines, and the next forward may take the line this many "
+		      "cycles after the new owner received it"),
 	SIM_P_U32_ROW(struct sim_latency, conflict, 0, 100000, 0,
 		      "extra cycles of a cross-socket transaction granted while other requests "
 		      "for the line wait (home-agent conflict resolution)"),

@@ -66,6 +66,7 @@ struct sim_latency {
 	uint32_t leg_hop;          /* each further hop */
 	uint32_t mem;              /* DRAM access at the home, first touch */
 	uint32_t cluster_occupancy;/* LLC busy time per read hit on one line */
+	uint32_t hold;             /* 0: directory waits for the ack; >0: pipelined, next forward after hold */
 	uint32_t conflict;         /* extra home exchange for a cross-socket grant with other requests pending */
 	uint32_t pause;            /* one spin-loop iteration (PAUSE / YIELD) */
 };
