@@ -478,7 +478,7 @@ timeline(const struct sim *s, const struct sim_line *l, const struct sim_req *r,
 	sim_time_t t_arr = tg > r->issued + lg->a ? tg : r->issued + lg->a;
 	*tx = t_arr + lg->b;
 	sim_time_t held = l->last_t1 + s->m->lat.hold;
-	if (s->m->lat.hold && *tx < held)
+	if (s->m->lat.hold && l->moved && *tx < held)
 		*tx = held;
 	*t1 = *tx + lg->d;
 }
@@ -623,6 +623,7 @@ grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_tim
 	g_assert(free_at >= l->dir_free);
 	l->dir_free = free_at;
 	l->last_t1 = t1;
+	l->moved = true;
 	s->st.transactions++;
 
 	if (r->merge_head)

@@ -77,6 +77,7 @@ struct sim_line {
 	struct sim_cpu *watch;       /* CPUs sleeping until the line is written */
 	bool ev_pending;             /* an arbitration event is queued */
 	bool touched;                /* fetched from DRAM at least once */
+	bool moved;                  /* last_t1 is valid: a transaction has run */
 };
 
 /* Private cache of one core: 8-way sets of (line, gen) S copies. */

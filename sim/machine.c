@@ -101,7 +101,7 @@ static struct sim_origin
 sub_origin(const struct sim_origin *o, const char *key, char **store)
 {
 	*store = sim_origin_path(o, key);
-	return (struct sim_origin){ .file = o->file, .prefix = *store };
+	return (struct sim_origin){ .file = o->file, .prefix = *store, .overrides = o->overrides };
 }
 
 static gboolean

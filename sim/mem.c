@@ -373,13 +373,22 @@ watch_unlink(struct sim *s, struct sim_cpu *c)
 	c->watch_line = SIM_NONE;
 }
 
-/* Sleep on addr's line until it is written or deadline passes. */
+/*
+ * Sleep on addr's line until it is written or deadline passes, like
+ * MONITOR/MWAIT: if this CPU no longer holds a copy of the line, someone
+ * has taken it since our last access and may have written it, so do not
+ * sleep at all.
+ */
 static void
 watch_line(struct sim *s, const void *addr, unsigned size, sim_time_t deadline)
 {
 	struct sim_cpu *c = running();
 	uint32_t id;
 	struct sim_line *l = line_for(s, addr, size, &id);
+	if (!sim_can_read(s, c, l, id, c->now)) {
+		sim_advance(c, SIM_CAUSE_SPIN, s->m->lat.pause);
+		return;
+	}
 	c->watch_next = l->watch;
 	l->watch = c;
 	c->watch_line = id;

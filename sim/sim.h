@@ -132,9 +132,10 @@ uint64_t sim_spin_while_eq64_until(const void *addr, uint64_t val, sim_time_t de
 /*
  * sim_wait_for_write - sleep until some CPU writes the line holding addr
  * (or until deadline; SIM_TIME_NEVER for none), like x86 MONITOR/MWAIT.
- * Only writes that happen after the call wake it, so call it right after
- * an access that showed the value you are waiting to see change.  Costs
- * latency.pause on wake-up; loads nothing.  Context: may yield.
+ * Call it right after an access that showed the value you wait to see
+ * change: if this CPU has lost its copy of the line since (someone took
+ * it, and may have written it), it returns at once.  Costs latency.pause
+ * on wake-up; loads nothing.  Context: may yield.
  */
 #define SIM_TIME_NEVER UINT64_MAX
 void sim_wait_for_write(const void *addr, sim_time_t deadline);

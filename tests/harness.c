@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+#include "harness.h"
+
+#include <string.h>
+
+const struct t_lat t_lat_default = {
+	.l1_hit = 4, .store_hit = 1, .atomic_hit = 20, .leg_cluster = 5, .leg_socket = 10,
+	.leg_link = 100, .leg_hop = 40, .mem = 300, .occupancy = 7, .conflict = 0, .hold = 0,
+	.fence_full = 33, .pause = 3,
+};
+
+struct sim_machine *
+t_machine(unsigned sockets, unsigned cores, const struct t_lat *l)
+{
+	if (l == NULL)
+		l = &t_lat_default;
+	char *json = g_strdup_printf(
+		"{\"name\": \"test\", \"freq_ghz\": 1.0,"
+		" \"topology\": {\"sockets\": %u, \"clusters_per_socket\": 1,"
+		"   \"cores_per_cluster\": %u, \"threads_per_core\": 1, \"interconnect\": \"full\"},"
+		" \"latency\": {\"l1_hit\": %u, \"store_hit\": %u, \"atomic_hit\": %u,"
+		"   \"smt_transfer\": 10, \"leg_cluster\": %u, \"leg_socket\": %u, \"leg_link\": %u,"
+		"   \"leg_hop\": %u, \"mem\": %u, \"cluster_occupancy\": %u, \"conflict\": %u,"
+		"   \"hold\": %u, \"pause\": %u},"
+		" \"fence\": {\"full\": %u}, \"store_buffer_entries\": 8}",
+		sockets, cores, l->l1_hit, l->store_hit, l->atomic_hit, l->leg_cluster,
+		l->leg_socket, l->leg_link, l->leg_hop, l->mem, l->occupancy, l->conflict, l->hold,
+		l->pause, l->fence_full);
+	cJSON *doc = cJSON_Parse(json);
+	g_assert_nonnull(doc);
+	GError *err = NULL;
+	struct sim_origin o = { .file = "test", .prefix = "machine" };
+	struct sim_machine *m = sim_machine_load(doc, &o, &err);
+	g_assert_no_error(err);
+	cJSON_Delete(doc);
+	g_free(json);
+	return m;
+}
+
+struct sim_run_config *
+t_config(struct sim_machine *m, uint32_t cpus, uint64_t seed,
+	 const struct sim_workload_ops *wl, const void *params, size_t params_size)
+{
+	struct sim_run_config *rc = g_new0(struct sim_run_config, 1);
+	rc->machine = m;
+	rc->cpus = cpus;
+	rc->seed = seed;
+	rc->workload = wl;
+	rc->workload_params = g_malloc0(params_size ? params_size : 1);
+	if (params)
+		memcpy(rc->workload_params, params, params_size);
+	sim_params_defaults(sim_engine_params, &rc->engine);
+	rc->effective = cJSON_CreateObject();
+	rc->config_file = g_strdup("test");
+	return rc;
+}
+
+cJSON *
+t_run(struct sim_run_config *rc)
+{
+	GError *err = NULL;
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	gboolean ok = sim_run(s, &err);
+	g_assert_no_error(err);
+	g_assert_true(ok);
+	cJSON *res = sim_results(s);
+	sim_destroy(s);
+	return res;
+}
+
+cJSON *
+t_run_json(const char *json, char **sets, GError **err)
+{
+	cJSON *doc = cJSON_Parse(json);
+	g_assert_nonnull(doc);
+	struct sim_overrides ov = { .set = sets };
+	struct sim_run_config *rc = sim_config_from_json(doc, "inline.json", &ov, err);
+	if (rc == NULL)
+		return NULL;
+	struct sim *s = sim_create(rc, err);
+	cJSON *res = NULL;
+	if (s && sim_run(s, err))
+		res = sim_results(s);
+	sim_destroy(s);
+	sim_run_config_free(rc);
+	return res;
+}
+
+char *
+t_results_without_host(const cJSON *res)
+{
+	cJSON *dup = cJSON_Duplicate(res, true);
+	cJSON_DeleteItemFromObject(dup, "host");
+	char *s = sim_json_print(dup);
+	cJSON_Delete(dup);
+	return s;
+}
+
+double
+t_metric(const cJSON *res, const char *dotted)
+{
+	const cJSON *v = cJSON_GetObjectItem(res, "metrics");
+	char **parts = g_strsplit(dotted, ".", -1);
+	for (char **p = parts; *p && v; p++)
+		v = cJSON_GetObjectItem(v, *p);
+	g_strfreev(parts);
+	if (!cJSON_IsNumber(v))
+		g_error("metric %s missing", dotted);
+	return v->valuedouble;
+}
+
+const char *
+t_sim_binary(void)
+{
+	const char *p = g_getenv("SIM_BINARY");
+	g_assert_nonnull(p);
+	return p;
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Test harness: build and run simulations in-process.
+ *
+ * Tests describe machines as inline JSON and may run their own workload
+ * (a struct sim_workload_ops that is not in the registry), so each test
+ * states exactly the costs and the code whose timing it asserts.
+ */
+#ifndef SIM_TEST_HARNESS_H
+#define SIM_TEST_HARNESS_H
+
+#include <glib.h>
+
+#include "config.h"
+#include "engine.h"
+#include "results.h"
+
+/*
+ * A flat machine for exact-cost tests: `sockets` sockets of one cluster
+ * of `cores` cores (SMT 1), fully connected, every latency given below;
+ * hold and conflict 0 unless a test sets them.
+ */
+struct t_lat {
+	unsigned l1_hit, store_hit, atomic_hit, leg_cluster, leg_socket, leg_link, leg_hop,
+		 mem, occupancy, conflict, hold, fence_full, pause;
+};
+extern const struct t_lat t_lat_default;
+struct sim_machine *t_machine(unsigned sockets, unsigned cores, const struct t_lat *lat);
+
+/* A run config for a custom workload (params may be NULL). */
+struct sim_run_config *t_config(struct sim_machine *m, uint32_t cpus, uint64_t seed,
+				const struct sim_workload_ops *wl, const void *params,
+				size_t params_size);
+
+/* Run a config from JSON text with optional --set strings; return the
+ * results document (host section included) or NULL with *err. */
+cJSON *t_run_json(const char *json, char **sets, GError **err);
+
+/* Run rc to completion, asserting success; return the results. */
+cJSON *t_run(struct sim_run_config *rc);
+
+/* A copy of results without the "host" section, printed. */
+char *t_results_without_host(const cJSON *res);
+
+/* metrics.<path> as a number (dotted path); asserts it exists. */
+double t_metric(const cJSON *res, const char *dotted);
+
+/* Path to the built sim binary (SIM_BINARY env, set by meson). */
+const char *t_sim_binary(void);
+
+#endif

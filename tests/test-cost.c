@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Exact cycle counts of 1-, 2- and 3-CPU scenarios, worked out by hand
+ * from the model in sim/cache.c (legs a, b, d; dir_free = t1 + a).
+ *
+ * Machine t_lat_default unless stated: l1_hit 4, store_hit 1,
+ * atomic_hit 20, leg_cluster 5, leg_socket 10, leg_link 100, mem 300,
+ * cluster_occupancy 7, fence.full 33, pause 3; every socket one cluster,
+ * sockets fully connected.
+ */
+#include <string.h>
+
+#include "evq.h"
+#include "harness.h"
+
+/* ---- a scripted workload: each CPU runs script(cpu) ---- */
+
+static void (*script)(struct sim *s, uint32_t cpu);
+static uint64_t *x;                /* the shared word under test */
+static sim_time_t lat[8][8];       /* lat[cpu][k]: k-th measured latency */
+static uint64_t val[8][8];
+static int order[16];
+static int norder;
+
+static const struct sim_param no_params[] = { SIM_P_END };
+
+static struct sim *setup_sim;
+static void (*setup_fn)(struct sim *s);
+
+static void *
+script_setup(struct sim *s, const void *params)
+{
+	(void)params;
+	setup_sim = s;
+	x = sim_alloc(64, 64);
+	if (setup_fn)
+		setup_fn(s);
+	return s;
+}
+
+static void
+script_cpu(void *state)
+{
+	script(state, sim_cpu_id());
+}
+
+static const struct sim_workload_ops script_ops = {
+	.name = "script",
+	.summary = "test script",
+	.params = no_params,
+	.params_size = 1,
+	.setup = script_setup,
+	.cpu_main = script_cpu,
+};
+
+static void
+prime_cpu0(struct sim *s)
+{
+	sim_mem_prime(s, x, 8, 0);
+}
+
+static void
+run_script(unsigned sockets, unsigned cores, uint32_t cpus, const struct t_lat *l)
+{
+	memset(lat, 0, sizeof lat);
+	memset(val, 0, sizeof val);
+	struct sim_run_config *rc = t_config(t_machine(sockets, cores, l), cpus, 1, &script_ops,
+					     NULL, 0);
+	cJSON *res = t_run(rc);
+	cJSON_Delete(res);
+	sim_run_config_free(rc);
+	setup_fn = NULL;
+}
+
+#define TIMED(cpu, k, expr)                         \
+	do {                                        \
+		sim_time_t t0_ = sim_now();         \
+		val[cpu][k] = (uint64_t)(expr);     \
+		lat[cpu][k] = sim_now() - t0_;      \
+	} while (0)
+
+/* First touch: a = b... = leg_socket + mem + leg_socket = 320, then the
+ * line is E: a load hit costs 4 and a store hit 1. */
+static void
+first_touch_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	if (cpu != 0)
+		return;
+	TIMED(0, 0, sim_load64(x));
+	TIMED(0, 1, sim_load64(x));
+	TIMED(0, 2, (sim_store64(x, 7), 0));
+	TIMED(0, 3, sim_load64(x));
+}
+
+static void
+test_first_touch(void)
+{
+	script = first_touch_script;
+	run_script(1, 2, 2, NULL);
+	g_assert_cmpuint(lat[0][0], ==, 10 + 300 + 10);
+	g_assert_cmpuint(lat[0][1], ==, 4);
+	g_assert_cmpuint(lat[0][2], ==, 1);
+	g_assert_cmpuint(lat[0][3], ==, 4);
+	g_assert_cmpuint(val[0][3], ==, 7);
+}
+
+/*
+ * Two sockets, x owned (M) by CPU 0 in socket 0 (home 0).
+ *  t=0     CPU 1 loads: a = link 100, b = leg_socket 10, d = link 100 -> 210
+ *          (dir_free = 210 + 100 = 310); again: a hit, 4.
+ *  t=1000  CPU 0 stores: its copy is S now, so the store is buffered (1
+ *          cycle); the drain invalidates CPU 1's copy: a = 10 (CPU 0 is at
+ *          the home), b = leg to the farthest sharer 100, d = 100 back ->
+ *          visible at 1210.  The fence waits for it, then pays 33: 1243.
+ *  t=2000  CPU 1 loads again: owner CPU 0 -> 210, and sees 42.
+ */
+static void
+remote_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	if (cpu == 1) {
+		TIMED(1, 0, sim_load64(x));
+		TIMED(1, 1, sim_load64(x));
+		sim_sleep_until(2000);
+		TIMED(1, 2, sim_load64(x));
+	} else {
+		sim_sleep_until(1000);
+		TIMED(0, 0, (sim_store64(x, 42), 0));
+		TIMED(0, 1, (sim_fence_full(), 0));
+	}
+}
+
+static void
+test_remote_read_invalidate(void)
+{
+	script = remote_script;
+	setup_fn = prime_cpu0;
+	run_script(2, 1, 2, NULL);
+	g_assert_cmpuint(lat[1][0], ==, 210);
+	g_assert_cmpuint(lat[1][1], ==, 4);
+	g_assert_cmpuint(lat[0][0], ==, 1);
+	g_assert_cmpuint(lat[0][1], ==, 1210 - 1001 + 33);
+	g_assert_cmpuint(lat[1][2], ==, 210);
+	g_assert_cmpuint(val[1][2], ==, 42);
+}
+
+/*
+ * Store-to-load forwarding and the store buffer's TSO order.  CPU 1 owns
+ * x.  At t=100 CPU 0's store is buffered (drain: t_arr 105, t_x 110,
+ * visible at t1 = 115); CPU 0 reads its own value at once (forwarded, 4
+ * cycles) while CPU 1, still the owner at t=102, reads 0 as a hit.
+ */
+static void
+forward_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	if (cpu == 0) {
+		sim_sleep_until(100);
+		sim_store64(x, 5);               /* x is owned by CPU 1: buffered */
+		TIMED(0, 0, sim_load64(x));
+	} else if (cpu == 1) {
+		sim_sleep_until(102);
+		TIMED(1, 0, sim_load64(x));      /* CPU 0's store not yet visible */
+		sim_sleep_until(1000);
+		TIMED(1, 1, sim_load64(x));
+	}
+}
+
+static void
+prime_cpu1(struct sim *s)
+{
+	sim_mem_prime(s, x, 8, 1);
+}
+
+static void
+test_store_forwarding(void)
+{
+	script = forward_script;
+	setup_fn = prime_cpu1;
+	run_script(1, 2, 2, NULL);
+	g_assert_cmpuint(lat[0][0], ==, 4);
+	g_assert_cmpuint(val[0][0], ==, 5);
+	g_assert_cmpuint(val[1][0], ==, 0);
+	g_assert_cmpuint(lat[1][0], ==, 4);
+	g_assert_cmpuint(val[1][1], ==, 5);
+	/* x is M at CPU 0 by then: an in-cluster transfer, 3 x 5. */
+	g_assert_cmpuint(lat[1][1], ==, 15);
+}
+
+static void
+fence_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	if (cpu == 0)
+		TIMED(0, 0, (sim_fence_full(), 0));
+}
+
+static void
+test_fence_empty(void)
+{
+	script = fence_script;
+	run_script(1, 1, 1, NULL);
+	g_assert_cmpuint(lat[0][0], ==, 33);
+}
+
+/*
+ * Three readers in socket 1 miss at once on a line CPU 0 owns.  CPU 4
+ * (lowest id, runs first) fetches: 100 + 10 + 100 = 210.  CPUs 5 and 6
+ * merge into that fetch and are served by their LLC when it lands:
+ * 210 + 5 = 215 and 210 + 7 + 5 = 222.  At t=1000 CPU 7 hits in the LLC:
+ * 2 x 5 = 10.
+ */
+static void
+merge_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	if (cpu >= 4 && cpu <= 6)
+		TIMED(cpu, 0, sim_load64(x));
+	if (cpu == 7) {
+		sim_sleep_until(1000);
+		TIMED(7, 0, sim_load64(x));
+	}
+}
+
+static void
+test_llc_merge(void)
+{
+	script = merge_script;
+	setup_fn = prime_cpu0;
+	run_script(2, 4, 8, NULL);
+	g_assert_cmpuint(lat[4][0], ==, 210);
+	g_assert_cmpuint(lat[5][0], ==, 215);
+	g_assert_cmpuint(lat[6][0], ==, 222);
+	g_assert_cmpuint(lat[7][0], ==, 10);
+}
+
+/*
+ * Pipelined directory (hold = 12): CPU 1 and CPU 2 both RMW a line CPU 0
+ * owns, at t=0, in one cluster.  Whoever is granted first (Y1): t_arr 5,
+ * t_x 10, t1 15, done 35; the directory is free again at t_x = 10.  The
+ * second (Y2) is granted at 10: t_arr 10, t_x = max(10 + 5, 15 + 12) = 27,
+ * t1 = 32, done 52.  Sum 87 whatever the arbiter picks.
+ */
+static void
+hold_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	if (cpu == 1 || cpu == 2)
+		TIMED(cpu, 0, sim_faa64(x, 1));
+}
+
+static void
+test_pipelined_hold(void)
+{
+	struct t_lat l = t_lat_default;
+	l.hold = 12;
+	script = hold_script;
+	setup_fn = prime_cpu0;
+	run_script(1, 3, 3, &l);
+	g_assert_cmpuint(lat[1][0] + lat[2][0], ==, 35 + 52);
+	g_assert_true(lat[1][0] == 35 || lat[2][0] == 35);
+}
+
+/*
+ * Same-time events run in CPU-id order: every CPU sleeps until t=1000,
+ * then notes its place; ids are handed out in reverse allocation order to
+ * make sure nothing follows host addresses.
+ */
+static void
+tie_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	sim_sleep_until(1000 + (cpu % 2));   /* odd CPUs one cycle later */
+	order[norder++] = (int)cpu;
+}
+
+static void
+test_tie_break_cpu_order(void)
+{
+	script = tie_script;
+	norder = 0;
+	run_script(1, 8, 8, NULL);
+	const int want[8] = { 0, 2, 4, 6, 1, 3, 5, 7 };
+	g_assert_cmpint(norder, ==, 8);
+	for (int i = 0; i < 8; i++)
+		g_assert_cmpint(order[i], ==, want[i]);
+}
+
+static void
+test_evq_order(void)
+{
+	struct sim_evq q;
+	sim_evq_init(&q);
+	const struct sim_ev in[] = {
+		{ .time = 5, .cls = SIM_EV_LINE, .id = 1, .seq = 1 },
+		{ .time = 5, .cls = SIM_EV_CPU, .id = 3, .seq = 2 },
+		{ .time = 5, .cls = SIM_EV_CPU, .id = 1, .seq = 9 },
+		{ .time = 5, .cls = SIM_EV_CPU, .id = 1, .seq = 4 },
+		{ .time = 4, .cls = SIM_EV_LINE, .id = 0, .seq = 5 },
+		{ .time = 5, .cls = SIM_EV_SB, .id = 0, .seq = 6 },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(in); i++)
+		sim_evq_push(&q, in[i]);
+	const uint64_t want_seq[] = { 5, 4, 9, 2, 6, 1 };
+	for (size_t i = 0; i < G_N_ELEMENTS(want_seq); i++)
+		g_assert_cmpuint(sim_evq_pop(&q).seq, ==, want_seq[i]);
+	g_assert_true(sim_evq_empty(&q));
+	sim_evq_free(&q);
+}
+
+/*
+ * line_ww on three single-core sockets, one round, conflict = 50:
+ *   CPU 0 at t=0 owns the line: 20.
+ *   t=200000: CPUs 1 and 2 collide.  First granted (X): a 100, b 10 + 50
+ *   (the other one waits: a conflict), d 100 -> t1 = 200260, done +20:
+ *   280.  The directory frees at t1 + a = 200360; Y: a 100, b 100 (from
+ *   X's socket), d 100 -> t1 = 200560, done 580.
+ *   Mean (20 + 280 + 580) / 3, whichever the arbiter picks.
+ */
+static void
+test_ww_three_sockets(void)
+{
+	const char *json =
+		"{\"machine\": {\"name\": \"t3\", \"freq_ghz\": 1,"
+		"  \"topology\": {\"sockets\": 3, \"cores_per_cluster\": 1},"
+		"  \"latency\": {\"atomic_hit\": 20, \"leg_cluster\": 5, \"leg_socket\": 10,"
+		"    \"leg_link\": 100, \"leg_hop\": 40, \"conflict\": 50, \"hold\": 0}},"
+		" \"cpus\": 3, \"workload\": {\"name\": \"line_ww\", \"rounds\": 1}}";
+	for (uint64_t seed = 1; seed <= 4; seed++) {
+		g_autofree char *set = g_strdup_printf("seed=%" G_GUINT64_FORMAT, seed);
+		char *sets[] = { set, NULL };
+		GError *err = NULL;
+		cJSON *res = t_run_json(json, sets, &err);
+		g_assert_no_error(err);
+		g_assert_cmpfloat_with_epsilon(t_metric(res, "cycles_per_access_mean"),
+					       (20.0 + 280.0 + 580.0) / 3.0, 1e-9);
+		g_assert_cmpfloat(t_metric(res, "colliders_cycles_mean"), ==, 430.0);
+		cJSON_Delete(res);
+	}
+}
+
+/*
+ * line_ww with two CPUs of one socket on ben: CPU 0's first write hits
+ * (30); every later access moves the line inside the socket: 3 legs of
+ * 35 + the 30-cycle lock xadd = 135.  Two rounds: (30 + 3 x 135) / 4.
+ */
+static void
+test_ww_ben_two_cpus(void)
+{
+	const char *json = "{\"machine\": \"ben\", \"cpus\": 2,"
+			   " \"workload\": {\"name\": \"line_ww\", \"rounds\": 2}}";
+	GError *err = NULL;
+	cJSON *res = t_run_json(json, NULL, &err);
+	g_assert_no_error(err);
+	g_assert_cmpfloat(t_metric(res, "cycles_per_access_mean"), ==, (30.0 + 3 * 135.0) / 4.0);
+	cJSON_Delete(res);
+}
+
+/*
+ * Blind pingpong, two CPUs of one cluster, two turns; CPU 1 owns the line.
+ *  t=0   CPU 0 CAS(0->1) misses; CPU 1's CAS(1->2) hits and fails (0),
+ *        20 cycles.  The grant to CPU 0: t_arr 5, t_x 10, t1 15, done 35.
+ *  t=20  CPU 1 would wait for a write, but its copy went at t=10: it
+ *        only pays pause (3) and retries at 23: t_arr 28, t_x 33, t1 38,
+ *        done 58.   58 cycles / 2 turns = 29 per handoff.
+ */
+static void
+test_pingpong_blind_exact(void)
+{
+	const char *json =
+		"{\"machine\": {\"name\": \"t1\", \"freq_ghz\": 1,"
+		"  \"topology\": {\"sockets\": 1, \"cores_per_cluster\": 2},"
+		"  \"latency\": {\"atomic_hit\": 20, \"leg_cluster\": 5, \"pause\": 3}},"
+		" \"cpus\": 2, \"workload\": {\"name\": \"pingpong\", \"turns\": 2}}";
+	GError *err = NULL;
+	cJSON *res = t_run_json(json, NULL, &err);
+	g_assert_no_error(err);
+	g_assert_cmpfloat(t_metric(res, "cycles_per_handoff"), ==, 29.0);
+	cJSON_Delete(res);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/cost/first-touch-then-hits", test_first_touch);
+	g_test_add_func("/cost/remote-read-then-invalidating-store", test_remote_read_invalidate);
+	g_test_add_func("/cost/store-buffer-forwarding", test_store_forwarding);
+	g_test_add_func("/cost/fence-with-empty-store-buffer", test_fence_empty);
+	g_test_add_func("/cost/llc-merges-readers", test_llc_merge);
+	g_test_add_func("/cost/pipelined-directory-hold", test_pipelined_hold);
+	g_test_add_func("/cost/line-ww-three-sockets", test_ww_three_sockets);
+	g_test_add_func("/cost/line-ww-ben-two-cpus", test_ww_ben_two_cpus);
+	g_test_add_func("/cost/pingpong-blind", test_pingpong_blind_exact);
+	g_test_add_func("/engine/tie-break/cpu-id-order", test_tie_break_cpu_order);
+	g_test_add_func("/engine/evq/total-order", test_evq_order);
+	return g_test_run();
+}

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Engine properties: determinism, stack-overflow detection, deadlock
+ * detection, topology placement, resource budgets.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+/* ---- determinism ---- */
+
+static void
+assert_deterministic(const char *json)
+{
+	GError *err = NULL;
+	cJSON *a = t_run_json(json, NULL, &err);
+	g_assert_no_error(err);
+	cJSON *b = t_run_json(json, NULL, &err);
+	g_assert_no_error(err);
+	g_autofree char *sa = t_results_without_host(a);
+	g_autofree char *sb = t_results_without_host(b);
+	g_assert_cmpstr(sa, ==, sb);
+	/* And the host section really is the only thing left out. */
+	g_assert_nonnull(cJSON_GetObjectItem(a, "host"));
+	g_assert_null(strstr(sa, "\"host\""));
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+
+static void
+test_determinism_ww(void)
+{
+	assert_deterministic("{\"machine\": \"ben\", \"cpus\": 40, \"seed\": 7,"
+			     " \"workload\": {\"name\": \"line_ww\", \"rounds\": 20}}");
+}
+
+static void
+test_determinism_faa(void)
+{
+	assert_deterministic("{\"machine\": \"icx2s\", \"cpus\": 64, \"seed\": 3,"
+			     " \"workload\": {\"name\": \"faa\", \"duration\": 200000}}");
+}
+
+static void
+test_determinism_rw(void)
+{
+	assert_deterministic("{\"machine\": \"genoa2s\", \"cpus\": 100, \"seed\": 11,"
+			     " \"workload\": {\"name\": \"line_rw\", \"rounds\": 10}}");
+}
+
+/* A different seed changes the arbitration, so the numbers (but not the
+ * validity) change: the seed really reaches the arbiter. */
+static void
+test_seed_matters(void)
+{
+	const char *json = "{\"machine\": \"ben\", \"cpus\": 40,"
+			   " \"workload\": {\"name\": \"line_ww\", \"rounds\": 5}}";
+	char *s1[] = { "seed=1", NULL }, *s2[] = { "seed=2", NULL };
+	GError *err = NULL;
+	cJSON *a = t_run_json(json, s1, &err);
+	g_assert_no_error(err);
+	cJSON *b = t_run_json(json, s2, &err);
+	g_assert_no_error(err);
+	g_assert_cmpfloat(t_metric(a, "cycles_per_access_mean"), !=,
+			  t_metric(b, "cycles_per_access_mean"));
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+
+/* ---- stack overflow ---- */
+
+static const struct sim_param no_params[] = { SIM_P_END };
+
+/* Recursion with 1 KiB frames that write every byte, so an overflow
+ * cannot jump over the canary. */
+G_GNUC_NO_INLINE static int
+deep(int n)
+{
+	char buf[1024];
+	memset(buf, n, sizeof buf);
+	__asm__ volatile("" : : "r"(buf) : "memory");
+	return n ? deep(n - 1) + buf[n] : buf[0];
+}
+
+static void *
+overflow_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	return s;
+}
+
+static void
+overflow_cpu(void *st)
+{
+	(void)st;
+	/* CPU 0 finishes at once; CPU 1 overruns its 16 KiB stack by 8 KiB,
+	 * into CPU 0's (dead) stack, which is mapped: only the canary can
+	 * tell. */
+	if (sim_cpu_id() == 1)
+		(void)deep(24);
+}
+
+static const struct sim_workload_ops overflow_ops = {
+	.name = "overflow", .summary = "", .params = no_params, .params_size = 1,
+	.setup = overflow_setup, .cpu_main = overflow_cpu,
+};
+
+static struct sim_run_config *
+overflow_config(int guard)
+{
+	struct sim_run_config *rc = t_config(t_machine(1, 2, NULL), 2, 1, &overflow_ops, NULL, 0);
+	rc->engine.stack_kib = 16;
+	rc->engine.stack_guard = guard;
+	return rc;
+}
+
+static void
+test_overflow_canary(void)
+{
+	struct sim_run_config *rc = overflow_config(SIM_GUARD_OFF);
+	GError *err = NULL;
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	g_assert_false(sim_run(s, &err));
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "cpu 1 overflowed its 16 KiB coroutine stack"));
+	g_error_free(err);
+	sim_destroy(s);
+	sim_run_config_free(rc);
+}
+
+static void
+test_overflow_guard_page(void)
+{
+	if (g_test_subprocess()) {
+		struct sim_run_config *rc = overflow_config(SIM_GUARD_ON);
+		GError *err = NULL;
+		struct sim *s = sim_create(rc, &err);
+		g_assert_no_error(err);
+		(void)sim_run(s, &err);
+		return;    /* not reached: the guard page faults */
+	}
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_failed();
+}
+
+/* ---- deadlock ---- */
+
+static uint64_t *flag;
+
+static void *
+deadlock_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	flag = sim_alloc(8, 8);
+	return s;
+}
+
+static void
+deadlock_cpu(void *st)
+{
+	(void)st;
+	(void)sim_spin_while_eq64(flag, 0);    /* nobody ever writes it */
+}
+
+static const struct sim_workload_ops deadlock_ops = {
+	.name = "deadlock", .summary = "", .params = no_params, .params_size = 1,
+	.setup = deadlock_setup, .cpu_main = deadlock_cpu,
+};
+
+static void
+test_deadlock_reported(void)
+{
+	struct sim_run_config *rc = t_config(t_machine(1, 2, NULL), 2, 1, &deadlock_ops, NULL, 0);
+	GError *err = NULL;
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	g_assert_false(sim_run(s, &err));
+	g_assert_nonnull(err);
+	g_assert_nonnull(strstr(err->message, "simulated deadlock: 2 CPUs blocked"));
+	g_assert_nonnull(strstr(err->message, "cpu 0 waits for a write to a watched line"));
+	g_error_free(err);
+	sim_destroy(s);
+	sim_run_config_free(rc);
+}
+
+/* A spin-wait with a deadline returns at the deadline instead. */
+static sim_time_t woke_at;
+
+static void
+timeout_cpu(void *st)
+{
+	(void)st;
+	(void)sim_spin_while_eq64_until(flag, 0, 5000);
+	woke_at = sim_now();
+}
+
+static const struct sim_workload_ops timeout_ops = {
+	.name = "timeout", .summary = "", .params = no_params, .params_size = 1,
+	.setup = deadlock_setup, .cpu_main = timeout_cpu,
+};
+
+static void
+test_spin_deadline(void)
+{
+	struct sim_run_config *rc = t_config(t_machine(1, 1, NULL), 1, 1, &timeout_ops, NULL, 0);
+	cJSON *res = t_run(rc);
+	/* 5000 + one pause (3); then the re-read hits (4) and the deadline
+	 * has passed. */
+	g_assert_cmpuint(woke_at, ==, 5000 + 3 + 4);
+	cJSON_Delete(res);
+	sim_run_config_free(rc);
+}
+
+/* ---- topology ---- */
+
+static struct sim_machine *
+load_preset(const char *name)
+{
+	g_autofree char *path = sim_machine_find_preset(name);
+	g_assert_nonnull(path);
+	GError *err = NULL;
+	cJSON *doc = sim_json_parse_file(path, &err);
+	g_assert_no_error(err);
+	struct sim_origin o = { .file = path, .prefix = "" };
+	struct sim_machine *m = sim_machine_load(doc, &o, &err);
+	g_assert_no_error(err);
+	cJSON_Delete(doc);
+	return m;
+}
+
+static void
+test_ben_fill_order(void)
+{
+	struct sim_machine *m = load_preset("ben");
+	/* Clements fills sockets 0, 1, 2, 7, 3, ...: CPU 30 is on socket 7. */
+	g_assert_cmpuint(sim_machine_place(m, 9).socket, ==, 0);
+	g_assert_cmpuint(sim_machine_place(m, 10).socket, ==, 1);
+	g_assert_cmpuint(sim_machine_place(m, 30).socket, ==, 7);
+	g_assert_cmpuint(sim_machine_place(m, 40).socket, ==, 3);
+	/* Socket 0's three neighbours are the first filled; they are two
+	 * hops from each other; the graph has diameter 2. */
+	g_assert_cmpuint(sim_machine_hops(m, 0, 1), ==, 1);
+	g_assert_cmpuint(sim_machine_hops(m, 0, 2), ==, 1);
+	g_assert_cmpuint(sim_machine_hops(m, 0, 7), ==, 1);
+	g_assert_cmpuint(sim_machine_hops(m, 1, 2), ==, 2);
+	g_assert_cmpuint(m->topo.max_hops, ==, 2);
+	sim_machine_free(m);
+}
+
+static void
+test_large_topology(void)
+{
+	struct sim_machine *m = load_preset("large");
+	g_assert_cmpuint(sim_machine_max_cpus(m), ==, 65536);
+	struct sim_place p = sim_machine_place(m, 65535);
+	g_assert_cmpuint(p.socket, ==, 255);
+	g_assert_cmpuint(p.cluster, ==, 255 * 16 + 15);
+	g_assert_cmpuint(sim_machine_hops(m, 0, 255), ==, 8);
+	g_assert_cmpuint(sim_machine_hops(m, 5, 6), ==, 2);
+	sim_machine_free(m);
+}
+
+static void
+test_smt_numbering(void)
+{
+	struct sim_machine *m = load_preset("icx2s");
+	/* cores_first: CPUs 0..63 are thread 0 of each core, 64.. their siblings. */
+	g_assert_cmpuint(sim_machine_place(m, 0).core, ==, sim_machine_place(m, 64).core);
+	g_assert_cmpuint(sim_machine_place(m, 64).thread, ==, 1);
+	g_assert_cmpuint(sim_machine_place(m, 32).socket, ==, 1);
+	sim_machine_free(m);
+}
+
+/* ---- budgets ---- */
+
+static void
+test_memory_budget_refused(void)
+{
+	const char *json = "{\"machine\": \"large\", \"cpus\": 65536,"
+			   " \"engine\": {\"memory_budget_mib\": 64},"
+			   " \"workload\": {\"name\": \"faa\"}}";
+	GError *err = NULL;
+	cJSON *res = t_run_json(json, NULL, &err);
+	g_assert_null(res);
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "budget is 64 MiB"));
+	g_error_free(err);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/engine/determinism/line-ww-ben-40", test_determinism_ww);
+	g_test_add_func("/engine/determinism/faa-icx-64", test_determinism_faa);
+	g_test_add_func("/engine/determinism/line-rw-genoa-100", test_determinism_rw);
+	g_test_add_func("/engine/determinism/seed-reaches-arbiter", test_seed_matters);
+	g_test_add_func("/engine/stack/overflow-caught-by-canary", test_overflow_canary);
+	g_test_add_func("/engine/stack/overflow-faults-on-guard-page", test_overflow_guard_page);
+	g_test_add_func("/engine/deadlock/reported", test_deadlock_reported);
+	g_test_add_func("/engine/spin/deadline", test_spin_deadline);
+	g_test_add_func("/engine/topology/ben-fill-order-and-hops", test_ben_fill_order);
+	g_test_add_func("/engine/topology/large-hypercube", test_large_topology);
+	g_test_add_func("/engine/topology/smt-cores-first", test_smt_numbering);
+	g_test_add_func("/engine/budget/refused-up-front", test_memory_budget_refused);
+	return g_test_run();
+}
