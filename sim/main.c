@@ -5,6 +5,7 @@
  *
  *   sim run CONFIG.json [--out FILE] [--set PATH=VALUE]... [--seed N]
  *   sim list [-v]
+ *   sim table RESULT.json... --col PATH...
  *   sim version
  *
  * Exit codes: 0 success; 1 the simulation failed (deadlock, stack
@@ -228,6 +229,69 @@ cmd_list(int argc, char **argv)
 	return 0;
 }
 
+/* Value at a dotted path ("metrics.ops_per_sec", "sim.cpus"); NULL if absent. */
+static const cJSON *
+json_at(const cJSON *doc, const char *dotted)
+{
+	char **parts = g_strsplit(dotted, ".", -1);
+	const cJSON *v = doc;
+	for (char **p = parts; *p && v; p++)
+		v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, *p) : NULL;
+	g_strfreev(parts);
+	return v;
+}
+
+static int
+cmd_table(int argc, char **argv)
+{
+	g_auto(GStrv) cols = NULL;
+	GOptionEntry entries[] = {
+		{ "col", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &cols,
+		  "a column: a dotted path into the results, e.g. metrics.ops_per_sec", "PATH" },
+		G_OPTION_ENTRY_NULL,
+	};
+	GOptionContext *ctx = g_option_context_new("RESULT.json... - print a tab-separated table");
+	g_option_context_set_description(ctx, "One row per file, in the order given, with a "
+		"header line; a missing value prints as NaN (gnuplot skips it).");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
+	g_option_context_free(ctx);
+	if (!ok)
+		return fail(err, EXIT_BADINPUT);
+	if (cols == NULL || argc < 2) {
+		fprintf(stderr, "sim: table: need --col PATH (one or more) and result files\n");
+		return EXIT_BADINPUT;
+	}
+	GString *out = g_string_new("#");
+	for (char **c = cols; *c; c++)
+		g_string_append_printf(out, "%s%s", c == cols ? "" : "\t", *c);
+	g_string_append_c(out, '\n');
+	for (int i = 1; i < argc; i++) {
+		cJSON *doc = sim_json_parse_file(argv[i], &err);
+		if (doc == NULL) {
+			g_string_free(out, TRUE);
+			return fail(err, EXIT_BADINPUT);
+		}
+		for (char **c = cols; *c; c++) {
+			const cJSON *v = json_at(doc, *c);
+			if (c != cols)
+				g_string_append_c(out, '\t');
+			if (cJSON_IsNumber(v))
+				g_string_append_printf(out, "%.12g", v->valuedouble);
+			else if (cJSON_IsString(v))
+				g_string_append(out, v->valuestring);
+			else
+				g_string_append(out, "NaN");
+		}
+		g_string_append_c(out, '\n');
+		cJSON_Delete(doc);
+	}
+	fputs(out->str, stdout);
+	g_string_free(out, TRUE);
+	return 0;
+}
+
 static void
 usage(FILE *f)
 {
@@ -235,6 +299,8 @@ usage(FILE *f)
 	      "  run CONFIG.json [--out FILE] [--set PATH=VALUE]... [--seed N]\n"
 	      "                    run one simulation, write a results JSON\n"
 	      "  list [-v]         machines, workloads and models, one per line\n"
+	      "  table FILE... --col PATH...\n"
+	      "                    tab-separated columns from results files (for gnuplot)\n"
 	      "  version           print the version\n"
 	      "Run `sim COMMAND --help` for a command's options.\n", f);
 }
@@ -251,6 +317,8 @@ main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list(argc - 1, argv + 1);
+	if (strcmp(cmd, "table") == 0)
+		return cmd_table(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("sim %s\n", SIM_VERSION);
 		return 0;
