@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "engine_impl.h"
+#include "results.h"
 
 static const char *const guard_names[] = { "auto", "on", "off", NULL };
 
@@ -514,7 +515,7 @@ sim_results(struct sim *s)
 	cJSON *root = cJSON_CreateObject();
 	cJSON *meta = cJSON_AddObjectToObject(root, "sim");
 	cJSON_AddStringToObject(meta, "version", SIM_VERSION);
-	cJSON_AddNumberToObject(meta, "schema", 1);
+	cJSON_AddNumberToObject(meta, "schema", SIM_RESULTS_SCHEMA);
 	cJSON_AddNumberToObject(meta, "seed", (double)rc->seed);
 	cJSON_AddStringToObject(meta, "machine", rc->machine->name);
 	cJSON_AddStringToObject(meta, "workload", rc->workload->name);

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "param.h"
+#include "sim_build_config.h"
 
 char *
 sim_json_print(const cJSON *doc)
@@ -82,4 +84,43 @@ sim_results_write(const char *path, const cJSON *doc, GError **err)
 			    path, g_strerror(saved));
 	}
 	return ok;
+}
+
+cJSON *
+sim_results_read(const char *path, GError **err)
+{
+	cJSON *doc = sim_json_parse_file(path, err);
+	if (doc == NULL)
+		return NULL;
+	struct sim_origin o = { .file = path, .prefix = "" };
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(doc, "sim");
+	const cJSON *schema = meta ? cJSON_GetObjectItemCaseSensitive(meta, "schema") : NULL;
+	const cJSON *version = meta ? cJSON_GetObjectItemCaseSensitive(meta, "version") : NULL;
+	struct sim_origin mo = { .file = path, .prefix = "sim" };
+	if (!cJSON_IsObject(doc)) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_TYPE, &o, NULL,
+				"not a sim results file: expected an object, got %s",
+				sim_json_type_name(doc));
+	} else if (!cJSON_IsObject(meta)) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_MISSING, &o, "sim",
+				"not a sim results file (no \"sim\" object)");
+	} else if (!cJSON_IsNumber(schema)) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_MISSING, &mo, "schema",
+				"missing or not a number: not a sim results file");
+	} else if (schema->valuedouble != SIM_RESULTS_SCHEMA) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, &mo, "schema",
+				"results schema %g (written by sim %s); this sim %s reads schema %d",
+				schema->valuedouble, cJSON_IsString(version) ? version->valuestring : "?",
+				SIM_VERSION, SIM_RESULTS_SCHEMA);
+	} else if (!cJSON_IsString(version)) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_MISSING, &mo, "version", "missing or not a string");
+	} else if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "config"))) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_MISSING, &o, "config", "missing or not an object");
+	} else if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "metrics"))) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_MISSING, &o, "metrics", "missing or not an object");
+	} else {
+		return doc;
+	}
+	cJSON_Delete(doc);
+	return NULL;
 }

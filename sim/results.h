@@ -17,6 +17,21 @@
  */
 gboolean sim_results_write(const char *path, const cJSON *doc, GError **err);
 
+/* The schema this sim writes and reads ("sim.schema" in results). */
+#define SIM_RESULTS_SCHEMA 1
+
+/*
+ * sim_results_read - load a results file and check its shape: a JSON
+ * object with "sim" {version (string), schema (integer)}, "config" and
+ * "metrics" objects.  A file of another schema is refused
+ * (SIM_CONFIG_ERROR_INCONSISTENT, "FILE: sim.schema: ..."), never misread;
+ * a different sim *version* of the same schema is accepted (compare
+ * "sim.version" yourself to warn).
+ * Return: the document, or NULL with *err (one line naming the file and
+ * the JSON path).  Context: host.
+ */
+cJSON *sim_results_read(const char *path, GError **err);
+
 /* sim_json_print - doc as text, two-space indent, trailing newline. */
 char *sim_json_print(const cJSON *doc);
 
