@@ -7,9 +7,17 @@
  * A line's identity is its offset in the arena divided by 64, so object
  * layout, false sharing and line ids are identical on every host and run.
  * Blocks are rounded up to a multiple of max(align, 16) bytes and aligned
- * to align; freed blocks go to a per-(size, align) LIFO list kept in host
+ * to align; freed blocks go to a per-(size, align) FIFO queue kept in host
  * memory (never inside the simulated block), so freeing touches no
- * simulated line.  Blocks larger than 64 KiB are never reused.
+ * simulated line, and a freed block is reused as late as possible.
+ * Blocks larger than 64 KiB are never reused.
+ *
+ * Use-after-free checking: sim_free() poisons every 8-byte word of the
+ * block (a bit per word in its line's `poison` mask) and fills it with
+ * 0xdb; any simulated access to a poisoned word stops the run with an
+ * error naming the CPU, the time, who freed it and when, and the seed
+ * (mem.c).  sim_alloc() clears the poison when it hands the block out
+ * again; FIFO reuse keeps freed blocks poisoned for as long as possible.
  *
  * MODEL: allocation itself costs no simulated time; a model that wants
  * allocator costs charges them explicitly.
@@ -41,9 +49,40 @@ key_equal(gconstpointer a, gconstpointer b)
 }
 
 static void
-free_array(gpointer p)
+free_queue(gpointer p)
 {
-	g_array_free(p, TRUE);
+	g_queue_free(p);
+}
+
+/* Set (or clear) the poison bits of the 8-byte words of [p, p + size). */
+static void
+poison_range(struct sim *s, char *p, size_t size, bool on)
+{
+	uint64_t off = (uint64_t)(p - s->arena), end = off + size;
+	sim_time_t now = s->cur ? s->cur->now : s->now;
+	for (uint64_t w = off & ~(uint64_t)7; w < end; w += 8) {
+		struct sim_line *l = sim_line_get(s, (uint32_t)(w >> SIM_LINE_SHIFT));
+		uint8_t bit = (uint8_t)(1u << ((w >> 3) & 7));
+		if (on) {
+			l->poison |= bit;
+			l->freed_at = now;
+			l->freed_cpu = s->cur ? s->cur->id : SIM_NONE;
+		} else {
+			l->poison &= (uint8_t)~bit;
+		}
+	}
+}
+
+static bool
+any_poisoned(struct sim *s, const char *p, size_t size)
+{
+	uint64_t off = (uint64_t)(p - s->arena), end = off + size;
+	for (uint64_t w = off & ~(uint64_t)7; w < end; w += 8) {
+		const struct sim_line *l = sim_line_get(s, (uint32_t)(w >> SIM_LINE_SHIFT));
+		if (l->poison & (1u << ((w >> 3) & 7)))
+			return true;
+	}
+	return false;
 }
 
 gboolean
@@ -65,7 +104,7 @@ sim_arena_init(struct sim *s, size_t bytes, GError **err)
 	uint64_t nlines = bytes / SIM_LINE_BYTES;
 	s->nline_chunks = (uint32_t)(nlines / SIM_LINE_CHUNK);
 	s->line_chunks = g_new0(struct sim_line *, s->nline_chunks);
-	s->free_lists = g_hash_table_new_full(key_hash, key_equal, g_free, free_array);
+	s->free_lists = g_hash_table_new_full(key_hash, key_equal, g_free, free_queue);
 	return TRUE;
 }
 
@@ -110,10 +149,10 @@ sim_alloc(size_t size, size_t align)
 		size = 1;
 	struct free_key k = class_of(size, align);
 	if (k.size <= MAX_CLASS_BYTES) {
-		GArray *fl = g_hash_table_lookup(s->free_lists, &k);
-		if (fl && fl->len) {
-			uint64_t off = g_array_index(fl, uint64_t, fl->len - 1);
-			g_array_set_size(fl, fl->len - 1);
+		GQueue *fl = g_hash_table_lookup(s->free_lists, &k);
+		if (fl && !g_queue_is_empty(fl)) {
+			uint64_t off = GPOINTER_TO_SIZE(g_queue_pop_head(fl));
+			poison_range(s, s->arena + off, k.size, false);
 			memset(s->arena + off, 0, k.size);
 			return s->arena + off;
 		}
@@ -131,17 +170,28 @@ void
 sim_free(void *p, size_t size, size_t align)
 {
 	struct sim *s = sim_current;
-	g_assert(sim_addr_valid(p));
+	if (!sim_addr_valid(p))
+		sim_fatal(s, "sim_free(%p): not simulated memory", p);
 	struct free_key k = class_of(size ? size : 1, align ? align : CLASS_STEP);
+	uint64_t off = (uint64_t)((char *)p - s->arena);
+	if (off & (k.align - 1))
+		sim_fatal(s, "sim_free: offset %#" G_GINT64_MODIFIER "x is not %u-byte aligned",
+			  off, k.align);
+	if (any_poisoned(s, p, k.size))
+		sim_fatal(s, "double free: cpu %d freed offset %#" G_GINT64_MODIFIER "x (%u bytes) "
+			  "at t=%" G_GUINT64_FORMAT ", already freed (seed %" G_GUINT64_FORMAT ")",
+			  s->cur ? (int)s->cur->id : -1, off, k.size,
+			  s->cur ? s->cur->now : s->now, s->rc->seed);
+	poison_range(s, p, k.size, true);
+	memset(p, 0xdb, k.size);
 	if (k.size > MAX_CLASS_BYTES)
 		return;
-	GArray *fl = g_hash_table_lookup(s->free_lists, &k);
+	GQueue *fl = g_hash_table_lookup(s->free_lists, &k);
 	if (fl == NULL) {
-		fl = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+		fl = g_queue_new();
 		g_hash_table_insert(s->free_lists, g_memdup2(&k, sizeof k), fl);
 	}
-	uint64_t off = (uint64_t)((char *)p - s->arena);
-	g_array_append_val(fl, off);
+	g_queue_push_tail(fl, GSIZE_TO_POINTER(off));
 }
 
 bool

@@ -19,7 +19,7 @@
 #include <string.h>
 
 const char *const sim_config_sections[] = {
-	"machine", "cpus", "seed", "workload", "engine", "description", NULL,
+	"machine", "cpus", "seed", "workload", "engine", "description", "reclaim", "lock", NULL,
 };
 
 #define DEFAULT_SEED 1
@@ -35,6 +35,11 @@ sim_run_config_free(struct sim_run_config *rc)
 		g_free(rc->workload_params);
 	}
 	sim_params_free(sim_engine_params, &rc->engine);
+	for (int i = 0; i < SIM_SECTION_N; i++) {
+		if (rc->choice[i].comp && rc->choice[i].params)
+			sim_params_free(rc->choice[i].comp->params, rc->choice[i].params);
+		g_free(rc->choice[i].params);
+	}
 	cJSON_Delete(rc->effective);
 	g_free(rc->config_file);
 	g_free(rc);
@@ -312,6 +317,47 @@ load_workload(struct sim_run_config *rc, const cJSON *doc, const struct sim_orig
 	       rc->workload->check(rc->workload_params, rc->cpus, &o, err);
 }
 
+/* A component section: {"<selector>": NAME, ...NAME's parameters}. */
+static gboolean
+load_section(struct sim_run_config *rc, enum sim_section_id id, const cJSON *doc,
+	     const struct sim_origin *top, GError **err)
+{
+	const struct sim_section *sec = &sim_sections[id];
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(doc, sec->key);
+	if (o == NULL)
+		return TRUE;
+	struct sim_origin so = { .file = top->file, .prefix = sec->key,
+				 .overrides = top->overrides };
+	if (!cJSON_IsObject(o)) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_TYPE, top, sec->key,
+				"expected an object with a \"%s\", got %s", sec->selector,
+				sim_json_type_name(o));
+		return FALSE;
+	}
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, sec->selector);
+	if (!cJSON_IsString(name)) {
+		sim_config_fail(err, name ? SIM_CONFIG_ERROR_TYPE : SIM_CONFIG_ERROR_MISSING, &so,
+				sec->selector, name ? "expected a string, got %s" :
+				"required key is missing%s", name ? sim_json_type_name(name) : "");
+		return FALSE;
+	}
+	const struct sim_component *comp = sim_component_find(id, name->valuestring);
+	if (comp == NULL) {
+		GString *all = g_string_new(NULL);
+		for (const struct sim_component *const *p = sec->all(); *p; p++)
+			g_string_append_printf(all, "%s%s", all->len ? ", " : "", (*p)->name);
+		sim_config_fail(err, SIM_CONFIG_ERROR_UNKNOWN_NAME, &so, sec->selector,
+				"unknown %s \"%s\" (known: %s)", sec->what, name->valuestring,
+				all->len ? all->str : "none yet");
+		g_string_free(all, TRUE);
+		return FALSE;
+	}
+	const char *const skip[] = { sec->selector, NULL };
+	rc->choice[id].comp = comp;
+	rc->choice[id].params = g_malloc0(comp->params_size ? comp->params_size : 1);
+	return sim_params_load(comp->params, rc->choice[id].params, o, &so, skip, err);
+}
+
 static cJSON *
 build_effective(const struct sim_run_config *rc)
 {
@@ -323,6 +369,14 @@ build_effective(const struct sim_run_config *rc)
 	cJSON_AddStringToObject(w, "name", rc->workload->name);
 	sim_params_emit(rc->workload->params, rc->workload_params, w);
 	sim_params_emit(sim_engine_params, &rc->engine, cJSON_AddObjectToObject(e, "engine"));
+	for (int i = 0; i < SIM_SECTION_N; i++) {
+		const struct sim_choice *ch = &rc->choice[i];
+		if (ch->comp == NULL)
+			continue;
+		cJSON *o = cJSON_AddObjectToObject(e, sim_sections[i].key);
+		cJSON_AddStringToObject(o, sim_sections[i].selector, ch->comp->name);
+		sim_params_emit(ch->comp->params, ch->params, o);
+	}
 	return e;
 }
 
@@ -354,8 +408,12 @@ validate(cJSON *doc, const char *file, const char *preset_file, GHashTable *ovr,
 	}
 	rc->cpus = (uint32_t)tk.cpus;
 	rc->seed = tk.seed;
-	if (!sim_params_load(sim_engine_params, &rc->engine, eng, &eo, NULL, err) ||
-	    !load_workload(rc, doc, &top, err))
+	if (!sim_params_load(sim_engine_params, &rc->engine, eng, &eo, NULL, err))
+		goto fail;
+	for (int i = 0; i < SIM_SECTION_N; i++)
+		if (!load_section(rc, (enum sim_section_id)i, doc, &top, err))
+			goto fail;
+	if (!load_workload(rc, doc, &top, err))
 		goto fail;
 	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(doc, "description");
 	if (desc && !cJSON_IsString(desc)) {

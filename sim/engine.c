@@ -48,6 +48,9 @@ const struct sim_param sim_engine_params[] = {
 		      "fail the run if simulated time passes this; 0 = no limit"),
 	SIM_P_U64_ROW(struct sim_engine_options, memory_budget_mib, 0, 1u << 30, 0,
 		      "refuse runs whose host-memory estimate exceeds this; 0 = 80% of RAM"),
+	SIM_P_U32_ROW(struct sim_engine_options, jitter, 0, 1000000, 0,
+		      "random delay of 0..jitter cycles before every access, from a per-CPU stream "
+		      "(schedule exploration); 0 = off"),
 	SIM_P_END,
 };
 
@@ -268,7 +271,9 @@ sim_create(const struct sim_run_config *rc, GError **err)
 		c->thread = p.thread;
 		c->watch_line = SIM_NONE;
 		c->sb = sb + (size_t)i * m->store_buffer_entries;
+		c->next_tick = SIM_T_INF;
 		sim_rng_seed(&c->rng, rc->seed, SIM_RNG_CPU(i));
+		sim_rng_seed(&c->jrng, rc->seed, SIM_RNG_JITTER(i));
 	}
 	if (!sim_arena_init(s, arena_bytes(rc), err) || !setup_stacks(s, err)) {
 		sim_destroy(s);
@@ -449,6 +454,39 @@ sim_end_time(const struct sim *s)
 		if (s->cpus[i].now > t)
 			t = s->cpus[i].now;
 	return t;
+}
+
+void
+sim_tick_register(struct sim *s, uint64_t period, bool skew, sim_tick_fn fn, void *arg)
+{
+	g_assert(period > 0 && fn != NULL && s->tick_fn == NULL);
+	s->tick_period = period;
+	s->tick_fn = fn;
+	s->tick_arg = arg;
+	for (uint32_t i = 0; i < s->ncpus; i++)
+		s->cpus[i].next_tick = period + (skew ? (uint64_t)i * period / s->ncpus : 0);
+}
+
+uint64_t
+sim_cpu_ticks(const struct sim *s, uint32_t cpu)
+{
+	g_assert(cpu < s->ncpus);
+	return s->cpus[cpu].ticks;
+}
+
+const struct sim_component *
+sim_choice_of(const struct sim *s, enum sim_section_id sec, const void **params)
+{
+	g_assert((unsigned)sec < SIM_SECTION_N);
+	if (params)
+		*params = s->rc->choice[sec].params;
+	return s->rc->choice[sec].comp;
+}
+
+void
+sim_set_free_label(struct sim *s, const char *label)
+{
+	s->free_label = label;
 }
 
 uint64_t

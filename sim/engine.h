@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "component.h"
 #include "machine.h"
 #include "sim.h"
 #include "workload.h"
@@ -25,6 +26,7 @@ struct sim_engine_options {
 	uint64_t arena_mib;         /* simulated memory; 0 = automatic */
 	uint64_t max_cycles;        /* stop with an error past this simulated time; 0 = none */
 	uint64_t memory_budget_mib; /* refuse runs estimated above this; 0 = 80% of RAM */
+	uint32_t jitter;            /* random 0..jitter cycles before every access (schedule exploration) */
 };
 extern const struct sim_param sim_engine_params[];
 
@@ -36,6 +38,7 @@ struct sim_run_config {
 	const struct sim_workload_ops *workload;
 	void *workload_params;      /* filled from workload->params */
 	struct sim_engine_options engine;
+	struct sim_choice choice[SIM_SECTION_N]; /* model components ("reclaim", ...) */
 	cJSON *effective;           /* the effective config, defaults filled in */
 	char *config_file;          /* for messages */
 };
@@ -82,6 +85,26 @@ sim_time_t sim_end_time(const struct sim *sim);
  * thread that initialized the data on that CPU.
  */
 void sim_mem_prime(struct sim *sim, void *addr, size_t size, uint32_t cpu);
+/*
+ * sim_tick_register - call fn(arg) on every CPU every period cycles
+ * (aligned at multiples of period, or, with skew, CPU i offset by
+ * i * period / ncpus, like Linux's skew_tick).  One handler per run.
+ * Context: host, during workload/model setup.
+ */
+typedef void (*sim_tick_fn)(void *arg);
+void sim_tick_register(struct sim *sim, uint64_t period, bool skew, sim_tick_fn fn, void *arg);
+
+/* Ticks CPU cpu has taken so far. */
+uint64_t sim_cpu_ticks(const struct sim *sim, uint32_t cpu);
+
+/* sim_set_free_label - name the scheme that frees memory, for
+ * use-after-free reports ("freed ... under gus"). */
+void sim_set_free_label(struct sim *sim, const char *label);
+
+/* The component a config section chose (NULL if absent) and its params. */
+const struct sim_component *sim_choice_of(const struct sim *sim, enum sim_section_id sec,
+					  const void **params);
+
 /* Cycles CPU cpu spent on cause c (for workload metrics). */
 uint64_t sim_cpu_cycles(const struct sim *sim, uint32_t cpu, enum sim_cause c);
 

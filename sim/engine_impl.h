@@ -78,6 +78,9 @@ struct sim_line {
 	bool ev_pending;             /* an arbitration event is queued */
 	bool touched;                /* fetched from DRAM at least once */
 	bool moved;                  /* last_t1 is valid: a transaction has run */
+	uint8_t poison;              /* freed 8-byte words (bit i = bytes 8i..8i+7) */
+	uint32_t freed_cpu;          /* who freed the poisoned words last (SIM_NONE: host) */
+	sim_time_t freed_at;         /* and when */
 };
 
 /* Private cache of one core: 8-way sets of (line, gen) S copies. */
@@ -129,6 +132,11 @@ struct sim_cpu {
 	uint8_t cause;               /* enum sim_cause override, or SIM_CAUSE_NONE */
 	struct sim_coro coro;
 	struct sim_rng rng;
+	struct sim_rng jrng;         /* jitter stream, apart from the workload's */
+	sim_time_t next_tick;        /* SIM_T_INF without a tick handler */
+	uint32_t irq_off;            /* sim_irq_disable() depth */
+	bool in_tick;
+	uint64_t ticks;
 	struct sim_req req;
 	struct sim_req sbreq;
 	struct sim_sb_ent *sb;       /* ring of store_buffer_entries */
@@ -186,6 +194,10 @@ struct sim {
 	void *progress_arg;
 	double host_seconds;
 	GError *fatal;               /* first fatal error raised inside the run */
+	const char *free_label;      /* who frees memory (the reclaim scheme), for UAF reports */
+	uint64_t tick_period;
+	sim_tick_fn tick_fn;
+	void *tick_arg;
 };
 
 extern struct sim *sim_current;
@@ -211,6 +223,7 @@ void sim_schedule(struct sim *s, sim_time_t t, enum sim_ev_class cls, uint32_t i
 void sim_fatal(struct sim *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3) G_GNUC_NORETURN;
 
 /* mem.c */
+void sim_access_begin(struct sim *s, struct sim_cpu *c);
 void sim_sb_issue(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
 		  sim_time_t t);
 void sim_sb_event(struct sim *s, struct sim_cpu *c, sim_time_t t);

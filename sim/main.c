@@ -209,6 +209,16 @@ cmd_list(int argc, char **argv)
 			sim_params_describe((*w)->params, out, "    ");
 		}
 	}
+	for (int i = 0; i < SIM_SECTION_N; i++) {
+		const struct sim_section *sec = &sim_sections[i];
+		for (const struct sim_component *const *c = sec->all(); *c; c++) {
+			g_string_append_printf(out, "%s %s\n", sec->key, (*c)->name);
+			if (verbose) {
+				g_string_append_printf(out, "    %s\n", (*c)->summary);
+				sim_params_describe((*c)->params, out, "    ");
+			}
+		}
+	}
 	if (verbose) {
 		g_string_append(out, "config keys: ");
 		for (const char *const *k = sim_config_sections; *k; k++)

@@ -51,6 +51,28 @@ line_for(struct sim *s, const void *addr, unsigned size, uint32_t *id)
 	return sim_line_get(s, *id);
 }
 
+/* Stop the run if [addr, addr+size) lies in freed memory. */
+static inline void
+check_poison(struct sim *s, const struct sim_line *l, const void *addr, unsigned size,
+	     const char *what)
+{
+	if (G_LIKELY(l->poison == 0))
+		return;
+	uint64_t off = sim_addr_offset(addr);
+	if (!(l->poison & (1u << ((off >> 3) & 7))))
+		return;
+	const struct sim_cpu *c = s->cur;
+	char freer[32];
+	if (l->freed_cpu == SIM_NONE)
+		g_strlcpy(freer, "setup", sizeof freer);
+	else
+		g_snprintf(freer, sizeof freer, "cpu %u", l->freed_cpu);
+	sim_fatal(s, "use-after-free: cpu %u %s %u bytes at simulated offset %#" G_GINT64_MODIFIER
+		  "x at t=%" G_GUINT64_FORMAT "; freed by %s at t=%" G_GUINT64_FORMAT
+		  " under %s (seed %" G_GUINT64_FORMAT ")", c->id, what, size, off, c->now, freer,
+		  l->freed_at, s->free_label ? s->free_label : "no reclaim scheme", s->rc->seed);
+}
+
 static inline uint64_t
 host_read(const void *a, unsigned size)
 {
@@ -71,6 +93,50 @@ host_write(void *a, unsigned size, uint64_t v)
 	case 4: *(uint32_t *)a = (uint32_t)v; break;
 	default: *(uint64_t *)a = v; break;
 	}
+}
+
+/* ---- ticks and jitter: run at the start of every access ---- */
+
+static void
+deliver_tick(struct sim *s, struct sim_cpu *c)
+{
+	if (c->irq_off || c->in_tick)
+		return;         /* delivered by sim_irq_enable() / after the handler */
+	uint64_t p = s->tick_period;
+	c->next_tick += ((c->now - c->next_tick) / p + 1) * p;
+	c->in_tick = true;
+	c->ticks++;
+	s->tick_fn(s->tick_arg);
+	c->in_tick = false;
+}
+
+void
+sim_access_begin(struct sim *s, struct sim_cpu *c)
+{
+	if (G_UNLIKELY(s->rc->engine.jitter)) {
+		uint64_t d = sim_rng_below(&c->jrng, (uint64_t)s->rc->engine.jitter + 1);
+		if (d) {
+			sim_advance(c, SIM_CAUSE_SLEEP, d);
+			sim_cpu_maybe_yield(s, c);
+		}
+	}
+	if (G_UNLIKELY(c->now >= c->next_tick))
+		deliver_tick(s, c);
+}
+
+void
+sim_irq_disable(void)
+{
+	running()->irq_off++;
+}
+
+void
+sim_irq_enable(void)
+{
+	struct sim_cpu *c = running();
+	g_assert(c->irq_off > 0);
+	if (--c->irq_off == 0 && c->now >= c->next_tick)
+		deliver_tick(sim_current, c);
 }
 
 /* ---- store buffer ---- */
@@ -160,6 +226,7 @@ do_load(const void *addr, unsigned size)
 	struct sim *s = sim_current;
 	struct sim_cpu *c = running();
 	uint64_t v;
+	sim_access_begin(s, c);
 	c->n_load++;
 	if (c->sb_n) {
 		int f = sb_forward(s, c, addr, size, &v);
@@ -174,6 +241,7 @@ do_load(const void *addr, unsigned size)
 	}
 	uint32_t id;
 	struct sim_line *l = line_for(s, addr, size, &id);
+	check_poison(s, l, addr, size, "read");
 	if (sim_can_read(s, c, l, id, c->now)) {
 		c->n_hit++;
 		sim_advance(c, SIM_CAUSE_HIT, s->m->lat.l1_hit);
@@ -191,8 +259,10 @@ do_store(void *addr, unsigned size, uint64_t v)
 {
 	struct sim *s = sim_current;
 	struct sim_cpu *c = running();
+	sim_access_begin(s, c);
 	uint32_t id;
 	struct sim_line *l = line_for(s, addr, size, &id);
+	check_poison(s, l, addr, size, "wrote");
 	c->n_store++;
 	if (c->sb_n == 0 && sim_can_write(c, l, c->now)) {
 		c->n_hit++;
@@ -217,8 +287,10 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 {
 	struct sim *s = sim_current;
 	struct sim_cpu *c = running();
+	sim_access_begin(s, c);
 	uint32_t id;
 	struct sim_line *l = line_for(s, addr, size, &id);
+	check_poison(s, l, addr, size, "updated");
 	c->n_rmw++;
 	if (s->m->fence.atomic_full_fence || c->sb_n)
 		sb_wait_empty(s, c);
@@ -392,6 +464,8 @@ watch_line(struct sim *s, const void *addr, unsigned size, sim_time_t deadline)
 	c->watch_next = l->watch;
 	l->watch = c;
 	c->watch_line = id;
+	if (c->irq_off == 0 && c->next_tick < deadline)
+		deadline = c->next_tick;        /* wake up for the tick */
 	if (deadline != SIM_T_INF)
 		sim_cpu_timeout(s, c, deadline);
 	sim_cpu_block(s, c, SIM_BLOCK_WATCH);
@@ -447,22 +521,48 @@ sim_spin_while_eq32(const void *addr, uint32_t val)
 	return (uint32_t)spin_while_eq(addr, 4, val, SIM_T_INF);
 }
 
+/* Spend [now, t) on cause, taking the ticks that fall inside it. */
+static void
+pass_time(struct sim *s, struct sim_cpu *c, sim_time_t t, enum sim_cause cause, bool ticks)
+{
+	while (ticks && c->irq_off == 0 && !c->in_tick && c->next_tick < t) {
+		if (c->next_tick > c->now)
+			sim_advance(c, cause, c->next_tick - c->now);
+		sim_cpu_maybe_yield(s, c);
+		deliver_tick(s, c);
+	}
+	if (t > c->now)
+		sim_advance(c, cause, t - c->now);
+	if (!ticks && c->next_tick != SIM_T_INF && c->next_tick <= c->now) {
+		uint64_t p = s->tick_period;
+		c->next_tick += ((c->now - c->next_tick) / p + 1) * p;
+	}
+	sim_cpu_maybe_yield(s, c);
+}
+
 void
 sim_sleep_until(sim_time_t t)
 {
 	struct sim_cpu *c = running();
-	if (t <= c->now)
-		return;
-	sim_advance(c, SIM_CAUSE_SLEEP, t - c->now);
-	sim_cpu_maybe_yield(sim_current, c);
+	if (t > c->now)
+		pass_time(sim_current, c, t, SIM_CAUSE_SLEEP, true);
+}
+
+void
+sim_idle_until(sim_time_t t)
+{
+	struct sim_cpu *c = running();
+	if (t > c->now)
+		pass_time(sim_current, c, t, SIM_CAUSE_SLEEP, false);
 }
 
 void
 sim_work(uint64_t cycles)
 {
 	struct sim_cpu *c = running();
-	sim_advance(c, SIM_CAUSE_WORK, cycles);
-	sim_cpu_maybe_yield(sim_current, c);
+	pass_time(sim_current, c, c->now + cycles, SIM_CAUSE_WORK, true);
+	if (G_UNLIKELY(c->now >= c->next_tick))
+		deliver_tick(sim_current, c);
 }
 
 /* ---- identity ---- */

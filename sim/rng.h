@@ -5,7 +5,8 @@
  *
  * Every stream is xoshiro256** (Blackman & Vigna) seeded through
  * splitmix64 from (config seed, stream id).  Stream ids: CPU i uses
- * SIM_RNG_CPU(i); the coherence arbiter uses SIM_RNG_ARBITER.  Nothing
+ * SIM_RNG_CPU(i) for its code and SIM_RNG_JITTER(i) for engine.jitter;
+ * the coherence arbiter uses SIM_RNG_ARBITER.  Nothing
  * else in sim draws random numbers, so same seed => same run.
  */
 #ifndef SIM_RNG_H
@@ -19,6 +20,7 @@ struct sim_rng {
 
 #define SIM_RNG_ARBITER  UINT64_C(0xa4b17e4000000000)
 #define SIM_RNG_CPU(i)   ((uint64_t)(i) + 1)
+#define SIM_RNG_JITTER(i) (((uint64_t)(i) + 1) | (UINT64_C(1) << 40))
 
 static inline uint64_t
 sim_splitmix64(uint64_t *x)

@@ -143,6 +143,24 @@ void sim_wait_for_write(const void *addr, sim_time_t deadline);
 /* Sleep until simulated time t (no cost accounted as work). */
 void sim_sleep_until(sim_time_t t);
 
+/* ---- Interrupts: the scheduling-clock tick ----
+ *
+ * A model may register a tick handler (sim_tick_register, engine.h).  It
+ * runs on the CPU's own coroutine, like an interrupt, at the first
+ * accessor call, sim_work() or sleep at or after each tick time; sleeps
+ * deliver it at its exact time; spin-waits wake up for it (so, like
+ * MWAIT, sim_wait_for_write may return early).  Handlers may use every
+ * accessor; ticks do not nest.
+ */
+
+/* Mask ticks on this CPU (nestable).  A tick that comes due while masked
+ * is delivered, once, by the sim_irq_enable() that unmasks. */
+void sim_irq_disable(void);
+void sim_irq_enable(void);
+
+/* Sleep until t without ticks (an idle CPU with the tick stopped). */
+void sim_idle_until(sim_time_t t);
+
 /* ---- Simulated memory ----
  *
  * The arena is one host mapping; a line is identified by its offset, so

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The read-side synchronization and memory-reclamation interface.
+ *
+ * Every scheme -- Linux Tree RCU, classic RCU, SRCU, FreeBSD GUS/SMR in
+ * its modes, EBR, hazard pointers, the liburcu flavours, and the lock
+ * baselines (rwlock, rwsem, refcount) -- implements one const struct
+ * rcl_ops, in its own file, and is listed in models/registry.c.  Trees
+ * and workloads receive the table and an instance and never name a
+ * scheme (the liburcu "flavor" pattern):
+ *
+ *     const struct rcl_ops *ops = rcl_ops_of(sim);    // from the config
+ *     void *rs = ops->create(sim, rcl_params_of(sim));
+ *     ...
+ *     ops->read_lock(rs);
+ *     p = ops->dereference(rs, &gbl_foo, 0);
+ *     ... read *p through the sim_load*() accessors ...
+ *     ops->read_unlock(rs);
+ *
+ * The API is the RCU core API of the seed (rcu_read_lock/unlock,
+ * rcu_dereference, rcu_assign_pointer, synchronize_rcu, call_rcu) with
+ * the hooks the other schemes need.  Names inside each scheme's file
+ * keep the modelled code's identifiers (s_wr_seq, c_seq, gp_seq, qsmask).
+ *
+ * Config:  "reclaim": { "scheme": "<name>", ...the scheme's parameters }
+ *
+ * Memory: objects handed to retire() are simulated memory from
+ * sim_alloc(); the scheme frees them with sim_free() once no reader can
+ * hold a reference.  sim_free() poisons them, so any later simulated
+ * access is a detected use-after-free that fails the run.
+ *
+ * Context: every op except create/destroy/stats/invariants_hold runs on
+ * a simulated CPU and may yield.  Costs are whatever simulated lines the
+ * scheme touches; each scheme documents them in its file header.
+ */
+#ifndef SIM_RECLAIM_H
+#define SIM_RECLAIM_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "component.h"
+#include "sim.h"
+
+struct rcl_ops {
+	struct sim_component comp;  /* name, summary, params: must come first */
+
+	/* Create the scheme's shared and per-CPU state.  May sim_alloc(),
+	 * sim_mem_prime() and sim_tick_register().  Context: host. */
+	void *(*create)(struct sim *sim, const void *params);
+	void (*destroy)(void *rs);
+
+	/* ---- read side ---- */
+	/* Enter / leave a read-side critical section (rcu_read_lock,
+	 * smr_enter, epoch pin, read_lock of a lock baseline). */
+	void (*read_lock)(void *rs);
+	void (*read_unlock)(void *rs);
+	/* Load a protected pointer inside a read section (rcu_dereference;
+	 * hazard pointers publish it in hazard slot `slot` and validate). */
+	void *(*dereference)(void *rs, void *const *pp, unsigned slot);
+
+	/* ---- update side ---- */
+	/* Publish a pointer to readers (rcu_assign_pointer: release store). */
+	void (*assign_pointer)(void *rs, void **pp, void *v);
+	/* Exclude other updaters, and, for lock baselines, readers (writer
+	 * side of an rwlock).  RCU-like schemes use a separate updater lock
+	 * (models/lock.h); they may leave these NULL. */
+	void (*write_lock)(void *rs);
+	void (*write_unlock)(void *rs);
+	/* Defer freeing obj (size, align as allocated) until every reader
+	 * that might hold it has finished (call_rcu, uma_zfree_smr, retire).
+	 * Lock baselines free at once. */
+	void (*retire)(void *rs, void *obj, size_t size, size_t align);
+	/* Wait until every read section that began before the call has
+	 * ended (synchronize_rcu, smr_synchronize). */
+	void (*synchronize)(void *rs);
+	/* Make reclaim progress without blocking (smr_poll(..., false),
+	 * ck_epoch_poll, HP scan).  Return: true if anything was freed. */
+	bool (*poll)(void *rs);
+
+	/* ---- quiescent states and CPU lifecycle ---- */
+	/* This CPU passes a quiescent state (context switch, qsbr
+	 * rcu_quiescent_state()).  May be NULL. */
+	void (*quiescent_state)(void *rs);
+	/* This CPU goes idle / comes back (extended quiescent state, urcu
+	 * thread_offline).  May be NULL. */
+	void (*idle_enter)(void *rs);
+	void (*idle_exit)(void *rs);
+	/* This CPU is finished with the run: go offline for good and free
+	 * whatever it can, waiting if needed (rcu_barrier-like), so that
+	 * after every CPU returned nothing retired is left unfreed. */
+	void (*cpu_exit)(void *rs);
+
+	/* ---- reporting (host context, after the run) ---- */
+	/* Counters named after the real code (GUS: advance, advance_wait,
+	 * poll, poll_scan, poll_fail; RCU: gp, fqs ...) plus the common
+	 * rcl_stats below, under metrics.reclaim. */
+	void (*stats)(void *rs, cJSON *out);
+	/* For assertions only: do the scheme's invariants hold right now? */
+	bool (*invariants_hold)(const void *rs);
+};
+
+/* Common accounting every scheme keeps (models/reclaim.c helps). */
+struct rcl_stats {
+	uint64_t retired;           /* objects handed to retire() */
+	uint64_t freed;             /* objects freed */
+	uint64_t pending_peak;      /* max retired - freed */
+	double pending_sum;         /* sum of (retired - freed) sampled at each retire, for the mean */
+	uint64_t pending_samples;
+	uint64_t bytes_pending_peak;
+	uint64_t synchronize_calls;
+	uint64_t synchronize_cycles;  /* total cycles spent in synchronize() */
+	uint64_t reclaim_latency_sum; /* sum over freed objects of (free time - retire time) */
+	uint64_t reclaim_latency_max;
+	uint64_t read_sections;
+};
+
+/* Registry (models/registry.c). */
+const struct sim_component *const *rcl_all(void);
+const struct rcl_ops *rcl_find(const char *name);
+
+static inline const struct rcl_ops *
+rcl_ops_from(const struct sim_component *c)
+{
+	return (const struct rcl_ops *)c;   /* comp is the first member */
+}
+
+/* The scheme chosen by the run's config ("reclaim" section), or NULL if
+ * the config has none.  Context: host (workload setup). */
+const struct rcl_ops *rcl_ops_of(const struct sim *sim);
+const void *rcl_params_of(const struct sim *sim);
+
+#endif

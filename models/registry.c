@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/* The registries of model components: reclaim schemes and locks. */
+#include <string.h>
+
+#include "engine.h"
+#include "lock.h"
+#include "reclaim.h"
+
+extern const struct lock_ops lock_ticket_ops;
+
+/* Add each scheme's table here (one extern per models/rcl_*.c file). */
+static const struct sim_component *const registry[] = {
+	NULL,
+};
+
+const struct sim_component *const *
+rcl_all(void)
+{
+	return registry;
+}
+
+const struct rcl_ops *
+rcl_find(const char *name)
+{
+	for (const struct sim_component *const *p = registry; *p; p++)
+		if (strcmp((*p)->name, name) == 0)
+			return rcl_ops_from(*p);
+	return NULL;
+}
+
+static const struct sim_component *const locks[] = {
+	&lock_ticket_ops.comp,
+	NULL,
+};
+
+const struct sim_component *const *
+lock_all(void)
+{
+	return locks;
+}
+
+const struct lock_ops *
+lock_find(const char *name)
+{
+	for (const struct sim_component *const *p = locks; *p; p++)
+		if (strcmp((*p)->name, name) == 0)
+			return lock_ops_from(*p);
+	return NULL;
+}
+
+const struct lock_ops *
+lock_ops_of(const struct sim *sim, const void **params)
+{
+	const struct sim_component *c = sim_choice_of(sim, SIM_SECTION_LOCK, params);
+	if (c)
+		return lock_ops_from(c);
+	*params = NULL;        /* every lock accepts NULL: its defaults */
+	return &lock_ticket_ops;
+}

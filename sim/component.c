@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/* The table of config sections that select model components. */
+#include "component.h"
+
+#include <string.h>
+
+#include "lock.h"
+#include "reclaim.h"
+
+const struct sim_section sim_sections[SIM_SECTION_N] = {
+	[SIM_SECTION_RECLAIM] = {
+		.key = "reclaim",
+		.selector = "scheme",
+		.what = "reclaim scheme",
+		.all = rcl_all,
+	},
+	[SIM_SECTION_LOCK] = {
+		.key = "lock",
+		.selector = "kind",
+		.what = "lock",
+		.all = lock_all,
+	},
+};
+
+const struct sim_component *
+sim_component_find(enum sim_section_id sec, const char *name)
+{
+	for (const struct sim_component *const *p = sim_sections[sec].all(); *p; p++)
+		if (strcmp((*p)->name, name) == 0)
+			return *p;
+	return NULL;
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Engine services for models: use-after-free poisoning, schedule jitter,
+ * scheduling-clock ticks and interrupt masking.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+static const struct sim_param no_params[] = { SIM_P_END };
+
+static void (*script)(uint32_t cpu);
+static void (*setup_fn)(struct sim *s);
+static uint64_t *a, *b;
+
+static void *
+script_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	a = sim_alloc(64, 64);
+	b = sim_alloc(64, 64);
+	if (setup_fn)
+		setup_fn(s);
+	return s;
+}
+
+static void
+script_cpu(void *st)
+{
+	(void)st;
+	script(sim_cpu_id());
+}
+
+static const struct sim_workload_ops script_ops = {
+	.name = "script", .summary = "", .params = no_params, .params_size = 1,
+	.setup = script_setup, .cpu_main = script_cpu,
+};
+
+/* Run the script; return the run's error (NULL on success). */
+static GError *
+run_script(uint32_t cpus, uint64_t seed)
+{
+	struct sim_run_config *rc = t_config(t_machine(1, 4, NULL), cpus, seed, &script_ops, NULL, 0);
+	GError *err = NULL;
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	sim_set_free_label(s, "test-scheme");
+	if (sim_run(s, &err))
+		cJSON_Delete(sim_results(s));
+	sim_destroy(s);
+	sim_run_config_free(rc);
+	setup_fn = NULL;
+	return err;
+}
+
+/* ---- poisoning ---- */
+
+static void
+uaf_script(uint32_t cpu)
+{
+	if (cpu == 0) {
+		sim_sleep_until(100);
+		sim_free(b, 64, 64);
+	} else {
+		sim_sleep_until(200);
+		(void)sim_load64(b + 1);
+	}
+}
+
+static void
+test_use_after_free(void)
+{
+	script = uaf_script;
+	GError *err = run_script(2, 9);
+	g_assert_nonnull(err);
+	/* b is the second 64-byte block: offset 0x40; b + 1 is 0x48. */
+	g_assert_cmpstr(err->message, ==,
+			"use-after-free: cpu 1 read 8 bytes at simulated offset 0x48 at t=200; "
+			"freed by cpu 0 at t=100 under test-scheme (seed 9)");
+	g_error_free(err);
+}
+
+static void
+double_free_script(uint32_t cpu)
+{
+	if (cpu == 0) {
+		sim_free(b, 64, 64);
+		sim_work(10);
+		sim_free(b, 64, 64);
+	}
+}
+
+static void
+test_double_free(void)
+{
+	script = double_free_script;
+	GError *err = run_script(1, 1);
+	g_assert_nonnull(err);
+	g_assert_cmpstr(err->message, ==,
+			"double free: cpu 0 freed offset 0x40 (64 bytes) at t=10, already freed (seed 1)");
+	g_error_free(err);
+}
+
+static uint64_t *again;
+
+static void
+realloc_script(uint32_t cpu)
+{
+	if (cpu != 0)
+		return;
+	sim_store64(b, 77);
+	sim_fence_full();       /* else the buffered 77 would still forward */
+	sim_free(b, 64, 64);
+	again = sim_alloc(64, 64);
+	g_assert_true(again == b);              /* the FIFO hands the block back */
+	g_assert_cmpuint(sim_load64(again), ==, 0); /* zeroed, and no poison */
+	sim_store64(again, 5);
+}
+
+static void
+test_realloc_clears_poison(void)
+{
+	script = realloc_script;
+	GError *err = run_script(1, 1);
+	g_assert_no_error(err);
+}
+
+/* ---- jitter ---- */
+
+static void
+test_jitter(void)
+{
+	const char *json = "{\"machine\": \"ben\", \"cpus\": 20, \"seed\": 5,"
+			   " \"workload\": {\"name\": \"line_ww\", \"rounds\": 4}}";
+	char *on[] = { "engine.jitter=50", NULL };
+	GError *err = NULL;
+	cJSON *j1 = t_run_json(json, on, &err);
+	g_assert_no_error(err);
+	cJSON *j2 = t_run_json(json, on, &err);
+	g_assert_no_error(err);
+	cJSON *j0 = t_run_json(json, NULL, &err);
+	g_assert_no_error(err);
+	g_autofree char *s1 = t_results_without_host(j1);
+	g_autofree char *s2 = t_results_without_host(j2);
+	g_assert_cmpstr(s1, ==, s2);
+	g_assert_cmpfloat(t_metric(j1, "cycles_by_cause.sleep"), >,
+			  t_metric(j0, "cycles_by_cause.sleep"));
+	g_assert_cmpfloat(t_metric(j1, "cycles_per_access_mean"), !=,
+			  t_metric(j0, "cycles_per_access_mean"));
+	cJSON_Delete(j0);
+	cJSON_Delete(j1);
+	cJSON_Delete(j2);
+}
+
+/* ---- ticks ---- */
+
+static sim_time_t tick_at[4][16];
+static int nticks[4];
+
+static void
+on_tick(void *arg)
+{
+	(void)arg;
+	uint32_t c = sim_cpu_id();
+	tick_at[c][nticks[c]++] = sim_now();
+}
+
+static void
+tick_setup(struct sim *s)
+{
+	sim_tick_register(s, 1000, false, on_tick, NULL);
+}
+
+static void
+tick_script(uint32_t cpu)
+{
+	switch (cpu) {
+	case 0:         /* busy: ticks at 1000, 2000, 3000 */
+		sim_work(3500);
+		break;
+	case 1:         /* masked from 0 to 2500: one tick, at the unmask */
+		sim_irq_disable();
+		sim_work(2500);
+		sim_irq_enable();
+		break;
+	case 2:         /* idle until 10500: no ticks; the next at 11000 */
+		sim_idle_until(10500);
+		sim_work(600);
+		break;
+	case 3:         /* spinning: woken for each tick, 1000 .. 5000 */
+		(void)sim_spin_while_eq64_until(a, 0, 5500);
+		break;
+	}
+}
+
+static void
+test_ticks(void)
+{
+	memset(nticks, 0, sizeof nticks);
+	script = tick_script;
+	setup_fn = tick_setup;
+	GError *err = run_script(4, 1);
+	g_assert_no_error(err);
+	g_assert_cmpint(nticks[0], ==, 3);
+	g_assert_cmpuint(tick_at[0][0], ==, 1000);
+	g_assert_cmpuint(tick_at[0][1], ==, 2000);
+	g_assert_cmpuint(tick_at[0][2], ==, 3000);
+	g_assert_cmpint(nticks[1], ==, 1);
+	g_assert_cmpuint(tick_at[1][0], ==, 2500);
+	g_assert_cmpint(nticks[2], ==, 1);
+	g_assert_cmpuint(tick_at[2][0], ==, 11000);
+	g_assert_cmpint(nticks[3], ==, 5);
+	/* each tick finds CPU 3 in its spin loop: woken at the tick, the
+	 * handler runs at the start of the re-read */
+	for (int i = 0; i < 5; i++)
+		g_assert_cmpuint(tick_at[3][i], ==, (sim_time_t)(1000 * (i + 1) + 3));
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/hooks/poison/use-after-free-detected", test_use_after_free);
+	g_test_add_func("/hooks/poison/double-free-detected", test_double_free);
+	g_test_add_func("/hooks/poison/realloc-clears-poison", test_realloc_clears_poison);
+	g_test_add_func("/hooks/jitter/deterministic-and-perturbing", test_jitter);
+	g_test_add_func("/hooks/tick/delivery-masking-idle-spin", test_ticks);
+	return g_test_run();
+}
