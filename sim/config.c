@@ -309,6 +309,17 @@ load_workload(struct sim_run_config *rc, const cJSON *doc, const struct sim_orig
 		g_string_free(all, TRUE);
 		return FALSE;
 	}
+	for (int i = 0; i < SIM_SECTION_N; i++) {
+		if ((rc->workload->requires & (1u << i)) && rc->choice[i].comp == NULL) {
+			const struct sim_section *sec = &sim_sections[i];
+			const struct sim_component *const *first = sec->all();
+			sim_config_fail(err, SIM_CONFIG_ERROR_MISSING, &o, "name",
+					"workload \"%s\" needs a \"%s\" section, e.g. "
+					"\"%s\": {\"%s\": \"%s\"}", rc->workload->name, sec->key,
+					sec->key, sec->selector, *first ? (*first)->name : "...");
+			return FALSE;
+		}
+	}
 	static const char *const skip[] = { "name", NULL };
 	rc->workload_params = g_malloc0(rc->workload->params_size);
 	if (!sim_params_load(rc->workload->params, rc->workload_params, w, &o, skip, err))

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <glib.h>
 
+#include "component.h"
 #include "param.h"
 #include "sim.h"
 
@@ -34,6 +35,9 @@ struct sim_workload_ops {
 	/* Simulated cycles the run is expected to take, for progress
 	 * reports (may be NULL). */
 	sim_time_t (*progress_goal)(const void *state);
+	/* Config sections the workload cannot run without: a bit mask of
+	 * 1u << enum sim_section_id (checked at config load). */
+	unsigned requires;
 };
 
 /* Registry (workloads/registry.c). */

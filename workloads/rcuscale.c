@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * rcuscale: read-mostly access to one shared pointer through any
+ * read-side scheme, the way the kernel's refscale/rcuscale tests and
+ * perfbook's rcuscale.sh measure it -- and, with updaters, the seed's
+ * foo_get_a / foo_update_a example:
+ *
+ *   reader:   read_lock(); p = dereference(&gbl_foo); p->a; [cs_cycles of work];
+ *             read_unlock();                                  (loop)
+ *   updater:  lock(foo_mutex); old = gbl_foo; new = copy of *old, a + 1;
+ *             assign_pointer(&gbl_foo, new); unlock(foo_mutex);
+ *             retire(old)  -- or synchronize(); free(old)     (every update_interval)
+ *
+ * CPUs 0 .. updaters-1 update; the rest read.  The scheme comes from the
+ * config's "reclaim" section, foo_mutex from its "lock" section (ticket
+ * lock by default).  Readers that need explicit quiescent states (QSBR)
+ * get one every qs_every read sections.  At the end every CPU calls the
+ * scheme's cpu_exit, so every retired object must be freed by then.
+ *
+ * Reported: ns_per_read_pair (per-thread mean wall time per read section
+ * over the measured window, refscale's unit), reads_per_sec, updates,
+ * and the scheme's own metrics under "reclaim".
+ */
+#include <glib.h>
+
+#include "engine.h"
+#include "lock.h"
+#include "reclaim.h"
+#include "workload.h"
+
+static const char *const update_modes[] = { "retire", "synchronize", NULL };
+enum { UPD_RETIRE, UPD_SYNCHRONIZE };
+
+struct rs_params {
+	uint64_t duration;
+	uint32_t updaters;
+	uint64_t cs_cycles;
+	uint64_t update_interval;
+	int update_mode;
+	uint32_t qs_every;
+};
+
+static const struct sim_param rs_params[] = {
+	SIM_P_U64_ROW(struct rs_params, duration, 1000, UINT64_C(1) << 40, 1000000,
+		      "simulated cycles every CPU runs"),
+	SIM_P_U32_ROW(struct rs_params, updaters, 0, 1u << 20, 0,
+		      "CPUs 0..updaters-1 update gbl_foo; the others read"),
+	SIM_P_U64_ROW(struct rs_params, cs_cycles, 0, UINT64_C(1) << 32, 0,
+		      "local work inside each read-side critical section"),
+	SIM_P_U64_ROW(struct rs_params, update_interval, 0, UINT64_C(1) << 40, 10000,
+		      "cycles an updater waits between updates"),
+	SIM_P_ENUM_ROW(struct rs_params, update_mode, update_modes, UPD_RETIRE,
+		       "retire: call_rcu-style deferred free; synchronize: wait a grace period, then free"),
+	SIM_P_U32_ROW(struct rs_params, qs_every, 1, 1u << 30, 64,
+		      "read sections between explicit quiescent states (schemes that need them)"),
+	SIM_P_END,
+};
+
+/* The object readers dereference: one line, like the seed's struct foo. */
+struct foo {
+	uint64_t a;
+	uint64_t b;
+	uint64_t c;
+	uint64_t pad[5];
+};
+
+struct rcuscale {
+	struct rs_params p;
+	const struct rcl_ops *ops;
+	void *rs;
+	const struct lock_ops *lops;
+	void *foo_mutex;
+	struct foo **gbl_foo;       /* simulated: the published pointer */
+	uint64_t *reads;            /* per CPU */
+	uint64_t *updates;
+	uint64_t stale_reads;       /* a value older than the last update this CPU saw */
+};
+
+static gboolean
+rs_check(const void *params, uint32_t ncpus, const struct sim_origin *o, GError **err)
+{
+	const struct rs_params *p = params;
+	if (p->updaters > ncpus) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "updaters",
+				"%u updaters but only %u CPUs", p->updaters, ncpus);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void *
+rs_setup(struct sim *sim, const void *params)
+{
+	struct rcuscale *st = g_new0(struct rcuscale, 1);
+	st->p = *(const struct rs_params *)params;
+	st->ops = rcl_ops_of(sim);
+	if (st->ops == NULL)
+		g_error("rcuscale needs a \"reclaim\" section (checked at config load)");
+	st->rs = st->ops->create(sim, rcl_params_of(sim));
+	const void *lp;
+	st->lops = lock_ops_of(sim, &lp);
+	st->foo_mutex = st->lops->create(sim, lp, 0);
+	st->gbl_foo = sim_alloc(64, 64);
+	struct foo *first = sim_alloc(sizeof(struct foo), 64);
+	first->a = 1;
+	*st->gbl_foo = first;
+	sim_mem_prime(sim, st->gbl_foo, sizeof *st->gbl_foo, 0);
+	sim_mem_prime(sim, first, sizeof *first, 0);
+	st->reads = g_new0(uint64_t, sim_ncpus_of(sim));
+	st->updates = g_new0(uint64_t, sim_ncpus_of(sim));
+	return st;
+}
+
+static void
+read_one(struct rcuscale *st, uint64_t *last_a)
+{
+	st->ops->read_lock(st->rs);
+	struct foo *p = st->ops->dereference(st->rs, (void *const *)st->gbl_foo, 0);
+	uint64_t a = sim_load64(&p->a);
+	if (st->p.cs_cycles)
+		sim_work(st->p.cs_cycles);
+	st->ops->read_unlock(st->rs);
+	if (a < *last_a)
+		st->stale_reads++;      /* values only grow: going back is a bug */
+	*last_a = a;
+}
+
+static void
+update_one(struct rcuscale *st)
+{
+	void *lk = st->foo_mutex;
+	if (st->ops->write_lock)
+		st->ops->write_lock(st->rs);
+	else
+		st->lops->lock(lk);
+	struct foo *old = sim_loadp((void *const *)st->gbl_foo);
+	struct foo *nfp = sim_alloc(sizeof(struct foo), 64);
+	sim_store64(&nfp->a, sim_load64(&old->a) + 1);
+	sim_store64(&nfp->b, sim_load64(&old->b));
+	sim_store64(&nfp->c, sim_load64(&old->c));
+	st->ops->assign_pointer(st->rs, (void **)st->gbl_foo, nfp);
+	if (st->ops->write_unlock)
+		st->ops->write_unlock(st->rs);
+	else
+		st->lops->unlock(lk);
+	if (st->p.update_mode == UPD_SYNCHRONIZE) {
+		st->ops->synchronize(st->rs);
+		sim_free(old, sizeof(struct foo), 64);
+	} else {
+		st->ops->retire(st->rs, old, sizeof(struct foo), 64);
+	}
+}
+
+static void
+rs_cpu(void *arg)
+{
+	struct rcuscale *st = arg;
+	uint32_t id = sim_cpu_id();
+	sim_time_t end = st->p.duration;
+	if (id < st->p.updaters) {
+		while (sim_now() < end) {
+			update_one(st);
+			st->updates[id]++;
+			if (st->ops->poll)
+				(void)st->ops->poll(st->rs);
+			sim_sleep_until(sim_now() + st->p.update_interval);
+		}
+	} else {
+		uint64_t last_a = 0, n = 0;
+		while (sim_now() < end) {
+			read_one(st, &last_a);
+			if (++n % st->p.qs_every == 0 && st->ops->quiescent_state)
+				st->ops->quiescent_state(st->rs);
+		}
+		st->reads[id] = n;
+	}
+	if (st->ops->cpu_exit)
+		st->ops->cpu_exit(st->rs);
+}
+
+static void
+rs_report(void *arg, struct sim *sim, cJSON *m)
+{
+	struct rcuscale *st = arg;
+	uint32_t n = sim_ncpus_of(sim), readers = n - st->p.updaters;
+	uint64_t reads = 0, updates = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		reads += st->reads[i];
+		updates += st->updates[i];
+	}
+	double ghz = sim_machine_of(sim)->freq_ghz;
+	double secs = (double)st->p.duration / (ghz * 1e9);
+	cJSON_AddNumberToObject(m, "reads", (double)reads);
+	cJSON_AddNumberToObject(m, "reads_per_sec", (double)reads / secs);
+	cJSON_AddNumberToObject(m, "ns_per_read_pair",
+				reads ? (double)readers * secs * 1e9 / (double)reads : 0.0);
+	cJSON_AddNumberToObject(m, "updates", (double)updates);
+	cJSON_AddNumberToObject(m, "stale_reads", (double)st->stale_reads);
+	cJSON *r = cJSON_AddObjectToObject(m, "reclaim");
+	cJSON_AddStringToObject(r, "scheme", st->ops->comp.name);
+	if (st->ops->stats)
+		st->ops->stats(st->rs, r);
+	if (st->lops->stats)
+		st->lops->stats(st->foo_mutex, cJSON_AddObjectToObject(m, "foo_mutex"));
+}
+
+static void
+rs_teardown(void *arg)
+{
+	struct rcuscale *st = arg;
+	if (st->ops && st->ops->destroy)
+		st->ops->destroy(st->rs);
+	if (st->lops)
+		st->lops->destroy(st->foo_mutex);
+	g_free(st->reads);
+	g_free(st->updates);
+	g_free(st);
+}
+
+static sim_time_t
+rs_goal(const void *arg)
+{
+	return ((const struct rcuscale *)arg)->p.duration;
+}
+
+const struct sim_workload_ops wl_rcuscale_ops = {
+	.name = "rcuscale",
+	.summary = "readers dereference one shared pointer; optional updaters replace it "
+		   "(the seed's foo_get_a / foo_update_a) under any reclaim scheme",
+	.params = rs_params,
+	.params_size = sizeof(struct rs_params),
+	.check = rs_check,
+	.setup = rs_setup,
+	.cpu_main = rs_cpu,
+	.report = rs_report,
+	.teardown = rs_teardown,
+	.progress_goal = rs_goal,
+	.requires = 1u << SIM_SECTION_RECLAIM,
+};
