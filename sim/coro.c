@@ -89,7 +89,7 @@ fill_canary(struct sim_coro *co)
 }
 
 bool
-sim_coro_canary_ok(const struct sim_coro *co)
+sim_coro_canary_intact(const struct sim_coro *co)
 {
 	const uint64_t *w = co->stack_lo;
 	if (w == NULL)
@@ -100,13 +100,6 @@ sim_coro_canary_ok(const struct sim_coro *co)
 	return true;
 }
 
-size_t
-sim_coro_stack_used(const struct sim_coro *co)
-{
-	/* Only the canary is pre-filled (touching whole stacks would cost
-	 * their full size in RSS), so all we can say is "within bounds". */
-	return sim_coro_canary_ok(co) ? 0 : co->stack_size;
-}
 
 #if SIM_CORO_ASM
 

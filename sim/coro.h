@@ -20,9 +20,10 @@
  *   | guard page (optional) | canary (SIM_CORO_CANARY_BYTES) | stack ...|
  *
  * Invariant: the canary is intact whenever control is back in the
- * scheduler; sim_coro_check() verifies it after every switch back, so an
- * overflow is reported (with the CPU id) instead of silently corrupting
- * a neighbour.  Guard pages make an overflow fault at once, but each costs
+ * scheduler.  The engine checks the saved stack pointer against it after
+ * every switch back and the whole canary every 64th switch and at the
+ * end of the run (engine.c stack_ok), so an overflow is reported with
+ * the CPU id instead of silently corrupting a neighbour.  Guard pages make an overflow fault at once, but each costs
  * a VMA and Linux allows about 65,530 per process, so they are optional.
  */
 #ifndef SIM_CORO_H
@@ -80,14 +81,8 @@ void sim_coro_create(struct sim_coro *co, void *stack_mem, size_t stack_size,
  */
 void sim_coro_switch(struct sim_coro *from, struct sim_coro *to);
 
-/*
- * sim_coro_canary_ok - true if the canary at the bottom of co's stack is
- * intact.  Cost: reads SIM_CORO_CANARY_BYTES of host memory.
- */
-bool sim_coro_canary_ok(const struct sim_coro *co);
-
-/* sim_coro_stack_used - high-water mark of the stack in bytes (scans for
- * the fill pattern; for reports and tests only). */
-size_t sim_coro_stack_used(const struct sim_coro *co);
+/* sim_coro_canary_intact - every canary word is intact (end of run).
+ * Cost: reads SIM_CORO_CANARY_BYTES. */
+bool sim_coro_canary_intact(const struct sim_coro *co);
 
 #endif

@@ -322,6 +322,26 @@ sim_set_progress(struct sim *s, sim_progress_fn fn, void *arg)
 	s->progress_arg = arg;
 }
 
+/*
+ * Stack check after a CPU switched back.  Its saved stack pointer is hot
+ * (the switch just wrote it): if it lies in or below the canary, the
+ * overflow is happening now.  Reading the canary itself costs cache and
+ * TLB misses on a cold stack, so the full check runs on every 64th
+ * switch and at the end of the run (an overflow that unwound before the
+ * switch is caught then).
+ */
+static bool
+stack_ok(struct sim_cpu *c)
+{
+#if SIM_CORO_ASM
+	if ((char *)c->coro.sp < (char *)c->coro.stack_lo + SIM_CORO_CANARY_BYTES)
+		return false;
+#endif
+	if ((++c->switches & 63) != 0)
+		return true;
+	return sim_coro_canary_intact(&c->coro);
+}
+
 static void
 run_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
 {
@@ -331,7 +351,7 @@ run_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
 	c->state = SIM_CPU_RUNNING;
 	sim_coro_switch(&s->main_co, &c->coro);
 	s->cur = NULL;
-	if (G_UNLIKELY(!sim_coro_canary_ok(&c->coro)) && s->fatal == NULL)
+	if (G_UNLIKELY(!stack_ok(c)) && s->fatal == NULL)
 		g_set_error(&s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
 			    "cpu %u overflowed its %u KiB coroutine stack (t=%" G_GUINT64_FORMAT
 			    "); raise engine.stack_kib", c->id, s->rc->engine.stack_kib, c->now);
@@ -389,6 +409,14 @@ sim_run(struct sim *s, GError **err)
 		struct sim_ev ev = sim_evq_pop(&s->evq);
 		s->now = ev.time;
 		s->st.events++;
+		/* At 65,536 CPUs every event touches a cold CPU: start fetching
+		 * the next one's state and stack while this one runs. */
+		const struct sim_ev *next = sim_evq_top(&s->evq);
+		if (next && next->cls == SIM_EV_CPU) {
+			const struct sim_cpu *nc = &s->cpus[next->id];
+			__builtin_prefetch(nc);
+			__builtin_prefetch(nc->coro.sp);
+		}
 		switch (ev.cls) {
 		case SIM_EV_CPU: {
 			struct sim_cpu *c = &s->cpus[ev.id];
@@ -436,6 +464,14 @@ sim_run(struct sim *s, GError **err)
 	if (s->ndone != s->ncpus) {
 		report_deadlock(s, err);
 		return FALSE;
+	}
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		if (!sim_coro_canary_intact(&s->cpus[i].coro)) {
+			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+				    "cpu %u overflowed its %u KiB coroutine stack; raise engine.stack_kib",
+				    i, s->rc->engine.stack_kib);
+			return FALSE;
+		}
 	}
 	return TRUE;
 }

@@ -147,6 +147,7 @@ struct sim_cpu {
 	sim_time_t block_since;
 	/* counters */
 	uint64_t n_load, n_store, n_rmw, n_hit, n_miss, n_fence;
+	uint64_t switches;           /* switch-backs, for the periodic stack check */
 	uint64_t cycles[SIM_CAUSE_N];
 };
 
