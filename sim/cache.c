@@ -48,10 +48,11 @@
  * needs this, Clements' ben ww curve (non-pipelined, hold = 0) does not.
  *
  * Conflicts: a transaction whose messages cross sockets, granted while
- * other requests for the line are waiting, pays latency.conflict extra
- * in its forward leg.  This is the home agent resolving overlapping
- * requests (Intel QPI's conflict messages); transactions inside one
- * socket are resolved by the LLC and pay nothing.  It is why ben's
+ * another request for the line from a socket other than the line's home
+ * is waiting, pays latency.conflict extra in its forward leg.  This is
+ * the home agent resolving overlapping requests that arrived over the
+ * links (Intel QPI's conflict messages); requests from the home socket
+ * itself are ordered by its LLC and cause none.  It is why ben's
  * contended cross-socket handoffs cost 30-70% more than mctop's isolated
  * CAS latencies.
  *
@@ -64,7 +65,10 @@
  *
  * Reads of a line that R's cluster LLC holds in S are served by that LLC
  * (2 * leg_cluster), serialized per (cluster, line) by cluster_occupancy,
- * without the directory.  Readers of one cluster that miss while a fetch
+ * without the directory -- except where a cluster is a whole socket
+ * (Intel): there the home socket's LLC slice is also the line's home
+ * agent, which orders every request for a line in one queue, so LLC hits
+ * in the home socket wait for the directory and occupy it.  Readers of one cluster that miss while a fetch
  * for that cluster is pending merge into it (an LLC miss-status register)
  * and are served by the LLC when the data arrives.
  *
@@ -122,6 +126,14 @@ static uint64_t
 leg_ch(const struct sim *s, uint32_t cluster, uint32_t sock)
 {
 	return link_cost(s, sim_machine_hops(s->m, cluster_socket(s, cluster), sock));
+}
+
+/* Is this cluster's LLC slice the line's home agent (one cluster per
+ * socket, in the home socket)? */
+static inline bool
+llc_is_home(const struct sim *s, const struct sim_line *l, uint32_t cluster)
+{
+	return s->m->topo.clusters_per_socket == 1 && cluster == l->home;
 }
 
 static enum sim_cause
@@ -364,7 +376,12 @@ sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id)
 		/* LLC hit: serialized per line in this cluster. */
 		const struct sim_latency *lat = &s->m->lat;
 		sim_time_t start = t > e->busy_until ? t : e->busy_until;
+		bool at_home = llc_is_home(s, l, c->cluster);
+		if (at_home && start < l->dir_free)
+			start = l->dir_free;
 		e->busy_until = start + lat->cluster_occupancy;
+		if (at_home)
+			l->dir_free = e->busy_until;
 		pc_fill(s, c->core, id, e->gen);
 		s->st.llc_hits++;
 		sim_advance(c, SIM_CAUSE_QUEUE, start - t);
@@ -421,6 +438,8 @@ sim_enqueue(struct sim *s, struct sim_line *l, struct sim_req *r, sim_time_t t)
 		l->wait = g_renew(struct sim_req *, l->wait, l->capwait);
 	}
 	l->wait[l->nwait++] = r;
+	if (r->cpu->socket != l->home)
+		l->nwait_remote++;
 	if (!l->ev_pending) {
 		l->ev_pending = true;
 		sim_schedule(s, t > l->dir_free ? t : l->dir_free, SIM_EV_LINE, r->line);
@@ -497,6 +516,7 @@ serve_merged(struct sim *s, struct sim_line *l, struct sim_req *fill, uint32_t i
 			e->busy_until = t1;
 	}
 	sim_time_t next = e ? e->busy_until : t1;
+	bool at_home = llc_is_home(s, l, fill->cpu->cluster);
 	for (struct sim_req *m = fill->merge_head; m; m = m->merge_next) {
 		struct sim_cpu *mc = m->cpu;
 		sim_time_t done = next + lat->leg_cluster;
@@ -509,6 +529,8 @@ serve_merged(struct sim *s, struct sim_line *l, struct sim_req *fill, uint32_t i
 	}
 	if (e)
 		e->busy_until = next;
+	if (at_home && fill->merge_head && next > l->dir_free)
+		l->dir_free = next;
 }
 
 static void
@@ -613,8 +635,8 @@ grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_tim
 
 	struct legs lg;
 	sim_time_t tx, t1;
-	/* r is already off the wait list: anyone left is a conflict. */
-	s->conflict = l->nwait > 0 ? s->m->lat.conflict : 0;
+	/* r is already off the wait list: a remote request left is a conflict. */
+	s->conflict = l->nwait_remote > 0 ? s->m->lat.conflict : 0;
 	if (r->kind == SIM_REQ_READ)
 		grant_read(s, l, id, r, tg, &lg, &tx, &t1);
 	else
@@ -660,6 +682,8 @@ sim_line_event(struct sim *s, uint32_t id, sim_time_t t)
 	uint32_t k = (uint32_t)sim_rng_below(&s->arbiter, l->nwait);
 	struct sim_req *r = l->wait[k];
 	l->wait[k] = l->wait[--l->nwait];
+	if (r->cpu->socket != l->home)
+		l->nwait_remote--;
 	grant(s, l, id, r, t);
 	if (l->nwait > 0) {
 		l->ev_pending = true;

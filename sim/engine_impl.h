@@ -73,6 +73,7 @@ struct sim_line {
 	uint32_t sh_far;             /* sharer cluster farthest from home, or SIM_NONE */
 	uint32_t nsh;                /* S fills in this generation (saturating) */
 	uint32_t nwait, capwait;
+	uint32_t nwait_remote;       /* waiters whose socket is not the home */
 	struct sim_req **wait;       /* unordered; the arbiter picks at random */
 	struct sim_cpu *watch;       /* CPUs sleeping until the line is written */
 	bool ev_pending;             /* an arbitration event is queued */

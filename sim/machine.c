@@ -60,8 +60,8 @@ const struct sim_param sim_latency_params[] = {
 		      "arrives; >0: it pipelines, and the next forward may take the line this many "
 		      "cycles after the new owner received it"),
 	SIM_P_U32_ROW(struct sim_latency, conflict, 0, 100000, 0,
-		      "extra cycles of a cross-socket transaction granted while other requests "
-		      "for the line wait (home-agent conflict resolution)"),
+		      "extra cycles of a cross-socket transaction granted while a request from "
+		      "another socket than the line's home waits (home-agent conflict resolution)"),
 	SIM_P_U32_ROW(struct sim_latency, pause, 0, 10000, 10,
 		      "one spin-loop iteration (PAUSE/YIELD), charged per wake-up"),
 	SIM_P_END,
