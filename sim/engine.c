@@ -415,7 +415,9 @@ sim_run(struct sim *s, GError **err)
 		if (next && next->cls == SIM_EV_CPU) {
 			const struct sim_cpu *nc = &s->cpus[next->id];
 			__builtin_prefetch(nc);
+#if SIM_CORO_ASM
 			__builtin_prefetch(nc->coro.sp);
+#endif
 		}
 		switch (ev.cls) {
 		case SIM_EV_CPU: {
