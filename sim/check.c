@@ -126,6 +126,11 @@ check_metric(const char *path, const cJSON *old, const cJSON *new,
 	double a = old->valuedouble, b = new->valuedouble, d = fabs(b - a);
 	if (d == 0)
 		return;
+	if (strcmp(ot, nt) == 0) {
+		/* Too close for 10 digits: show them all. */
+		g_free(ot), ot = g_strdup_printf("%.17g", a);
+		g_free(nt), nt = g_strdup_printf("%.17g", b);
+	}
 	gboolean within = d <= o->atol + o->rtol * fabs(a);
 	g_autofree char *rel = a != 0 ? g_strdup_printf("%+.3g%%", 100.0 * (b - a) / fabs(a)) :
 		g_strdup("from 0");
@@ -205,8 +210,8 @@ check_configs(const cJSON *old_doc, const cJSON *new_doc, const char *new_path,
 	}
 	if (n)
 		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
-			    "%s vs %s: runs of different configs, not compared (%u differences: "
-			    "%s%s)", new_path, old_path, n, diffs->str,
+			    "%s vs %s: runs of different configs, not compared (%u difference%s: "
+			    "%s%s)", new_path, old_path, n, n > 1 ? "s" : "", diffs->str,
 			    n > CHECK_MAX_CONFIG_DIFFS ? "; ..." : "");
 	g_string_free(diffs, TRUE);
 	check_leaves_clear(&lo);

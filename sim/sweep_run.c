@@ -351,22 +351,26 @@ static int
 sweep_summary(struct sweep_run *r)
 {
 	sweep_clear_line(r);
-	g_autofree char *st = sweep_status(r);
+	double el = (double)(g_get_monotonic_time() - r->start_us) / 1e6;
+	g_autofree char *els = sweep_duration(el);
 	GError *e = NULL;
 	int rows = sim_sweep_write_index(r->sw, &e);
 	if (rows < 0) {
 		fprintf(stderr, "sim sweep: %s\n", e->message);
 		g_error_free(e);
 	}
-	fprintf(stderr, "%s\nsim sweep: %s/index.tsv: %d of %u points\n", st, r->sw->out_dir, rows,
-		r->sw->points->len);
+	fprintf(stderr, "sim sweep %s: %u/%u points complete (%u run now, %u failed, %u "
+		"interrupted) in %s; index %s/index.tsv\n", r->sw->name,
+		r->complete_before + r->done, r->sw->points->len, r->done, r->failed,
+		r->interrupted, els, r->sw->out_dir);
 	if (sweep_signal || r->interrupted) {
 		fprintf(stderr, "sim sweep: interrupted; run the same command again to resume\n");
 		return 130;
 	}
 	if (r->failed) {
-		fprintf(stderr, "sim sweep: %u points failed (commands above; logs in %s); run the "
-			"same command again to retry them\n", r->failed, r->logdir);
+		fprintf(stderr, "sim sweep: %u point%s failed (commands above, logs in %s); run the "
+			"same command again to retry\n", r->failed, r->failed > 1 ? "s" : "",
+			r->logdir);
 		return rows < 0 ? 2 : 1;
 	}
 	return rows < 0 ? 2 : 0;
