@@ -30,11 +30,12 @@
 static const char *const sweep_keys[] = {
 	"name", "description", "base", "set", "axes", "series", NULL,
 };
-static const char *const series_keys[] = { "name", "base", "set", "axes", NULL };
+static const char *const series_keys[] = { "name", "title", "base", "set", "axes", NULL };
 
 /* A series while it is being built: everything merged from the top level. */
 struct sweep_series {
 	const char *name;
+	const char *title;  /* for legends; the name unless given */
 	char *base;     /* resolved path */
 	cJSON *set;     /* path -> value, fixed */
 	cJSON *axes;    /* path -> array of values, expanded */
@@ -396,6 +397,7 @@ sweep_point_free(gpointer data)
 	struct sim_sweep_point *p = data;
 	g_free(p->name);
 	g_free(p->series);
+	g_free(p->title);
 	g_free(p->base);
 	g_strfreev(p->sets);
 	cJSON_Delete(p->coords);
@@ -410,6 +412,7 @@ sweep_point_new(const struct sweep_series *s, gboolean named, cJSON *coords)
 	struct sim_sweep_point *p = g_new0(struct sim_sweep_point, 1);
 	p->name = sweep_point_name(named ? s->name : NULL, coords);
 	p->series = g_strdup(s->name);
+	p->title = g_strdup(s->title ? s->title : s->name);
 	p->base = g_strdup(s->base);
 	p->coords = coords;
 	GPtrArray *sets = g_ptr_array_new();
@@ -508,6 +511,13 @@ sweep_series_build(struct sweep_series *s, const cJSON *doc, const cJSON *obj,
 	s->axes = cJSON_CreateObject();
 	if (obj && !sweep_check_keys(obj, series_keys, &so, err))
 		return FALSE;
+	const cJSON *title = obj ? cJSON_GetObjectItemCaseSensitive(obj, "title") : NULL;
+	if (title && (!cJSON_IsString(title) || strpbrk(title->valuestring, "\t\n"))) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_TYPE, &so, "title",
+				"expected a one-line string without tabs");
+		return FALSE;
+	}
+	s->title = title ? title->valuestring : NULL;
 	if (!sweep_merge_set(s->set, cJSON_GetObjectItemCaseSensitive(doc, "set"), &set_o, err) ||
 	    !sweep_merge_axes(s->axes, cJSON_GetObjectItemCaseSensitive(doc, "axes"), &ax_o, err))
 		return FALSE;
@@ -804,7 +814,7 @@ sim_sweep_index(const struct sim_sweep *sw, guint *rows)
 		g_ptr_array_add(pts, p);
 		g_ptr_array_add(maps, row);
 	}
-	GString *out = g_string_new("point\tseries");
+	GString *out = g_string_new("point\tseries\ttitle");
 	for (guint a = 0; a < sw->axes->len; a++)
 		g_string_append_printf(out, "\t%s", (char *)sw->axes->pdata[a]);
 	for (const char *const *c = sweep_sim_cols; *c; c++)
@@ -815,7 +825,7 @@ sim_sweep_index(const struct sim_sweep *sw, guint *rows)
 	for (guint r = 0; r < docs->len; r++) {
 		const struct sim_sweep_point *p = pts->pdata[r];
 		const cJSON *meta = cJSON_GetObjectItemCaseSensitive(docs->pdata[r], "sim");
-		g_string_append_printf(out, "%s\t%s", p->name, p->series);
+		g_string_append_printf(out, "%s\t%s\t%s", p->name, p->series, p->title);
 		for (guint a = 0; a < sw->axes->len; a++) {
 			g_string_append_c(out, '\t');
 			sweep_append_cell(out, cJSON_GetObjectItemCaseSensitive(p->coords,

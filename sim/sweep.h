@@ -9,7 +9,7 @@
  *     "base": "../default/faa_icx2s.json",          (relative to this file)
  *     "set":  { "workload.duration": 1000000 },     (every point)
  *     "axes": { "cpus": {"pow2": [1, 128]}, "machine": ["icx2s", "genoa2s"] },
- *     "series": [ { "name": "...", "base"?, "set"?, "axes"? }, ... ] }
+ *     "series": [ { "name": "...", "title"?, "base"?, "set"?, "axes"? }, ... ] }
  *
  * A series inherits base, set and axes and overrides them key by key.
  * A point's name is its series name (when the sweep has "series") and
@@ -27,6 +27,7 @@
 struct sim_sweep_point {
 	char *name;       /* file name without ".json"; unique in the sweep */
 	char *series;     /* series name (the sweep's name when it has no series) */
+	char *title;      /* the series' "title" (for legends), else its name */
 	char *base;       /* the base config file, as the command line names it */
 	char **sets;      /* "path=VALUE" overrides: fixed ones, then the axes */
 	cJSON *coords;    /* axis path -> value, in the order the axes are written */
@@ -80,7 +81,7 @@ gboolean sim_sweep_point_complete(const struct sim_sweep *sw, const struct sim_s
  * sim_sweep_index - the index of the complete points as tab-separated
  * text: a header line (no '#', so gnuplot can use column names), then one
  * row per complete point in expansion order.  Columns: point, series,
- * every axis path, sim.machine, sim.workload, sim.cpus, sim.seed, then
+ * title, every axis path, sim.machine, sim.workload, sim.cpus, sim.seed, then
  * every numeric leaf under metrics ("metrics.engine.sim_cycles").  A
  * value a row lacks prints as NaN.
  * @rows: receives the number of rows.

@@ -233,7 +233,7 @@ test_series(void)
 		" \"set\": {\"workload.duration\": 10000, \"seed\": 3},"
 		" \"axes\": {\"cpus\": [1, 2]},"
 		" \"series\": ["
-		"   {\"name\": \"icx\"},"
+		"   {\"name\": \"icx\", \"title\": \"Ice Lake, 2 sockets\"},"
 		"   {\"name\": \"genoa\", \"set\": {\"machine\": \"genoa2s\", \"seed\": 4},"
 		"    \"axes\": {\"cpus\": {\"pow2\": [4, 8]}, \"workload.batch\": [7]}}]}");
 	struct sim_sweep *sw = load_ok(dir);
@@ -242,6 +242,8 @@ test_series(void)
 			"genoa,cpus=8,workload.batch=7");
 	const struct sim_sweep_point *g = point(sw, 3);
 	g_assert_cmpstr(g->series, ==, "genoa");
+	g_assert_cmpstr(g->title, ==, "genoa");
+	g_assert_cmpstr(point(sw, 0)->title, ==, "Ice Lake, 2 sockets");
 	/* Inherited and overridden fixed sets, in order, then the axes. */
 	g_autofree char *sets = g_strjoinv(" ", g->sets);
 	g_assert_cmpstr(sets, ==, "workload.duration=10000 seed=4 machine=genoa2s cpus=8 "
@@ -345,11 +347,11 @@ assert_index(const char *out, guint rows)
 	g_autofree char *path = g_build_filename(out, "index.tsv", NULL);
 	g_autofree char *text = NULL;
 	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-	g_assert_true(g_str_has_prefix(text, "point\tseries\tcpus\tmachine\tsim.machine\t"
+	g_assert_true(g_str_has_prefix(text, "point\tseries\ttitle\tcpus\tmachine\tsim.machine\t"
 				       "sim.workload\tsim.cpus\tsim.seed\tmetrics.ops\t"));
 	g_assert_nonnull(strstr(text, "\tmetrics.cycles_by_cause.queue\t"));
 	g_assert_cmpuint(t_count_lines(text), ==, rows + 1);
-	g_assert_nonnull(strstr(text, "\ncpus=2,machine=ben\tsmall\t2\tben\tben\tfaa\t2\t1\t"));
+	g_assert_nonnull(strstr(text, "\ncpus=2,machine=ben\tsmall\tsmall\t2\tben\tben\tfaa\t2\t1\t"));
 }
 
 static void
