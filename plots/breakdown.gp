@@ -23,7 +23,7 @@ do for [fmt in "png svg"] {
     if (fmt eq "png") {
         set terminal pngcairo size 520 * _cols, 420 * _rows + 40 font "DejaVu Sans,10"
     } else {
-        set terminal svg size 520 * _cols, 420 * _rows + 40 font "DejaVu Sans,10" dynamic
+        set terminal svg size 520 * _cols, 420 * _rows + 40 font "DejaVu Sans,10" dynamic background rgb "white"
     }
     set output out . "." . fmt
     set multiplot layout _rows, _cols title title font ",12"

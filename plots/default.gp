@@ -9,7 +9,7 @@ do for [fmt in "png svg"] {
     if (fmt eq "png") {
         set terminal pngcairo size 1500,1000 font "DejaVu Sans,10"
     } else {
-        set terminal svg size 1500,1000 font "DejaVu Sans,10" dynamic
+        set terminal svg size 1500,1000 font "DejaVu Sans,10" dynamic background rgb "white"
     }
     set output out . "." . fmt
     set multiplot title "sim default job: cache-line contention, simulated and measured" font ",13"

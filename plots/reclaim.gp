@@ -24,7 +24,7 @@ do for [fmt in "png svg"] {
     if (fmt eq "png") {
         set terminal pngcairo size 1300,520 font "DejaVu Sans,10"
     } else {
-        set terminal svg size 1300,520 font "DejaVu Sans,10" dynamic
+        set terminal svg size 1300,520 font "DejaVu Sans,10" dynamic background rgb "white"
     }
     set output out . "." . fmt
     set multiplot layout 1,2 title title font ",12"
