@@ -6,6 +6,8 @@
  *   sim run CONFIG.json [--out FILE] [--set PATH=VALUE]... [--seed N]
  *   sim list [-v]
  *   sim table RESULT.json... --col PATH...
+ *   sim sweep plan|run|slurm|index SWEEP.json [-o DIR] ...
+ *   sim check RESULT.json GOLDEN.json [--rtol R] [--atol A]   (or two directories)
  *   sim version
  *
  * Exit codes: 0 success; 1 the simulation failed (deadlock, stack
@@ -13,14 +15,17 @@
  * --set, budget) -- always one line on stderr, and no results file;
  * 130 interrupted (SIGINT/SIGTERM), no results file.
  */
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "config.h"
 #include "engine.h"
 #include "results.h"
+#include "sweep.h"
 #include "sim_build_config.h"
 
 #define EXIT_FAIL 1
@@ -302,6 +307,247 @@ cmd_table(int argc, char **argv)
 	return 0;
 }
 
+/* The sim binary as sweep commands name it: argv[0] if it has a
+ * directory part (relative to the directory the commands run in), else
+ * the name found on PATH. */
+static const char *sim_self = "sim";
+
+struct sweep_args {
+	char *out;
+	gint jobs;
+	char *runner;
+	gboolean force, progress, verbose;
+	char *script;
+	char **sbatch;
+	gint max_running;
+};
+
+static void
+sweep_args_clear(struct sweep_args *a)
+{
+	g_free(a->out);
+	g_free(a->runner);
+	g_free(a->script);
+	g_strfreev(a->sbatch);
+}
+
+/* `sim sweep plan`: the pending points' commands on stdout. */
+static int
+sweep_plan(const struct sim_sweep *sw, const struct sweep_args *a)
+{
+	guint complete = 0, pending = 0;
+	for (guint i = 0; i < sw->points->len; i++) {
+		const struct sim_sweep_point *p = sw->points->pdata[i];
+		g_autofree char *why = NULL;
+		if (!a->force && sim_sweep_point_complete(sw, p, &why)) {
+			complete++;
+			continue;
+		}
+		pending++;
+		if (why && (a->verbose || strcmp(why, "missing") != 0))
+			fprintf(stderr, "sim sweep: %s: %s\n", p->name, why);
+		g_autofree char *cmd = sim_sweep_point_command(sw, p, sim_self);
+		printf("%s\n", cmd);
+	}
+	fprintf(stderr, "sim sweep %s: %u points, %u complete, %u to run\n", sw->name,
+		sw->points->len, complete, pending);
+	return 0;
+}
+
+/* `sim sweep slurm`: a job-array script for the pending points. */
+static int
+sweep_slurm(const struct sim_sweep *sw, const struct sweep_args *a)
+{
+	GPtrArray *pending = g_ptr_array_new();
+	for (guint i = 0; i < sw->points->len; i++) {
+		struct sim_sweep_point *p = sw->points->pdata[i];
+		if (a->force || !sim_sweep_point_complete(sw, p, NULL))
+			g_ptr_array_add(pending, p);
+	}
+	g_autofree char *cwd = g_get_current_dir();
+	g_autofree char *script = a->script ? g_strdup(a->script) :
+		g_build_filename(sw->out_dir, "slurm.sh", NULL);
+	g_autofree char *text = sim_sweep_slurm_script(sw, pending, sim_self, cwd, a->sbatch,
+						       (guint)a->max_running);
+	g_autofree char *dir = g_path_get_dirname(script);
+	GError *err = NULL;
+	int code = 0;
+	if (pending->len == 0) {
+		fprintf(stderr, "sim sweep %s: all %u points complete; no script written\n",
+			sw->name, sw->points->len);
+	} else if (g_mkdir_with_parents(dir, 0755) != 0 ||
+		   !g_file_set_contents(script, text, -1, &err) || g_chmod(script, 0755) != 0) {
+		fprintf(stderr, "sim sweep: %s: cannot write%s%s\n", script, err ? ": " : "",
+			err ? err->message : "");
+		g_clear_error(&err);
+		code = EXIT_BADINPUT;
+	} else {
+		fprintf(stderr, "sim sweep %s: wrote %s (%u array tasks); submit it with "
+			"`sbatch %s`\n", sw->name, script, pending->len, script);
+	}
+	g_ptr_array_free(pending, TRUE);
+	return code;
+}
+
+static int
+sweep_index(const struct sim_sweep *sw)
+{
+	GError *err = NULL;
+	int rows = sim_sweep_write_index(sw, &err);
+	if (rows < 0)
+		return fail(err, EXIT_BADINPUT);
+	fprintf(stderr, "sim sweep %s: %s/index.tsv: %d of %u points\n", sw->name, sw->out_dir,
+		rows, sw->points->len);
+	return 0;
+}
+
+static int
+cmd_sweep(int argc, char **argv)
+{
+	struct sweep_args a = { .jobs = 0 };
+	GOptionEntry entries[] = {
+		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &a.out,
+		  "results directory (default results/NAME)", "DIR" },
+		{ "jobs", 'j', 0, G_OPTION_ARG_INT, &a.jobs,
+		  "run: points at a time (default: the host's CPUs)", "N" },
+		{ "runner", 0, 0, G_OPTION_ARG_STRING, &a.runner,
+		  "run: auto (GNU parallel if installed), parallel or xargs", "R" },
+		{ "force", 'f', 0, G_OPTION_ARG_NONE, &a.force,
+		  "plan, run, slurm: include complete points too", NULL },
+		{ "progress", 'p', 0, G_OPTION_ARG_NONE, &a.progress,
+		  "run: an updating progress line even when stderr is not a terminal", NULL },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &a.verbose,
+		  "plan: say why each point is pending", NULL },
+		{ "script", 0, 0, G_OPTION_ARG_FILENAME, &a.script,
+		  "slurm: where to write the script (default OUT/slurm.sh)", "FILE" },
+		{ "sbatch", 0, 0, G_OPTION_ARG_STRING_ARRAY, &a.sbatch,
+		  "slurm: an extra #SBATCH option, e.g. --sbatch=--time=1:00:00", "OPT" },
+		{ "max-running", 0, 0, G_OPTION_ARG_INT, &a.max_running,
+		  "slurm: array tasks running at once (%M)", "M" },
+		G_OPTION_ENTRY_NULL,
+	};
+	GOptionContext *ctx = g_option_context_new("plan|run|slurm|index SWEEP.json - sweeps");
+	g_option_context_set_description(ctx,
+		"plan   print the command of every point not yet complete\n"
+		"run    run them with GNU parallel (or xargs -P), then write OUT/index.tsv\n"
+		"slurm  write a Slurm job-array script that runs them\n"
+		"index  write OUT/index.tsv from the results present\n"
+		"See docs/sweeps.md.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
+	g_option_context_free(ctx);
+	int code = EXIT_BADINPUT;
+	const char *act = argc > 1 ? argv[1] : "";
+	struct sim_sweep *sw = NULL;
+	if (!ok) {
+		code = fail(err, EXIT_BADINPUT);
+	} else if (argc != 3 || (strcmp(act, "plan") && strcmp(act, "run") &&
+				 strcmp(act, "slurm") && strcmp(act, "index"))) {
+		fprintf(stderr, "sim: sweep: expected plan, run, slurm or index and one SWEEP.json "
+			"(see sim sweep --help)\n");
+	} else if (a.jobs < 0 || a.max_running < 0) {
+		fprintf(stderr, "sim: sweep: --jobs and --max-running must not be negative\n");
+	} else if (a.runner && strcmp(a.runner, "auto") && strcmp(a.runner, "parallel") &&
+		   strcmp(a.runner, "xargs")) {
+		fprintf(stderr, "sim: sweep: --runner %s: expected auto, parallel or xargs\n",
+			a.runner);
+	} else if ((sw = sim_sweep_load(argv[2], a.out, &err)) == NULL) {
+		code = fail(err, EXIT_BADINPUT);
+	} else if (strcmp(act, "plan") == 0) {
+		code = sweep_plan(sw, &a);
+	} else if (strcmp(act, "slurm") == 0) {
+		code = sweep_slurm(sw, &a);
+	} else if (strcmp(act, "index") == 0) {
+		code = sweep_index(sw);
+	} else {
+		struct sim_sweep_run_opts ro = {
+			.sim = sim_self, .jobs = (guint)a.jobs,
+			.runner = a.runner ? a.runner : "auto", .force = a.force,
+			.tty = a.progress || isatty(STDERR_FILENO),
+		};
+		code = sim_sweep_run(sw, &ro);
+	}
+	sim_sweep_free(sw);
+	sweep_args_clear(&a);
+	return code;
+}
+
+/* A tolerance option: a finite number >= 0. */
+static gboolean
+parse_tolerance(const char *opt, const char *text, double *out)
+{
+	char *end = NULL;
+	double v = text ? g_ascii_strtod(text, &end) : 0.0;
+	if (text && (end == text || *end != '\0' || !(v >= 0.0) || v > 1e300)) {
+		fprintf(stderr, "sim: check: %s %s: expected a number >= 0\n", opt, text);
+		return FALSE;
+	}
+	*out = v;
+	return TRUE;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	g_autofree char *rtol = NULL, *atol = NULL;
+	GOptionEntry entries[] = {
+		{ "rtol", 'r', 0, G_OPTION_ARG_STRING, &rtol,
+		  "relative tolerance (default 0: exact)", "R" },
+		{ "atol", 'a', 0, G_OPTION_ARG_STRING, &atol,
+		  "absolute tolerance (default 0)", "A" },
+		G_OPTION_ENTRY_NULL,
+	};
+	GOptionContext *ctx = g_option_context_new("NEW OLD - compare results files or directories");
+	g_option_context_set_description(ctx,
+		"NEW and OLD are two results files, or two directories of them matched by\n"
+		"file name.  Every leaf under \"metrics\" is compared; a number is unchanged when\n"
+		"|new - old| <= atol + rtol * |old|.  The effective configs must be equal.\n"
+		"\"host\" is ignored.  Exit: 0 within tolerance, 1 drift, 2 unreadable input or\n"
+		"runs of different configs.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
+	g_option_context_free(ctx);
+	if (!ok)
+		return fail(err, EXIT_BADINPUT);
+	struct sim_check_opts o = { 0 };
+	if (!parse_tolerance("--rtol", rtol, &o.rtol) || !parse_tolerance("--atol", atol, &o.atol))
+		return EXIT_BADINPUT;
+	if (argc != 3) {
+		fprintf(stderr, "sim: check: expected NEW and OLD (two results files or two "
+			"directories)\n");
+		return EXIT_BADINPUT;
+	}
+	gboolean d1 = g_file_test(argv[1], G_FILE_TEST_IS_DIR);
+	gboolean d2 = g_file_test(argv[2], G_FILE_TEST_IS_DIR);
+	GString *out = g_string_new(NULL);
+	int code;
+	if (d1 != d2) {
+		fprintf(stderr, "sim: check: %s: %s, but %s is not\n", d1 ? argv[1] : argv[2],
+			"a directory", d1 ? argv[2] : argv[1]);
+		code = EXIT_BADINPUT;
+	} else if (d1) {
+		GString *errs = g_string_new(NULL);
+		code = (int)sim_check_dirs(argv[1], argv[2], &o, out, errs);
+		fputs(out->str, stdout);
+		fflush(stdout);
+		for (char *line = strtok(errs->str, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(stderr, "sim: check: %s\n", line);
+		g_string_free(errs, TRUE);
+	} else {
+		code = (int)sim_check_files(argv[1], argv[2], &o, NULL, out, &err);
+		fputs(out->str, stdout);
+		fflush(stdout);
+		if (code == SIM_CHECK_INCOMPATIBLE) {
+			fprintf(stderr, "sim: check: %s\n", err->message);
+			g_error_free(err);
+		}
+	}
+	g_string_free(out, TRUE);
+	return code;
+}
+
 static void
 usage(FILE *f)
 {
@@ -311,6 +557,10 @@ usage(FILE *f)
 	      "  list [-v]         machines, workloads and models, one per line\n"
 	      "  table FILE... --col PATH...\n"
 	      "                    tab-separated columns from results files (for gnuplot)\n"
+	      "  sweep plan|run|slurm|index SWEEP.json [-o DIR] [-j N]\n"
+	      "                    expand a sweep; print, run or script its points\n"
+	      "  check NEW OLD [--rtol R] [--atol A]\n"
+	      "                    compare results files (or directories): 0 same, 1 drift, 2 bad\n"
 	      "  version           print the version\n"
 	      "Run `sim COMMAND --help` for a command's options.\n", f);
 }
@@ -323,12 +573,17 @@ main(int argc, char **argv)
 		return EXIT_BADINPUT;
 	}
 	const char *cmd = argv[1];
+	sim_self = argv[0];
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list(argc - 1, argv + 1);
 	if (strcmp(cmd, "table") == 0)
 		return cmd_table(argc - 1, argv + 1);
+	if (strcmp(cmd, "sweep") == 0)
+		return cmd_sweep(argc - 1, argv + 1);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("sim %s\n", SIM_VERSION);
 		return 0;
