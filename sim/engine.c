@@ -129,6 +129,10 @@ sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t)
 void
 sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c)
 {
+	/* A CPU that never yields (running alone) still meets the limit. */
+	if (G_UNLIKELY(c->now > s->max_cycles))
+		sim_fatal(s, "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
+			  s->max_cycles);
 	const struct sim_ev *top = sim_evq_top(&s->evq);
 	if (top == NULL)
 		return;
@@ -249,6 +253,7 @@ sim_create(const struct sim_run_config *rc, GError **err)
 	struct sim *s = g_new0(struct sim, 1);
 	s->rc = rc;
 	s->m = m;
+	s->max_cycles = rc->engine.max_cycles ? rc->engine.max_cycles : SIM_T_INF;
 	s->ncpus = rc->cpus;
 	s->cpus = g_new0(struct sim_cpu, rc->cpus);
 	s->ncores = ncores;

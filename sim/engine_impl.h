@@ -176,6 +176,7 @@ struct sim {
 	sim_time_t now;              /* time of the event being processed */
 	uint64_t seq;                /* event sequence counter */
 	uint64_t conflict;           /* conflict penalty of the grant in progress */
+	sim_time_t max_cycles;       /* engine.max_cycles, or SIM_T_INF */
 	/* simulated memory */
 	char *arena;
 	size_t arena_size;

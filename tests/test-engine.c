@@ -289,6 +289,21 @@ test_memory_budget_refused(void)
 	g_error_free(err);
 }
 
+/* engine.max_cycles holds even for a CPU that runs alone and never yields. */
+static void
+test_max_cycles_single_cpu(void)
+{
+	const char *json = "{\"machine\": \"ben\", \"cpus\": 1,"
+			   " \"engine\": {\"max_cycles\": 1000},"
+			   " \"workload\": {\"name\": \"faa\", \"duration\": 100000}}";
+	GError *err = NULL;
+	cJSON *res = t_run_json(json, NULL, &err);
+	g_assert_null(res);
+	g_assert_nonnull(err);
+	g_assert_cmpstr(err->message, ==, "simulated time passed engine.max_cycles (1000)");
+	g_error_free(err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -305,5 +320,6 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/topology/large-hypercube", test_large_topology);
 	g_test_add_func("/engine/topology/smt-cores-first", test_smt_numbering);
 	g_test_add_func("/engine/budget/refused-up-front", test_memory_budget_refused);
+	g_test_add_func("/engine/budget/max-cycles-single-cpu", test_max_cycles_single_cpu);
 	return g_test_run();
 }
