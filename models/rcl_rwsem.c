@@ -166,9 +166,11 @@ rwsem_write_lock(void *rs)
 					break;
 				continue;
 			}
-			if (!(cnt & RWSEM_FLAG_WAITERS))
-				cnt = sim_fetch_or64(&sem->count, RWSEM_FLAG_WAITERS) |
-				      RWSEM_FLAG_WAITERS;
+			if (!(cnt & RWSEM_FLAG_WAITERS)) {
+				/* The readers may have left meanwhile: look again. */
+				(void)sim_fetch_or64(&sem->count, RWSEM_FLAG_WAITERS);
+				continue;
+			}
 			(void)sim_spin_while_eq64(&sem->count, cnt);
 		}
 		r->writers_waiting--;
