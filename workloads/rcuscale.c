@@ -31,6 +31,8 @@
 
 static const char *const update_modes[] = { "retire", "synchronize", NULL };
 enum { UPD_RETIRE, UPD_SYNCHRONIZE };
+static const char *const read_bodies[] = { "deref", "empty", NULL };
+enum { BODY_DEREF, BODY_EMPTY };
 
 struct rs_params {
 	uint64_t duration;
@@ -39,6 +41,8 @@ struct rs_params {
 	uint64_t update_interval;
 	int update_mode;
 	uint32_t qs_every;
+	int body;
+	uint64_t loop_cycles;
 };
 
 static const struct sim_param rs_params[] = {
@@ -54,6 +58,12 @@ static const struct sim_param rs_params[] = {
 		       "retire: call_rcu-style deferred free; synchronize: wait a grace period, then free"),
 	SIM_P_U32_ROW(struct rs_params, qs_every, 1, 1u << 30, 64,
 		      "read sections between explicit quiescent states (schemes that need them)"),
+	SIM_P_ENUM_ROW(struct rs_params, body, read_bodies, BODY_DEREF,
+		       "deref: read_lock; dereference gbl_foo; load ->a; read_unlock.  empty: "
+		       "read_lock; read_unlock only (the kernel refperf loop perfbook measured)"),
+	SIM_P_U64_ROW(struct rs_params, loop_cycles, 0, UINT64_C(1) << 32, 0,
+		      "local work per reader iteration outside the section (the loop's own "
+		      "instructions; refperf's is about 1 cycle)"),
 	SIM_P_END,
 };
 
@@ -86,6 +96,12 @@ rs_check(const void *params, uint32_t ncpus, const struct sim_origin *o, GError 
 				"%u updaters but only %u CPUs", p->updaters, ncpus);
 		return FALSE;
 	}
+	if (p->body == BODY_EMPTY && p->loop_cycles == 0) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "loop_cycles",
+				"body \"empty\" needs loop_cycles >= 1: a read side that costs "
+				"nothing (RCU, QSBR) would never advance simulated time");
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -115,6 +131,16 @@ rs_setup(struct sim *sim, const void *params)
 static void
 read_one(struct rcuscale *st, uint64_t *last_a)
 {
+	if (st->p.loop_cycles)
+		sim_work(st->p.loop_cycles);
+	if (st->p.body == BODY_EMPTY) {
+		/* SOURCE: linux kernel/rcu/refscale.c ref_*_section(): lock; unlock. */
+		st->ops->read_lock(st->rs);
+		if (st->p.cs_cycles)
+			sim_work(st->p.cs_cycles);
+		st->ops->read_unlock(st->rs);
+		return;
+	}
 	st->ops->read_lock(st->rs);
 	struct foo *p = st->ops->dereference(st->rs, (void *const *)st->gbl_foo, 0);
 	uint64_t a = sim_load64(&p->a);
