@@ -108,6 +108,7 @@ sim_cpu_block(struct sim *s, struct sim_cpu *c, enum sim_block_reason why)
 	s->st.blocks++;
 	sim_coro_switch(&c->coro, &s->main_co);
 	c->block = SIM_BLOCK_NONE;
+	c->wake_at = SIM_T_INF;
 }
 
 void
@@ -123,7 +124,8 @@ sim_cpu_wake(struct sim *s, struct sim_cpu *c, sim_time_t t)
 void
 sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t)
 {
-	schedule_cpu(s, c, t > c->now ? t : c->now);
+	c->wake_at = t > c->now ? t : c->now;
+	schedule_cpu(s, c, c->wake_at);
 }
 
 void
@@ -276,7 +278,7 @@ sim_create(const struct sim_run_config *rc, GError **err)
 		c->thread = p.thread;
 		c->watch_line = SIM_NONE;
 		c->sb = sb + (size_t)i * m->store_buffer_entries;
-		c->next_tick = SIM_T_INF;
+		c->next_tick = c->next_irq = c->wake_at = SIM_T_INF;
 		sim_rng_seed(&c->rng, rc->seed, SIM_RNG_CPU(i));
 		sim_rng_seed(&c->jrng, rc->seed, SIM_RNG_JITTER(i));
 	}
@@ -295,6 +297,8 @@ sim_destroy(struct sim *s)
 		return;
 	if (s->wl_state && s->rc->workload->teardown)
 		s->rc->workload->teardown(s->wl_state);
+	if (s->cpus)
+		sim_irq_free_all(s);
 	for (uint32_t i = 0; i < s->ncores; i++) {
 		g_free(s->cores[i].ent);
 		g_free(s->cores[i].victim);
@@ -406,6 +410,10 @@ sim_run(struct sim *s, GError **err)
 	double t0 = monotonic_seconds(), last_report = t0;
 	sim_time_t goal = rc->workload->progress_goal ? rc->workload->progress_goal(s->wl_state) : 0;
 	stop_requested = 0;
+	if (s->fatal != NULL) {          /* a setup-time conflict (sim_tick_register) */
+		g_propagate_error(err, g_steal_pointer(&s->fatal));
+		return FALSE;
+	}
 	for (uint32_t i = 0; i < s->ncpus; i++) {
 		s->cpus[i].state = SIM_CPU_RUNNABLE;
 		schedule_cpu(s, &s->cpus[i], 0);
@@ -497,24 +505,6 @@ sim_end_time(const struct sim *s)
 		if (s->cpus[i].now > t)
 			t = s->cpus[i].now;
 	return t;
-}
-
-void
-sim_tick_register(struct sim *s, uint64_t period, bool skew, sim_tick_fn fn, void *arg)
-{
-	g_assert(period > 0 && fn != NULL && s->tick_fn == NULL);
-	s->tick_period = period;
-	s->tick_fn = fn;
-	s->tick_arg = arg;
-	for (uint32_t i = 0; i < s->ncpus; i++)
-		s->cpus[i].next_tick = period + (skew ? (uint64_t)i * period / s->ncpus : 0);
-}
-
-uint64_t
-sim_cpu_ticks(const struct sim *s, uint32_t cpu)
-{
-	g_assert(cpu < s->ncpus);
-	return s->cpus[cpu].ticks;
 }
 
 const struct sim_component *

@@ -88,14 +88,17 @@ void sim_mem_prime(struct sim *sim, void *addr, size_t size, uint32_t cpu);
 /*
  * sim_tick_register - call fn(arg) on every CPU every period cycles
  * (aligned at multiples of period, or, with skew, CPU i offset by
- * i * period / ncpus, like Linux's skew_tick).  One handler per run.
+ * i * period / ncpus, like Linux's skew_tick).  Several components may
+ * register handlers (up to 8); they must agree on period and skew --
+ * otherwise sim_run() fails with a message naming both periods.
  * Context: host, during workload/model setup.
  */
 typedef void (*sim_tick_fn)(void *arg);
 void sim_tick_register(struct sim *sim, uint64_t period, bool skew, sim_tick_fn fn, void *arg);
 
-/* Ticks CPU cpu has taken so far. */
+/* Ticks and IPIs CPU cpu has taken so far. */
 uint64_t sim_cpu_ticks(const struct sim *sim, uint32_t cpu);
+uint64_t sim_cpu_ipis(const struct sim *sim, uint32_t cpu);
 
 /* sim_set_free_label - name the scheme that frees memory, for
  * use-after-free reports ("freed ... under gus"). */

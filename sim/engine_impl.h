@@ -134,10 +134,13 @@ struct sim_cpu {
 	struct sim_coro coro;
 	struct sim_rng rng;
 	struct sim_rng jrng;         /* jitter stream, apart from the workload's */
+	sim_time_t next_irq;         /* min(next_tick, first IPI): the fast-path check */
 	sim_time_t next_tick;        /* SIM_T_INF without a tick handler */
+	sim_time_t wake_at;          /* pending timeout of a blocked CPU, or SIM_T_INF */
+	struct sim_ipi *ipi_head;    /* pending IPIs, by arrival */
 	uint32_t irq_off;            /* sim_irq_disable() depth */
-	bool in_tick;
-	uint64_t ticks;
+	bool in_irq;                 /* a handler is running: no nesting */
+	uint64_t ticks, ipis, ipis_sent;
 	struct sim_req req;
 	struct sim_req sbreq;
 	struct sim_sb_ent *sb;       /* ring of store_buffer_entries */
@@ -199,8 +202,11 @@ struct sim {
 	GError *fatal;               /* first fatal error raised inside the run */
 	const char *free_label;      /* who frees memory (the reclaim scheme), for UAF reports */
 	uint64_t tick_period;
-	sim_tick_fn tick_fn;
-	void *tick_arg;
+	bool tick_skew;
+	uint32_t ntick_fns;
+	sim_tick_fn tick_fns[8];
+	void *tick_args[8];
+	struct sim_ipi *ipi_free;
 };
 
 extern struct sim *sim_current;
@@ -224,6 +230,12 @@ void sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t);
 void sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c);
 void sim_schedule(struct sim *s, sim_time_t t, enum sim_ev_class cls, uint32_t id);
 void sim_fatal(struct sim *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3) G_GNUC_NORETURN;
+
+/* irq.c */
+void sim_irq_check(struct sim *s, struct sim_cpu *c, bool ticks);
+sim_time_t sim_irq_next(const struct sim_cpu *c, bool ticks);
+void sim_irq_skip_ticks(struct sim *s, struct sim_cpu *c);
+void sim_irq_free_all(struct sim *s);
 
 /* mem.c */
 void sim_access_begin(struct sim *s, struct sim_cpu *c);

@@ -64,6 +64,12 @@ const struct sim_param sim_latency_params[] = {
 		      "another socket than the line's home waits (home-agent conflict resolution)"),
 	SIM_P_U32_ROW(struct sim_latency, pause, 0, 10000, 10,
 		      "one spin-loop iteration (PAUSE/YIELD), charged per wake-up"),
+	SIM_P_U32_ROW(struct sim_latency, ipi_send, 0, 10000000, 500,
+		      "cycles the sender spends sending one IPI (APIC write)"),
+	SIM_P_U32_ROW(struct sim_latency, ipi_latency, 0, 10000000, 2000,
+		      "from sending an IPI to its arrival at the target"),
+	SIM_P_U32_ROW(struct sim_latency, irq_entry, 0, 10000000, 1000,
+		      "interrupt entry and exit around a handler on the target"),
 	SIM_P_END,
 };
 

@@ -69,6 +69,9 @@ struct sim_latency {
 	uint32_t hold;             /* 0: directory waits for the ack; >0: pipelined, next forward after hold */
 	uint32_t conflict;         /* extra home exchange for a cross-socket grant with other requests pending */
 	uint32_t pause;            /* one spin-loop iteration (PAUSE / YIELD) */
+	uint32_t ipi_send;         /* sender's cost of an IPI */
+	uint32_t ipi_latency;      /* IPI send to arrival at the target */
+	uint32_t irq_entry;        /* interrupt entry/exit around a handler */
 };
 
 struct sim_fence_cost {

@@ -95,20 +95,7 @@ host_write(void *a, unsigned size, uint64_t v)
 	}
 }
 
-/* ---- ticks and jitter: run at the start of every access ---- */
-
-static void
-deliver_tick(struct sim *s, struct sim_cpu *c)
-{
-	if (c->irq_off || c->in_tick)
-		return;         /* delivered by sim_irq_enable() / after the handler */
-	uint64_t p = s->tick_period;
-	c->next_tick += ((c->now - c->next_tick) / p + 1) * p;
-	c->in_tick = true;
-	c->ticks++;
-	s->tick_fn(s->tick_arg);
-	c->in_tick = false;
-}
+/* ---- jitter and interrupts: at the start of every access (irq.c) ---- */
 
 void
 sim_access_begin(struct sim *s, struct sim_cpu *c)
@@ -120,23 +107,8 @@ sim_access_begin(struct sim *s, struct sim_cpu *c)
 			sim_cpu_maybe_yield(s, c);
 		}
 	}
-	if (G_UNLIKELY(c->now >= c->next_tick))
-		deliver_tick(s, c);
-}
-
-void
-sim_irq_disable(void)
-{
-	running()->irq_off++;
-}
-
-void
-sim_irq_enable(void)
-{
-	struct sim_cpu *c = running();
-	g_assert(c->irq_off > 0);
-	if (--c->irq_off == 0 && c->now >= c->next_tick)
-		deliver_tick(sim_current, c);
+	if (G_UNLIKELY(c->now >= c->next_irq))
+		sim_irq_check(s, c, true);
 }
 
 /* ---- store buffer ---- */
@@ -473,8 +445,9 @@ watch_line(struct sim *s, const void *addr, unsigned size, sim_time_t deadline)
 	c->watch_next = l->watch;
 	l->watch = c;
 	c->watch_line = id;
-	if (c->irq_off == 0 && c->next_tick < deadline)
-		deadline = c->next_tick;        /* wake up for the tick */
+	sim_time_t irq = sim_irq_next(c, true);
+	if (irq < deadline)
+		deadline = irq;                 /* wake up for the interrupt */
 	if (deadline != SIM_T_INF)
 		sim_cpu_timeout(s, c, deadline);
 	sim_cpu_block(s, c, SIM_BLOCK_WATCH);
@@ -530,23 +503,45 @@ sim_spin_while_eq32(const void *addr, uint32_t val)
 	return (uint32_t)spin_while_eq(addr, 4, val, SIM_T_INF);
 }
 
-/* Spend [now, t) on cause, taking the ticks that fall inside it. */
+/* Could another event run before this CPU reaches time t? */
+static bool
+others_before(const struct sim *s, const struct sim_cpu *c, sim_time_t t)
+{
+	const struct sim_ev *top = sim_evq_top(&s->evq);
+	return top && (top->time < t || (top->time == t && top->cls == SIM_EV_CPU && top->id < c->id));
+}
+
+/*
+ * Spend [now, t) on cause, interruptibly: if anything else can run
+ * before t, block with a timeout at t, so that an IPI sent meanwhile
+ * wakes this CPU at its arrival (irq.c); otherwise just move the clock.
+ */
+static void
+wait_until(struct sim *s, struct sim_cpu *c, sim_time_t t, enum sim_cause cause)
+{
+	if (!others_before(s, c, t)) {
+		sim_advance(c, cause, t - c->now);
+		return;
+	}
+	sim_cpu_timeout(s, c, t);
+	sim_cpu_block(s, c, SIM_BLOCK_SLEEP);
+	sim_charge(c, cause, c->now - c->block_since);
+}
+
+/* Sleep to time t, taking the interrupts that fall inside (no ticks when
+ * idle: the tick is stopped). */
 static void
 pass_time(struct sim *s, struct sim_cpu *c, sim_time_t t, enum sim_cause cause, bool ticks)
 {
-	while (ticks && c->irq_off == 0 && !c->in_tick && c->next_tick < t) {
-		if (c->next_tick > c->now)
-			sim_advance(c, cause, c->next_tick - c->now);
-		sim_cpu_maybe_yield(s, c);
-		deliver_tick(s, c);
+	for (;;) {
+		sim_irq_check(s, c, ticks);
+		if (c->now >= t)
+			break;
+		sim_time_t irq = sim_irq_next(c, ticks);
+		wait_until(s, c, irq > c->now && irq < t ? irq : t, cause);
 	}
-	if (t > c->now)
-		sim_advance(c, cause, t - c->now);
-	if (!ticks && c->next_tick != SIM_T_INF && c->next_tick <= c->now) {
-		uint64_t p = s->tick_period;
-		c->next_tick += ((c->now - c->next_tick) / p + 1) * p;
-	}
-	sim_cpu_maybe_yield(s, c);
+	if (!ticks)
+		sim_irq_skip_ticks(s, c);
 }
 
 void
@@ -565,13 +560,21 @@ sim_idle_until(sim_time_t t)
 		pass_time(sim_current, c, t, SIM_CAUSE_SLEEP, false);
 }
 
+/* Work is interruptible too; a handler's cycles delay the work's end. */
 void
 sim_work(uint64_t cycles)
 {
+	struct sim *s = sim_current;
 	struct sim_cpu *c = running();
-	pass_time(sim_current, c, c->now + cycles, SIM_CAUSE_WORK, true);
-	if (G_UNLIKELY(c->now >= c->next_tick))
-		deliver_tick(sim_current, c);
+	for (;;) {
+		sim_irq_check(s, c, true);
+		if (cycles == 0)
+			break;
+		sim_time_t end = c->now + cycles, irq = sim_irq_next(c, true);
+		sim_time_t start = c->now;
+		wait_until(s, c, irq > c->now && irq < end ? irq : end, SIM_CAUSE_WORK);
+		cycles -= c->now - start;
+	}
 }
 
 void
@@ -619,6 +622,7 @@ static const char *const cause_names[SIM_CAUSE_N] = {
 	[SIM_CAUSE_GP_WAIT] = "gp_wait",
 	[SIM_CAUSE_READ_SIDE] = "read_side",
 	[SIM_CAUSE_RECLAIM] = "reclaim",
+	[SIM_CAUSE_IRQ] = "irq",
 };
 
 const char *

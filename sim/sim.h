@@ -143,18 +143,29 @@ void sim_wait_for_write(const void *addr, sim_time_t deadline);
 /* Sleep until simulated time t (no cost accounted as work). */
 void sim_sleep_until(sim_time_t t);
 
-/* ---- Interrupts: the scheduling-clock tick ----
+/* ---- Interrupts: the scheduling-clock tick and IPIs ----
  *
- * A model may register a tick handler (sim_tick_register, engine.h).  It
- * runs on the CPU's own coroutine, like an interrupt, at the first
- * accessor call, sim_work() or sleep at or after each tick time; sleeps
- * deliver it at its exact time; spin-waits wake up for it (so, like
- * MWAIT, sim_wait_for_write may return early).  Handlers may use every
- * accessor; ticks do not nest.
+ * Models may register tick handlers (sim_tick_register, engine.h) and
+ * send inter-processor interrupts.  A handler runs on the CPU's own
+ * coroutine, like an interrupt, at the first accessor call at or after
+ * its time; sim_work() and sleeps take it at its exact time; spin-waits
+ * wake up for it (so, like MWAIT, sim_wait_for_write may return early).
+ * Handlers may use every accessor; interrupts do not nest (irq.c).
  */
 
-/* Mask ticks on this CPU (nestable).  A tick that comes due while masked
- * is delivered, once, by the sim_irq_enable() that unmasks. */
+/*
+ * sim_ipi_send - interrupt CPU cpu: latency.ipi_latency later it runs
+ * fn(arg) on its own coroutine (after latency.irq_entry), at its next
+ * instruction boundary; a sleeping or spin-waiting target wakes up for
+ * it.  The sender pays latency.ipi_send and does not wait for the
+ * handler (send an ack through memory if you need one).  An IPI to a CPU
+ * that has finished its run is dropped.  Context: may yield.
+ */
+typedef void (*sim_irq_fn)(void *arg);
+void sim_ipi_send(uint32_t cpu, sim_irq_fn fn, void *arg);
+
+/* Mask ticks and IPIs on this CPU (nestable).  Interrupts that come due
+ * while masked are delivered by the sim_irq_enable() that unmasks. */
 void sim_irq_disable(void);
 void sim_irq_enable(void);
 
@@ -215,6 +226,7 @@ enum sim_cause {
 	SIM_CAUSE_GP_WAIT,        /* model-declared: waiting for a grace period */
 	SIM_CAUSE_READ_SIDE,      /* model-declared: read-side critical-section entry/exit */
 	SIM_CAUSE_RECLAIM,        /* model-declared: reclaim bookkeeping */
+	SIM_CAUSE_IRQ,            /* sending IPIs and entering interrupt handlers */
 	SIM_CAUSE_N
 };
 const char *sim_cause_name(enum sim_cause c);

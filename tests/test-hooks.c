@@ -217,6 +217,135 @@ test_ticks(void)
 		g_assert_cmpuint(tick_at[3][i], ==, (sim_time_t)(1000 * (i + 1) + 3));
 }
 
+/* ---- IPIs ----
+ * Defaults of the test machine: ipi_send 500, ipi_latency 2000,
+ * irq_entry 1000.  CPU 0 sends at t=100: it pays 500, the IPI arrives at
+ * 100 + 500 + 2000 = 2600 and the handler runs at 2600 + 1000 = 3600.
+ */
+static sim_time_t ipi_seen[4];
+static sim_time_t done_at[4];
+
+static void
+on_ipi(void *arg)
+{
+	(void)arg;
+	ipi_seen[sim_cpu_id()] = sim_now();
+}
+
+static void
+ipi_script(uint32_t cpu)
+{
+	switch (cpu) {
+	case 0:
+		sim_sleep_until(100);
+		for (uint32_t t = 1; t < 4; t++)
+			sim_ipi_send(t, on_ipi, NULL);
+		break;
+	case 1:         /* working: the handler's entry delays the work */
+		sim_work(10000);
+		break;
+	case 2:         /* sleeping: woken for the IPI, then sleeps on */
+		sim_sleep_until(50000);
+		break;
+	case 3:         /* masked until 8000: delivered at the unmask */
+		sim_irq_disable();
+		sim_work(8000);
+		sim_irq_enable();
+		break;
+	}
+	done_at[cpu] = sim_now();
+}
+
+static void
+test_ipi_delivery(void)
+{
+	memset(ipi_seen, 0, sizeof ipi_seen);
+	script = ipi_script;
+	GError *err = run_script(4, 1);
+	g_assert_no_error(err);
+	/* sends at 600, 1100, 1600: arrivals 2600, 3100, 3600 */
+	g_assert_cmpuint(done_at[0], ==, 100 + 3 * 500);
+	g_assert_cmpuint(ipi_seen[1], ==, 2600 + 1000);
+	g_assert_cmpuint(done_at[1], ==, 10000 + 1000);
+	g_assert_cmpuint(ipi_seen[2], ==, 3100 + 1000);
+	g_assert_cmpuint(done_at[2], ==, 50000);
+	g_assert_cmpuint(ipi_seen[3], ==, 8000 + 1000);
+	g_assert_cmpuint(done_at[3], ==, 9000);
+}
+
+/* A spin-waiting CPU wakes at the IPI's arrival (2600), finishes its
+ * pause (3), takes the IPI at the next access (+1000), then keeps waiting
+ * until the write. */
+static void
+ipi_spin_script(uint32_t cpu)
+{
+	if (cpu == 0) {
+		sim_sleep_until(100);
+		sim_ipi_send(1, on_ipi, NULL);
+		sim_sleep_until(20000);
+		sim_store64(a, 1);
+	} else if (cpu == 1) {
+		(void)sim_spin_while_eq64(a, 0);
+		done_at[1] = sim_now();
+	}
+}
+
+static void
+test_ipi_spinner(void)
+{
+	memset(ipi_seen, 0, sizeof ipi_seen);
+	script = ipi_spin_script;
+	GError *err = run_script(2, 1);
+	g_assert_no_error(err);
+	g_assert_cmpuint(ipi_seen[1], ==, 2600 + 3 + 1000);
+	g_assert_cmpuint(done_at[1], >, 20000);
+}
+
+/* Several components may share the tick; they must agree on HZ. */
+static int nfirst, nsecond;
+
+static void on_first(void *arg) { (void)arg; if (sim_cpu_id() == 0) nfirst++; }
+static void on_second(void *arg) { (void)arg; if (sim_cpu_id() == 0) nsecond++; }
+
+static void
+two_handlers_setup(struct sim *s)
+{
+	sim_tick_register(s, 1000, false, on_first, NULL);
+	sim_tick_register(s, 1000, false, on_second, NULL);
+}
+
+static void
+conflicting_setup(struct sim *s)
+{
+	sim_tick_register(s, 1000, false, on_first, NULL);
+	sim_tick_register(s, 4000, false, on_second, NULL);
+}
+
+static void
+work_script(uint32_t cpu)
+{
+	if (cpu == 0)
+		sim_work(5500);
+}
+
+static void
+test_tick_handlers(void)
+{
+	nfirst = nsecond = 0;
+	script = work_script;
+	setup_fn = two_handlers_setup;
+	GError *err = run_script(1, 1);
+	g_assert_no_error(err);
+	g_assert_cmpint(nfirst, ==, 5);
+	g_assert_cmpint(nsecond, ==, 5);
+	setup_fn = conflicting_setup;
+	err = run_script(1, 1);
+	g_assert_nonnull(err);
+	g_assert_cmpstr(err->message, ==, "two components want different scheduling-clock ticks "
+			"(every 1000 and every 4000 cycles): one machine has one HZ");
+	g_error_free(err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -226,5 +355,8 @@ main(int argc, char **argv)
 	g_test_add_func("/hooks/poison/realloc-clears-poison", test_realloc_clears_poison);
 	g_test_add_func("/hooks/jitter/deterministic-and-perturbing", test_jitter);
 	g_test_add_func("/hooks/tick/delivery-masking-idle-spin", test_ticks);
+	g_test_add_func("/hooks/tick/several-handlers-one-hz", test_tick_handlers);
+	g_test_add_func("/hooks/ipi/working-sleeping-masked", test_ipi_delivery);
+	g_test_add_func("/hooks/ipi/spinner-takes-it-and-waits-on", test_ipi_spinner);
 	return g_test_run();
 }

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Interrupts on simulated CPUs: the scheduling-clock tick and
+ * inter-processor interrupts (IPIs).
+ *
+ * An interrupt runs its handler on the target CPU's own coroutine, at an
+ * instruction boundary: the start of an accessor, inside sim_work() or a
+ * sleep (which are interruptible waits: the CPU blocks with a timeout
+ * and an arriving IPI moves the timeout earlier), or when a spin-wait
+ * wakes for it.  Handlers may use every accessor; interrupts do not nest
+ * and sim_irq_disable() masks both kinds (a masked interrupt is
+ * delivered by the sim_irq_enable() that unmasks).
+ *
+ *   tick:  every registered handler runs every `period` cycles, at
+ *          multiples of the period (or skewed per CPU, like Linux's
+ *          skew_tick); all handlers share one period.
+ *   IPI:   sim_ipi_send() costs the sender latency.ipi_send; the target
+ *          takes it latency.ipi_latency later and pays latency.irq_entry
+ *          before the handler runs.
+ *
+ * Per-CPU state (host memory): next_tick, the IPI queue sorted by
+ * arrival, and next_irq = the earlier of the two, so the accessor fast
+ * path is one comparison.
+ *
+ * MODEL: a CPU that has already spent cycles past an IPI's arrival inside
+ * one accessor takes the IPI at the end of that access (at most one
+ * access latency late); sleeps and sim_work() are exact.
+ */
+#include "engine_impl.h"
+
+#define MAX_TICK_HANDLERS 8
+
+struct sim_ipi {
+	sim_time_t at;
+	sim_irq_fn fn;
+	void *arg;
+	struct sim_ipi *next;
+};
+
+static void
+update_next_irq(struct sim_cpu *c)
+{
+	sim_time_t ipi = c->ipi_head ? c->ipi_head->at : SIM_T_INF;
+	c->next_irq = ipi < c->next_tick ? ipi : c->next_tick;
+}
+
+void
+sim_tick_register(struct sim *s, uint64_t period, bool skew, sim_tick_fn fn, void *arg)
+{
+	g_assert(period > 0 && fn != NULL);
+	if (s->ntick_fns > 0 && (s->tick_period != period || s->tick_skew != skew)) {
+		if (s->fatal == NULL)
+			g_set_error(&s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
+				    "two components want different scheduling-clock ticks "
+				    "(every %" G_GUINT64_FORMAT " and every %" G_GUINT64_FORMAT
+				    " cycles): one machine has one HZ", s->tick_period, period);
+		return;
+	}
+	g_assert(s->ntick_fns < MAX_TICK_HANDLERS);
+	s->tick_fns[s->ntick_fns] = fn;
+	s->tick_args[s->ntick_fns] = arg;
+	if (s->ntick_fns++ > 0)
+		return;
+	s->tick_period = period;
+	s->tick_skew = skew;
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		struct sim_cpu *c = &s->cpus[i];
+		c->next_tick = period + (skew ? (uint64_t)i * period / s->ncpus : 0);
+		update_next_irq(c);
+	}
+}
+
+uint64_t
+sim_cpu_ticks(const struct sim *s, uint32_t cpu)
+{
+	g_assert(cpu < s->ncpus);
+	return s->cpus[cpu].ticks;
+}
+
+uint64_t
+sim_cpu_ipis(const struct sim *s, uint32_t cpu)
+{
+	g_assert(cpu < s->ncpus);
+	return s->cpus[cpu].ipis;
+}
+
+static void
+run_tick(struct sim *s, struct sim_cpu *c)
+{
+	uint64_t p = s->tick_period;
+	c->next_tick += ((c->now - c->next_tick) / p + 1) * p;
+	update_next_irq(c);
+	c->ticks++;
+	for (uint32_t i = 0; i < s->ntick_fns; i++)
+		s->tick_fns[i](s->tick_args[i]);
+}
+
+static void
+run_ipi(struct sim *s, struct sim_cpu *c)
+{
+	struct sim_ipi *ipi = c->ipi_head;
+	c->ipi_head = ipi->next;
+	update_next_irq(c);
+	c->ipis++;
+	sim_advance(c, SIM_CAUSE_IRQ, s->m->lat.irq_entry);
+	ipi->fn(ipi->arg);
+	ipi->next = s->ipi_free;
+	s->ipi_free = ipi;
+}
+
+void
+sim_irq_check(struct sim *s, struct sim_cpu *c, bool ticks)
+{
+	if (c->irq_off || c->in_irq)
+		return;
+	c->in_irq = true;
+	for (;;) {
+		if (c->ipi_head && c->ipi_head->at <= c->now)
+			run_ipi(s, c);
+		else if (ticks && c->next_tick <= c->now)
+			run_tick(s, c);
+		else
+			break;
+	}
+	c->in_irq = false;
+}
+
+sim_time_t
+sim_irq_next(const struct sim_cpu *c, bool ticks)
+{
+	if (c->irq_off || c->in_irq)
+		return SIM_T_INF;
+	return ticks ? c->next_irq : (c->ipi_head ? c->ipi_head->at : SIM_T_INF);
+}
+
+void
+sim_irq_skip_ticks(struct sim *s, struct sim_cpu *c)
+{
+	if (c->next_tick == SIM_T_INF || c->next_tick > c->now)
+		return;
+	uint64_t p = s->tick_period;
+	c->next_tick += ((c->now - c->next_tick) / p + 1) * p;
+	update_next_irq(c);
+}
+
+void
+sim_irq_disable(void)
+{
+	sim_current->cur->irq_off++;
+}
+
+void
+sim_irq_enable(void)
+{
+	struct sim_cpu *c = sim_current->cur;
+	g_assert(c->irq_off > 0);
+	if (--c->irq_off == 0 && c->now >= c->next_irq)
+		sim_irq_check(sim_current, c, true);
+}
+
+void
+sim_ipi_send(uint32_t cpu, sim_irq_fn fn, void *arg)
+{
+	struct sim *s = sim_current;
+	struct sim_cpu *from = s->cur;
+	g_assert(from != NULL && fn != NULL);
+	if (cpu >= s->ncpus)
+		sim_fatal(s, "cpu %u t=%" G_GUINT64_FORMAT ": IPI to cpu %u, which does not exist",
+			  from->id, from->now, cpu);
+	sim_advance(from, SIM_CAUSE_IRQ, s->m->lat.ipi_send);
+	struct sim_cpu *to = &s->cpus[cpu];
+	from->ipis_sent++;
+	if (to->state == SIM_CPU_DONE)
+		return;         /* an offline CPU takes no interrupts */
+	struct sim_ipi *ipi = s->ipi_free;
+	if (ipi)
+		s->ipi_free = ipi->next;
+	else
+		ipi = g_new(struct sim_ipi, 1);
+	*ipi = (struct sim_ipi){ .at = from->now + s->m->lat.ipi_latency, .fn = fn, .arg = arg };
+	struct sim_ipi **pp = &to->ipi_head;
+	while (*pp && (*pp)->at <= ipi->at)
+		pp = &(*pp)->next;
+	ipi->next = *pp;
+	*pp = ipi;
+	update_next_irq(to);
+	/* A sleeping or spin-waiting target wakes up for it. */
+	if (to->state == SIM_CPU_BLOCKED && to->irq_off == 0 &&
+	    (to->block == SIM_BLOCK_SLEEP || to->block == SIM_BLOCK_WATCH) && ipi->at < to->wake_at)
+		sim_cpu_timeout(s, to, ipi->at);
+	sim_cpu_maybe_yield(s, from);
+}
+
+void
+sim_irq_free_all(struct sim *s)
+{
+	for (uint32_t i = 0; i < s->ncpus; i++) {
+		while (s->cpus[i].ipi_head) {
+			struct sim_ipi *p = s->cpus[i].ipi_head;
+			s->cpus[i].ipi_head = p->next;
+			g_free(p);
+		}
+	}
+	while (s->ipi_free) {
+		struct sim_ipi *p = s->ipi_free;
+		s->ipi_free = p->next;
+		g_free(p);
+	}
+}
