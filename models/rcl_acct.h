@@ -126,23 +126,6 @@ rcl_acct_emit(const struct rcl_acct *a, cJSON *out)
 	cJSON_AddNumberToObject(out, "read_sections", (double)s->read_sections);
 }
 
-/*
- * Spin while *addr == v, re-checking at least every recheck cycles.
- * MODEL: a waiter on a line that a CPU which has since exited wrote can
- * miss its wake-up in sim_spin_while_eq64 (the MWAIT check runs at the
- * waiter's local time; seen in hp synchronize, reported to the engine's
- * owner); the periodic re-check costs one pause + load per recheck.
- */
-static inline uint64_t
-rcl_spin_while_eq64(const void *addr, uint64_t v, uint64_t recheck)
-{
-	for (;;) {
-		uint64_t x = sim_spin_while_eq64_until(addr, v, sim_now() + recheck);
-		if (x != v)
-			return x;
-	}
-}
-
 /* rcu_dereference on x86 and for lock-protected pointers: a plain load
  * (READ_ONCE; address dependency ordering needs no fence on TSO). */
 static inline void *

@@ -256,8 +256,7 @@ hp_synchronize(void *rs)
 		for (uint32_t k = 0; k < h->p.slots; k++) {
 			void *v = sim_loadp(&h->rec[i].hp[k]);
 			if (v != NULL && i != sim_cpu_id())
-				(void)rcl_spin_while_eq64(&h->rec[i].hp[k], (uint64_t)(uintptr_t)v,
-							  h->p.spin_recheck);
+				(void)sim_spin_while_eq64(&h->rec[i].hp[k], (uint64_t)(uintptr_t)v);
 		}
 	sim_cause_pop(c);
 	rcl_acct_sync(&h->acct, t0);

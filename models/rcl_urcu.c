@@ -409,7 +409,7 @@ urcu_membarrier(struct urcu *u)
 			continue;
 		uint64_t v = sim_load64(&u->csd[i].word);   /* csd_lock_wait */
 		while (v != 0)
-			v = rcl_spin_while_eq64(&u->csd[i].word, v, 5000);
+			v = sim_spin_while_eq64(&u->csd[i].word, v);
 	}
 	sim_fence_full();
 }
@@ -502,7 +502,7 @@ wait_for_readers(struct urcu *u, bool phase2)
 				break;
 			}
 			u->reader_waits++;
-			v = rcl_spin_while_eq64(&u->reader[i].ctr, v, 5000);
+			v = sim_spin_while_eq64(&u->reader[i].ctr, v);
 		}
 	}
 }
