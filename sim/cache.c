@@ -49,7 +49,8 @@
  *
  * Conflicts: a transaction whose messages cross sockets, granted while
  * another request for the line from a socket other than the line's home
- * is waiting, pays latency.conflict extra in its forward leg.  This is
+ * is waiting, pays latency.conflict extra before its data arrives (in d:
+ * the old owner loses the line on time; the new one completes late).  This is
  * the home agent resolving overlapping requests that arrived over the
  * links (Intel QPI's conflict messages); requests from the home socket
  * itself are ordered by its LLC and cause none.  It is why ben's
@@ -493,7 +494,7 @@ timeline(const struct sim *s, const struct sim_line *l, const struct sim_req *r,
 	 sim_time_t tg, struct legs *lg, sim_time_t *tx, sim_time_t *t1)
 {
 	if (lg->cause == SIM_CAUSE_XFER_REMOTE)
-		lg->b += s->conflict;
+		lg->d += s->conflict;
 	sim_time_t t_arr = tg > r->issued + lg->a ? tg : r->issued + lg->a;
 	*tx = t_arr + lg->b;
 	sim_time_t held = l->last_t1 + s->m->lat.hold;
