@@ -249,8 +249,17 @@ do_load(const void *addr, unsigned size)
 		c->n_miss++;
 		sim_read_miss(s, c, l, id);
 	}
-	v = host_read(addr, size);
+	/*
+	 * The load performs when its latency has passed: let every event up
+	 * to this CPU's clock happen first, then read.  Reading before the
+	 * yield could return a value overwritten before the load completed:
+	 * an LLC hit that waits for the LLC copy (busy_until) while the
+	 * line's old owner, not yet downgraded, still writes it; a spin-wait
+	 * that then watched the line missed that write and slept forever.
+	 */
 	sim_cpu_maybe_yield(s, c);
+	check_poison(s, l, addr, size, "read");
+	v = host_read(addr, size);
 	return v;
 }
 
@@ -563,6 +572,21 @@ sim_work(uint64_t cycles)
 	pass_time(sim_current, c, c->now + cycles, SIM_CAUSE_WORK, true);
 	if (G_UNLIKELY(c->now >= c->next_tick))
 		deliver_tick(sim_current, c);
+}
+
+void
+sim_fail(const char *fmt, ...)
+{
+	struct sim *s = sim_current;
+	struct sim_cpu *c = running();
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	g_vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	/* No heap copy: this coroutine never resumes, so it could not free it. */
+	sim_fatal(s, "%s (cpu %u, t=%" G_GUINT64_FORMAT ", seed %" G_GUINT64_FORMAT ")",
+		  msg, c->id, c->now, s->rc->seed);
 }
 
 /* ---- identity ---- */

@@ -161,6 +161,16 @@ void sim_irq_enable(void);
 /* Sleep until t without ticks (an idle CPU with the tick stopped). */
 void sim_idle_until(sim_time_t t);
 
+/* ---- Correctness failures ---- */
+
+/*
+ * sim_fail - the code on this CPU detected a correctness failure (a
+ * stale read, a value that cannot be, a broken invariant): stop the run
+ * with an error "MESSAGE (cpu C, t=T, seed S)" that sim_run() returns,
+ * like a use-after-free.  Does not return.
+ */
+void sim_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 /* ---- Simulated memory ----
  *
  * The arena is one host mapping; a line is identified by its offset, so
