@@ -366,7 +366,9 @@ load_section(struct sim_run_config *rc, enum sim_section_id id, const cJSON *doc
 	const char *const skip[] = { sec->selector, NULL };
 	rc->choice[id].comp = comp;
 	rc->choice[id].params = g_malloc0(comp->params_size ? comp->params_size : 1);
-	return sim_params_load(comp->params, rc->choice[id].params, o, &so, skip, err);
+	if (!sim_params_load(comp->params, rc->choice[id].params, o, &so, skip, err))
+		return FALSE;
+	return comp->check == NULL || comp->check(rc->choice[id].params, rc->cpus, &so, err);
 }
 
 static cJSON *
