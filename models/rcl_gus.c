@@ -447,7 +447,7 @@ smr_poll_scan(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t g
  * Context: simulated CPU, outside a read section when wait; may yield.
  */
 static bool
-smr_poll(struct gus *g, smr_seq_t goal, bool wait)
+smr_poll_impl(struct gus *g, smr_seq_t goal, bool wait, bool refresh)
 {
 	struct smr_shared *s = g->s;
 	bool success = true;
@@ -474,7 +474,7 @@ smr_poll(struct gus *g, smr_seq_t goal, bool wait)
 	if (delta > 0)
 		goto out;
 	if (g->p.poll == GUS_POLL_TREE)
-		s_rd_seq = gus_tree_poll(g, s_rd_seq, s_wr_seq, goal, wait);
+		s_rd_seq = gus_tree_poll(g, s_rd_seq, s_wr_seq, goal, wait, refresh);
 	else
 		s_rd_seq = smr_poll_scan(g, s_rd_seq, s_wr_seq, goal, wait);
 	success = SMR_SEQ_LEQ(goal, s_rd_seq);
@@ -485,7 +485,17 @@ out:
 	return success;
 }
 
-/* smr_wait; lazy SMRs may not block, so they poll once per tick. */
+static bool
+smr_poll(struct gus *g, smr_seq_t goal, bool wait)
+{
+	return smr_poll_impl(g, goal, wait, wait);
+}
+
+/*
+ * smr_wait.  Lazy SMRs may not block, so they poll once per tick; with
+ * the tree, such a poll refreshes the tree itself (without spinning),
+ * since the rounds stop when a leader stops taking ticks.
+ */
 static void
 gus_wait(struct gus *g, smr_seq_t goal)
 {
@@ -494,7 +504,7 @@ gus_wait(struct gus *g, smr_seq_t goal)
 		GUS_ASSERT(g, ok, "smr_wait(%u) returned without reaching its goal", goal);
 		return;
 	}
-	while (!smr_poll(g, goal, false))
+	while (!smr_poll_impl(g, goal, false, g->tree != NULL))
 		sim_sleep_until((sim_now() / g->tick_period + 1) * g->tick_period);
 }
 

@@ -190,9 +190,10 @@ void gus_tree_destroy(struct gus_tree *t);
 /* Tick handler part: leaf leaders refresh, the last arrival climbs. */
 void gus_tree_tick(struct gus *g);
 /* The scan step of smr_poll() when poll == tree; returns the read
- * sequence the caller may compare its goal with. */
+ * sequence the caller may compare its goal with.  refresh: walk the tree
+ * (spinning on readers only if wait) instead of reading the root. */
 smr_seq_t gus_tree_poll(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t goal,
-			bool wait);
+			bool wait, bool refresh);
 void gus_tree_stats(const struct gus_tree *t, cJSON *out);
 bool gus_tree_invariants_hold(const struct gus *g);
 

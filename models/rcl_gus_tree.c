@@ -88,7 +88,8 @@
  * root: it descends only into nodes whose floor is < goal, scans those
  * leaves waiting for each member as smr_poll_cpu does, and writes the
  * floors back on the way up.  Blocking waits therefore never depend on
- * ticks or on idle leaders.
+ * ticks or on idle leaders.  Lazy SMRs, which may not block, wait by
+ * polling once per tick with a directed refresh that does not spin.
  *
  * COST.  Non-blocking poll: 1 line (s_rd_seq) + 1 (root) + 1 CAS.
  * Per round: N c_seq reads inside clusters, N/F + N/F^2 + ... arrival CASes
@@ -307,10 +308,12 @@ gus_tree_tick(struct gus *g)
 	t->refresh_cycles += sim_now() - t0;
 }
 
-/* Directed refresh: bring node n to goal, visiting only nodes below it. */
+/* Directed refresh: bring node n to goal, visiting only the nodes below
+ * it whose floor is short of goal; with wait, spin on readers until they
+ * meet it. */
 static smr_seq_t
 tree_refresh(struct gus *g, struct gus_tree *t, uint32_t n, smr_seq_t w0, smr_seq_t goal,
-	     uint64_t *lines)
+	     bool wait, uint64_t *lines)
 {
 	smr_seq_t f = sim_load32(&t->node[n].n_floor);
 	(*lines)++;
@@ -318,19 +321,20 @@ tree_refresh(struct gus *g, struct gus_tree *t, uint32_t n, smr_seq_t w0, smr_se
 		return f;
 	const struct gus_tnode *tn = &t->tn[n];
 	if (tn->level == 0)
-		return tree_scan_leaf(g, t, n, f, w0, goal, true, lines);
+		return tree_scan_leaf(g, t, n, f, w0, goal, wait, lines);
 	smr_seq_t m = w0;
 	for (uint32_t k = 0; k < tn->nchildren; k++)
-		m = SMR_SEQ_MIN(m, tree_refresh(g, t, tn->first_child + k, w0, goal, lines));
+		m = SMR_SEQ_MIN(m, tree_refresh(g, t, tn->first_child + k, w0, goal, wait, lines));
 	return tree_raise_floor(&t->node[n], f, m, lines);
 }
 
 smr_seq_t
-gus_tree_poll(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t goal, bool wait)
+gus_tree_poll(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t goal, bool wait,
+	      bool refresh)
 {
 	struct gus_tree *t = g->tree;
 	uint64_t lines = 0;
-	if (!wait) {
+	if (!refresh) {
 		smr_seq_t f = sim_load32(&t->node[t->root].n_floor);
 		t->poll_fast++;
 		lines++;
@@ -342,7 +346,7 @@ gus_tree_poll(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t g
 	sim_time_t t0 = sim_now();
 	g->poll_scan++;
 	t->directed++;
-	smr_seq_t f = tree_refresh(g, t, t->root, s_wr_seq, goal, &lines);
+	smr_seq_t f = tree_refresh(g, t, t->root, s_wr_seq, goal, wait, &lines);
 	smr_seq_t rd = tree_publish(g, t, f, &lines);
 	t->directed_lines += lines;
 	t->directed_cycles += sim_now() - t0;
