@@ -510,15 +510,24 @@ gus_wait(struct gus *g, smr_seq_t goal)
 
 /* ---- UMA: free buckets and the domain FIFO (uma_core.c) ---- */
 
+/* Host memory for a bucket.  Every live bucket is also in g->buckets, so
+ * destroy() frees the ones a failed run left in a CPU's local variables. */
 static struct gus_bucket *
-bucket_alloc(const struct gus *g)
+bucket_alloc(struct gus *g)
 {
 	struct gus_bucket *b = g_malloc(sizeof *b + g->p.bucket_size * sizeof(struct rcl_deferred));
 	b->ub_seq = SMR_SEQ_INVALID;
 	b->ub_cnt = 0;
 	b->ub_tagged_at = 0;
 	b->ub_next = NULL;
+	g_hash_table_add(g->buckets, b);
 	return b;
+}
+
+static void
+bucket_release(struct gus *g, struct gus_bucket *b)
+{
+	g_hash_table_remove(g->buckets, b);
 }
 
 static inline struct gus_domain *
@@ -552,7 +561,7 @@ bucket_free_items(struct gus *g, struct gus_bucket *b)
 	rcl_stats_gp(&g->st, sim_now() - b->ub_tagged_at);
 	for (uint32_t i = 0; i < b->ub_cnt; i++)
 		rcl_free_deferred(&g->st, &b->ub_bucket[i]);
-	g_free(b);
+	bucket_release(g, b);
 }
 
 /* Unlink the head bucket (domain lock held) and republish uzd_seq. */
@@ -730,6 +739,7 @@ gus_create(struct sim *sim, const void *params)
 	sim_mem_prime(sim, g->s, sizeof *g->s, 0);
 	g->c = sim_alloc(sizeof *g->c * g->ncpus, 64);
 	g->cpu = g_new0(struct gus_cpu, g->ncpus);
+	g->buckets = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
 	for (uint32_t i = 0; i < g->ncpus; i++) {
 		sim_mem_prime(sim, &g->c[i], sizeof g->c[i], i);
 		g->cpu[i].uc_freebucket = bucket_alloc(g);
@@ -763,17 +773,9 @@ static void
 gus_destroy(void *rs)
 {
 	struct gus *g = rs;
-	for (uint32_t i = 0; i < g->ncpus; i++)
-		g_free(g->cpu[i].uc_freebucket);
-	for (uint32_t d = 0; d < g->ndom; d++) {
-		struct gus_bucket *b = g->dom[d].head;
-		while (b) {
-			struct gus_bucket *n = b->ub_next;
-			g_free(b);
-			b = n;
-		}
+	g_hash_table_destroy(g->buckets);      /* every bucket, wherever it was */
+	for (uint32_t d = 0; d < g->ndom; d++)
 		g->lops->destroy(g->dom[d].uzd_lock);
-	}
 	if (g->tree)
 		gus_tree_destroy(g->tree);
 	g_free(g->dom);

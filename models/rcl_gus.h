@@ -155,6 +155,7 @@ struct gus {
 	struct smr_shared *s;         /* simulated */
 	struct smr_cpu *c;            /* simulated, ncpus lines */
 	struct gus_cpu *cpu;
+	GHashTable *buckets;          /* every live bucket (host memory), for destroy() */
 	struct gus_domain *dom;
 	uint32_t ndom;
 	const struct lock_ops *lops;
