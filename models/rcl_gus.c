@@ -841,7 +841,7 @@ gus_stats(void *rs, cJSON *out)
 				(double)g->tick_period : 0.0);
 	if (g->tree)
 		gus_tree_stats(g->tree, cJSON_AddObjectToObject(out, "tree"));
-	rcl_stats_emit(&g->st, out);
+	rcl_stats_emit(&g->st, sim_machine_of(g->sim)->freq_ghz, out);
 }
 
 const struct rcl_ops rcl_gus_ops = {

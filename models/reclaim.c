@@ -69,8 +69,9 @@ ratio(double num, uint64_t den)
 }
 
 void
-rcl_stats_emit(const struct rcl_stats *st, cJSON *out)
+rcl_stats_emit(const struct rcl_stats *st, double freq_ghz, cJSON *out)
 {
+	double ns = freq_ghz > 0 ? 1.0 / freq_ghz : 0.0;
 	cJSON_AddNumberToObject(out, "retired", (double)st->retired);
 	cJSON_AddNumberToObject(out, "freed", (double)st->freed);
 	cJSON_AddNumberToObject(out, "pending_peak", (double)st->pending_peak);
@@ -79,9 +80,13 @@ rcl_stats_emit(const struct rcl_stats *st, cJSON *out)
 	cJSON_AddNumberToObject(out, "reclaim_latency_mean",
 				ratio((double)st->reclaim_latency_sum, st->freed));
 	cJSON_AddNumberToObject(out, "reclaim_latency_max", (double)st->reclaim_latency_max);
+	cJSON_AddNumberToObject(out, "reclaim_latency_ns_mean",
+				ns * ratio((double)st->reclaim_latency_sum, st->freed));
 	cJSON_AddNumberToObject(out, "read_sections", (double)st->read_sections);
 	cJSON_AddNumberToObject(out, "read_side_cycles_per_pair",
 				ratio((double)st->read_side_cycles, st->read_sections));
+	cJSON_AddNumberToObject(out, "read_side_ns_per_pair",
+				ns * ratio((double)st->read_side_cycles, st->read_sections));
 	cJSON_AddNumberToObject(out, "retire_cycles_mean",
 				ratio((double)st->retire_cycles, st->retire_calls));
 	cJSON_AddNumberToObject(out, "poll_calls", (double)st->poll_calls);
@@ -94,4 +99,6 @@ rcl_stats_emit(const struct rcl_stats *st, cJSON *out)
 	cJSON_AddNumberToObject(out, "gp_latency_mean",
 				ratio((double)st->gp_latency_sum, st->gp_count));
 	cJSON_AddNumberToObject(out, "gp_latency_max", (double)st->gp_latency_max);
+	cJSON_AddNumberToObject(out, "gp_latency_ns_mean",
+				ns * ratio((double)st->gp_latency_sum, st->gp_count));
 }

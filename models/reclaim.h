@@ -155,16 +155,17 @@ void rcl_stats_gp(struct rcl_stats *st, sim_time_t latency);
 
 /*
  * rcl_stats_emit - add the metrics every scheme reports, with the same
- * names for every scheme (cycles are machine cycles):
+ * names for every scheme (cycles are machine cycles; *_ns_* divide them
+ * by freq_ghz, the machine's clock):
  *   retired, freed, pending_peak, pending_mean, bytes_pending_peak,
- *   reclaim_latency_mean, reclaim_latency_max,
- *   read_sections, read_side_cycles_per_pair,
+ *   reclaim_latency_mean, reclaim_latency_max, reclaim_latency_ns_mean,
+ *   read_sections, read_side_cycles_per_pair, read_side_ns_per_pair,
  *   retire_cycles_mean, poll_calls, poll_cycles_mean,
  *   synchronize_calls, synchronize_cycles_mean,
- *   gp_count, gp_latency_mean, gp_latency_max.
+ *   gp_count, gp_latency_mean, gp_latency_max, gp_latency_ns_mean.
  * Context: host (stats()).
  */
-void rcl_stats_emit(const struct rcl_stats *st, cJSON *out);
+void rcl_stats_emit(const struct rcl_stats *st, double freq_ghz, cJSON *out);
 
 /* Registry (models/registry.c). */
 const struct sim_component *const *rcl_all(void);
