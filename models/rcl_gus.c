@@ -436,6 +436,7 @@ smr_poll_scan(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t g
 	if (dt > g->scan_cycles_max)
 		g->scan_cycles_max = dt;
 	g->scan_lines += lines + 2;
+	g->poll_lines += lines;
 	return s_rd_seq;
 }
 
@@ -453,7 +454,9 @@ smr_poll_impl(struct gus *g, smr_seq_t goal, bool wait, bool refresh)
 	bool success = true;
 	GUS_ASSERT(g, !wait || !self(g)->in_section, "smr_poll: blocking inside a read section");
 	GUS_ASSERT(g, !wait || g->p.mode != GUS_MODE_LAZY, "smr_poll: lazy SMRs cannot block");
+	sim_time_t t0 = sim_now();
 	g->poll++;
+	g->poll_lines++;                   /* the shared line */
 	if (g->p.mode == GUS_MODE_LAZY)
 		(void)smr_lazy_advance(g);
 	smr_seq_t s_rd_seq = sim_load32_acq(&s->s_rd_seq);
@@ -482,6 +485,7 @@ out:
 	if (!success)
 		g->poll_fail++;
 	sim_fence_acquire();
+	g->poll_cycles += sim_now() - t0;
 	return success;
 }
 
@@ -832,6 +836,12 @@ gus_stats(void *rs, cJSON *out)
 	cJSON_AddNumberToObject(out, "poll_scan_cycles_max", (double)g->scan_cycles_max);
 	cJSON_AddNumberToObject(out, "poll_scan_lines_mean",
 				scans ? (double)g->scan_lines / scans : 0.0);
+	/* what any smr_poll costs, fast path or not, flat or tree: cycles,
+	 * and distinct lines read (the shared line, c_seq lines, nodes) */
+	cJSON_AddNumberToObject(out, "smr_poll_cycles_mean",
+				g->poll ? (double)g->poll_cycles / (double)g->poll : 0.0);
+	cJSON_AddNumberToObject(out, "smr_poll_lines_mean",
+				g->poll ? (double)g->poll_lines / (double)g->poll : 0.0);
 	cJSON_AddNumberToObject(out, "stale_c_seq", (double)g->stale_seen);
 	cJSON_AddNumberToObject(out, "buckets", (double)g->buckets_tagged);
 	cJSON_AddNumberToObject(out, "domain_buckets_peak", (double)g->domain_buckets_peak);

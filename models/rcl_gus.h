@@ -167,6 +167,7 @@ struct gus {
 	uint64_t advance, advance_wait, poll, poll_scan, poll_fail;
 	/* what scans cost */
 	uint64_t scan_cycles, scan_cycles_max, scan_lines;
+	uint64_t poll_cycles, poll_lines;   /* every smr_poll */
 	uint64_t stale_seen;          /* c_seq found older than the pin (the smr_enter race) */
 	uint64_t buckets_tagged, domain_buckets_peak;
 
