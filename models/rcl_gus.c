@@ -413,7 +413,8 @@ gus_poll_cpu(struct gus *g, uint32_t cpu, smr_seq_t pin, smr_seq_t goal, bool wa
  * line twice.
  */
 static smr_seq_t
-smr_poll_scan(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t goal, bool wait)
+smr_poll_scan(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t goal, bool wait,
+	      uint64_t *poll_lines)
 {
 	struct smr_shared *s = g->s;
 	sim_time_t t0 = sim_now();
@@ -436,7 +437,7 @@ smr_poll_scan(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t g
 	if (dt > g->scan_cycles_max)
 		g->scan_cycles_max = dt;
 	g->scan_lines += lines + 2;
-	g->poll_lines += lines;
+	*poll_lines += lines;
 	return s_rd_seq;
 }
 
@@ -455,8 +456,8 @@ smr_poll_impl(struct gus *g, smr_seq_t goal, bool wait, bool refresh)
 	GUS_ASSERT(g, !wait || !self(g)->in_section, "smr_poll: blocking inside a read section");
 	GUS_ASSERT(g, !wait || g->p.mode != GUS_MODE_LAZY, "smr_poll: lazy SMRs cannot block");
 	sim_time_t t0 = sim_now();
+	uint64_t lines = 1;                /* the shared line */
 	g->poll++;
-	g->poll_lines++;                   /* the shared line */
 	if (g->p.mode == GUS_MODE_LAZY)
 		(void)smr_lazy_advance(g);
 	smr_seq_t s_rd_seq = sim_load32_acq(&s->s_rd_seq);
@@ -477,15 +478,18 @@ smr_poll_impl(struct gus *g, smr_seq_t goal, bool wait, bool refresh)
 	if (delta > 0)
 		goto out;
 	if (g->p.poll == GUS_POLL_TREE)
-		s_rd_seq = gus_tree_poll(g, s_rd_seq, s_wr_seq, goal, wait, refresh);
+		s_rd_seq = gus_tree_poll(g, s_rd_seq, s_wr_seq, goal, wait, refresh, &lines);
 	else
-		s_rd_seq = smr_poll_scan(g, s_rd_seq, s_wr_seq, goal, wait);
+		s_rd_seq = smr_poll_scan(g, s_rd_seq, s_wr_seq, goal, wait, &lines);
 	success = SMR_SEQ_LEQ(goal, s_rd_seq);
 out:
 	if (!success)
 		g->poll_fail++;
 	sim_fence_acquire();
-	g->poll_cycles += sim_now() - t0;
+	/* refresh: a waiter's poll (smr_wait); else the allocation path's */
+	g->poll_n[refresh]++;
+	g->poll_cycles[refresh] += sim_now() - t0;
+	g->poll_lines[refresh] += lines;
 	return success;
 }
 
@@ -836,12 +840,21 @@ gus_stats(void *rs, cJSON *out)
 	cJSON_AddNumberToObject(out, "poll_scan_cycles_max", (double)g->scan_cycles_max);
 	cJSON_AddNumberToObject(out, "poll_scan_lines_mean",
 				scans ? (double)g->scan_lines / scans : 0.0);
-	/* what any smr_poll costs, fast path or not, flat or tree: cycles,
-	 * and distinct lines read (the shared line, c_seq lines, nodes) */
-	cJSON_AddNumberToObject(out, "smr_poll_cycles_mean",
-				g->poll ? (double)g->poll_cycles / (double)g->poll : 0.0);
-	cJSON_AddNumberToObject(out, "smr_poll_lines_mean",
-				g->poll ? (double)g->poll_lines / (double)g->poll : 0.0);
+	/* What an smr_poll costs, fast path included, flat or tree: cycles
+	 * and lines read (the shared line, c_seq lines, tree nodes), for the
+	 * non-blocking polls of the allocation path (uma_zalloc_smr) and for
+	 * the blocking ones of smr_wait (synchronize, the drain at exit). */
+	static const char *const kind[2] = { "nowait", "wait" };
+	for (int k = 0; k < 2; k++) {
+		char name[64];
+		double n = (double)g->poll_n[k];
+		g_snprintf(name, sizeof name, "smr_poll_%s", kind[k]);
+		cJSON_AddNumberToObject(out, name, n);
+		g_snprintf(name, sizeof name, "smr_poll_%s_cycles_mean", kind[k]);
+		cJSON_AddNumberToObject(out, name, n ? (double)g->poll_cycles[k] / n : 0.0);
+		g_snprintf(name, sizeof name, "smr_poll_%s_lines_mean", kind[k]);
+		cJSON_AddNumberToObject(out, name, n ? (double)g->poll_lines[k] / n : 0.0);
+	}
 	cJSON_AddNumberToObject(out, "stale_c_seq", (double)g->stale_seen);
 	cJSON_AddNumberToObject(out, "buckets", (double)g->buckets_tagged);
 	cJSON_AddNumberToObject(out, "domain_buckets_peak", (double)g->domain_buckets_peak);

@@ -167,7 +167,7 @@ struct gus {
 	uint64_t advance, advance_wait, poll, poll_scan, poll_fail;
 	/* what scans cost */
 	uint64_t scan_cycles, scan_cycles_max, scan_lines;
-	uint64_t poll_cycles, poll_lines;   /* every smr_poll */
+	uint64_t poll_n[2], poll_cycles[2], poll_lines[2]; /* [0] no wait, [1] smr_wait's */
 	uint64_t stale_seen;          /* c_seq found older than the pin (the smr_enter race) */
 	uint64_t buckets_tagged, domain_buckets_peak;
 
@@ -195,7 +195,7 @@ void gus_tree_tick(struct gus *g);
  * sequence the caller may compare its goal with.  refresh: walk the tree
  * (spinning on readers only if wait) instead of reading the root. */
 smr_seq_t gus_tree_poll(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t goal,
-			bool wait, bool refresh);
+			bool wait, bool refresh, uint64_t *poll_lines);
 void gus_tree_stats(const struct gus_tree *t, cJSON *out);
 bool gus_tree_invariants_hold(const struct gus *g);
 

@@ -330,7 +330,7 @@ tree_refresh(struct gus *g, struct gus_tree *t, uint32_t n, smr_seq_t w0, smr_se
 
 smr_seq_t
 gus_tree_poll(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t goal, bool wait,
-	      bool refresh)
+	      bool refresh, uint64_t *poll_lines)
 {
 	struct gus_tree *t = g->tree;
 	uint64_t lines = 0;
@@ -341,7 +341,7 @@ gus_tree_poll(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t g
 		if (SMR_SEQ_GT(f, s_rd_seq))
 			s_rd_seq = SMR_SEQ_MAX(s_rd_seq, tree_publish(g, t, f, &lines));
 		t->poll_lines += lines;
-		g->poll_lines += lines;
+		*poll_lines += lines;
 		return s_rd_seq;
 	}
 	sim_time_t t0 = sim_now();
@@ -350,7 +350,7 @@ gus_tree_poll(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t g
 	smr_seq_t f = tree_refresh(g, t, t->root, s_wr_seq, goal, wait, &lines);
 	smr_seq_t rd = tree_publish(g, t, f, &lines);
 	t->directed_lines += lines;
-	g->poll_lines += lines;
+	*poll_lines += lines;
 	t->directed_cycles += sim_now() - t0;
 	return SMR_SEQ_MAX(rd, f);
 }
