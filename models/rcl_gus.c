@@ -111,8 +111,6 @@
  *     goes to the freeing CPU's domain.
  *   - Freeing a bucket's items (sim_free) costs nothing.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -120,6 +118,7 @@
 
 static const char *const mode_names[] = { "default", "lazy", "deferred", NULL };
 static const char *const poll_names[] = { "flat", "tree", NULL };
+static const char *const rd_line_names[] = { "shared", "own", NULL };
 static const char *const mutate_names[] = { "none", "no_clamp", "stale_expired", NULL };
 
 static const struct sim_param gus_params_tbl[] = {
@@ -145,6 +144,9 @@ static const struct sim_param gus_params_tbl[] = {
 		      "SMR_SEQ_MAX_DELTA: an advance this far ahead of s_rd_seq waits first"),
 	SIM_P_U32_ROW(struct gus_params, seq_max_advance, 8, 1u << 30, UINT32_MAX / 4 - 1024,
 		      "SMR_SEQ_MAX_ADVANCE: how far behind the new goal that wait's goal lies"),
+	SIM_P_ENUM_ROW(struct gus_params, rd_seq_line, rd_line_names, 0,
+		       "shared: s_rd_seq on the s_wr_seq line, as in FreeBSD (every s_rd_seq CAS "
+		       "invalidates the readers' copies); own: on a line of its own"),
 	SIM_P_U32_ROW(struct gus_params, tree_fanout, 2, 64, 16,
 		      "poll = tree: CPUs per leaf group and children per interior node"),
 	SIM_P_ENUM_ROW(struct gus_params, mutate, mutate_names, GUS_MUTATE_NONE,
@@ -324,7 +326,7 @@ smr_lazy_advance(struct gus *g)
 static smr_seq_t
 smr_default_advance(struct gus *g)
 {
-	smr_seq_t s_rd_seq = sim_load32_acq(&g->s->s_rd_seq);
+	smr_seq_t s_rd_seq = sim_load32_acq(g->s_rd_seq);
 	smr_seq_t goal = smr_shared_advance(g);
 	if ((smr_seq_t)(goal - s_rd_seq) >= g->p.seq_max_delta) {
 		g->advance_wait++;
@@ -398,7 +400,6 @@ gus_poll_cpu(struct gus *g, uint32_t cpu, smr_seq_t pin, smr_seq_t goal, bool wa
 			break;
 		if (!wait)
 			break;
-		if (getenv("GUS_DEBUG")) fprintf(stderr, "cpu %u t=%lu waits on cpu %u c_seq %u goal %u wr %u rd %u\n", sim_cpu_id(), sim_now(), cpu, c_seq, goal, g->s->s_wr.seq, g->s->s_rd_seq);
 		/* cpu_spinwait(): sleep until the line is written */
 		sim_wait_for_write(addr, SIM_TIME_NEVER);
 	}
@@ -416,7 +417,6 @@ static smr_seq_t
 smr_poll_scan(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t goal, bool wait,
 	      uint64_t *poll_lines)
 {
-	struct smr_shared *s = g->s;
 	sim_time_t t0 = sim_now();
 	uint64_t lines = 0;
 	g->poll_scan++;
@@ -427,9 +427,9 @@ smr_poll_scan(struct gus *g, smr_seq_t s_rd_seq, smr_seq_t s_wr_seq, smr_seq_t g
 		if (c_seq != SMR_SEQ_INVALID)
 			rd_seq = SMR_SEQ_MIN(rd_seq, c_seq);
 	}
-	s_rd_seq = sim_load32(&s->s_rd_seq);
+	s_rd_seq = sim_load32(g->s_rd_seq);
 	if (SMR_SEQ_GT(rd_seq, s_rd_seq)) {
-		(void)sim_cas32(&s->s_rd_seq, s_rd_seq, rd_seq);
+		(void)sim_cas32(g->s_rd_seq, s_rd_seq, rd_seq);
 		s_rd_seq = rd_seq;
 	}
 	sim_time_t dt = sim_now() - t0;
@@ -460,7 +460,7 @@ smr_poll_impl(struct gus *g, smr_seq_t goal, bool wait, bool refresh)
 	g->poll++;
 	if (g->p.mode == GUS_MODE_LAZY)
 		(void)smr_lazy_advance(g);
-	smr_seq_t s_rd_seq = sim_load32_acq(&s->s_rd_seq);
+	smr_seq_t s_rd_seq = sim_load32_acq(g->s_rd_seq);
 	if (SMR_SEQ_LEQ(goal, s_rd_seq))
 		goto out;
 	/* Before any c_seq: a stale c_seq then refers to time before it. */
@@ -599,7 +599,7 @@ zone_fetch_expired(struct gus *g, struct gus_domain *d)
 		return false;
 	struct gus_bucket *done = NULL, **tail = &done;
 	g->lops->lock(d->uzd_lock);
-	smr_seq_t rd = sim_load32_acq(&g->s->s_rd_seq);
+	smr_seq_t rd = sim_load32_acq(g->s_rd_seq);
 	while (d->head && (d->head->ub_seq == seq || SMR_SEQ_LEQ(d->head->ub_seq, rd))) {
 		struct gus_bucket *b = zone_pop_head(d);
 		b->ub_next = NULL;
@@ -739,12 +739,14 @@ gus_create(struct sim *sim, const void *params)
 	double per_tick = m->freq_ghz * 1e9 / (double)g->p.hz;
 	g->tick_period = per_tick < 1.0 ? 1 : (uint64_t)per_tick;
 
-	/* smr_create(): both hands at SMR_SEQ_INIT, every CPU idle. */
-	g->s = sim_alloc(sizeof *g->s, 64);
+	/* smr_create(): both hands at SMR_SEQ_INIT, every CPU idle.  The
+	 * second line holds s_rd_seq only when rd_seq_line is "own". */
+	g->s = sim_alloc(2 * sizeof *g->s, 64);
+	g->s_rd_seq = g->p.rd_seq_line ? &g->s[1].s_rd_seq : &g->s->s_rd_seq;
 	g->s->s_wr.seq = g->p.seq_init;
 	g->s->s_wr.ticks = 0;
-	g->s->s_rd_seq = g->p.seq_init;
-	sim_mem_prime(sim, g->s, sizeof *g->s, 0);
+	*g->s_rd_seq = g->p.seq_init;
+	sim_mem_prime(sim, g->s, 2 * sizeof *g->s, 0);
 	g->c = sim_alloc(sizeof *g->c * g->ncpus, 64);
 	g->cpu = g_new0(struct gus_cpu, g->ncpus);
 	g->buckets = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
@@ -798,7 +800,7 @@ static bool
 gus_invariants_hold(const void *rs)
 {
 	const struct gus *g = rs;
-	smr_seq_t wr = g->s->s_wr.seq, rd = g->s->s_rd_seq;
+	smr_seq_t wr = g->s->s_wr.seq, rd = *g->s_rd_seq;
 	smr_seq_t ahead = smr_seq_advance(g);
 	if (!SMR_SEQ_LEQ(rd, wr))                   /* the read hand never passes the clock */
 		return false;
@@ -859,7 +861,7 @@ gus_stats(void *rs, cJSON *out)
 	cJSON_AddNumberToObject(out, "buckets", (double)g->buckets_tagged);
 	cJSON_AddNumberToObject(out, "domain_buckets_peak", (double)g->domain_buckets_peak);
 	cJSON_AddNumberToObject(out, "s_wr_seq", (double)g->s->s_wr.seq);
-	cJSON_AddNumberToObject(out, "s_rd_seq", (double)g->s->s_rd_seq);
+	cJSON_AddNumberToObject(out, "s_rd_seq", (double)*g->s_rd_seq);
 	cJSON_AddNumberToObject(out, "tick_period", g->tree || g->p.mode == GUS_MODE_LAZY ?
 				(double)g->tick_period : 0.0);
 	if (g->tree)

@@ -60,6 +60,7 @@ struct gus_params {
 	uint32_t seq_incr;         /* SMR_SEQ_INCR */
 	uint32_t seq_max_delta;    /* SMR_SEQ_MAX_DELTA */
 	uint32_t seq_max_advance;  /* SMR_SEQ_MAX_ADVANCE */
+	int rd_seq_line;           /* 0: on the s_wr_seq line (FreeBSD), 1: its own line */
 	uint32_t tree_fanout;
 	int mutate;                /* enum gus_mutate */
 };
@@ -74,7 +75,8 @@ struct gus_params {
  *   s_rd_seq   one CAS per successful scan (poll, or the tree's root);
  *              read by every poll (the fast path).
  * As in FreeBSD both sit on one line, so a poll that advances s_rd_seq
- * also invalidates the readers' copies of s_wr.seq.
+ * also invalidates the readers' copies of s_wr.seq; rd_seq_line = own
+ * moves s_rd_seq to the next line (s[1].s_rd_seq, the rest unused).
  */
 struct smr_shared {
 	union {
@@ -152,7 +154,8 @@ struct gus {
 	struct gus_params p;
 	char *label;                  /* "gus (default, flat poll)": messages, free label */
 	uint32_t ncpus;
-	struct smr_shared *s;         /* simulated */
+	struct smr_shared *s;         /* simulated: two lines, see rd_seq_line */
+	smr_seq_t *s_rd_seq;          /* &s[0].s_rd_seq (FreeBSD's layout) or &s[1].s_rd_seq */
 	struct smr_cpu *c;            /* simulated, ncpus lines */
 	struct gus_cpu *cpu;
 	GHashTable *buckets;          /* every live bucket (host memory), for destroy() */

@@ -262,10 +262,10 @@ tree_arrive(struct gus_node *n, uint32_t r)
 static smr_seq_t
 tree_publish(struct gus *g, struct gus_tree *t, smr_seq_t f, uint64_t *lines)
 {
-	smr_seq_t cur = sim_load32(&g->s->s_rd_seq);
+	smr_seq_t cur = sim_load32(g->s_rd_seq);
 	*lines += 1;
 	if (SMR_SEQ_GT(f, cur)) {
-		if (sim_cas32(&g->s->s_rd_seq, cur, f) == cur)
+		if (sim_cas32(g->s_rd_seq, cur, f) == cur)
 			t->rd_advanced++;
 		return f;
 	}
