@@ -63,6 +63,11 @@
  * drains its domain with blocking waits, so no retired object survives
  * the run.
  *
+ * LAYOUT: FreeBSD keeps s_wr_seq and s_rd_seq on one line, so every
+ * s_rd_seq CAS also invalidates the readers' copies of s_wr_seq;
+ * rd_seq_line = own moves s_rd_seq to a line of its own (docs/gus.md
+ * measures what that is worth at 65,536 CPUs).
+ *
  * COSTS (cache.c's model): default enter = a read of the shared line (a
  * hit unless an advance or a rd_seq CAS invalidated it) + a locked RMW
  * on the CPU's own line (a hit unless a poll scan pulled it to S since);

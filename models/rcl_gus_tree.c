@@ -77,8 +77,11 @@
  *      (one attempt, like smr_poll_scan).
  * So the root is refreshed once per tick, within the tick: staggered
  * (skewed) ticks finish the round at the last leader's tick.  Reclaim
- * latency is therefore about 1-2 ticks, whatever N.  No poller ever scans
- * in this path.
+ * latency is therefore about 1-2 ticks, whatever N, as long as the
+ * leaders' own accesses are not held up.  At 65,536 CPUs they are: every
+ * leader loads s_wr_seq at every tick, and that line is already the most
+ * contended one (every smr_enter reads it; docs/gus.md).  No poller ever
+ * scans in this path.
  *
  * POLL.  smr_poll(goal, wait=false), after FreeBSD's fast path on
  * s_rd_seq, reads the root line (one line).  If the root already covers
