@@ -507,7 +507,6 @@ test_mutation_no_clamp_harmless(void)
 	g_autofree char *file = stale_config();
 	double stale = 0;
 	for (int seed = 1; seed <= 20; seed++) {
-		g_autofree char *s1 = g_strdup_printf("--seed=%d", seed);
 		GError *err = NULL;
 		cJSON *doc = sim_json_parse_file(file, &err);
 		g_assert_no_error(err);
