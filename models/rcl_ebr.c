@@ -545,7 +545,10 @@ cb_pop_expired(struct ebr *e, uint64_t ge)
 		struct cb_node *n = sim_loadp((void *const *)&h->next);
 		if (n == NULL)
 			return NULL;
-		if (ge - sim_load64(&n->epoch) < 2)
+		/* Bag::is_expired(): a signed distance (Epoch::wrapping_sub), so a bag
+		 * sealed after our (possibly stale) view of the epoch never counts
+		 * as expired. */
+		if ((int64_t)(ge - sim_load64(&n->epoch)) < 2)
 			return NULL;
 		if (sim_casp((void **)&e->queue->head, h, n) == h) {
 			if (sim_loadp((void *const *)&e->queue->tail) == h)

@@ -183,6 +183,10 @@ hp_scan(struct hp *h, uint32_t cpu)
 	struct hp_host *hh = &h->h[cpu];
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_RECLAIM);
 	hh->n_reclamations++;
+	/* The unlinking store must be visible before the hazards are read:
+	 * otherwise a reader can publish its hazard after our scan and still
+	 * validate the old pointer (a store->load reordering TSO allows). */
+	sim_fence_full();
 	g_array_set_size(h->scratch, 0);
 	for (uint32_t i = 0; i < h->ncpus; i++)
 		for (uint32_t k = 0; k < h->p.slots; k++) {

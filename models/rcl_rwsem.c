@@ -174,6 +174,13 @@ rwsem_write_lock(void *rs)
 			(void)sim_spin_while_eq64(&sem->count, cnt);
 		}
 		r->writers_waiting--;
+		/* nv was computed before the CAS, which may have stalled while the
+		 * other waiter got and released the lock: a WAITERS bit with no
+		 * writer left to clear it would hold every reader off for good.
+		 * (Linux decides under wait_lock, in rwsem_try_write_lock().) */
+		if (r->writers_waiting == 0 &&
+		    (sim_load64(&sem->count) & RWSEM_FLAG_WAITERS))
+			(void)sim_fetch_and64(&sem->count, ~RWSEM_FLAG_WAITERS);
 		sim_cause_pop(c);
 	}
 	sim_store64(&sem->owner, rwsem_current());     /* rwsem_set_owner() */

@@ -195,6 +195,7 @@ const struct rcl_ops rcl_seqcount_ops = {
 		.params = seq_params,
 		.params_size = sizeof(struct seq_params),
 	},
+	.flags = RCL_NO_GRACE_PERIOD,
 	.create = seq_create,
 	.destroy = seq_destroy,
 	.read_lock = seq_read_lock,

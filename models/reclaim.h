@@ -42,10 +42,16 @@
 #include <stddef.h>
 
 #include "component.h"
+#include "lock.h"
 #include "sim.h"
+
+/* rcl_ops.flags */
+#define RCL_NO_GRACE_PERIOD 0x1u    /* synchronize() cannot wait for readers (values-only
+				     * schemes such as seqcount): never free after it */
 
 struct rcl_ops {
 	struct sim_component comp;  /* name, summary, params: must come first */
+	unsigned flags;             /* RCL_* capabilities */
 
 	/* Create the scheme's shared and per-CPU state.  May sim_alloc(),
 	 * sim_mem_prime() and sim_tick_register().  Context: host. */
@@ -115,7 +121,57 @@ struct rcl_stats {
 	uint64_t reclaim_latency_sum; /* sum over freed objects of (free time - retire time) */
 	uint64_t reclaim_latency_max;
 	uint64_t read_sections;
+	/* Added for the common metrics (models/reclaim.c emits them all). */
+	uint64_t bytes_pending;       /* bytes retired and not yet freed, now */
+	uint64_t read_side_cycles;    /* cycles inside read_lock() + read_unlock() */
+	uint64_t retire_calls;
+	uint64_t retire_cycles;       /* cycles inside retire() */
+	uint64_t poll_calls;
+	uint64_t poll_cycles;         /* cycles inside poll() */
+	uint64_t gp_count;            /* grace periods (RCU) / expired goals (GUS) detected */
+	uint64_t gp_latency_sum;      /* from GP start (RCU) / smr_advance (GUS) to detection */
+	uint64_t gp_latency_max;
 };
+
+/*
+ * An object waiting in a scheme's deferred-free list: what retire() was
+ * given and when.  Host memory (the scheme's private bookkeeping); the
+ * object itself is simulated memory.
+ */
+struct rcl_deferred {
+	void *obj;
+	uint32_t size;
+	uint32_t align;
+	sim_time_t retired_at;
+};
+
+/*
+ * Accounting helpers (models/reclaim.c).  Context: on a simulated CPU,
+ * inside the scheme's ops; they touch no simulated line and cost nothing.
+ *
+ * rcl_stats_retire - obj of size bytes was handed to retire() now;
+ *     samples objects-awaiting-reclaim for the mean and peak.
+ * rcl_free_deferred - sim_free() the object of d (poisoning it) and
+ *     account its reclaim latency (now - d->retired_at).
+ * rcl_stats_gp - one grace period / goal of the given latency completed.
+ */
+void rcl_stats_retire(struct rcl_stats *st, size_t size);
+void rcl_free_deferred(struct rcl_stats *st, const struct rcl_deferred *d);
+void rcl_stats_gp(struct rcl_stats *st, sim_time_t latency);
+
+/*
+ * rcl_stats_emit - add the metrics every scheme reports, with the same
+ * names for every scheme (cycles are machine cycles; *_ns_* divide them
+ * by freq_ghz, the machine's clock):
+ *   retired, freed, pending_peak, pending_mean, bytes_pending_peak,
+ *   reclaim_latency_mean, reclaim_latency_max, reclaim_latency_ns_mean,
+ *   read_sections, read_side_cycles_per_pair, read_side_ns_per_pair,
+ *   retire_cycles_mean, poll_calls, poll_cycles_mean,
+ *   synchronize_calls, synchronize_cycles_mean,
+ *   gp_count, gp_latency_mean, gp_latency_max, gp_latency_ns_mean.
+ * Context: host (stats()).
+ */
+void rcl_stats_emit(const struct rcl_stats *st, double freq_ghz, cJSON *out);
 
 /* Registry (models/registry.c). */
 const struct sim_component *const *rcl_all(void);
@@ -125,6 +181,31 @@ static inline const struct rcl_ops *
 rcl_ops_from(const struct sim_component *c)
 {
 	return (const struct rcl_ops *)c;   /* comp is the first member */
+}
+
+/*
+ * rcl_writer_lock / rcl_writer_unlock - how an updater excludes others:
+ * through the scheme's writer side when it has one (lock baselines, whose
+ * retire() frees at once and so must also exclude readers), else through
+ * the updater lock lk of lock kind lops (RCU-like schemes, whose readers
+ * run concurrently with updaters).  Context: simulated CPU; may yield.
+ */
+static inline void
+rcl_writer_lock(const struct rcl_ops *ops, void *rs, const struct lock_ops *lops, void *lk)
+{
+	if (ops->write_lock)
+		ops->write_lock(rs);
+	else
+		lops->lock(lk);
+}
+
+static inline void
+rcl_writer_unlock(const struct rcl_ops *ops, void *rs, const struct lock_ops *lops, void *lk)
+{
+	if (ops->write_unlock)
+		ops->write_unlock(rs);
+	else
+		lops->unlock(lk);
 }
 
 /* The scheme chosen by the run's config ("reclaim" section), or NULL if

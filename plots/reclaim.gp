@@ -7,12 +7,11 @@
 #   memcol, memscale, memlabel   the memory metric, a factor, its axis label
 #   latcol, latscale, latlabel   the latency metric, a factor, its axis label
 #   series, title
-# The default column names are the ones the reclaim schemes are to report
-# (docs/sweeps.md, "Figures"); until they exist, point memcol/latcol at any
-# metric to try the figure.  Writes OUT.png and OUT.svg.
+# The default column names are what every reclaim scheme reports through
+# rcl_stats_emit() (models/reclaim.h).  Writes OUT.png and OUT.svg.
 if (!exists("index")) { print "reclaim.gp: set index='results/NAME/index.tsv'"; exit status 2 }
 if (!exists("out")) out = "plots/reclaim"
-if (!exists("memcol")) memcol = "metrics.reclaim.bytes_pending_max"
+if (!exists("memcol")) memcol = "metrics.reclaim.bytes_pending_peak"
 if (!exists("memscale")) memscale = "1.0/1048576"
 if (!exists("memlabel")) memlabel = "memory retired but not yet freed, peak (MiB)"
 if (!exists("latcol")) latcol = "metrics.reclaim.gp_latency_ns_mean"

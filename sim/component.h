@@ -27,6 +27,10 @@ struct sim_component {
 	const char *summary;            /* one line for `sim list` */
 	const struct sim_param *params; /* its keys (terminated by SIM_P_END) */
 	size_t params_size;             /* size of the struct they fill */
+	/* Cross-field checks once the parameters and the CPU count are
+	 * loaded (may be NULL): one-line SIM_CONFIG_ERROR like the loader's. */
+	gboolean (*check)(const void *params, uint32_t ncpus,
+			  const struct sim_origin *origin, GError **err);
 };
 
 struct sim_section {

@@ -325,7 +325,7 @@ load_workload(struct sim_run_config *rc, const cJSON *doc, const struct sim_orig
 	if (!sim_params_load(rc->workload->params, rc->workload_params, w, &o, skip, err))
 		return FALSE;
 	return rc->workload->check == NULL ||
-	       rc->workload->check(rc->workload_params, rc->cpus, &o, err);
+	       rc->workload->check(rc->workload_params, rc, &o, err);
 }
 
 /* A component section: {"<selector>": NAME, ...NAME's parameters}. */
@@ -366,7 +366,9 @@ load_section(struct sim_run_config *rc, enum sim_section_id id, const cJSON *doc
 	const char *const skip[] = { sec->selector, NULL };
 	rc->choice[id].comp = comp;
 	rc->choice[id].params = g_malloc0(comp->params_size ? comp->params_size : 1);
-	return sim_params_load(comp->params, rc->choice[id].params, o, &so, skip, err);
+	if (!sim_params_load(comp->params, rc->choice[id].params, o, &so, skip, err))
+		return FALSE;
+	return comp->check == NULL || comp->check(rc->choice[id].params, rc->cpus, &so, err);
 }
 
 static cJSON *

@@ -24,6 +24,7 @@
 #endif
 
 #ifdef SIM_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -83,6 +84,11 @@ sim_coro_init_main(struct sim_coro *main_co)
 static void
 fill_canary(struct sim_coro *co)
 {
+#ifdef SIM_ASAN
+	/* A new run maps its stacks where the last run's were; coroutines
+	 * that never returned left their frames' redzones poisoned there. */
+	__asan_unpoison_memory_region(co->stack_lo, co->stack_size);
+#endif
 	uint64_t *w = co->stack_lo;
 	for (size_t i = 0; i < SIM_CORO_CANARY_BYTES / sizeof(*w); i++)
 		w[i] = CANARY_WORD ^ i;

@@ -51,6 +51,9 @@ const struct sim_param sim_engine_params[] = {
 	SIM_P_U32_ROW(struct sim_engine_options, jitter, 0, 1000000, 0,
 		      "random delay of 0..jitter cycles before every access, from a per-CPU stream "
 		      "(schedule exploration); 0 = off"),
+	SIM_P_U32_ROW(struct sim_engine_options, jitter_every, 1, 1000000, 1,
+		      "delay only one access in jitter_every on average, by 0..jitter cycles: rare long "
+		      "stalls, like an SMI or a VM exit (1 = every access)"),
 	SIM_P_END,
 };
 

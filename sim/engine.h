@@ -27,6 +27,7 @@ struct sim_engine_options {
 	uint64_t max_cycles;        /* stop with an error past this simulated time; 0 = none */
 	uint64_t memory_budget_mib; /* refuse runs estimated above this; 0 = 80% of RAM */
 	uint32_t jitter;            /* random 0..jitter cycles before every access (schedule exploration) */
+	uint32_t jitter_every;      /* ... before one access in jitter_every on average (1 = all) */
 };
 extern const struct sim_param sim_engine_params[];
 

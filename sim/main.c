@@ -8,12 +8,14 @@
  *   sim table RESULT.json... --col PATH...
  *   sim sweep plan|run|slurm|index SWEEP.json [-o DIR] ...
  *   sim check RESULT.json GOLDEN.json [--rtol R] [--atol A]   (or two directories)
+ *   sim explore CONFIG.json [--seeds N] [--first-seed S] [--jitter J] [--set PATH=VALUE]...
  *   sim version
  *
  * Exit codes: 0 success; 1 the simulation failed (deadlock, stack
  * overflow, limit reached); 2 bad input (file, JSON, type, range, name,
  * --set, budget) -- always one line on stderr, and no results file;
- * 130 interrupted (SIGINT/SIGTERM), no results file.
+ * 130 interrupted (SIGINT/SIGTERM), no results file.  explore: 0 no seed
+ * failed, 1 a seed failed (the failure and its replay command on stdout).
  */
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -24,6 +26,7 @@
 #include "check.h"
 #include "config.h"
 #include "engine.h"
+#include "explore.h"
 #include "results.h"
 #include "sweep.h"
 #include "sim_build_config.h"
@@ -549,6 +552,92 @@ cmd_check(int argc, char **argv)
 }
 
 static void
+explore_progress(void *arg, uint64_t seed, uint64_t done, uint64_t total)
+{
+	(void)seed;
+	gboolean *tty = arg;
+	if (*tty && (done % 10 == 0 || done == total))
+		fprintf(stderr, "\r[explore] %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " seeds",
+			done, total);
+}
+
+static int
+cmd_explore(int argc, char **argv)
+{
+	g_auto(GStrv) sets = NULL;
+	gint64 nseeds = 1000, first = 1, jitter = -1;
+	GOptionEntry entries[] = {
+		{ "seeds", 'n', 0, G_OPTION_ARG_INT64, &nseeds, "how many seeds (default 1000)", "N" },
+		{ "first-seed", 0, 0, G_OPTION_ARG_INT64, &first, "first seed (default 1)", "S" },
+		{ "jitter", 'j', 0, G_OPTION_ARG_INT64, &jitter,
+		  "engine.jitter: random delay 0..J cycles before every access (default: the "
+		  "config's, or 100 if it has none)", "J" },
+		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		  "override a config value in every run", "PATH=VALUE" },
+		G_OPTION_ENTRY_NULL,
+	};
+	GOptionContext *ctx = g_option_context_new("CONFIG.json - run a scenario over many seeds "
+						   "with schedule jitter; stop at the first failure");
+	g_option_context_set_description(ctx, "Exit 0 if no seed failed, 1 at the first failing "
+		"seed (its error and the `sim run` command that replays it go to stdout), 2 on bad "
+		"input, 130 if interrupted.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
+	g_option_context_free(ctx);
+	if (!ok)
+		return fail(err, EXIT_BADINPUT);
+	if (argc != 2) {
+		fprintf(stderr, "sim: explore: expected exactly one CONFIG.json\n");
+		return EXIT_BADINPUT;
+	}
+	if (nseeds < 1 || first < 0 || first > (gint64)1 << 53 || jitter > 1000000) {
+		fprintf(stderr, "sim: explore: --seeds >= 1, --first-seed in [0, 2^53], "
+			"--jitter <= 1000000\n");
+		return EXIT_BADINPUT;
+	}
+	const char *config = argv[1];
+	cJSON *doc = sim_json_parse_file(config, &err);
+	if (doc == NULL)
+		return fail(err, EXIT_BADINPUT);
+	if (jitter < 0) {
+		const cJSON *eng = cJSON_GetObjectItemCaseSensitive(doc, "engine");
+		const cJSON *j = eng ? cJSON_GetObjectItemCaseSensitive(eng, "jitter") : NULL;
+		jitter = cJSON_IsNumber(j) && j->valuedouble > 0 ? 0 : 100;
+	}
+	gboolean tty = isatty(STDERR_FILENO);
+	struct sim_explore_opts o = {
+		.first_seed = (uint64_t)first, .nseeds = (uint64_t)nseeds, .jitter = (uint32_t)jitter,
+		.set = sets, .stop = &got_signal, .progress = explore_progress, .progress_arg = &tty,
+	};
+	struct sim_explore_result res;
+	install_signals();
+	ok = sim_explore_doc(doc, config, &o, &res, &err);
+	cJSON_Delete(doc);
+	if (tty)
+		fputc('\n', stderr);
+	if (!ok)
+		return fail(err, EXIT_BADINPUT);
+	int code = 0;
+	if (res.failed) {
+		printf("explore: %s: seed %" G_GUINT64_FORMAT " failed (run %" G_GUINT64_FORMAT
+		       " of %" G_GUINT64_FORMAT ", jitter %u):\n  %s\nreplay: %s\n", config, res.seed,
+		       res.runs, (uint64_t)nseeds, res.jitter, res.message, res.replay);
+		code = EXIT_FAIL;
+	} else if (got_signal) {
+		fprintf(stderr, "sim: explore: interrupted after %" G_GUINT64_FORMAT " seeds\n",
+			res.runs);
+		code = EXIT_INTERRUPTED;
+	} else {
+		printf("explore: %s: no failure in %" G_GUINT64_FORMAT " seeds (%" G_GUINT64_FORMAT
+		       "..%" G_GUINT64_FORMAT ", jitter %u), %.1f host s\n", config, res.runs,
+		       (uint64_t)first, (uint64_t)first + res.runs - 1, res.jitter, res.host_seconds);
+	}
+	sim_explore_result_clear(&res);
+	return code;
+}
+
+static void
 usage(FILE *f)
 {
 	fputs("usage: sim COMMAND [ARGS]\n"
@@ -561,6 +650,9 @@ usage(FILE *f)
 	      "                    expand a sweep; print, run or script its points\n"
 	      "  check NEW OLD [--rtol R] [--atol A]\n"
 	      "                    compare results files (or directories): 0 same, 1 drift, 2 bad\n"
+	      "  explore CONFIG.json [--seeds N] [--jitter J] [--set PATH=VALUE]...\n"
+	      "                    run over many seeds with schedule jitter; stop at the\n"
+	      "                    first failure and print the command that replays it\n"
 	      "  version           print the version\n"
 	      "Run `sim COMMAND --help` for a command's options.\n", f);
 }
@@ -584,6 +676,8 @@ main(int argc, char **argv)
 		return cmd_sweep(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "explore") == 0)
+		return cmd_explore(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		printf("sim %s\n", SIM_VERSION);
 		return 0;

@@ -101,7 +101,9 @@ void
 sim_access_begin(struct sim *s, struct sim_cpu *c)
 {
 	if (G_UNLIKELY(s->rc->engine.jitter)) {
-		uint64_t d = sim_rng_below(&c->jrng, (uint64_t)s->rc->engine.jitter + 1);
+		uint32_t every = s->rc->engine.jitter_every;
+		uint64_t d = every > 1 && sim_rng_below(&c->jrng, every) != 0 ? 0 :
+			     sim_rng_below(&c->jrng, (uint64_t)s->rc->engine.jitter + 1);
 		if (d) {
 			sim_advance(c, SIM_CAUSE_SLEEP, d);
 			sim_cpu_maybe_yield(s, c);

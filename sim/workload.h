@@ -15,13 +15,16 @@
 #include "param.h"
 #include "sim.h"
 
+struct sim_run_config;
+
 struct sim_workload_ops {
 	const char *name;           /* key in configs: "workload": {"name": ...} */
 	const char *summary;        /* one line for `sim list` */
 	const struct sim_param *params; /* the workload's keys */
 	size_t params_size;         /* size of the struct the table fills */
-	/* Cross-field checks once the CPU count is known (may be NULL). */
-	gboolean (*check)(const void *params, uint32_t ncpus,
+	/* Cross-field checks once the rest of the run is known: CPU count,
+	 * machine, the components chosen (may be NULL). */
+	gboolean (*check)(const void *params, const struct sim_run_config *rc,
 			  const struct sim_origin *origin, GError **err);
 	/* Allocate and initialize shared state.  Context: host, before the
 	 * run; may call sim_alloc() and sim_mem_prime(). */

@@ -46,8 +46,10 @@ struct pp {
 };
 
 static gboolean
-pp_check(const void *params, uint32_t ncpus, const struct sim_origin *o, GError **err)
+pp_check(const void *params, const struct sim_run_config *rc, const struct sim_origin *o,
+	 GError **err)
 {
+	uint32_t ncpus = rc->cpus;
 	const struct pp_params *p = params;
 	if (p->cpu_a >= ncpus) {
 		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "cpu_a",

@@ -10,11 +10,13 @@ extern const struct sim_workload_ops wl_line_rw_ops;
 extern const struct sim_workload_ops wl_faa_ops;
 extern const struct sim_workload_ops wl_pingpong_ops;
 extern const struct sim_workload_ops wl_rcuscale_ops;
+extern const struct sim_workload_ops wl_memcached_ops;
 
 static const struct sim_workload_ops *const registry[] = {
 	&wl_faa_ops,
 	&wl_line_rw_ops,
 	&wl_line_ww_ops,
+	&wl_memcached_ops,
 	&wl_pingpong_ops,
 	&wl_rcuscale_ops,
 	NULL,
