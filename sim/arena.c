@@ -54,7 +54,7 @@ sim_arena_init(struct sim *s, size_t bytes, GError **err)
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
 			    "cannot reserve %zu MiB of simulated memory (engine.arena_mib)",
 			    bytes >> 20);
 		return FALSE;

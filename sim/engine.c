@@ -69,7 +69,7 @@ sim_fatal(struct sim *s, const char *fmt, ...)
 	char *msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	if (s->fatal == NULL)
-		g_set_error_literal(&s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT, msg);
+		sim_set_error(&s->fatal, SIM_CONFIG_ERROR_INCONSISTENT, "%s", msg);
 	g_free(msg);
 	struct sim_cpu *c = s->cur;
 	if (c == NULL)
@@ -200,7 +200,7 @@ setup_stacks(struct sim *s, GError **err)
 	void *p = mmap(NULL, s->stacks_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
 			    "cannot map %zu MiB of coroutine stacks (engine.stack_kib)",
 			    s->stacks_size >> 20);
 		return FALSE;
@@ -208,7 +208,7 @@ setup_stacks(struct sim *s, GError **err)
 	s->stacks = p;
 	for (uint32_t i = 0; guard && i < rc->cpus; i++) {
 		if (mprotect(s->stacks + i * s->stack_stride, page, PROT_NONE) != 0) {
-			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+			sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
 				    "cannot place %u stack guard pages (vm.max_map_count?); "
 				    "set engine.stack_guard to \"off\"", rc->cpus);
 			return FALSE;
@@ -235,7 +235,7 @@ sim_create(const struct sim_run_config *rc, GError **err)
 						       : host_ram_bytes() / 10 * 8;
 	uint64_t est = estimate_bytes(rc, ncores, nclusters);
 	if (est > budget) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
 			    "%s: cpus: a run of %u CPUs needs about %" G_GUINT64_FORMAT
 			    " MiB of host memory; the budget is %" G_GUINT64_FORMAT
 			    " MiB (engine.memory_budget_mib)", rc->config_file ? rc->config_file : "(config)",
@@ -327,7 +327,7 @@ run_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
 	sim_coro_switch(&s->main_co, &c->coro);
 	s->cur = NULL;
 	if (G_UNLIKELY(!sim_coro_canary_ok(&c->coro)) && s->fatal == NULL)
-		g_set_error(&s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+		sim_set_error(&s->fatal, SIM_CONFIG_ERROR_LIMIT,
 			    "cpu %u overflowed its %u KiB coroutine stack (t=%" G_GUINT64_FORMAT
 			    "); raise engine.stack_kib", c->id, s->rc->engine.stack_kib, c->now);
 }
@@ -356,7 +356,7 @@ report_deadlock(struct sim *s, GError **err)
 					       c->block_since);
 		blocked++;
 	}
-	g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
+	sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
 		    "simulated deadlock: %u CPUs blocked and nothing left to happen (%s)",
 		    blocked, who->str);
 	g_string_free(who, TRUE);
@@ -404,14 +404,14 @@ sim_run(struct sim *s, GError **err)
 			return FALSE;
 		}
 		if (G_UNLIKELY(rc->engine.max_cycles && ev.time > rc->engine.max_cycles)) {
-			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
+			sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
 				    "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
 				    rc->engine.max_cycles);
 			return FALSE;
 		}
 		if (G_UNLIKELY((s->st.events & 0xffff) == 0)) {
 			if (stop_requested) {
-				g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
+				sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
 					    "interrupted at simulated time %" G_GUINT64_FORMAT, ev.time);
 				return FALSE;
 			}
@@ -424,7 +424,7 @@ sim_run(struct sim *s, GError **err)
 	}
 	s->host_seconds = monotonic_seconds() - t0;
 	if (stop_requested) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
+		sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
 			    "interrupted at the end of the run");
 		return FALSE;
 	}

@@ -9,6 +9,38 @@
 G_DEFINE_QUARK(sim-config-error-quark, sim_config_error)
 
 char *
+sim_one_line(const char *s)
+{
+	GString *out = g_string_sized_new(strlen(s));
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '\n': g_string_append(out, "\\n"); break;
+		case '\r': g_string_append(out, "\\r"); break;
+		case '\t': g_string_append(out, "\\t"); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				g_string_append_printf(out, "\\x%02x", *p);
+			else
+				g_string_append_c(out, (char)*p);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+void
+sim_set_error(GError **err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	char *line = sim_one_line(msg);
+	g_set_error_literal(err, SIM_CONFIG_ERROR, code, line);
+	g_free(line);
+	g_free(msg);
+}
+
+char *
 sim_origin_path(const struct sim_origin *origin, const char *key)
 {
 	const char *prefix = origin && origin->prefix ? origin->prefix : "";
@@ -46,7 +78,7 @@ sim_config_fail(GError **err, int code, const struct sim_origin *origin,
 			}
 		}
 	}
-	g_set_error(err, SIM_CONFIG_ERROR, code, "%s: %s: %s", where, path, msg);
+	sim_set_error(err, code, "%s: %s: %s", where, path, msg);
 	g_free(path);
 	g_free(msg);
 }

@@ -97,6 +97,17 @@ void sim_params_free(const struct sim_param *tbl, void *dst);
 void sim_params_describe(const struct sim_param *tbl, GString *out, const char *indent);
 
 /*
+ * sim_set_error - g_set_error() in the SIM_CONFIG_ERROR domain whose
+ * message is always one line: control characters that came from user
+ * input (a key "a\nb", a file name with a newline) are escaped as \n, \t,
+ * \r or \xNN.  Every error sim reports goes through here.
+ */
+void sim_set_error(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/* sim_one_line - s with control characters escaped as above (g_free it). */
+char *sim_one_line(const char *s);
+
+/*
  * sim_config_fail - set *err to "FILE: PATH: message" for origin/key.
  * @key may be NULL (the error is about the object itself).
  */

@@ -32,6 +32,13 @@ gboolean sim_results_write(const char *path, const cJSON *doc, GError **err);
  */
 cJSON *sim_results_read(const char *path, GError **err);
 
+/*
+ * sim_results_parse - the same checks on len bytes of text already in
+ * memory (the fuzz target's entry point); name is used in messages.
+ * Return: the document, or NULL with *err.  Context: host.
+ */
+cJSON *sim_results_parse(const char *text, size_t len, const char *name, GError **err);
+
 /* sim_json_print - doc as text, two-space indent, trailing newline. */
 char *sim_json_print(const cJSON *doc);
 
