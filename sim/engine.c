@@ -75,8 +75,7 @@ sim_fatal(struct sim *s, const char *fmt, ...)
 	if (c == NULL)
 		g_error("%s", s->fatal->message);
 	c->state = SIM_CPU_DONE;
-	sim_coro_switch(&c->coro, &s->main_co);
-	g_assert_not_reached();
+	sim_coro_exit(&c->coro, &s->main_co);
 }
 
 /* ---- events and CPU states ---- */
@@ -149,8 +148,7 @@ cpu_entry(void *arg)
 	s->rc->workload->cpu_main(s->wl_state);
 	c->state = SIM_CPU_DONE;
 	s->ndone++;
-	sim_coro_switch(&c->coro, &s->main_co);
-	g_assert_not_reached();
+	sim_coro_exit(&c->coro, &s->main_co);
 }
 
 static uint64_t
@@ -285,6 +283,12 @@ sim_destroy(struct sim *s)
 		return;
 	if (s->wl_state && s->rc->workload->teardown)
 		s->rc->workload->teardown(s->wl_state);
+	if (s->stacks) {
+		for (uint32_t i = 0; i < s->ncpus; i++)
+			sim_coro_destroy(&s->cpus[i].coro);
+		sim_coro_release_stacks(s->stacks, s->stacks_size);
+		munmap(s->stacks, s->stacks_size);
+	}
 	for (uint32_t i = 0; i < s->ncores; i++) {
 		g_free(s->cores[i].ent);
 		g_free(s->cores[i].victim);
@@ -300,8 +304,6 @@ sim_destroy(struct sim *s)
 	g_free(s->clusters);
 	sim_evq_free(&s->evq);
 	sim_arena_destroy(s);
-	if (s->stacks)
-		munmap(s->stacks, s->stacks_size);
 	g_clear_error(&s->fatal);
 	if (sim_current == s)
 		sim_current = NULL;
