@@ -59,6 +59,64 @@ sim_request_stop(void)
 	stop_requested = 1;
 }
 
+bool
+sim_stop_requested(void)
+{
+	return stop_requested != 0;
+}
+
+void
+sim_clear_stop(void)
+{
+	stop_requested = 0;
+}
+
+/* ---- invariant checkers (called only in debug builds) ---- */
+
+void
+sim_invariant_hook_register(struct sim *s, const char *name, sim_invariant_fn fn, void *arg)
+{
+	struct sim_inv_hook h = { .name = name, .fn = fn, .arg = arg };
+	g_array_append_val(s->inv_hooks, h);
+}
+
+/* The engine's own checker: every line the event touched (cache.c). */
+static bool
+cache_invariants(void *arg, const struct sim *s, sim_time_t now, GString *why)
+{
+	(void)arg;
+	(void)now;
+	uint32_t n = s->ntouched < SIM_INV_TOUCHED ? s->ntouched : SIM_INV_TOUCHED;
+	for (uint32_t i = 0; i < n; i++) {
+		bool seen = false;
+		for (uint32_t j = 0; j < i && !seen; j++)
+			seen = s->touched[j] == s->touched[i];
+		if (!seen && !sim_line_invariants_hold(s, s->touched[i], why))
+			return false;
+	}
+	return true;
+}
+
+#ifndef NDEBUG
+static void
+check_invariants(struct sim *s, const struct sim_ev *ev)
+{
+	for (guint i = 0; i < s->inv_hooks->len; i++) {
+		const struct sim_inv_hook *h = &g_array_index(s->inv_hooks, struct sim_inv_hook, i);
+		GString *why = g_string_new(NULL);
+		s->inv_checks++;
+		if (G_UNLIKELY(!h->fn(h->arg, s, ev->time, why)))
+			g_error("invariant %s violated after the %s event of %s %u at t=%"
+				G_GUINT64_FORMAT ": %s", h->name,
+				ev->cls == SIM_EV_CPU ? "run" : ev->cls == SIM_EV_SB ? "store-buffer" :
+				"directory", ev->cls == SIM_EV_LINE ? "line" : "cpu", ev->id, ev->time,
+				why->str);
+		g_string_free(why, TRUE);
+	}
+	s->ntouched = 0;
+}
+#endif
+
 /* ---- fatal errors inside a run ---- */
 
 void
@@ -253,6 +311,8 @@ sim_create(const struct sim_run_config *rc, GError **err)
 	sim_evq_init(&s->evq);
 	sim_rng_seed(&s->arbiter, rc->seed, SIM_RNG_ARBITER);
 	sim_coro_init_main(&s->main_co);
+	s->inv_hooks = g_array_new(FALSE, FALSE, sizeof(struct sim_inv_hook));
+	sim_invariant_hook_register(s, "cache", cache_invariants, NULL);
 	sim_current = s;
 
 	struct sim_sb_ent *sb = g_new0(struct sim_sb_ent, (size_t)rc->cpus * m->store_buffer_entries);
@@ -305,6 +365,8 @@ sim_destroy(struct sim *s)
 	sim_evq_free(&s->evq);
 	sim_arena_destroy(s);
 	g_clear_error(&s->fatal);
+	if (s->inv_hooks)
+		g_array_free(s->inv_hooks, TRUE);
 	if (sim_current == s)
 		sim_current = NULL;
 	g_free(s);
@@ -401,6 +463,10 @@ sim_run(struct sim *s, GError **err)
 			sim_line_event(s, ev.id, ev.time);
 			break;
 		}
+#ifndef NDEBUG
+		if (s->fatal == NULL)
+			check_invariants(s, &ev);
+#endif
 		if (G_UNLIKELY(s->fatal != NULL)) {
 			g_propagate_error(err, g_steal_pointer(&s->fatal));
 			return FALSE;
@@ -539,5 +605,7 @@ sim_results(struct sim *s)
 	cJSON_AddNumberToObject(host, "peak_rss_kib", (double)peak_rss_kib());
 	cJSON_AddNumberToObject(host, "rss_kib_per_cpu", (double)peak_rss_kib() / s->ncpus);
 	cJSON_AddStringToObject(host, "coroutines", SIM_CORO_ASM ? "asm" : "ucontext");
+	/* Debug builds only (0 in release builds): checker calls made. */
+	cJSON_AddNumberToObject(host, "invariant_checks", (double)s->inv_checks);
 	return root;
 }

@@ -150,6 +150,15 @@ struct sim_stats {
 	uint64_t yields, blocks;
 };
 
+/* Lines an event touched, for the per-event line checker (debug builds). */
+#define SIM_INV_TOUCHED 4u
+
+struct sim_inv_hook {
+	const char *name;
+	sim_invariant_fn fn;
+	void *arg;
+};
+
 struct sim {
 	const struct sim_run_config *rc;
 	const struct sim_machine *m;
@@ -186,12 +195,18 @@ struct sim {
 	void *progress_arg;
 	double host_seconds;
 	GError *fatal;               /* first fatal error raised inside the run */
+	/* invariant checking (debug builds) */
+	GArray *inv_hooks;           /* struct sim_inv_hook, registration order */
+	uint64_t inv_checks;         /* checker calls made (reported under "host") */
+	uint32_t touched[SIM_INV_TOUCHED]; /* last lines sim_line_get() returned */
+	uint32_t ntouched;           /* total recorded this event (ring index) */
 };
 
 extern struct sim *sim_current;
 
 /* cache.c */
 struct sim_line *sim_line_get(struct sim *s, uint32_t id);
+bool sim_line_invariants_hold(const struct sim *s, uint32_t id, GString *why);
 bool sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
 		  sim_time_t t);
 bool sim_can_write(struct sim_cpu *c, struct sim_line *l, sim_time_t t);

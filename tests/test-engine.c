@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "engine_impl.h"
 #include "harness.h"
 
 /* ---- determinism ---- */
@@ -308,6 +309,128 @@ test_memory_budget_refused(void)
 	g_error_free(err);
 }
 
+/* ---- invariant checkers ---- */
+
+struct inv_probe {
+	uint64_t calls;
+	sim_time_t last;
+	bool monotonic;
+	bool fail;             /* report a violation on the first call */
+	bool corrupt;          /* CPU 0 breaks a line's state */
+	uint64_t *x;
+	uint64_t *y;           /* CPU 0's private line */
+};
+static struct inv_probe probe;
+
+static bool
+probe_hook(void *arg, const struct sim *s, sim_time_t now, GString *why)
+{
+	struct inv_probe *p = arg;
+	(void)s;
+	p->calls++;
+	if (now < p->last)
+		p->monotonic = false;
+	p->last = now;
+	if (p->fail)
+		g_string_append(why, "the probe says no");
+	return !p->fail;
+}
+
+static void *
+probe_setup(struct sim *s, const void *params)
+{
+	(void)params;
+	probe.x = sim_alloc(64, 64);
+	probe.y = sim_alloc(64, 64);
+	sim_invariant_hook_register(s, "probe", probe_hook, &probe);
+	return s;
+}
+
+static void
+probe_cpu(void *st)
+{
+	(void)st;
+	for (int i = 0; i < 20; i++) {
+		(void)sim_faa64(probe.x, 1);
+		if (probe.corrupt && sim_cpu_id() == 0 && i == 3) {
+			/* Only this CPU touches y, so it owns it now; claim S
+			 * copies exist too. */
+			(void)sim_faa64(probe.y, 1);
+			struct sim_line *l = sim_line_get(sim_current, sim_line_id(sim_current, probe.y));
+			g_assert_cmpuint(l->owner, ==, 0);
+			l->nsh = 3;
+			l->sh_far = 0;
+		}
+		sim_work(50);
+	}
+}
+
+static const struct sim_workload_ops probe_ops = {
+	.name = "probe", .summary = "", .params = no_params, .params_size = 1,
+	.setup = probe_setup, .cpu_main = probe_cpu,
+};
+
+/* Every registered checker runs after every event, in time order; the
+ * count is reported under "host" (0 in release builds). */
+static void
+test_invariants_every_event(void)
+{
+	memset(&probe, 0, sizeof probe);
+	probe.monotonic = true;
+	cJSON *res = t_run(t_config(t_machine(2, 2, NULL), 4, 1, &probe_ops, NULL, 0));
+	double events = t_metric(res, "engine.events");
+	double checks = cJSON_GetObjectItem(cJSON_GetObjectItem(res, "host"),
+					    "invariant_checks")->valuedouble;
+	g_assert_cmpfloat(events, >, 80);
+#ifdef NDEBUG
+	g_assert_cmpfloat(checks, ==, 0);
+	g_assert_cmpuint(probe.calls, ==, 0);
+#else
+	/* two checkers: the engine's cache checker and the probe */
+	g_assert_cmpfloat(checks, ==, 2 * events);
+	g_assert_cmpfloat((double)probe.calls, ==, events);
+	g_assert_true(probe.monotonic);
+#endif
+	cJSON_Delete(res);
+}
+
+static void
+run_probe_expecting_abort(const char *stderr_pattern)
+{
+#ifdef NDEBUG
+	(void)stderr_pattern;
+	g_test_skip("release build: invariant checkers are compiled out");
+#else
+	if (g_test_subprocess()) {
+		(void)t_run(t_config(t_machine(2, 2, NULL), 4, 1, &probe_ops, NULL, 0));
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_failed();
+	g_test_trap_assert_stderr(stderr_pattern);
+#endif
+}
+
+static void
+test_invariants_hook_failure_aborts(void)
+{
+	memset(&probe, 0, sizeof probe);
+	probe.fail = true;
+	run_probe_expecting_abort("*invariant probe violated after the run event of cpu 0 at t=0: "
+				  "the probe says no*");
+}
+
+/* The engine's line checker catches an owned line that also claims S
+ * copies, at the end of the very event that broke it. */
+static void
+test_invariants_cache_catches_corruption(void)
+{
+	memset(&probe, 0, sizeof probe);
+	probe.corrupt = true;
+	run_probe_expecting_abort("*invariant cache violated after the run event of cpu 0 at t=*"
+				  "owned by cpu 0 yet 3 S fills*");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -324,5 +447,10 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/topology/large-hypercube", test_large_topology);
 	g_test_add_func("/engine/topology/smt-cores-first", test_smt_numbering);
 	g_test_add_func("/engine/budget/refused-up-front", test_memory_budget_refused);
+	g_test_add_func("/engine/invariants/checked-after-every-event", test_invariants_every_event);
+	g_test_add_func("/engine/invariants/failure-aborts-naming-the-checker",
+			test_invariants_hook_failure_aborts);
+	g_test_add_func("/engine/invariants/cache-checker-catches-corrupt-line",
+			test_invariants_cache_catches_corruption);
 	return g_test_run();
 }
