@@ -377,7 +377,9 @@ test_invariants_every_event(void)
 {
 	memset(&probe, 0, sizeof probe);
 	probe.monotonic = true;
-	cJSON *res = t_run(t_config(t_machine(2, 2, NULL), 4, 1, &probe_ops, NULL, 0));
+	struct sim_run_config *rc = t_config(t_machine(2, 2, NULL), 4, 1, &probe_ops, NULL, 0);
+	cJSON *res = t_run(rc);
+	sim_run_config_free(rc);
 	double events = t_metric(res, "engine.events");
 	double checks = cJSON_GetObjectItem(cJSON_GetObjectItem(res, "host"),
 					    "invariant_checks")->valuedouble;
