@@ -158,6 +158,7 @@ sim_line_get(struct sim *s, uint32_t id)
 		}
 		s->line_chunks[chunk] = c;
 		s->lines_allocated += SIM_LINE_CHUNK;
+		sim_mem_grew(s);
 	}
 #ifndef NDEBUG
 	s->touched[s->ntouched++ % SIM_INV_TOUCHED] = id;
@@ -670,6 +671,12 @@ sim_line_event(struct sim *s, uint32_t id, sim_time_t t)
 	uint32_t k = (uint32_t)sim_rng_below(&s->arbiter, l->nwait);
 	struct sim_req *r = l->wait[k];
 	l->wait[k] = l->wait[--l->nwait];
+	if (l->capwait > 16 && l->nwait <= l->capwait / 4) {
+		/* Shrink: otherwise every line that was once hot keeps room for
+		 * all its past waiters (512 KiB a line at 65,536 CPUs). */
+		l->capwait /= 2;
+		l->wait = g_renew(struct sim_req *, l->wait, l->capwait);
+	}
 	grant(s, l, id, r, t);
 	if (l->nwait > 0) {
 		l->ev_pending = true;

@@ -26,6 +26,7 @@
  * the line was written); only the event whose seq matches cpu->ev_seq is
  * live.
  */
+#include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -130,6 +131,8 @@ sim_fatal(struct sim *s, const char *fmt, ...)
 		sim_set_error(&s->fatal, SIM_CONFIG_ERROR_INCONSISTENT, "%s", msg);
 	g_free(msg);
 	struct sim_cpu *c = s->cur;
+	if (c == NULL && s->in_setup)
+		longjmp(s->setup_jmp, 1);
 	if (c == NULL)
 		g_error("%s", s->fatal->message);
 	c->state = SIM_CPU_DONE;
@@ -216,23 +219,91 @@ host_ram_bytes(void)
 	return pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : UINT64_C(1) << 34;
 }
 
-/*
- * Host memory a run will need, before simulated memory grows: per CPU
- * its struct, store buffer and the stack pages a coroutine touches
- * (canary page + top pages), per core its private cache, per cluster a
- * quarter of its LLC table (entries are made on demand).
- */
+/* Host memory of a run, by what it is for (see estimate_fixed). */
+struct mem_estimate {
+	uint64_t stacks, cpus, caches, lines, base;
+};
+
 static uint64_t
-estimate_bytes(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclusters)
+mem_total(const struct mem_estimate *e)
+{
+	return e->stacks + e->cpus + e->caches + e->lines + e->base;
+}
+
+/*
+ * An upper bound of the host memory a run needs before any simulated
+ * memory is used (sim_mem_grew() accounts for that as it grows):
+ *   stacks  every CPU's whole coroutine stack: a coroutine may fill it
+ *           before the canary notices, so only the whole stack is a bound
+ *           (usually the largest term; engine.stack_kib lowers it);
+ *   cpus    per CPU: struct sim_cpu, its store buffer, its share of the
+ *           event queue (CPU and store-buffer events, line events, stale
+ *           timeouts up to the compaction threshold, heap doubling), of
+ *           the directories' wait lists (which shrink), and 256 bytes of
+ *           workload state;
+ *   caches  per core in use its private-cache table, per cluster in use
+ *           its whole LLC table (each is made in full on first use), and
+ *           the core and cluster arrays of the whole machine;
+ *   lines   the arena's line-chunk index and one chunk of line records;
+ *   base    32 MiB: program, GLib, cJSON, the config and results documents.
+ * Not an upper bound under AddressSanitizer (shadow memory, quarantine).
+ */
+static void
+estimate_fixed(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclusters,
+	       size_t arena, struct mem_estimate *e)
 {
 	const struct sim_machine *m = rc->machine;
-	uint64_t per_cpu = sizeof(struct sim_cpu) + (uint64_t)m->store_buffer_entries *
-			   sizeof(struct sim_sb_ent) + 3 * 4096 + 64;
-	uint64_t per_core = (uint64_t)m->private_cache_lines * sizeof(struct sim_pc_ent) +
-			    sizeof(struct sim_core);
-	uint64_t per_cluster = (uint64_t)m->cluster_cache_lines * sizeof(struct sim_l3_ent) / 4;
-	return (uint64_t)rc->cpus * per_cpu + (uint64_t)ncores * per_core +
-	       (uint64_t)nclusters * per_cluster + (UINT64_C(32) << 20);
+	g_autofree uint8_t *core_used = g_new0(uint8_t, ncores);
+	g_autofree uint8_t *cluster_used = g_new0(uint8_t, nclusters);
+	uint64_t cores = 0, clusters = 0;
+	for (uint32_t i = 0; i < rc->cpus; i++) {
+		struct sim_place p = sim_machine_place(m, i);
+		cores += !core_used[p.core];
+		core_used[p.core] = 1;
+		clusters += !cluster_used[p.cluster];
+		cluster_used[p.cluster] = 1;
+	}
+	e->stacks = (uint64_t)rc->cpus * ((uint64_t)rc->engine.stack_kib << 10);
+	e->cpus = (uint64_t)rc->cpus * (sizeof(struct sim_cpu) +
+		  (uint64_t)m->store_buffer_entries * sizeof(struct sim_sb_ent) +
+		  32 * sizeof(struct sim_ev) + 40 * sizeof(struct sim_req *) + 256);
+	e->caches = cores * ((uint64_t)m->private_cache_lines * sizeof(struct sim_pc_ent) +
+			     m->private_cache_lines / SIM_PC_WAYS) +
+		    clusters * ((uint64_t)m->cluster_cache_lines * sizeof(struct sim_l3_ent) +
+				m->cluster_cache_lines / SIM_L3_WAYS) +
+		    (uint64_t)ncores * sizeof(struct sim_core) +
+		    (uint64_t)nclusters * sizeof(struct sim_cluster);
+	e->lines = arena / SIM_LINE_BYTES / SIM_LINE_CHUNK * sizeof(struct sim_line *) +
+		   SIM_LINE_CHUNK * sizeof(struct sim_line);
+	e->base = UINT64_C(32) << 20;
+}
+
+/* Host memory that grows during setup and the run: arena pages handed
+ * out by sim_alloc and line records made on first touch. */
+static uint64_t
+grown_bytes(const struct sim *s)
+{
+	return (((uint64_t)s->arena_used + 4095) & ~UINT64_C(4095)) +
+	       s->lines_allocated * sizeof(struct sim_line);
+}
+
+void
+sim_mem_grew(struct sim *s)
+{
+	uint64_t need = s->fixed_bytes + grown_bytes(s);
+	if (G_LIKELY(need <= s->budget_bytes) || s->fatal != NULL)
+		return;
+	char *msg = g_strdup_printf(
+		"host memory budget exceeded: %" G_GUINT64_FORMAT " MiB of simulated memory and "
+		"%" G_GUINT64_FORMAT " line records on top of the %" G_GUINT64_FORMAT " MiB "
+		"estimated up front; the budget is %" G_GUINT64_FORMAT " MiB "
+		"(engine.memory_budget_mib)", (uint64_t)s->arena_used >> 20, s->lines_allocated,
+		s->fixed_bytes >> 20, s->budget_bytes >> 20);
+	sim_set_error(&s->fatal, SIM_CONFIG_ERROR_LIMIT, "%s", msg);
+	g_free(msg);    /* before sim_fatal: it does not return here */
+	if (s->cur != NULL || s->in_setup)
+		sim_fatal(s, "host memory budget exceeded");
+	/* Scheduler context (a directory event): finish the event, then stop. */
 }
 
 static size_t
@@ -278,6 +349,41 @@ setup_stacks(struct sim *s, GError **err)
 	return TRUE;
 }
 
+/*
+ * Run the workload's setup.  A fatal error inside it (simulated memory
+ * exhausted, host-memory budget exceeded) longjmps back here: the config
+ * is refused like any other bad input.  The workload's partial state is
+ * lost (its setup never returned).
+ */
+static gboolean
+setup_workload(struct sim *s, GError **err)
+{
+	const struct sim_run_config *rc = s->rc;
+	s->in_setup = true;
+	if (setjmp(s->setup_jmp) != 0) {
+		s->in_setup = false;
+		sim_set_error(err, g_error_matches(s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT)
+				   ? SIM_CONFIG_ERROR_LIMIT : SIM_CONFIG_ERROR_INCONSISTENT,
+			      "%s: workload: setup failed: %s",
+			      rc->config_file ? rc->config_file : "(config)", s->fatal->message);
+		return FALSE;
+	}
+	s->wl_state = rc->workload->setup(s, rc->workload_params);
+	s->in_setup = false;
+	/* Run length: a workload that is set to run past engine.max_cycles
+	 * would only fail at the end; say so now. */
+	sim_time_t goal = rc->workload->progress_goal ? rc->workload->progress_goal(s->wl_state) : 0;
+	if (rc->engine.max_cycles && goal > rc->engine.max_cycles) {
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+			      "%s: engine.max_cycles: the workload is set to run for %" G_GUINT64_FORMAT
+			      " cycles, past engine.max_cycles (%" G_GUINT64_FORMAT ")",
+			      rc->config_file ? rc->config_file : "(config)", goal,
+			      rc->engine.max_cycles);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 struct sim *
 sim_create(const struct sim_run_config *rc, GError **err)
 {
@@ -289,17 +395,25 @@ sim_create(const struct sim_run_config *rc, GError **err)
 
 	uint64_t budget = rc->engine.memory_budget_mib ? rc->engine.memory_budget_mib << 20
 						       : host_ram_bytes() / 10 * 8;
-	uint64_t est = estimate_bytes(rc, ncores, nclusters);
+	struct mem_estimate me;
+	estimate_fixed(rc, ncores, nclusters, arena_bytes(rc), &me);
+	uint64_t est = mem_total(&me);
 	if (est > budget) {
 		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
-			    "%s: cpus: a run of %u CPUs needs about %" G_GUINT64_FORMAT
-			    " MiB of host memory; the budget is %" G_GUINT64_FORMAT
-			    " MiB (engine.memory_budget_mib)", rc->config_file ? rc->config_file : "(config)",
-			    rc->cpus, est >> 20, budget >> 20);
+			      "%s: cpus: a run of %u CPUs needs about %" G_GUINT64_FORMAT
+			      " MiB of host memory (coroutine stacks %" G_GUINT64_FORMAT
+			      " MiB: engine.stack_kib; CPU state %" G_GUINT64_FORMAT
+			      " MiB; caches %" G_GUINT64_FORMAT " MiB; lines %" G_GUINT64_FORMAT
+			      " MiB); the budget is %" G_GUINT64_FORMAT " MiB (engine.memory_budget_mib)",
+			      rc->config_file ? rc->config_file : "(config)", rc->cpus, est >> 20,
+			      me.stacks >> 20, me.cpus >> 20, me.caches >> 20, me.lines >> 20,
+			      budget >> 20);
 		return NULL;
 	}
 
 	struct sim *s = g_new0(struct sim, 1);
+	s->fixed_bytes = est;
+	s->budget_bytes = budget;
 	s->rc = rc;
 	s->m = m;
 	s->ncpus = rc->cpus;
@@ -332,7 +446,10 @@ sim_create(const struct sim_run_config *rc, GError **err)
 		sim_destroy(s);
 		return NULL;
 	}
-	s->wl_state = rc->workload->setup(s, rc->workload_params);
+	if (!setup_workload(s, err)) {
+		sim_destroy(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -432,6 +549,51 @@ monotonic_seconds(void)
 	return (double)g_get_monotonic_time() / 1e6;
 }
 
+/* ---- stale events ---- */
+
+struct stale_scan {
+	const struct sim *s;
+	sim_time_t max_dropped;
+};
+
+/* A CPU event is live only if its seq is the CPU's current one; a stale
+ * one (a spin-wait timeout after a write woke the CPU) stays stale. */
+static bool
+event_live(const struct sim_ev *ev, void *arg)
+{
+	struct stale_scan *sc = arg;
+	if (ev->cls != SIM_EV_CPU)
+		return true;
+	const struct sim_cpu *c = &sc->s->cpus[ev->id];
+	if (ev->seq == c->ev_seq && c->state != SIM_CPU_DONE)
+		return true;
+	if (ev->time > sc->max_dropped)
+		sc->max_dropped = ev->time;
+	return false;
+}
+
+/*
+ * Drop stale events once they are most of the queue.  Without this a CPU
+ * that keeps re-arming a far deadline (sim_spin_while_eq64_until) and is
+ * woken early every time leaves one event behind per wait, and the queue
+ * grows with the run's length.  Stale events do nothing when popped but
+ * count in metrics.engine.events, so dropped ones are counted at once
+ * (the total is unchanged: the queue always drains), and their latest
+ * time is still held against engine.max_cycles at the end.
+ */
+static void
+compact_events(struct sim *s)
+{
+	struct stale_scan sc = { .s = s, .max_dropped = 0 };
+	size_t dropped = sim_evq_filter(&s->evq, event_live, &sc);
+	s->st.events += dropped;
+	s->evq_dropped += dropped;
+	if (sc.max_dropped > s->evq_dropped_max)
+		s->evq_dropped_max = sc.max_dropped;
+	size_t floor = 4 * (size_t)s->ncpus + 4096;
+	s->evq_compact_at = 2 * s->evq.n > floor ? 2 * s->evq.n : floor;
+}
+
 gboolean
 sim_run(struct sim *s, GError **err)
 {
@@ -444,7 +606,13 @@ sim_run(struct sim *s, GError **err)
 		s->cpus[i].state = SIM_CPU_RUNNABLE;
 		schedule_cpu(s, &s->cpus[i], 0);
 	}
+	s->evq_compact_at = 4 * (size_t)s->ncpus + 4096;
+	uint64_t polls = 0;
 	while (!sim_evq_empty(&s->evq)) {
+		if (s->evq.n > s->evq_peak)
+			s->evq_peak = s->evq.n;
+		if (G_UNLIKELY(s->evq.n > s->evq_compact_at))
+			compact_events(s);
 		struct sim_ev ev = sim_evq_pop(&s->evq);
 		s->now = ev.time;
 		s->st.events++;
@@ -477,7 +645,7 @@ sim_run(struct sim *s, GError **err)
 				    rc->engine.max_cycles);
 			return FALSE;
 		}
-		if (G_UNLIKELY((s->st.events & 0xffff) == 0)) {
+		if (G_UNLIKELY((++polls & 0xffff) == 0)) {
 			if (stop_requested) {
 				sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
 					    "interrupted at simulated time %" G_GUINT64_FORMAT, ev.time);
@@ -491,6 +659,12 @@ sim_run(struct sim *s, GError **err)
 		}
 	}
 	s->host_seconds = monotonic_seconds() - t0;
+	if (rc->engine.max_cycles && s->evq_dropped_max > rc->engine.max_cycles) {
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+			      "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
+			      rc->engine.max_cycles);
+		return FALSE;
+	}
 	if (stop_requested) {
 		sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
 			    "interrupted at the end of the run");
@@ -604,6 +778,11 @@ sim_results(struct sim *s)
 	cJSON_AddNumberToObject(host, "accesses_per_sec", (double)accesses / secs);
 	cJSON_AddNumberToObject(host, "peak_rss_kib", (double)peak_rss_kib());
 	cJSON_AddNumberToObject(host, "rss_kib_per_cpu", (double)peak_rss_kib() / s->ncpus);
+	/* The estimate of sim_create plus what grew since: >= peak_rss_kib. */
+	cJSON_AddNumberToObject(host, "memory_estimate_kib",
+				(double)((s->fixed_bytes + grown_bytes(s)) >> 10));
+	cJSON_AddNumberToObject(host, "memory_budget_kib", (double)(s->budget_bytes >> 10));
+	cJSON_AddNumberToObject(host, "event_queue_peak", (double)s->evq_peak);
 	cJSON_AddStringToObject(host, "coroutines", SIM_CORO_ASM ? "asm" : "ucontext");
 	/* Debug builds only (0 in release builds): checker calls made. */
 	cJSON_AddNumberToObject(host, "invariant_checks", (double)s->inv_checks);

@@ -8,6 +8,7 @@
 #ifndef SIM_ENGINE_IMPL_H
 #define SIM_ENGINE_IMPL_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -194,6 +195,16 @@ struct sim {
 	sim_progress_fn progress;
 	void *progress_arg;
 	double host_seconds;
+	/* host memory (see estimate_fixed() in engine.c) */
+	uint64_t fixed_bytes;        /* estimated up front by sim_create */
+	uint64_t budget_bytes;       /* engine.memory_budget_mib, or 80% of RAM */
+	bool in_setup;               /* the workload's setup is running */
+	jmp_buf setup_jmp;           /* where a fatal error in setup returns */
+	/* event queue */
+	size_t evq_compact_at;       /* drop stale events when the queue is this long */
+	size_t evq_peak;
+	uint64_t evq_dropped;        /* stale events dropped (counted as events) */
+	sim_time_t evq_dropped_max;  /* latest time among them */
 	GError *fatal;               /* first fatal error raised inside the run */
 	/* invariant checking (debug builds) */
 	GArray *inv_hooks;           /* struct sim_inv_hook, registration order */
@@ -224,6 +235,9 @@ void sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t);
 void sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c);
 void sim_schedule(struct sim *s, sim_time_t t, enum sim_ev_class cls, uint32_t id);
 void sim_fatal(struct sim *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3) G_GNUC_NORETURN;
+/* Simulated memory or line records grew: stop the run (or the setup)
+ * cleanly if the host-memory budget is now exceeded. */
+void sim_mem_grew(struct sim *s);
 
 /* mem.c */
 void sim_sb_issue(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
