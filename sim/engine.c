@@ -549,6 +549,21 @@ monotonic_seconds(void)
 	return (double)g_get_monotonic_time() / 1e6;
 }
 
+/* What an interrupted run had done, in one line. */
+static void
+report_interrupt(const struct sim *s, sim_time_t now, sim_time_t goal, double secs,
+		 GError **err)
+{
+	g_autofree char *part = goal ? g_strdup_printf(" (%.0f%% of the workload's %"
+						       G_GUINT64_FORMAT " cycles)",
+						       100.0 * (double)MIN(now, goal) / (double)goal,
+						       goal)
+				    : g_strdup("");
+	sim_set_error(err, SIM_CONFIG_ERROR_INTERRUPTED,
+		      "interrupted at simulated time %" G_GUINT64_FORMAT "%s after %" G_GUINT64_FORMAT
+		      " events and %.1f host seconds", now, part, s->st.events, secs);
+}
+
 /* ---- stale events ---- */
 
 struct stale_scan {
@@ -601,7 +616,10 @@ sim_run(struct sim *s, GError **err)
 	const struct sim_run_config *rc = s->rc;
 	double t0 = monotonic_seconds(), last_report = t0;
 	sim_time_t goal = rc->workload->progress_goal ? rc->workload->progress_goal(s->wl_state) : 0;
-	stop_requested = 0;
+	if (stop_requested) {
+		sim_set_error(err, SIM_CONFIG_ERROR_INTERRUPTED, "interrupted before the run started");
+		return FALSE;
+	}
 	for (uint32_t i = 0; i < s->ncpus; i++) {
 		s->cpus[i].state = SIM_CPU_RUNNABLE;
 		schedule_cpu(s, &s->cpus[i], 0);
@@ -647,8 +665,7 @@ sim_run(struct sim *s, GError **err)
 		}
 		if (G_UNLIKELY((++polls & 0xffff) == 0)) {
 			if (stop_requested) {
-				sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
-					    "interrupted at simulated time %" G_GUINT64_FORMAT, ev.time);
+				report_interrupt(s, ev.time, goal, monotonic_seconds() - t0, err);
 				return FALSE;
 			}
 			double now = monotonic_seconds();
@@ -666,8 +683,7 @@ sim_run(struct sim *s, GError **err)
 		return FALSE;
 	}
 	if (stop_requested) {
-		sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
-			    "interrupted at the end of the run");
+		report_interrupt(s, s->now, goal, s->host_seconds, err);
 		return FALSE;
 	}
 	if (s->ndone != s->ncpus) {

@@ -53,7 +53,10 @@ struct sim *sim_create(const struct sim_run_config *rc, GError **err);
 /*
  * sim_run - run the workload on every CPU until all return.
  * Return: TRUE, or FALSE with *err on a simulated deadlock, a stack
- * overflow, max_cycles exceeded or an interrupt.
+ * overflow, max_cycles exceeded, the host-memory budget exceeded, or a
+ * stop request (SIM_CONFIG_ERROR_INTERRUPTED, saying how far the run got;
+ * a request made before sim_run starts counts: clear it with
+ * sim_clear_stop() first if it should not).
  */
 gboolean sim_run(struct sim *sim, GError **err);
 

@@ -37,6 +37,7 @@ enum sim_config_error {
 	SIM_CONFIG_ERROR_SET,          /* a malformed --set override */
 	SIM_CONFIG_ERROR_LIMIT,        /* the run would exceed a resource budget */
 	SIM_CONFIG_ERROR_INCONSISTENT, /* values that are fine alone but not together */
+	SIM_CONFIG_ERROR_INTERRUPTED,  /* stopped by sim_request_stop() (SIGINT/SIGTERM) */
 };
 
 enum sim_ptype {

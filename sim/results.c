@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "engine.h"
 #include "param.h"
 #include "sim_build_config.h"
 
@@ -73,6 +74,13 @@ sim_results_write(const char *path, const cJSON *doc, GError **err)
 	if (close(fd) != 0 && ok) {
 		ok = FALSE;
 		saved = errno;
+	}
+	/* Last moment to honour a signal: after the rename the file is whole. */
+	if (ok && sim_stop_requested()) {
+		g_unlink(tmpl);
+		sim_set_error(err, SIM_CONFIG_ERROR_INTERRUPTED,
+			      "%s: interrupted while writing; not written", path);
+		return FALSE;
 	}
 	if (ok && g_rename(tmpl, path) != 0) {
 		ok = FALSE;

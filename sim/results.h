@@ -12,6 +12,9 @@
 /*
  * sim_results_write - write doc to path: a temporary file in the same
  * directory, fsync, then rename over path.  path "-" writes stdout.
+ * A stop request (sim_request_stop(), i.e. SIGINT/SIGTERM) that arrives
+ * before the rename removes the temporary file and fails with
+ * SIM_CONFIG_ERROR_INTERRUPTED: path then is exactly as it was.
  * Return: TRUE, or FALSE with *err naming the file (nothing is left
  * behind on failure).
  */
