@@ -297,7 +297,8 @@ cmd_table(int argc, char **argv)
 		g_string_append_printf(out, "%s%s", c == cols ? "" : "\t", *c);
 	g_string_append_c(out, '\n');
 	for (int i = 1; i < argc; i++) {
-		cJSON *doc = sim_json_parse_file(argv[i], &err);
+		/* The schema-checking reader: another schema is refused, not misread. */
+		cJSON *doc = sim_results_read(argv[i], &err);
 		if (doc == NULL) {
 			g_string_free(out, TRUE);
 			return fail(err, EXIT_BADINPUT);

@@ -301,6 +301,118 @@ test_output_not_writable(void)
 	cli_free(&r);
 }
 
+static void
+test_missing_key(void)
+{
+	expect_bad("{\"machine\": \"ben\", \"workload\": {\"name\": \"faa\"}}", NULL, NULL,
+		   "case.json: cpus: required key is missing", NULL);
+}
+
+static void
+test_unknown_enum_value(void)
+{
+	const char *const extra[] = { "--set", "machine.topology.interconnect=mesh", NULL };
+	expect_bad(good_config, NULL, extra, "--set machine.topology.interconnect=mesh: "
+		   "topology.interconnect: unknown value \"mesh\" (expected one of: full, ring, "
+		   "hypercube, torus2d, explicit)", NULL);
+}
+
+static void
+test_inconsistent_values(void)
+{
+	expect_bad("{\"machine\": \"large\", \"cpus\": 4, \"workload\": {\"name\": \"faa\"}}",
+		   NULL, (const char *const[]){ "--set", "machine.topology.sockets=3", NULL },
+		   "--set machine.topology.sockets=3: topology.sockets: a hypercube needs a "
+		   "power-of-two socket count, got 3", NULL);
+}
+
+/* An error inside a machine preset names the preset file. */
+static void
+test_broken_preset(void)
+{
+	g_autofree char *dir = g_build_filename(tmpdir, "presets", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+	g_autofree char *preset = g_build_filename(dir, "broken.json", NULL);
+	g_assert_true(g_file_set_contents(preset, "{\"name\": \"broken\", \"freq_ghz\": 2.0,"
+					  " \"latency\": {\"mem\": -1}}", -1, NULL));
+	g_setenv("SIM_MACHINE_PATH", dir, TRUE);
+	g_autofree char *want = g_strdup_printf("%s: latency.mem: -1 is out of range", preset);
+	expect_bad("{\"machine\": \"broken\", \"cpus\": 1, \"workload\": {\"name\": \"faa\"}}",
+		   NULL, NULL, want, NULL);
+	g_unsetenv("SIM_MACHINE_PATH");
+}
+
+/* More guard pages than the kernel allows mappings: refused, with the fix. */
+static void
+test_guard_pages_over_map_limit(void)
+{
+	g_autofree char *lim = NULL;
+	g_assert_true(g_file_get_contents("/proc/sys/vm/max_map_count", &lim, NULL, NULL));
+	if (g_ascii_strtoull(lim, NULL, 10) > 65536 + 4096) {
+		g_test_skip("vm.max_map_count allows 65,536 guard pages here");
+		return;
+	}
+	expect_bad("{\"machine\": \"large\", \"cpus\": 65536, \"engine\": {\"stack_guard\": \"on\","
+		   " \"stack_kib\": 16}, \"workload\": {\"name\": \"faa\"}}", NULL, NULL,
+		   "cannot place 65536 stack guard pages (vm.max_map_count?); set "
+		   "engine.stack_guard to \"off\"", NULL);
+}
+
+/* The results file cannot be created: the run's work is reported lost
+ * (exit 1), nothing is left behind. */
+static void
+test_output_write_fails(void)
+{
+	g_autofree char *cfg = write_tmp("good.json", good_config);
+	const char *args[] = { "run", cfg, "--out", "/proc/sim-results.json", NULL };
+	struct cli r = run_sim(args);
+	g_assert_cmpint(r.status, ==, 1);
+	g_assert_true(g_str_has_prefix(r.err, "sim: /proc/sim-results.json: cannot create a "
+					      "temporary file in /proc: "));
+	g_assert_true(strchr(r.err, '\n') == r.err + strlen(r.err) - 1);
+	cli_free(&r);
+}
+
+static void
+test_usage_errors(void)
+{
+	const char *const *cases[] = {
+		(const char *const[]){ "frobnicate", NULL },
+		(const char *const[]){ "run", NULL },
+		(const char *const[]){ "run", "a.json", "b.json", NULL },
+		(const char *const[]){ "run", "a.json", "--no-such-option", NULL },
+		(const char *const[]){ "table", "--col", "sim.cpus", NULL },
+	};
+	const char *const want[] = {
+		"sim: unknown command \"frobnicate\"",
+		"sim: run: expected exactly one CONFIG.json",
+		"sim: run: expected exactly one CONFIG.json",
+		"sim: Unknown option --no-such-option",
+		"sim: table: need --col PATH (one or more) and result files",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct cli r = run_sim(cases[i]);
+		g_assert_cmpint(r.status, ==, 2);
+		g_assert_true(g_str_has_prefix(r.err, want[i]));
+		cli_free(&r);
+	}
+}
+
+/* `sim table` reads results through the schema check: a file of another
+ * schema is refused, not turned into a row of wrong numbers. */
+static void
+test_table_other_schema(void)
+{
+	g_autofree char *old = write_tmp("old.json", "{\"sim\": {\"version\": \"9.0\", \"schema\": 7},"
+					 " \"config\": {}, \"metrics\": {\"ops\": 3}}");
+	const char *args[] = { "table", old, "--col", "metrics.ops", NULL };
+	struct cli r = run_sim(args);
+	g_assert_cmpint(r.status, ==, 2);
+	g_assert_nonnull(strstr(r.err, "old.json: sim.schema: results schema 7 (written by sim 9.0)"));
+	g_assert_cmpstr(r.out, ==, "");
+	cli_free(&r);
+}
+
 /* ---- signals ---- */
 
 static gboolean
@@ -490,6 +602,14 @@ main(int argc, char **argv)
 	g_test_add_func("/cli/bad-input/run-length-over-max-cycles", test_run_length);
 	g_test_add_func("/cli/bad-input/stacks-over-budget", test_stacks_over_budget);
 	g_test_add_func("/cli/bad-input/output-not-writable", test_output_not_writable);
+	g_test_add_func("/cli/bad-input/missing-key", test_missing_key);
+	g_test_add_func("/cli/bad-input/unknown-enum-value", test_unknown_enum_value);
+	g_test_add_func("/cli/bad-input/inconsistent-values", test_inconsistent_values);
+	g_test_add_func("/cli/bad-input/broken-preset-file", test_broken_preset);
+	g_test_add_func("/cli/bad-input/guard-pages-over-map-limit", test_guard_pages_over_map_limit);
+	g_test_add_func("/cli/bad-input/output-write-fails", test_output_write_fails);
+	g_test_add_func("/cli/bad-input/usage-errors", test_usage_errors);
+	g_test_add_func("/cli/bad-input/table-refuses-other-schema", test_table_other_schema);
 	g_test_add_func("/cli/signal/sigint-no-results-says-how-far", test_sigint);
 	g_test_add_func("/cli/signal/sigterm-no-results-says-how-far", test_sigterm);
 	g_test_add_func("/cli/memory/estimate-bounds-peak-rss", test_estimate_bounds_rss);

@@ -404,6 +404,22 @@ test_arena_exhausted_in_setup(void)
 	sim_run_config_free(rc);
 }
 
+static void
+test_arena_exhausted_in_run(void)
+{
+	struct sim_run_config *rc = hog_config(3, 1, 2, 0);
+	GError *err = NULL;
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	g_assert_false(sim_run(s, &err));
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "simulated memory exhausted: 2 MiB in use, 1048576 "
+				"more asked for; raise engine.arena_mib"));
+	g_error_free(err);
+	sim_destroy(s);
+	sim_run_config_free(rc);
+}
+
 /* A workload set to run past engine.max_cycles is refused up front. */
 static void
 test_run_length_refused(void)
@@ -616,6 +632,7 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/budget/run-over-budget-stopped", test_budget_run_stopped);
 	g_test_add_func("/engine/budget/arena-exhausted-in-setup-refused",
 			test_arena_exhausted_in_setup);
+	g_test_add_func("/engine/budget/arena-exhausted-in-run-stopped", test_arena_exhausted_in_run);
 	g_test_add_func("/engine/budget/run-length-over-max-cycles-refused", test_run_length_refused);
 	g_test_add_func("/engine/events/stale-timeouts-do-not-accumulate", test_stale_events_bounded);
 	g_test_add_func("/engine/invariants/checked-after-every-event", test_invariants_every_event);
