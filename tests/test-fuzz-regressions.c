@@ -8,7 +8,9 @@
  *       a property (crash, sanitizer report, two-line error, ...): each
  *       must now give a clean one-line error or a success;
  *   fuzz/corpus/{config,results}/{ok,bad}-...       the seed corpora: an
- *       ok- file must be accepted and a bad- file refused.
+ *       ok- file must be accepted and a bad- file refused;
+ *   tests/data/fuzz-corpus/{config,results}/  the corpus grown by the long
+ *       fuzz runs: each must give a clean error or a success.
  *
  * fuzz-one.c aborts on any violated property, so a regression fails here
  * exactly as it failed under the fuzzer.
@@ -105,5 +107,11 @@ main(int argc, char **argv)
 	g_assert_cmpuint(add_dir(rr, "regression/results", FALSE, FALSE), >, 0);
 	g_assert_cmpuint(add_dir(cc, "corpus/config", TRUE, TRUE), >, 0);
 	g_assert_cmpuint(add_dir(cr, "corpus/results", FALSE, TRUE), >, 0);
+	g_autofree char *gc = g_build_filename(src, "tests", "data", "fuzz-corpus", "config", NULL);
+	g_autofree char *gr = g_build_filename(src, "tests", "data", "fuzz-corpus", "results", NULL);
+	if (g_file_test(gc, G_FILE_TEST_IS_DIR))
+		add_dir(gc, "grown/config", TRUE, FALSE);
+	if (g_file_test(gr, G_FILE_TEST_IS_DIR))
+		add_dir(gr, "grown/results", FALSE, FALSE);
 	return g_test_run();
 }
