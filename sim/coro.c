@@ -15,6 +15,10 @@
  * when a coroutine is made and when they are released
  * (sim_coro_release_stacks).
  *
+ * The ucontext back end is not for sanitizer runs: ASan warns that it
+ * does not fully support swapcontext (one line on stderr per process)
+ * and does not see stack overflows there; CI uses the assembly switch.
+ *
  * Valgrind: memcheck takes a jump of the stack pointer into another
  * registered stack as a switch, and anything else as a huge frame (it
  * then warns and may report false errors), so every coroutine stack is

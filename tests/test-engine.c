@@ -129,12 +129,13 @@ test_overflow_canary(void)
 {
 #ifdef T_ASAN
 	/* AddressSanitizer knows each coroutine's stack bounds (coro.c
-	 * registers them), so it stops the overflow before the canary can:
-	 * assert that it does, and names it. */
+	 * registers them), so with the assembly switch it stops the overflow
+	 * before the canary can, and names it; with ucontext it may not, and
+	 * then the canary must (the child's own assertions below). */
 	if (!g_test_subprocess()) {
 		g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-		g_test_trap_assert_failed();
-		g_test_trap_assert_stderr("*AddressSanitizer: stack-overflow*");
+		if (!g_test_trap_has_passed())
+			g_test_trap_assert_stderr("*AddressSanitizer: stack-overflow*");
 		return;
 	}
 #endif
