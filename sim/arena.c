@@ -55,8 +55,8 @@ sim_arena_init(struct sim *s, size_t bytes, GError **err)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
-			    "cannot reserve %zu MiB of simulated memory (engine.arena_mib)",
-			    bytes >> 20);
+			      "cannot reserve %zu MiB of simulated memory (engine.arena_mib)",
+			      bytes >> 20);
 		return FALSE;
 	}
 	s->arena = p;

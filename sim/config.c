@@ -78,7 +78,7 @@ read_bounded(const char *file, size_t *len, GError **err)
 		e = EISDIR;
 	if (e != 0) {
 		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot read: %s",
-			    file, g_strerror(e));
+			      file, g_strerror(e));
 		if (fd >= 0)
 			close(fd);
 		return NULL;
@@ -106,11 +106,11 @@ read_bounded(const char *file, size_t *len, GError **err)
 	close(fd);
 	if (e != 0) {
 		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot read: %s",
-			    file, g_strerror(e));
+			      file, g_strerror(e));
 	} else if (n > SIM_JSON_MAX_BYTES) {
 		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
-			    "%s: larger than %u MiB: not a config or results file", file,
-			    SIM_JSON_MAX_BYTES >> 20);
+			      "%s: larger than %u MiB: not a config or results file", file,
+			      SIM_JSON_MAX_BYTES >> 20);
 	} else {
 		buf[n] = '\0';
 		*len = n;
@@ -167,7 +167,7 @@ sim_json_parse_text(const char *text, size_t len, const char *name, GError **err
 {
 	if (memchr(text, '\0', len) != NULL) {
 		sim_set_error(err, SIM_CONFIG_ERROR_PARSE,
-			    "%s: not a JSON text (contains a NUL byte)", name);
+			      "%s: not a JSON text (contains a NUL byte)", name);
 		return NULL;
 	}
 	/* cJSON wants the terminating NUL inside the length when it must end
@@ -182,13 +182,13 @@ sim_json_parse_text(const char *text, size_t len, const char *name, GError **err
 		unsigned l, c;
 		line_col(copy, off, &l, &c);
 		sim_set_error(err, SIM_CONFIG_ERROR_PARSE,
-			    "%s: line %u, column %u: invalid JSON", name, l, c);
+			      "%s: line %u, column %u: invalid JSON", name, l, c);
 	}
 	g_free(copy);
 	char *dup = doc ? duplicate_key(doc, "") : NULL;
 	if (dup != NULL) {
 		sim_set_error(err, SIM_CONFIG_ERROR_PARSE,
-			    "%s: %s: duplicate key (JSON objects name each key once)", name, dup);
+			      "%s: %s: duplicate key (JSON objects name each key once)", name, dup);
 		g_free(dup);
 		cJSON_Delete(doc);
 		doc = NULL;
@@ -257,7 +257,7 @@ parse_sets(char **sets, GError **err)
 		const char *eq = strchr(*s, '=');
 		if (eq == NULL || eq == *s) {
 			sim_set_error(err, SIM_CONFIG_ERROR_SET,
-				    "--set %s: expected PATH=VALUE, e.g. workload.period=400000", *s);
+				      "--set %s: expected PATH=VALUE, e.g. workload.period=400000", *s);
 			set_items_free(items);
 			return NULL;
 		}
@@ -267,8 +267,8 @@ parse_sets(char **sets, GError **err)
 		g_ptr_array_add(items, it);
 		if (!path_ok(it->path)) {
 			sim_set_error(err, SIM_CONFIG_ERROR_SET,
-				    "--set %s: \"%s\" is not a dotted path of at most %d keys "
-				    "(letters, digits, _ and -)", *s, it->path, SET_MAX_DEPTH);
+				      "--set %s: \"%s\" is not a dotted path of at most %d keys "
+				      "(letters, digits, _ and -)", *s, it->path, SET_MAX_DEPTH);
 			set_items_free(items);
 			return NULL;
 		}
@@ -294,8 +294,8 @@ apply_set(cJSON *root, const char *path, const struct set_item *it, GError **err
 			next = cJSON_AddObjectToObject(obj, *p);
 		} else if (!cJSON_IsObject(next)) {
 			sim_set_error(err, SIM_CONFIG_ERROR_SET,
-				    "%s: %s: \"%s\" is %s, not an object", it->label, it->path, *p,
-				    sim_json_type_name(next));
+				      "%s: %s: \"%s\" is %s, not an object", it->label, it->path, *p,
+				      sim_json_type_name(next));
 			ok = FALSE;
 			break;
 		}

@@ -328,16 +328,16 @@ setup_stacks(struct sim *s, GError **err)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
-			    "cannot map %zu MiB of coroutine stacks (engine.stack_kib)",
-			    s->stacks_size >> 20);
+			      "cannot map %zu MiB of coroutine stacks (engine.stack_kib)",
+			      s->stacks_size >> 20);
 		return FALSE;
 	}
 	s->stacks = p;
 	for (uint32_t i = 0; guard && i < rc->cpus; i++) {
 		if (mprotect(s->stacks + i * s->stack_stride, page, PROT_NONE) != 0) {
 			sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
-				    "cannot place %u stack guard pages (vm.max_map_count?); "
-				    "set engine.stack_guard to \"off\"", rc->cpus);
+				      "cannot place %u stack guard pages (vm.max_map_count?); "
+				      "set engine.stack_guard to \"off\"", rc->cpus);
 			return FALSE;
 		}
 	}
@@ -362,8 +362,9 @@ setup_workload(struct sim *s, GError **err)
 	s->in_setup = true;
 	if (setjmp(s->setup_jmp) != 0) {
 		s->in_setup = false;
-		sim_set_error(err, g_error_matches(s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT)
-				   ? SIM_CONFIG_ERROR_LIMIT : SIM_CONFIG_ERROR_INCONSISTENT,
+		int code = g_error_matches(s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT)
+			   ? SIM_CONFIG_ERROR_LIMIT : SIM_CONFIG_ERROR_INCONSISTENT;
+		sim_set_error(err, code,
 			      "%s: workload: setup failed: %s",
 			      rc->config_file ? rc->config_file : "(config)", s->fatal->message);
 		return FALSE;
@@ -509,8 +510,8 @@ run_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
 	s->cur = NULL;
 	if (G_UNLIKELY(!sim_coro_canary_ok(&c->coro)) && s->fatal == NULL)
 		sim_set_error(&s->fatal, SIM_CONFIG_ERROR_LIMIT,
-			    "cpu %u overflowed its %u KiB coroutine stack (t=%" G_GUINT64_FORMAT
-			    "); raise engine.stack_kib", c->id, s->rc->engine.stack_kib, c->now);
+			      "cpu %u overflowed its %u KiB coroutine stack (t=%" G_GUINT64_FORMAT
+			      "); raise engine.stack_kib", c->id, s->rc->engine.stack_kib, c->now);
 }
 
 static const char *
@@ -538,8 +539,8 @@ report_deadlock(struct sim *s, GError **err)
 		blocked++;
 	}
 	sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
-		    "simulated deadlock: %u CPUs blocked and nothing left to happen (%s)",
-		    blocked, who->str);
+		      "simulated deadlock: %u CPUs blocked and nothing left to happen (%s)",
+		      blocked, who->str);
 	g_string_free(who, TRUE);
 }
 
@@ -659,8 +660,8 @@ sim_run(struct sim *s, GError **err)
 		}
 		if (G_UNLIKELY(rc->engine.max_cycles && ev.time > rc->engine.max_cycles)) {
 			sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
-				    "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
-				    rc->engine.max_cycles);
+				      "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
+				      rc->engine.max_cycles);
 			return FALSE;
 		}
 		if (G_UNLIKELY((++polls & 0xffff) == 0)) {

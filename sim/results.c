@@ -54,7 +54,7 @@ sim_results_write(const char *path, const cJSON *doc, GError **err)
 	if (strcmp(path, "-") == 0) {
 		if (!write_all(STDOUT_FILENO, text, strlen(text))) {
 			sim_set_error(err, SIM_CONFIG_ERROR_IO,
-				    "(stdout): write failed: %s", g_strerror(errno));
+				      "(stdout): write failed: %s", g_strerror(errno));
 			return FALSE;
 		}
 		return TRUE;
@@ -65,8 +65,8 @@ sim_results_write(const char *path, const cJSON *doc, GError **err)
 	int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		sim_set_error(err, SIM_CONFIG_ERROR_IO,
-			    "%s: cannot create a temporary file in %s: %s", path, dir,
-			    g_strerror(errno));
+			      "%s: cannot create a temporary file in %s: %s", path, dir,
+			      g_strerror(errno));
 		return FALSE;
 	}
 	gboolean ok = write_all(fd, text, strlen(text)) && fsync(fd) == 0;
@@ -89,7 +89,7 @@ sim_results_write(const char *path, const cJSON *doc, GError **err)
 	if (!ok) {
 		g_unlink(tmpl);
 		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot write: %s",
-			    path, g_strerror(saved));
+			      path, g_strerror(saved));
 	}
 	return ok;
 }
