@@ -148,3 +148,20 @@ sim_results_read(const char *path, GError **err)
 	cJSON *doc = sim_json_parse_file(path, err);
 	return doc ? check_shape(doc, path, err) : NULL;
 }
+
+gboolean
+sim_results_done(const char *path, const cJSON *effective, GError **err)
+{
+	if (!g_file_test(path, G_FILE_TEST_EXISTS))
+		return FALSE;
+	cJSON *doc = sim_results_read(path, err);
+	if (doc == NULL)
+		return FALSE;
+	gboolean same = cJSON_Compare(cJSON_GetObjectItemCaseSensitive(doc, "config"), effective,
+				      true);
+	if (!same)
+		sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
+			      "%s: config: results of a different run (config differs)", path);
+	cJSON_Delete(doc);
+	return same;
+}

@@ -42,6 +42,19 @@ cJSON *sim_results_read(const char *path, GError **err);
  */
 cJSON *sim_results_parse(const char *text, size_t len, const char *name, GError **err);
 
+/*
+ * sim_results_done - does path hold a complete results file of exactly
+ * this run?  For resuming an interrupted sweep: a point whose file says
+ * TRUE is done; anything else (no file, unreadable, another schema, a
+ * different effective config, a half-written file from another program)
+ * is run again.  Results are only ever renamed into place whole, so an
+ * interrupted sim never leaves a file that passes.
+ * @effective: the run's effective config (struct sim_run_config.effective)
+ * Return: TRUE if done; FALSE otherwise, with *err (may be NULL) saying
+ * why unless the file does not exist.  Context: host.
+ */
+gboolean sim_results_done(const char *path, const cJSON *effective, GError **err);
+
 /* sim_json_print - doc as text, two-space indent, trailing newline. */
 char *sim_json_print(const cJSON *doc);
 

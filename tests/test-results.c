@@ -208,6 +208,48 @@ test_write_interrupted(void)
 	cJSON_Delete(doc);
 }
 
+/* Resuming a sweep: only a whole file of exactly this run counts as done. */
+static void
+test_done_for_resume(void)
+{
+	g_autofree char *dir = g_build_filename(tmpdir, "resume", NULL);
+	g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+	g_autofree char *path = g_build_filename(dir, "p.json", NULL);
+	const char *json = "{\"machine\": \"ben\", \"cpus\": 2,"
+			   " \"workload\": {\"name\": \"line_ww\", \"rounds\": 2}}";
+	GError *err = NULL;
+	struct sim_run_config *rc = sim_config_from_json(cJSON_Parse(json), "p", NULL, &err);
+	g_assert_no_error(err);
+	/* no file yet: not done, and no error to report */
+	g_assert_false(sim_results_done(path, rc->effective, &err));
+	g_assert_no_error(err);
+	/* the file of this run */
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	g_assert_true(sim_run(s, &err));
+	cJSON *res = sim_results(s);
+	sim_destroy(s);
+	g_assert_true(sim_results_write(path, res, &err));
+	g_assert_true(sim_results_done(path, rc->effective, &err));
+	g_assert_no_error(err);
+	/* the same file for a different point of the sweep */
+	cJSON *other = cJSON_Duplicate(rc->effective, true);
+	cJSON_ReplaceItemInObject(other, "cpus", cJSON_CreateNumber(3));
+	g_assert_false(sim_results_done(path, other, &err));
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT);
+	g_clear_error(&err);
+	/* a truncated file (written by something else) */
+	char *text = sim_json_print(res);
+	g_assert_true(g_file_set_contents(path, text, (gssize)strlen(text) / 2, NULL));
+	g_assert_false(sim_results_done(path, rc->effective, &err));
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_PARSE);
+	g_clear_error(&err);
+	g_free(text);
+	cJSON_Delete(other);
+	cJSON_Delete(res);
+	sim_run_config_free(rc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -224,6 +266,7 @@ main(int argc, char **argv)
 	g_test_add_func("/results/read/refuses-deep-nesting", test_refuses_deep_nesting);
 	g_test_add_func("/results/read/refuses-oversized-file", test_file_too_large);
 	g_test_add_func("/results/write/interrupted-leaves-old-file", test_write_interrupted);
+	g_test_add_func("/results/done/only-a-whole-file-of-this-run", test_done_for_resume);
 	int rc = g_test_run();
 	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
 	(void)system(cmd);
