@@ -93,9 +93,9 @@ sim_arena_init(struct sim *s, size_t bytes, GError **err)
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
-			    "cannot reserve %zu MiB of simulated memory (engine.arena_mib)",
-			    bytes >> 20);
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+			      "cannot reserve %zu MiB of simulated memory (engine.arena_mib)",
+			      bytes >> 20);
 		return FALSE;
 	}
 	s->arena = p;
@@ -158,10 +158,15 @@ sim_alloc(size_t size, size_t align)
 		}
 	}
 	size_t off = (s->arena_used + k.align - 1) & ~((size_t)k.align - 1);
-	if (off + k.size > s->arena_size)
-		sim_fatal(s, "simulated memory exhausted: %zu MiB in use; raise engine.arena_mib",
-			  s->arena_used >> 20);
+	if (off + k.size > s->arena_size) {
+		if (s->fatal == NULL)
+			sim_set_error(&s->fatal, SIM_CONFIG_ERROR_LIMIT,
+				      "simulated memory exhausted: %zu MiB in use, %zu more asked "
+				      "for; raise engine.arena_mib", s->arena_used >> 20, size);
+		sim_fatal(s, "simulated memory exhausted");
+	}
 	s->arena_used = off + k.size;
+	sim_mem_grew(s);
 	/* Fresh arena pages are zero already. */
 	return s->arena + off;
 }

@@ -73,12 +73,19 @@
  * for that cluster is pending merge into it (an LLC miss-status register)
  * and are served by the LLC when the data arrives.
  *
- * INVARIANTS (checked by sim_line_invariants_hold() in debug builds)
- *   - at most one owner is valid at any time;
+ * INVARIANTS (checked by sim_line_invariants_hold() after every event that
+ * touched the line, in debug builds; see sim_invariant_hook_register())
+ *   - at most one owner is valid at any time: the losing owner's window
+ *     [prev_from, prev_until) ends before the new owner's starts;
  *   - owner != SIM_NONE  =>  no S copy of the current generation exists
- *     outside the owner's core;
- *   - a line with waiters has an arbitration event queued (ev_pending);
- *   - dir_free never decreases.
+ *     outside the owner's core (no S fill counted in this generation; on
+ *     machines of at most 64 cores every private cache is looked at too);
+ *   - nsh == 0 exactly when sh_far == SIM_NONE;
+ *   - a line with waiters has an arbitration event queued (ev_pending),
+ *     and a waiting request is for this line, from a CPU blocked on a
+ *     line (or from a busy store buffer);
+ *   - dir_free never decreases (asserted where it is written, in grant(),
+ *     and without pipelining never before the last data arrival).
  *
  * WHAT IT LEAVES OUT (MODEL)
  *   - No link or mesh bandwidth: messages for different lines never queue
@@ -164,7 +171,11 @@ sim_line_get(struct sim *s, uint32_t id)
 		}
 		s->line_chunks[chunk] = c;
 		s->lines_allocated += SIM_LINE_CHUNK;
+		sim_mem_grew(s);
 	}
+#ifndef NDEBUG
+	s->touched[s->ntouched++ % SIM_INV_TOUCHED] = id;
+#endif
 	return &c[id & (SIM_LINE_CHUNK - 1)];
 }
 
@@ -543,8 +554,10 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 	if (o != SIM_NONE) {
 		const struct sim_cpu *oc = &s->cpus[o];
 		*lg = legs_from_owner(s, l, c, oc);
-		if (oc->core == c->core) {
-			/* Sibling owns it: L1 is shared, nothing moves. */
+		if (oc->core == c->core && r->merge_head == NULL) {
+			/* Sibling owns it: L1 is shared, nothing moves.  (With
+			 * merged readers from other cores the line must go to S
+			 * below, or they would hold copies of an owned line.) */
 			*lg = (struct legs){ 0, 0, 0, SIM_CAUSE_HIT };
 			*tx = *t1 = tg;
 			return;
@@ -685,6 +698,12 @@ sim_line_event(struct sim *s, uint32_t id, sim_time_t t)
 	l->wait[k] = l->wait[--l->nwait];
 	if (r->cpu->socket != l->home)
 		l->nwait_remote--;
+	if (l->capwait > 16 && l->nwait <= l->capwait / 4) {
+		/* Shrink: otherwise every line that was once hot keeps room for
+		 * all its past waiters (512 KiB a line at 65,536 CPUs). */
+		l->capwait /= 2;
+		l->wait = g_renew(struct sim_req *, l->wait, l->capwait);
+	}
 	grant(s, l, id, r, t);
 	if (l->nwait > 0) {
 		l->ev_pending = true;
@@ -706,6 +725,101 @@ sim_line_written(struct sim *s, struct sim_line *l, sim_time_t t)
 		w = next;
 	}
 }
+
+/* ---- invariants (debug builds; see the top comment) ---- */
+
+#define INV(cond, ...) \
+	do { \
+		if (!(cond)) { \
+			g_string_append_printf(why, "line %u: ", id); \
+			g_string_append_printf(why, __VA_ARGS__); \
+			return false; \
+		} \
+	} while (0)
+
+/* Core cores (other than `except`) whose private cache holds an S copy
+ * of line id tagged with generation gen; SIM_NONE if none. */
+static uint32_t
+pc_holder(const struct sim *s, uint32_t id, uint32_t gen, uint32_t except)
+{
+	for (uint32_t k = 0; k < s->ncores; k++) {
+		if (k == except)
+			continue;
+		const struct sim_pc_ent *e = pc_lookup(s, &s->cores[k], id);
+		if (e && e->gen == gen)
+			return k;
+	}
+	return SIM_NONE;
+}
+
+static bool
+waiter_ok(const struct sim *s, const struct sim_req *r, uint32_t id, GString *why)
+{
+	INV(r->cpu != NULL && r->cpu >= s->cpus && r->cpu < s->cpus + s->ncpus,
+	    "a waiting request has no valid CPU");
+	INV(r->line == id, "cpu %u waits here for line %u", r->cpu->id, r->line);
+	if (r->sb)
+		INV(r->cpu->sb_busy && r == &r->cpu->sbreq,
+		    "cpu %u's store-buffer request waits but the buffer is not busy", r->cpu->id);
+	else
+		INV(r->cpu->state == SIM_CPU_BLOCKED && r->cpu->block == SIM_BLOCK_LINE,
+		    "cpu %u waits here but is not blocked on a line (state %u, block %u)",
+		    r->cpu->id, r->cpu->state, r->cpu->block);
+	return true;
+}
+
+/*
+ * sim_line_invariants_hold - check line id against the INVARIANTS above;
+ * on failure append what is wrong to why.  For use by the engine's
+ * per-event checker only (cost: O(1), plus O(cores) on machines of at
+ * most 64 cores).  Does not touch the line (does not count as an access).
+ */
+bool
+sim_line_invariants_hold(const struct sim *s, uint32_t id, GString *why)
+{
+	uint32_t chunk = id >> SIM_LINE_CHUNK_SHIFT;
+	INV(chunk < s->nline_chunks, "beyond the arena");
+	const struct sim_line *l = s->line_chunks[chunk];
+	if (l == NULL)
+		return true;
+	l += id & (SIM_LINE_CHUNK - 1);
+	INV(l->owner == SIM_NONE || l->owner < s->ncpus, "owner %u is not a CPU", l->owner);
+	INV(l->prev_owner == SIM_NONE || l->prev_owner < s->ncpus,
+	    "previous owner %u is not a CPU", l->prev_owner);
+	INV(l->home == SIM_NONE || l->home < s->m->topo.sockets, "home %u is not a socket",
+	    l->home);
+	INV(l->gen >= SIM_GEN_INIT, "generation %u below the initial %u", l->gen, SIM_GEN_INIT);
+	if (l->owner != SIM_NONE && l->prev_owner != SIM_NONE) {
+		INV(l->owner != l->prev_owner, "cpu %u is both owner and previous owner", l->owner);
+		INV(l->prev_until <= l->owner_from,
+		    "two valid owners: cpu %u until t=%" G_GUINT64_FORMAT ", cpu %u from t=%"
+		    G_GUINT64_FORMAT, l->prev_owner, l->prev_until, l->owner, l->owner_from);
+	}
+	INV((l->nsh == 0) == (l->sh_far == SIM_NONE),
+	    "%u S fills but farthest sharer cluster %u", l->nsh, l->sh_far);
+	if (l->owner != SIM_NONE) {
+		INV(l->nsh == 0, "owned by cpu %u yet %u S fills in generation %u", l->owner,
+		    l->nsh, l->gen);
+		if (s->ncores <= 64) {
+			uint32_t k = pc_holder(s, id, l->gen, s->cpus[l->owner].core);
+			INV(k == SIM_NONE, "owned by cpu %u yet core %u holds an S copy of "
+			    "generation %u", l->owner, k, l->gen);
+		}
+	}
+	INV(l->nwait <= l->capwait, "%u waiters in room for %u", l->nwait, l->capwait);
+	INV(l->nwait == 0 || l->ev_pending, "%u waiters and no arbitration event queued",
+	    l->nwait);
+	/* The first and last few waiters: cheap even with 65,536 waiting. */
+	for (uint32_t i = 0; i < l->nwait; i = (i == 1 && l->nwait > 4) ? l->nwait - 2 : i + 1)
+		if (!waiter_ok(s, l->wait[i], id, why))
+			return false;
+	if (l->moved && s->m->lat.hold == 0)
+		INV(l->dir_free >= l->last_t1, "directory free at t=%" G_GUINT64_FORMAT
+		    " before the last data arrived at t=%" G_GUINT64_FORMAT, l->dir_free, l->last_t1);
+	return true;
+}
+
+#undef INV
 
 void
 sim_mem_prime(struct sim *s, void *addr, size_t size, uint32_t cpu)

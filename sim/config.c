@@ -16,7 +16,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *const sim_config_sections[] = {
 	"machine", "cpus", "seed", "workload", "engine", "description", "reclaim", "lock", NULL,
@@ -61,36 +64,151 @@ line_col(const char *text, size_t off, unsigned *line, unsigned *col)
 	}
 }
 
+/*
+ * Read at most SIM_JSON_MAX_BYTES + 1 bytes of file into a new buffer
+ * (NUL-terminated).  A plain read loop rather than g_file_get_contents():
+ * that one trusts st_size and reads character devices forever.
+ */
+static char *
+read_bounded(const char *file, size_t *len, GError **err)
+{
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int e = 0;
+	if (fd < 0)
+		e = errno;
+	else if (fstat(fd, &st) != 0)
+		e = errno;
+	else if (S_ISDIR(st.st_mode))
+		e = EISDIR;
+	if (e != 0) {
+		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot read: %s",
+			      file, g_strerror(e));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	size_t cap = 1u << 16, n = 0;
+	char *buf = g_malloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap > SIM_JSON_MAX_BYTES)
+				break;
+			cap *= 2;
+			buf = g_realloc(buf, cap + 1);
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (e != 0) {
+		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot read: %s",
+			      file, g_strerror(e));
+	} else if (n > SIM_JSON_MAX_BYTES) {
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+			      "%s: larger than %u MiB: not a config or results file", file,
+			      SIM_JSON_MAX_BYTES >> 20);
+	} else {
+		buf[n] = '\0';
+		*len = n;
+		return buf;
+	}
+	g_free(buf);
+	return NULL;
+}
+
+/*
+ * The dotted path of the first key that appears twice in one object, or
+ * NULL.  cJSON keeps both and every lookup returns the first, so
+ * {"cpus": 4, "cpus": 64} would silently run 4 CPUs: refuse it instead.
+ * Recursion is bounded by cJSON's nesting limit; objects with many keys
+ * use a hash set, so a 64 MiB object of distinct keys stays linear.
+ */
+static char *
+duplicate_key(const cJSON *v, const char *path)
+{
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return NULL;
+	char *found = NULL;
+	GHashTable *seen = NULL;
+	int n = 0, i = 0;
+	for (const cJSON *c = v->child; c; c = c->next)
+		n++;
+	if (cJSON_IsObject(v) && n > 16)
+		seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (const cJSON *c = v->child; c && !found; c = c->next, i++) {
+		char *sub = cJSON_IsObject(v) ? (*path ? g_strconcat(path, ".", c->string, NULL)
+						       : g_strdup(c->string))
+					      : g_strdup_printf("%s[%d]", path, i);
+		if (cJSON_IsObject(v)) {
+			gboolean dup = FALSE;
+			if (seen)
+				dup = !g_hash_table_add(seen, c->string);
+			for (const cJSON *d = v->child; !seen && d != c && !dup; d = d->next)
+				dup = strcmp(d->string, c->string) == 0;
+			if (dup) {
+				found = sub;
+				break;
+			}
+		}
+		found = duplicate_key(c, sub);
+		g_free(sub);
+	}
+	if (seen)
+		g_hash_table_destroy(seen);
+	return found;
+}
+
+cJSON *
+sim_json_parse_text(const char *text, size_t len, const char *name, GError **err)
+{
+	if (memchr(text, '\0', len) != NULL) {
+		sim_set_error(err, SIM_CONFIG_ERROR_PARSE,
+			      "%s: not a JSON text (contains a NUL byte)", name);
+		return NULL;
+	}
+	/* cJSON wants the terminating NUL inside the length when it must end
+	 * there, so parse a terminated copy rather than trust the caller. */
+	char *copy = g_malloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	const char *end = NULL;
+	cJSON *doc = cJSON_ParseWithLengthOpts(copy, len + 1, &end, true);
+	if (doc == NULL) {
+		size_t off = end ? (size_t)(end - copy) : 0;
+		unsigned l, c;
+		line_col(copy, off, &l, &c);
+		sim_set_error(err, SIM_CONFIG_ERROR_PARSE,
+			      "%s: line %u, column %u: invalid JSON", name, l, c);
+	}
+	g_free(copy);
+	char *dup = doc ? duplicate_key(doc, "") : NULL;
+	if (dup != NULL) {
+		sim_set_error(err, SIM_CONFIG_ERROR_PARSE,
+			      "%s: %s: duplicate key (JSON objects name each key once)", name, dup);
+		g_free(dup);
+		cJSON_Delete(doc);
+		doc = NULL;
+	}
+	return doc;
+}
+
 cJSON *
 sim_json_parse_file(const char *file, GError **err)
 {
-	char *text = NULL;
-	gsize len = 0;
-	GError *ioerr = NULL;
-	if (!g_file_get_contents(file, &text, &len, &ioerr)) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_IO, "%s: cannot read: %s",
-			    file, g_strerror(ioerr->code == G_FILE_ERROR_NOENT ? ENOENT :
-					     ioerr->code == G_FILE_ERROR_ACCES ? EACCES :
-					     ioerr->code == G_FILE_ERROR_ISDIR ? EISDIR : EIO));
-		g_error_free(ioerr);
+	size_t len = 0;
+	char *text = read_bounded(file, &len, err);
+	if (text == NULL)
 		return NULL;
-	}
-	if (memchr(text, '\0', len) != NULL) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_PARSE,
-			    "%s: not a JSON text (contains a NUL byte)", file);
-		g_free(text);
-		return NULL;
-	}
-	const char *end = NULL;
-	/* cJSON counts the terminating NUL in the length when it must end there. */
-	cJSON *doc = cJSON_ParseWithLengthOpts(text, len + 1, &end, true);
-	if (doc == NULL) {
-		size_t off = end ? (size_t)(end - text) : 0;
-		unsigned l, c;
-		line_col(text, off, &l, &c);
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_PARSE,
-			    "%s: line %u, column %u: invalid JSON", file, l, c);
-	}
+	cJSON *doc = sim_json_parse_text(text, len, file, err);
 	g_free(text);
 	return doc;
 }
@@ -116,10 +234,19 @@ set_items_free(GPtrArray *items)
 	g_ptr_array_free(items, TRUE);
 }
 
+/* Deepest --set path: the deepest config key is machine.topology.X.
+ * (Without a bound, --set a.a.a...=1 builds a nest that deep.) */
+#define SET_MAX_DEPTH 8
+
 static gboolean
 path_ok(const char *path)
 {
 	if (*path == '\0' || *path == '.' || g_str_has_suffix(path, ".") || strstr(path, ".."))
+		return FALSE;
+	int depth = 1;
+	for (const char *p = path; *p; p++)
+		depth += *p == '.';
+	if (depth > SET_MAX_DEPTH)
 		return FALSE;
 	for (const char *p = path; *p; p++)
 		if (!g_ascii_isalnum(*p) && *p != '_' && *p != '-' && *p != '.')
@@ -134,8 +261,8 @@ parse_sets(char **sets, GError **err)
 	for (char **s = sets; s && *s; s++) {
 		const char *eq = strchr(*s, '=');
 		if (eq == NULL || eq == *s) {
-			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_SET,
-				    "--set %s: expected PATH=VALUE, e.g. workload.period=400000", *s);
+			sim_set_error(err, SIM_CONFIG_ERROR_SET,
+				      "--set %s: expected PATH=VALUE, e.g. workload.period=400000", *s);
 			set_items_free(items);
 			return NULL;
 		}
@@ -144,8 +271,9 @@ parse_sets(char **sets, GError **err)
 		it->label = g_strconcat("--set ", *s, NULL);
 		g_ptr_array_add(items, it);
 		if (!path_ok(it->path)) {
-			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_SET,
-				    "--set %s: \"%s\" is not a dotted path of keys", *s, it->path);
+			sim_set_error(err, SIM_CONFIG_ERROR_SET,
+				      "--set %s: \"%s\" is not a dotted path of at most %d keys "
+				      "(letters, digits, _ and -)", *s, it->path, SET_MAX_DEPTH);
 			set_items_free(items);
 			return NULL;
 		}
@@ -170,9 +298,9 @@ apply_set(cJSON *root, const char *path, const struct set_item *it, GError **err
 		if (next == NULL) {
 			next = cJSON_AddObjectToObject(obj, *p);
 		} else if (!cJSON_IsObject(next)) {
-			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_SET,
-				    "%s: %s: \"%s\" is %s, not an object", it->label, it->path, *p,
-				    sim_json_type_name(next));
+			sim_set_error(err, SIM_CONFIG_ERROR_SET,
+				      "%s: %s: \"%s\" is %s, not an object", it->label, it->path, *p,
+				      sim_json_type_name(next));
 			ok = FALSE;
 			break;
 		}

@@ -33,6 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 #include "sim_build_config.h"
 
 #if !SIM_CORO_ASM
@@ -55,8 +57,9 @@ struct sim_coro {
 	size_t map_size;
 	sim_coro_fn fn;
 	void *arg;
-	bool finished;
+	bool finished;          /* left for good (sim_coro_exit) */
 	void *asan_fake_stack;  /* sanitizer fiber bookkeeping */
+	unsigned vg_stack_id;   /* valgrind stack registration */
 };
 
 /*
@@ -84,5 +87,26 @@ void sim_coro_switch(struct sim_coro *from, struct sim_coro *to);
 /* sim_coro_canary_intact - every canary word is intact (end of run).
  * Cost: reads SIM_CORO_CANARY_BYTES. */
 bool sim_coro_canary_intact(const struct sim_coro *co);
+
+/*
+ * sim_coro_exit - leave from for good and resume to (the sanitizers free
+ * from's bookkeeping).  Context: from is running.  Never returns.
+ */
+void sim_coro_exit(struct sim_coro *from, struct sim_coro *to) G_GNUC_NORETURN;
+
+/*
+ * sim_coro_destroy - forget co (valgrind's stack registration); its stack
+ * memory stays the caller's.  Call once per sim_coro_create, after the
+ * last switch to co.
+ */
+void sim_coro_destroy(struct sim_coro *co);
+
+/*
+ * sim_coro_release_stacks - call before unmapping or reusing memory that
+ * held coroutine stacks: clears AddressSanitizer's poison of the frames
+ * left on them (munmap does not), which would otherwise surface as false
+ * reports in whatever is mapped there next.
+ */
+void sim_coro_release_stacks(void *mem, size_t size);
 
 #endif

@@ -26,6 +26,7 @@
  * the line was written); only the event whose seq matches cpu->ev_seq is
  * live.
  */
+#include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -65,6 +66,64 @@ sim_request_stop(void)
 	stop_requested = 1;
 }
 
+bool
+sim_stop_requested(void)
+{
+	return stop_requested != 0;
+}
+
+void
+sim_clear_stop(void)
+{
+	stop_requested = 0;
+}
+
+/* ---- invariant checkers (called only in debug builds) ---- */
+
+void
+sim_invariant_hook_register(struct sim *s, const char *name, sim_invariant_fn fn, void *arg)
+{
+	struct sim_inv_hook h = { .name = name, .fn = fn, .arg = arg };
+	g_array_append_val(s->inv_hooks, h);
+}
+
+/* The engine's own checker: every line the event touched (cache.c). */
+static bool
+cache_invariants(void *arg, const struct sim *s, sim_time_t now, GString *why)
+{
+	(void)arg;
+	(void)now;
+	uint32_t n = s->ntouched < SIM_INV_TOUCHED ? s->ntouched : SIM_INV_TOUCHED;
+	for (uint32_t i = 0; i < n; i++) {
+		bool seen = false;
+		for (uint32_t j = 0; j < i && !seen; j++)
+			seen = s->touched[j] == s->touched[i];
+		if (!seen && !sim_line_invariants_hold(s, s->touched[i], why))
+			return false;
+	}
+	return true;
+}
+
+#ifndef NDEBUG
+static void
+check_invariants(struct sim *s, const struct sim_ev *ev)
+{
+	for (guint i = 0; i < s->inv_hooks->len; i++) {
+		const struct sim_inv_hook *h = &g_array_index(s->inv_hooks, struct sim_inv_hook, i);
+		GString *why = g_string_new(NULL);
+		s->inv_checks++;
+		if (G_UNLIKELY(!h->fn(h->arg, s, ev->time, why)))
+			g_error("invariant %s violated after the %s event of %s %u at t=%"
+				G_GUINT64_FORMAT ": %s", h->name,
+				ev->cls == SIM_EV_CPU ? "run" : ev->cls == SIM_EV_SB ? "store-buffer" :
+				"directory", ev->cls == SIM_EV_LINE ? "line" : "cpu", ev->id, ev->time,
+				why->str);
+		g_string_free(why, TRUE);
+	}
+	s->ntouched = 0;
+}
+#endif
+
 /* ---- fatal errors inside a run ---- */
 
 void
@@ -75,14 +134,15 @@ sim_fatal(struct sim *s, const char *fmt, ...)
 	char *msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	if (s->fatal == NULL)
-		g_set_error_literal(&s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT, msg);
+		sim_set_error(&s->fatal, SIM_CONFIG_ERROR_INCONSISTENT, "%s", msg);
 	g_free(msg);
 	struct sim_cpu *c = s->cur;
+	if (c == NULL && s->in_setup)
+		longjmp(s->setup_jmp, 1);
 	if (c == NULL)
 		g_error("%s", s->fatal->message);
 	c->state = SIM_CPU_DONE;
-	sim_coro_switch(&c->coro, &s->main_co);
-	g_assert_not_reached();
+	sim_coro_exit(&c->coro, &s->main_co);
 }
 
 /* ---- events and CPU states ---- */
@@ -161,8 +221,7 @@ cpu_entry(void *arg)
 	s->rc->workload->cpu_main(s->wl_state);
 	c->state = SIM_CPU_DONE;
 	s->ndone++;
-	sim_coro_switch(&c->coro, &s->main_co);
-	g_assert_not_reached();
+	sim_coro_exit(&c->coro, &s->main_co);
 }
 
 static uint64_t
@@ -172,23 +231,91 @@ host_ram_bytes(void)
 	return pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : UINT64_C(1) << 34;
 }
 
-/*
- * Host memory a run will need, before simulated memory grows: per CPU
- * its struct, store buffer and the stack pages a coroutine touches
- * (canary page + top pages), per core its private cache, per cluster a
- * quarter of its LLC table (entries are made on demand).
- */
+/* Host memory of a run, by what it is for (see estimate_fixed). */
+struct mem_estimate {
+	uint64_t stacks, cpus, caches, lines, base;
+};
+
 static uint64_t
-estimate_bytes(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclusters)
+mem_total(const struct mem_estimate *e)
+{
+	return e->stacks + e->cpus + e->caches + e->lines + e->base;
+}
+
+/*
+ * An upper bound of the host memory a run needs before any simulated
+ * memory is used (sim_mem_grew() accounts for that as it grows):
+ *   stacks  every CPU's whole coroutine stack: a coroutine may fill it
+ *           before the canary notices, so only the whole stack is a bound
+ *           (usually the largest term; engine.stack_kib lowers it);
+ *   cpus    per CPU: struct sim_cpu, its store buffer, its share of the
+ *           event queue (CPU and store-buffer events, line events, stale
+ *           timeouts up to the compaction threshold, heap doubling), of
+ *           the directories' wait lists (which shrink), and 256 bytes of
+ *           workload state;
+ *   caches  per core in use its private-cache table, per cluster in use
+ *           its whole LLC table (each is made in full on first use), and
+ *           the core and cluster arrays of the whole machine;
+ *   lines   the arena's line-chunk index and one chunk of line records;
+ *   base    32 MiB: program, GLib, cJSON, the config and results documents.
+ * Not an upper bound under AddressSanitizer (shadow memory, quarantine).
+ */
+static void
+estimate_fixed(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclusters,
+	       size_t arena, struct mem_estimate *e)
 {
 	const struct sim_machine *m = rc->machine;
-	uint64_t per_cpu = sizeof(struct sim_cpu) + (uint64_t)m->store_buffer_entries *
-			   sizeof(struct sim_sb_ent) + 3 * 4096 + 64;
-	uint64_t per_core = (uint64_t)m->private_cache_lines * sizeof(struct sim_pc_ent) +
-			    sizeof(struct sim_core);
-	uint64_t per_cluster = (uint64_t)m->cluster_cache_lines * sizeof(struct sim_l3_ent) / 4;
-	return (uint64_t)rc->cpus * per_cpu + (uint64_t)ncores * per_core +
-	       (uint64_t)nclusters * per_cluster + (UINT64_C(32) << 20);
+	g_autofree uint8_t *core_used = g_new0(uint8_t, ncores);
+	g_autofree uint8_t *cluster_used = g_new0(uint8_t, nclusters);
+	uint64_t cores = 0, clusters = 0;
+	for (uint32_t i = 0; i < rc->cpus; i++) {
+		struct sim_place p = sim_machine_place(m, i);
+		cores += !core_used[p.core];
+		core_used[p.core] = 1;
+		clusters += !cluster_used[p.cluster];
+		cluster_used[p.cluster] = 1;
+	}
+	e->stacks = (uint64_t)rc->cpus * ((uint64_t)rc->engine.stack_kib << 10);
+	e->cpus = (uint64_t)rc->cpus * (sizeof(struct sim_cpu) +
+		  (uint64_t)m->store_buffer_entries * sizeof(struct sim_sb_ent) +
+		  32 * sizeof(struct sim_ev) + 40 * sizeof(struct sim_req *) + 256);
+	e->caches = cores * ((uint64_t)m->private_cache_lines * sizeof(struct sim_pc_ent) +
+			     m->private_cache_lines / SIM_PC_WAYS) +
+		    clusters * ((uint64_t)m->cluster_cache_lines * sizeof(struct sim_l3_ent) +
+				m->cluster_cache_lines / SIM_L3_WAYS) +
+		    (uint64_t)ncores * sizeof(struct sim_core) +
+		    (uint64_t)nclusters * sizeof(struct sim_cluster);
+	e->lines = arena / SIM_LINE_BYTES / SIM_LINE_CHUNK * sizeof(struct sim_line *) +
+		   SIM_LINE_CHUNK * sizeof(struct sim_line);
+	e->base = UINT64_C(32) << 20;
+}
+
+/* Host memory that grows during setup and the run: arena pages handed
+ * out by sim_alloc and line records made on first touch. */
+static uint64_t
+grown_bytes(const struct sim *s)
+{
+	return (((uint64_t)s->arena_used + 4095) & ~UINT64_C(4095)) +
+	       s->lines_allocated * sizeof(struct sim_line);
+}
+
+void
+sim_mem_grew(struct sim *s)
+{
+	uint64_t need = s->fixed_bytes + grown_bytes(s);
+	if (G_LIKELY(need <= s->budget_bytes) || s->fatal != NULL)
+		return;
+	char *msg = g_strdup_printf(
+		"host memory budget exceeded: %" G_GUINT64_FORMAT " MiB of simulated memory and "
+		"%" G_GUINT64_FORMAT " line records on top of the %" G_GUINT64_FORMAT " MiB "
+		"estimated up front; the budget is %" G_GUINT64_FORMAT " MiB "
+		"(engine.memory_budget_mib)", (uint64_t)s->arena_used >> 20, s->lines_allocated,
+		s->fixed_bytes >> 20, s->budget_bytes >> 20);
+	sim_set_error(&s->fatal, SIM_CONFIG_ERROR_LIMIT, "%s", msg);
+	g_free(msg);    /* before sim_fatal: it does not return here */
+	if (s->cur != NULL || s->in_setup)
+		sim_fatal(s, "host memory budget exceeded");
+	/* Scheduler context (a directory event): finish the event, then stop. */
 }
 
 static size_t
@@ -212,17 +339,17 @@ setup_stacks(struct sim *s, GError **err)
 	void *p = mmap(NULL, s->stacks_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
-			    "cannot map %zu MiB of coroutine stacks (engine.stack_kib)",
-			    s->stacks_size >> 20);
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+			      "cannot map %zu MiB of coroutine stacks (engine.stack_kib)",
+			      s->stacks_size >> 20);
 		return FALSE;
 	}
 	s->stacks = p;
 	for (uint32_t i = 0; guard && i < rc->cpus; i++) {
 		if (mprotect(s->stacks + i * s->stack_stride, page, PROT_NONE) != 0) {
-			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
-				    "cannot place %u stack guard pages (vm.max_map_count?); "
-				    "set engine.stack_guard to \"off\"", rc->cpus);
+			sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+				      "cannot place %u stack guard pages (vm.max_map_count?); "
+				      "set engine.stack_guard to \"off\"", rc->cpus);
 			return FALSE;
 		}
 	}
@@ -230,6 +357,42 @@ setup_stacks(struct sim *s, GError **err)
 		struct sim_cpu *c = &s->cpus[i];
 		sim_coro_create(&c->coro, s->stacks + i * s->stack_stride + (guard ? page : 0),
 				stack, cpu_entry, c);
+	}
+	return TRUE;
+}
+
+/*
+ * Run the workload's setup.  A fatal error inside it (simulated memory
+ * exhausted, host-memory budget exceeded) longjmps back here: the config
+ * is refused like any other bad input.  The workload's partial state is
+ * lost (its setup never returned).
+ */
+static gboolean
+setup_workload(struct sim *s, GError **err)
+{
+	const struct sim_run_config *rc = s->rc;
+	s->in_setup = true;
+	if (setjmp(s->setup_jmp) != 0) {
+		s->in_setup = false;
+		int code = g_error_matches(s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT)
+			   ? SIM_CONFIG_ERROR_LIMIT : SIM_CONFIG_ERROR_INCONSISTENT;
+		sim_set_error(err, code,
+			      "%s: workload: setup failed: %s",
+			      rc->config_file ? rc->config_file : "(config)", s->fatal->message);
+		return FALSE;
+	}
+	s->wl_state = rc->workload->setup(s, rc->workload_params);
+	s->in_setup = false;
+	/* Run length: a workload that is set to run past engine.max_cycles
+	 * would only fail at the end; say so now. */
+	sim_time_t goal = rc->workload->progress_goal ? rc->workload->progress_goal(s->wl_state) : 0;
+	if (rc->engine.max_cycles && goal > rc->engine.max_cycles) {
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+			      "%s: engine.max_cycles: the workload is set to run for %" G_GUINT64_FORMAT
+			      " cycles, past engine.max_cycles (%" G_GUINT64_FORMAT ")",
+			      rc->config_file ? rc->config_file : "(config)", goal,
+			      rc->engine.max_cycles);
+		return FALSE;
 	}
 	return TRUE;
 }
@@ -245,17 +408,25 @@ sim_create(const struct sim_run_config *rc, GError **err)
 
 	uint64_t budget = rc->engine.memory_budget_mib ? rc->engine.memory_budget_mib << 20
 						       : host_ram_bytes() / 10 * 8;
-	uint64_t est = estimate_bytes(rc, ncores, nclusters);
+	struct mem_estimate me;
+	estimate_fixed(rc, ncores, nclusters, arena_bytes(rc), &me);
+	uint64_t est = mem_total(&me);
 	if (est > budget) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
-			    "%s: cpus: a run of %u CPUs needs about %" G_GUINT64_FORMAT
-			    " MiB of host memory; the budget is %" G_GUINT64_FORMAT
-			    " MiB (engine.memory_budget_mib)", rc->config_file ? rc->config_file : "(config)",
-			    rc->cpus, est >> 20, budget >> 20);
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+			      "%s: cpus: a run of %u CPUs needs about %" G_GUINT64_FORMAT
+			      " MiB of host memory (coroutine stacks %" G_GUINT64_FORMAT
+			      " MiB: engine.stack_kib; CPU state %" G_GUINT64_FORMAT
+			      " MiB; caches %" G_GUINT64_FORMAT " MiB; lines %" G_GUINT64_FORMAT
+			      " MiB); the budget is %" G_GUINT64_FORMAT " MiB (engine.memory_budget_mib)",
+			      rc->config_file ? rc->config_file : "(config)", rc->cpus, est >> 20,
+			      me.stacks >> 20, me.cpus >> 20, me.caches >> 20, me.lines >> 20,
+			      budget >> 20);
 		return NULL;
 	}
 
 	struct sim *s = g_new0(struct sim, 1);
+	s->fixed_bytes = est;
+	s->budget_bytes = budget;
 	s->rc = rc;
 	s->m = m;
 	s->max_cycles = rc->engine.max_cycles ? rc->engine.max_cycles : SIM_T_INF;
@@ -268,6 +439,8 @@ sim_create(const struct sim_run_config *rc, GError **err)
 	sim_evq_init(&s->evq);
 	sim_rng_seed(&s->arbiter, rc->seed, SIM_RNG_ARBITER);
 	sim_coro_init_main(&s->main_co);
+	s->inv_hooks = g_array_new(FALSE, FALSE, sizeof(struct sim_inv_hook));
+	sim_invariant_hook_register(s, "cache", cache_invariants, NULL);
 	sim_current = s;
 
 	struct sim_sb_ent *sb = g_new0(struct sim_sb_ent, (size_t)rc->cpus * m->store_buffer_entries);
@@ -289,7 +462,10 @@ sim_create(const struct sim_run_config *rc, GError **err)
 		sim_destroy(s);
 		return NULL;
 	}
-	s->wl_state = rc->workload->setup(s, rc->workload_params);
+	if (!setup_workload(s, err)) {
+		sim_destroy(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -302,6 +478,12 @@ sim_destroy(struct sim *s)
 		s->rc->workload->teardown(s->wl_state);
 	if (s->cpus)
 		sim_irq_free_all(s);
+	if (s->stacks) {
+		for (uint32_t i = 0; i < s->ncpus; i++)
+			sim_coro_destroy(&s->cpus[i].coro);
+		sim_coro_release_stacks(s->stacks, s->stacks_size);
+		munmap(s->stacks, s->stacks_size);
+	}
 	for (uint32_t i = 0; i < s->ncores; i++) {
 		g_free(s->cores[i].ent);
 		g_free(s->cores[i].victim);
@@ -317,9 +499,9 @@ sim_destroy(struct sim *s)
 	g_free(s->clusters);
 	sim_evq_free(&s->evq);
 	sim_arena_destroy(s);
-	if (s->stacks)
-		munmap(s->stacks, s->stacks_size);
 	g_clear_error(&s->fatal);
+	if (s->inv_hooks)
+		g_array_free(s->inv_hooks, TRUE);
 	if (sim_current == s)
 		sim_current = NULL;
 	g_free(s);
@@ -364,9 +546,9 @@ run_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
 	sim_coro_switch(&s->main_co, &c->coro);
 	s->cur = NULL;
 	if (G_UNLIKELY(!stack_ok(c)) && s->fatal == NULL)
-		g_set_error(&s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
-			    "cpu %u overflowed its %u KiB coroutine stack (t=%" G_GUINT64_FORMAT
-			    "); raise engine.stack_kib", c->id, s->rc->engine.stack_kib, c->now);
+		sim_set_error(&s->fatal, SIM_CONFIG_ERROR_LIMIT,
+			      "cpu %u overflowed its %u KiB coroutine stack (t=%" G_GUINT64_FORMAT
+			      "); raise engine.stack_kib", c->id, s->rc->engine.stack_kib, c->now);
 }
 
 static const char *
@@ -393,9 +575,9 @@ report_deadlock(struct sim *s, GError **err)
 					       c->block_since);
 		blocked++;
 	}
-	g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
-		    "simulated deadlock: %u CPUs blocked and nothing left to happen (%s)",
-		    blocked, who->str);
+	sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
+		      "simulated deadlock: %u CPUs blocked and nothing left to happen (%s)",
+		      blocked, who->str);
 	g_string_free(who, TRUE);
 }
 
@@ -405,6 +587,66 @@ monotonic_seconds(void)
 	return (double)g_get_monotonic_time() / 1e6;
 }
 
+/* What an interrupted run had done, in one line. */
+static void
+report_interrupt(const struct sim *s, sim_time_t now, sim_time_t goal, double secs,
+		 GError **err)
+{
+	g_autofree char *part = goal ? g_strdup_printf(" (%.0f%% of the workload's %"
+						       G_GUINT64_FORMAT " cycles)",
+						       100.0 * (double)MIN(now, goal) / (double)goal,
+						       goal)
+				    : g_strdup("");
+	sim_set_error(err, SIM_CONFIG_ERROR_INTERRUPTED,
+		      "interrupted at simulated time %" G_GUINT64_FORMAT "%s after %" G_GUINT64_FORMAT
+		      " events and %.1f host seconds", now, part, s->st.events, secs);
+}
+
+/* ---- stale events ---- */
+
+struct stale_scan {
+	const struct sim *s;
+	sim_time_t max_dropped;
+};
+
+/* A CPU event is live only if its seq is the CPU's current one; a stale
+ * one (a spin-wait timeout after a write woke the CPU) stays stale. */
+static bool
+event_live(const struct sim_ev *ev, void *arg)
+{
+	struct stale_scan *sc = arg;
+	if (ev->cls != SIM_EV_CPU)
+		return true;
+	const struct sim_cpu *c = &sc->s->cpus[ev->id];
+	if (ev->seq == c->ev_seq && c->state != SIM_CPU_DONE)
+		return true;
+	if (ev->time > sc->max_dropped)
+		sc->max_dropped = ev->time;
+	return false;
+}
+
+/*
+ * Drop stale events once they are most of the queue.  Without this a CPU
+ * that keeps re-arming a far deadline (sim_spin_while_eq64_until) and is
+ * woken early every time leaves one event behind per wait, and the queue
+ * grows with the run's length.  Stale events do nothing when popped but
+ * count in metrics.engine.events, so dropped ones are counted at once
+ * (the total is unchanged: the queue always drains), and their latest
+ * time is still held against engine.max_cycles at the end.
+ */
+static void
+compact_events(struct sim *s)
+{
+	struct stale_scan sc = { .s = s, .max_dropped = 0 };
+	size_t dropped = sim_evq_filter(&s->evq, event_live, &sc);
+	s->st.events += dropped;
+	s->evq_dropped += dropped;
+	if (sc.max_dropped > s->evq_dropped_max)
+		s->evq_dropped_max = sc.max_dropped;
+	size_t floor = 4 * (size_t)s->ncpus + 4096;
+	s->evq_compact_at = 2 * s->evq.n > floor ? 2 * s->evq.n : floor;
+}
+
 gboolean
 sim_run(struct sim *s, GError **err)
 {
@@ -412,7 +654,10 @@ sim_run(struct sim *s, GError **err)
 	const struct sim_run_config *rc = s->rc;
 	double t0 = monotonic_seconds(), last_report = t0;
 	sim_time_t goal = rc->workload->progress_goal ? rc->workload->progress_goal(s->wl_state) : 0;
-	stop_requested = 0;
+	if (stop_requested) {
+		sim_set_error(err, SIM_CONFIG_ERROR_INTERRUPTED, "interrupted before the run started");
+		return FALSE;
+	}
 	if (s->fatal != NULL) {          /* a setup-time conflict (sim_tick_register) */
 		g_propagate_error(err, g_steal_pointer(&s->fatal));
 		return FALSE;
@@ -421,7 +666,13 @@ sim_run(struct sim *s, GError **err)
 		s->cpus[i].state = SIM_CPU_RUNNABLE;
 		schedule_cpu(s, &s->cpus[i], 0);
 	}
+	s->evq_compact_at = 4 * (size_t)s->ncpus + 4096;
+	uint64_t polls = 0;
 	while (!sim_evq_empty(&s->evq)) {
+		if (s->evq.n > s->evq_peak)
+			s->evq_peak = s->evq.n;
+		if (G_UNLIKELY(s->evq.n > s->evq_compact_at))
+			compact_events(s);
 		struct sim_ev ev = sim_evq_pop(&s->evq);
 		s->now = ev.time;
 		s->st.events++;
@@ -450,20 +701,23 @@ sim_run(struct sim *s, GError **err)
 			sim_line_event(s, ev.id, ev.time);
 			break;
 		}
+#ifndef NDEBUG
+		if (s->fatal == NULL)
+			check_invariants(s, &ev);
+#endif
 		if (G_UNLIKELY(s->fatal != NULL)) {
 			g_propagate_error(err, g_steal_pointer(&s->fatal));
 			return FALSE;
 		}
 		if (G_UNLIKELY(rc->engine.max_cycles && ev.time > rc->engine.max_cycles)) {
-			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
-				    "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
-				    rc->engine.max_cycles);
+			sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+				      "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
+				      rc->engine.max_cycles);
 			return FALSE;
 		}
-		if (G_UNLIKELY((s->st.events & 0xffff) == 0)) {
+		if (G_UNLIKELY((++polls & 0xffff) == 0)) {
 			if (stop_requested) {
-				g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
-					    "interrupted at simulated time %" G_GUINT64_FORMAT, ev.time);
+				report_interrupt(s, ev.time, goal, monotonic_seconds() - t0, err);
 				return FALSE;
 			}
 			double now = monotonic_seconds();
@@ -474,9 +728,14 @@ sim_run(struct sim *s, GError **err)
 		}
 	}
 	s->host_seconds = monotonic_seconds() - t0;
+	if (rc->engine.max_cycles && s->evq_dropped_max > rc->engine.max_cycles) {
+		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+			      "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
+			      rc->engine.max_cycles);
+		return FALSE;
+	}
 	if (stop_requested) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
-			    "interrupted at the end of the run");
+		report_interrupt(s, s->now, goal, s->host_seconds, err);
 		return FALSE;
 	}
 	if (s->ndone != s->ncpus) {
@@ -610,6 +869,13 @@ sim_results(struct sim *s)
 	cJSON_AddNumberToObject(host, "accesses_per_sec", (double)accesses / secs);
 	cJSON_AddNumberToObject(host, "peak_rss_kib", (double)peak_rss_kib());
 	cJSON_AddNumberToObject(host, "rss_kib_per_cpu", (double)peak_rss_kib() / s->ncpus);
+	/* The estimate of sim_create plus what grew since: >= peak_rss_kib. */
+	cJSON_AddNumberToObject(host, "memory_estimate_kib",
+				(double)((s->fixed_bytes + grown_bytes(s)) >> 10));
+	cJSON_AddNumberToObject(host, "memory_budget_kib", (double)(s->budget_bytes >> 10));
+	cJSON_AddNumberToObject(host, "event_queue_peak", (double)s->evq_peak);
 	cJSON_AddStringToObject(host, "coroutines", SIM_CORO_ASM ? "asm" : "ucontext");
+	/* Debug builds only (0 in release builds): checker calls made. */
+	cJSON_AddNumberToObject(host, "invariant_checks", (double)s->inv_checks);
 	return root;
 }

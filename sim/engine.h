@@ -57,7 +57,10 @@ struct sim *sim_create(const struct sim_run_config *rc, GError **err);
 /*
  * sim_run - run the workload on every CPU until all return.
  * Return: TRUE, or FALSE with *err on a simulated deadlock, a stack
- * overflow, max_cycles exceeded or an interrupt.
+ * overflow, max_cycles exceeded, the host-memory budget exceeded, or a
+ * stop request (SIM_CONFIG_ERROR_INTERRUPTED, saying how far the run got;
+ * a request made before sim_run starts counts: clear it with
+ * sim_clear_stop() first if it should not).
  */
 gboolean sim_run(struct sim *sim, GError **err);
 
@@ -73,6 +76,38 @@ void sim_set_progress(struct sim *sim, sim_progress_fn fn, void *arg);
 
 /* Ask a running sim_run to stop at the next event (async-signal-safe). */
 void sim_request_stop(void);
+
+/* sim_stop_requested - has sim_request_stop() been called since the last
+ * sim_run() started (or sim_clear_stop())?  Async-signal-safe. */
+bool sim_stop_requested(void);
+
+/* sim_clear_stop - forget a stop request (host context). */
+void sim_clear_stop(void);
+
+/*
+ * Invariant checkers.  In debug builds (NDEBUG not defined: the default
+ * debugoptimized build) the engine calls every registered checker after
+ * every event, in registration order; release builds compile the calls
+ * out.  A checker must be cheap -- it runs once per event -- so it looks
+ * at what the event can have changed, not at everything.
+ *
+ * A checker returns true if its invariants hold; otherwise it appends
+ * what is wrong to why, and the engine aborts the run with
+ * "invariant NAME violated after event E at t=T: WHY" (a broken invariant
+ * is a bug that the seed reproduces, not a user error).
+ * Context: host (the scheduler), between events; must not yield or
+ * charge simulated time.
+ */
+typedef bool (*sim_invariant_fn)(void *arg, const struct sim *sim, sim_time_t now,
+				 GString *why);
+
+/*
+ * sim_invariant_hook_register - add a checker for the lifetime of sim.
+ * @name: shown in the abort message (a string literal, not copied)
+ * Context: host, before or during sim_run (e.g. in a workload's setup).
+ */
+void sim_invariant_hook_register(struct sim *sim, const char *name, sim_invariant_fn fn,
+				 void *arg);
 
 /* ---- For workload setup/report (host context) ---- */
 const struct sim_machine *sim_machine_of(const struct sim *sim);

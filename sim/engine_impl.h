@@ -8,6 +8,7 @@
 #ifndef SIM_ENGINE_IMPL_H
 #define SIM_ENGINE_IMPL_H
 
+#include <setjmp.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -163,6 +164,15 @@ struct sim_stats {
 	uint64_t yields, blocks;
 };
 
+/* Lines an event touched, for the per-event line checker (debug builds). */
+#define SIM_INV_TOUCHED 4u
+
+struct sim_inv_hook {
+	const char *name;
+	sim_invariant_fn fn;
+	void *arg;
+};
+
 struct sim {
 	const struct sim_run_config *rc;
 	const struct sim_machine *m;
@@ -199,6 +209,16 @@ struct sim {
 	sim_progress_fn progress;
 	void *progress_arg;
 	double host_seconds;
+	/* host memory (see estimate_fixed() in engine.c) */
+	uint64_t fixed_bytes;        /* estimated up front by sim_create */
+	uint64_t budget_bytes;       /* engine.memory_budget_mib, or 80% of RAM */
+	bool in_setup;               /* the workload's setup is running */
+	jmp_buf setup_jmp;           /* where a fatal error in setup returns */
+	/* event queue */
+	size_t evq_compact_at;       /* drop stale events when the queue is this long */
+	size_t evq_peak;
+	uint64_t evq_dropped;        /* stale events dropped (counted as events) */
+	sim_time_t evq_dropped_max;  /* latest time among them */
 	GError *fatal;               /* first fatal error raised inside the run */
 	const char *free_label;      /* who frees memory (the reclaim scheme), for UAF reports */
 	uint64_t tick_period;
@@ -207,12 +227,18 @@ struct sim {
 	sim_tick_fn tick_fns[8];
 	void *tick_args[8];
 	struct sim_ipi *ipi_free;
+	/* invariant checking (debug builds) */
+	GArray *inv_hooks;           /* struct sim_inv_hook, registration order */
+	uint64_t inv_checks;         /* checker calls made (reported under "host") */
+	uint32_t touched[SIM_INV_TOUCHED]; /* last lines sim_line_get() returned */
+	uint32_t ntouched;           /* total recorded this event (ring index) */
 };
 
 extern struct sim *sim_current;
 
 /* cache.c */
 struct sim_line *sim_line_get(struct sim *s, uint32_t id);
+bool sim_line_invariants_hold(const struct sim *s, uint32_t id, GString *why);
 bool sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
 		  sim_time_t t);
 bool sim_can_write(struct sim_cpu *c, struct sim_line *l, sim_time_t t);
@@ -230,6 +256,9 @@ void sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t);
 void sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c);
 void sim_schedule(struct sim *s, sim_time_t t, enum sim_ev_class cls, uint32_t id);
 void sim_fatal(struct sim *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3) G_GNUC_NORETURN;
+/* Simulated memory or line records grew: stop the run (or the setup)
+ * cleanly if the host-memory budget is now exceeded. */
+void sim_mem_grew(struct sim *s);
 
 /* irq.c */
 void sim_irq_check(struct sim *s, struct sim_cpu *c, bool ticks);

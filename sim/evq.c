@@ -64,3 +64,46 @@ sim_evq_pop(struct sim_evq *q)
 		q->h[i] = last;
 	return top;
 }
+
+/* Move h[i] down to its place (4-ary min-heap of n events). */
+static void
+sift_down(struct sim_ev *h, size_t n, size_t i)
+{
+	struct sim_ev ev = h[i];
+	for (;;) {
+		size_t c = 4 * i + 1;
+		if (c >= n)
+			break;
+		size_t best = c;
+		size_t end = c + 4 < n ? c + 4 : n;
+		for (size_t k = c + 1; k < end; k++)
+			if (sim_ev_before(&h[k], &h[best]))
+				best = k;
+		if (!sim_ev_before(&h[best], &ev))
+			break;
+		h[i] = h[best];
+		i = best;
+	}
+	h[i] = ev;
+}
+
+size_t
+sim_evq_filter(struct sim_evq *q, bool (*keep)(const struct sim_ev *ev, void *arg), void *arg)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < q->n; i++)
+		if (keep(&q->h[i], arg))
+			q->h[n++] = q->h[i];
+	size_t dropped = q->n - n;
+	q->n = n;
+	/* Events are totally ordered (seq is unique), so rebuilding the heap
+	 * cannot change the order in which they pop. */
+	for (size_t i = n / 4 + 1; i-- > 0;)
+		if (i < n)
+			sift_down(q->h, n, i);
+	while (q->cap > 64 && q->n < q->cap / 4) {
+		q->cap /= 2;
+		q->h = g_renew(struct sim_ev, q->h, q->cap);
+	}
+	return dropped;
+}

@@ -72,4 +72,12 @@ sim_evq_top(const struct sim_evq *q)
 	return q->n ? &q->h[0] : NULL;
 }
 
+/*
+ * sim_evq_filter - drop every event for which keep() is false and restore
+ * the heap order.  The remaining events pop in the same order as before.
+ * Return: how many were dropped.  Cost: O(n).
+ */
+size_t sim_evq_filter(struct sim_evq *q, bool (*keep)(const struct sim_ev *ev, void *arg),
+		      void *arg);
+
 #endif

@@ -337,9 +337,17 @@ sim_machine_emit(const struct sim_machine *m)
 	sim_params_emit(sim_machine_params, m, o);
 	cJSON *t = cJSON_AddObjectToObject(o, "topology");
 	sim_params_emit(sim_topology_params, &m->topo, t);
-	cJSON *order = cJSON_AddArrayToObject(t, "socket_order");
-	for (uint32_t i = 0; i < m->topo.sockets && i < 4096; i++)
-		cJSON_AddItemToArray(order, cJSON_CreateNumber(m->topo.socket_order[i]));
+	/* The whole order, so the effective config loads back as the same
+	 * machine; only the default (identity) order of a machine with more
+	 * than 4,096 sockets is left out, to keep results files small. */
+	bool identity = true;
+	for (uint32_t i = 0; i < m->topo.sockets && identity; i++)
+		identity = m->topo.socket_order[i] == i;
+	if (m->topo.sockets <= 4096 || !identity) {
+		cJSON *order = cJSON_AddArrayToObject(t, "socket_order");
+		for (uint32_t i = 0; i < m->topo.sockets; i++)
+			cJSON_AddItemToArray(order, cJSON_CreateNumber(m->topo.socket_order[i]));
+	}
 	if (m->topo.hops) {
 		cJSON *links = cJSON_AddArrayToObject(t, "links");
 		for (uint32_t a = 0; a < m->topo.sockets; a++)

@@ -37,6 +37,13 @@
 
 static volatile sig_atomic_t got_signal;
 
+/*
+ * The first SIGINT, SIGTERM or SIGHUP asks the run to stop at the next
+ * check (every 65,536 events, and once more just before the results file
+ * is renamed into place); a second one kills at once (SA_RESETHAND), for
+ * a run stuck inside one long event.  Either way no partial results file
+ * exists: it is only ever renamed into place whole.
+ */
 static void
 on_signal(int sig)
 {
@@ -50,9 +57,11 @@ install_signals(void)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static int
@@ -131,6 +140,8 @@ cmd_run(int argc, char **argv)
 	if (out == NULL)
 		out = default_out(config);
 
+	sim_clear_stop();
+	install_signals();
 	struct sim_overrides ov = { .set = sets, .has_seed = seed >= 0, .seed = (uint64_t)seed };
 	struct sim_run_config *rc = sim_config_load(config, &ov, &err);
 	if (rc == NULL)
@@ -148,23 +159,41 @@ cmd_run(int argc, char **argv)
 		sim_run_config_free(rc);
 		return fail(err, EXIT_BADINPUT);
 	}
+	/* A signal during setup is seen by sim_run at once ("before the run
+	 * started"). */
 	struct progress pr = { .tty = isatty(STDERR_FILENO) };
 	if (pr.tty || progress)
 		sim_set_progress(sim, show_progress, &pr);
-	install_signals();
 	ok = sim_run(sim, &err);
 	if (pr.printed && pr.tty)
 		fputc('\n', stderr);
 	int code = 0;
 	if (!ok) {
-		code = got_signal ? EXIT_INTERRUPTED : EXIT_FAIL;
+		gboolean intr = g_error_matches(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INTERRUPTED);
+		code = intr ? EXIT_INTERRUPTED : EXIT_FAIL;
 		fprintf(stderr, "sim: %s: %s%s\n", config, err->message,
-			got_signal ? "; no results written" : "");
+			intr ? "; no results written" : "");
 		g_error_free(err);
 	} else {
 		cJSON *res = sim_results(sim);
 		if (!sim_results_write(out, res, &err)) {
-			code = fail(err, EXIT_FAIL);
+			gboolean intr = g_error_matches(err, SIM_CONFIG_ERROR,
+							SIM_CONFIG_ERROR_INTERRUPTED);
+			if (intr)
+				fprintf(stderr, "sim: %s: the run finished (%.0f simulated cycles) but "
+					"was interrupted while writing %s; no results written\n", config,
+					cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(
+						res, "metrics"), "engine"), "sim_cycles")->valuedouble, out);
+			code = intr ? EXIT_INTERRUPTED : EXIT_FAIL;
+			if (intr)
+				g_error_free(err);
+			else
+				fail(err, EXIT_FAIL);
+		} else if (got_signal) {
+			/* The signal came after the rename: the file is whole. */
+			fprintf(stderr, "sim: %s: interrupted after writing %s (complete)\n", config,
+				out);
+			code = EXIT_INTERRUPTED;
 		} else if (!quiet && strcmp(out, "-") != 0) {
 			const cJSON *e = cJSON_GetObjectItem(cJSON_GetObjectItem(res, "metrics"), "engine");
 			const cJSON *h = cJSON_GetObjectItem(res, "host");
@@ -286,7 +315,8 @@ cmd_table(int argc, char **argv)
 		g_string_append_printf(out, "%s%s", c == cols ? "" : "\t", *c);
 	g_string_append_c(out, '\n');
 	for (int i = 1; i < argc; i++) {
-		cJSON *doc = sim_json_parse_file(argv[i], &err);
+		/* The schema-checking reader: another schema is refused, not misread. */
+		cJSON *doc = sim_results_read(argv[i], &err);
 		if (doc == NULL) {
 			g_string_free(out, TRUE);
 			return fail(err, EXIT_BADINPUT);

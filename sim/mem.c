@@ -523,6 +523,7 @@ wait_until(struct sim *s, struct sim_cpu *c, sim_time_t t, enum sim_cause cause)
 {
 	if (!others_before(s, c, t)) {
 		sim_advance(c, cause, t - c->now);
+		sim_cpu_maybe_yield(s, c);      /* nobody to yield to: checks max_cycles */
 		return;
 	}
 	sim_cpu_timeout(s, c, t);

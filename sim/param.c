@@ -9,6 +9,55 @@
 G_DEFINE_QUARK(sim-config-error-quark, sim_config_error)
 
 char *
+sim_one_line(const char *s)
+{
+	GString *out = g_string_sized_new(strlen(s));
+	const char *end = s + strlen(s);
+	for (const char *p = s; *p;) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch >= 0x80) {
+			/* valid UTF-8 passes; any other byte is shown as \xNN so
+			 * that messages stay printable text (TAP, terminals) */
+			gunichar u = g_utf8_get_char_validated(p, end - p);
+			if (u != (gunichar)-1 && u != (gunichar)-2) {
+				const char *q = g_utf8_next_char(p);
+				g_string_append_len(out, p, q - p);
+				p = q;
+			} else {
+				g_string_append_printf(out, "\\x%02x", ch);
+				p++;
+			}
+			continue;
+		}
+		switch (ch) {
+		case '\n': g_string_append(out, "\\n"); break;
+		case '\r': g_string_append(out, "\\r"); break;
+		case '\t': g_string_append(out, "\\t"); break;
+		default:
+			if (ch < 0x20 || ch == 0x7f)
+				g_string_append_printf(out, "\\x%02x", ch);
+			else
+				g_string_append_c(out, (char)ch);
+		}
+		p++;
+	}
+	return g_string_free(out, FALSE);
+}
+
+void
+sim_set_error(GError **err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	char *line = sim_one_line(msg);
+	g_set_error_literal(err, SIM_CONFIG_ERROR, code, line);
+	g_free(line);
+	g_free(msg);
+}
+
+char *
 sim_origin_path(const struct sim_origin *origin, const char *key)
 {
 	const char *prefix = origin && origin->prefix ? origin->prefix : "";
@@ -46,7 +95,7 @@ sim_config_fail(GError **err, int code, const struct sim_origin *origin,
 			}
 		}
 	}
-	g_set_error(err, SIM_CONFIG_ERROR, code, "%s: %s: %s", where, path, msg);
+	sim_set_error(err, code, "%s: %s: %s", where, path, msg);
 	g_free(path);
 	g_free(msg);
 }

@@ -37,6 +37,7 @@ enum sim_config_error {
 	SIM_CONFIG_ERROR_SET,          /* a malformed --set override */
 	SIM_CONFIG_ERROR_LIMIT,        /* the run would exceed a resource budget */
 	SIM_CONFIG_ERROR_INCONSISTENT, /* values that are fine alone but not together */
+	SIM_CONFIG_ERROR_INTERRUPTED,  /* stopped by sim_request_stop() (SIGINT/SIGTERM) */
 };
 
 enum sim_ptype {
@@ -95,6 +96,18 @@ void sim_params_free(const struct sim_param *tbl, void *dst);
 
 /* sim_params_describe - append "  name (type, range, default): doc" lines. */
 void sim_params_describe(const struct sim_param *tbl, GString *out, const char *indent);
+
+/*
+ * sim_set_error - g_set_error() in the SIM_CONFIG_ERROR domain whose
+ * message is always one line: control characters that came from user
+ * input (a key "a\nb", a file name with a newline) are escaped as \n, \t,
+ * \r or \xNN, and so are bytes that are not UTF-8.  Every error sim
+ * reports goes through here.
+ */
+void sim_set_error(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/* sim_one_line - s with control characters escaped as above (g_free it). */
+char *sim_one_line(const char *s);
 
 /*
  * sim_config_fail - set *err to "FILE: PATH: message" for origin/key.

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: 2026 The sim authors
 /* Atomic results files; see results.h. */
 #include "results.h"
+#include "check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "engine.h"
 #include "param.h"
 #include "sim_build_config.h"
 
@@ -52,8 +54,8 @@ sim_results_write(const char *path, const cJSON *doc, GError **err)
 	g_autofree char *text = sim_json_print(doc);
 	if (strcmp(path, "-") == 0) {
 		if (!write_all(STDOUT_FILENO, text, strlen(text))) {
-			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_IO,
-				    "(stdout): write failed: %s", g_strerror(errno));
+			sim_set_error(err, SIM_CONFIG_ERROR_IO,
+				      "(stdout): write failed: %s", g_strerror(errno));
 			return FALSE;
 		}
 		return TRUE;
@@ -63,9 +65,9 @@ sim_results_write(const char *path, const cJSON *doc, GError **err)
 	g_autofree char *tmpl = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
 	int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_IO,
-			    "%s: cannot create a temporary file in %s: %s", path, dir,
-			    g_strerror(errno));
+		sim_set_error(err, SIM_CONFIG_ERROR_IO,
+			      "%s: cannot create a temporary file in %s: %s", path, dir,
+			      g_strerror(errno));
 		return FALSE;
 	}
 	gboolean ok = write_all(fd, text, strlen(text)) && fsync(fd) == 0;
@@ -74,29 +76,37 @@ sim_results_write(const char *path, const cJSON *doc, GError **err)
 		ok = FALSE;
 		saved = errno;
 	}
+	/* Last moment to honour a signal: after the rename the file is whole. */
+	if (ok && sim_stop_requested()) {
+		g_unlink(tmpl);
+		sim_set_error(err, SIM_CONFIG_ERROR_INTERRUPTED,
+			      "%s: interrupted while writing; not written", path);
+		return FALSE;
+	}
 	if (ok && g_rename(tmpl, path) != 0) {
 		ok = FALSE;
 		saved = errno;
 	}
 	if (!ok) {
 		g_unlink(tmpl);
-		g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_IO, "%s: cannot write: %s",
-			    path, g_strerror(saved));
+		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot write: %s",
+			      path, g_strerror(saved));
 	}
 	return ok;
 }
 
-cJSON *
-sim_results_read(const char *path, GError **err)
+/* The shape every results file of schema SIM_RESULTS_SCHEMA has; takes
+ * doc and returns it, or frees it and returns NULL with *err. */
+static cJSON *
+check_shape(cJSON *doc, const char *name, GError **err)
 {
-	cJSON *doc = sim_json_parse_file(path, err);
-	if (doc == NULL)
-		return NULL;
-	struct sim_origin o = { .file = path, .prefix = "" };
-	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(doc, "sim");
-	const cJSON *schema = meta ? cJSON_GetObjectItemCaseSensitive(meta, "schema") : NULL;
-	const cJSON *version = meta ? cJSON_GetObjectItemCaseSensitive(meta, "version") : NULL;
-	struct sim_origin mo = { .file = path, .prefix = "sim" };
+	struct sim_origin o = { .file = name, .prefix = "" };
+	struct sim_origin mo = { .file = name, .prefix = "sim" };
+	const cJSON *meta = cJSON_IsObject(doc) ? cJSON_GetObjectItemCaseSensitive(doc, "sim") : NULL;
+	const cJSON *schema = cJSON_IsObject(meta) ? cJSON_GetObjectItemCaseSensitive(meta, "schema")
+						   : NULL;
+	const cJSON *version = cJSON_IsObject(meta) ? cJSON_GetObjectItemCaseSensitive(meta, "version")
+						    : NULL;
 	if (!cJSON_IsObject(doc)) {
 		sim_config_fail(err, SIM_CONFIG_ERROR_TYPE, &o, NULL,
 				"not a sim results file: expected an object, got %s",
@@ -108,8 +118,9 @@ sim_results_read(const char *path, GError **err)
 		sim_config_fail(err, SIM_CONFIG_ERROR_MISSING, &mo, "schema",
 				"missing or not a number: not a sim results file");
 	} else if (schema->valuedouble != SIM_RESULTS_SCHEMA) {
+		/* %.17g, not %g: schema 1.0000001 must not print as "1". */
 		sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, &mo, "schema",
-				"results schema %g (written by sim %s); this sim %s reads schema %d",
+				"results schema %.17g (written by sim %s); this sim %s reads schema %d",
 				schema->valuedouble, cJSON_IsString(version) ? version->valuestring : "?",
 				SIM_VERSION, SIM_RESULTS_SCHEMA);
 	} else if (!cJSON_IsString(version)) {
@@ -123,4 +134,47 @@ sim_results_read(const char *path, GError **err)
 	}
 	cJSON_Delete(doc);
 	return NULL;
+}
+
+cJSON *
+sim_results_parse(const char *text, size_t len, const char *name, GError **err)
+{
+	cJSON *doc = sim_json_parse_text(text, len, name, err);
+	return doc ? check_shape(doc, name, err) : NULL;
+}
+
+cJSON *
+sim_results_read(const char *path, GError **err)
+{
+	cJSON *doc = sim_json_parse_file(path, err);
+	return doc ? check_shape(doc, path, err) : NULL;
+}
+
+cJSON *
+sim_results_read_run(const char *path, const cJSON *effective, GError **err)
+{
+	if (!g_file_test(path, G_FILE_TEST_EXISTS))
+		return NULL;
+	cJSON *doc = sim_results_read(path, err);
+	if (doc == NULL)
+		return NULL;
+	char *diff = sim_json_first_difference(effective,
+					       cJSON_GetObjectItemCaseSensitive(doc, "config"),
+					       "config");
+	if (diff == NULL)
+		return doc;
+	sim_set_error(err, SIM_CONFIG_ERROR_INCONSISTENT,
+		      "%s: stale: %s differs from this run's", path,
+		      diff);
+	g_free(diff);
+	cJSON_Delete(doc);
+	return NULL;
+}
+
+gboolean
+sim_results_done(const char *path, const cJSON *effective, GError **err)
+{
+	cJSON *doc = sim_results_read_run(path, effective, err);
+	cJSON_Delete(doc);
+	return doc != NULL;
 }

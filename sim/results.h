@@ -12,6 +12,9 @@
 /*
  * sim_results_write - write doc to path: a temporary file in the same
  * directory, fsync, then rename over path.  path "-" writes stdout.
+ * A stop request (sim_request_stop(), i.e. SIGINT/SIGTERM) that arrives
+ * before the rename removes the temporary file and fails with
+ * SIM_CONFIG_ERROR_INTERRUPTED: path then is exactly as it was.
  * Return: TRUE, or FALSE with *err naming the file (nothing is left
  * behind on failure).
  */
@@ -31,6 +34,31 @@ gboolean sim_results_write(const char *path, const cJSON *doc, GError **err);
  * the JSON path).  Context: host.
  */
 cJSON *sim_results_read(const char *path, GError **err);
+
+/*
+ * sim_results_parse - the same checks on len bytes of text already in
+ * memory (the fuzz target's entry point); name is used in messages.
+ * Return: the document, or NULL with *err.  Context: host.
+ */
+cJSON *sim_results_parse(const char *text, size_t len, const char *name, GError **err);
+
+/*
+ * sim_results_read_run - the results file at path if it is a complete
+ * results file of exactly this run.  For resuming an interrupted sweep: a
+ * point whose file is returned is done; anything else (no file,
+ * unreadable, another schema, a different effective config, a
+ * half-written file from another program) is run again.  Results are only
+ * ever renamed into place whole, so an interrupted sim never leaves a file
+ * that passes.
+ * @effective: the run's effective config (struct sim_run_config.effective)
+ * Return: the document (cJSON_Delete it); NULL if the file does not exist
+ * (no *err) or is not this run's (with *err saying why: the first config
+ * path that differs, or the read error).  Context: host.
+ */
+cJSON *sim_results_read_run(const char *path, const cJSON *effective, GError **err);
+
+/* sim_results_done - sim_results_read_run() as a yes/no (same *err). */
+gboolean sim_results_done(const char *path, const cJSON *effective, GError **err);
 
 /* sim_json_print - doc as text, two-space indent, trailing newline. */
 char *sim_json_print(const cJSON *doc);

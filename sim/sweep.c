@@ -713,28 +713,11 @@ static cJSON *
 sweep_read_complete(const struct sim_sweep *sw, const struct sim_sweep_point *p, char **why)
 {
 	g_autofree char *path = sim_sweep_point_path(sw, p);
-	if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-		if (why)
-			*why = g_strdup("missing");
-		return NULL;
-	}
 	GError *e = NULL;
-	cJSON *doc = sim_results_read(path, &e);
-	if (doc == NULL) {
-		if (why)
-			*why = g_strdup(e->message);
-		g_error_free(e);
-		return NULL;
-	}
-	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(doc, "config");
-	char *diff = sim_json_first_difference(p->effective, cfg, "config");
-	if (diff) {
-		if (why)
-			*why = g_strdup_printf("stale: %s differs from the sweep's", diff);
-		g_free(diff);
-		cJSON_Delete(doc);
-		return NULL;
-	}
+	cJSON *doc = sim_results_read_run(path, p->effective, &e);
+	if (doc == NULL && why)
+		*why = e ? g_strdup(e->message) : g_strdup("missing");
+	g_clear_error(&e);
 	return doc;
 }
 

@@ -6,8 +6,10 @@
  * results file; good runs write byte-identical results outside "host".
  */
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -187,6 +189,337 @@ test_budget(void)
 		   "budget is 1 MiB");
 }
 
+static void
+test_duplicate_key(void)
+{
+	expect_bad("{\"machine\": \"ben\", \"cpus\": 4, \"cpus\": 64,"
+		   " \"workload\": {\"name\": \"faa\"}}", NULL, NULL,
+		   "case.json: cpus: duplicate key", NULL);
+}
+
+static void
+test_not_an_object(void)
+{
+	expect_bad("[\"ben\", 4]", NULL, NULL,
+		   "case.json: (top level): a config is a JSON object, got an array", NULL);
+}
+
+static void
+test_empty_file(void)
+{
+	expect_bad("", NULL, NULL, "case.json: line 1, column 1: invalid JSON", NULL);
+}
+
+static void
+test_nul_byte(void)
+{
+	g_autofree char *path = g_build_filename(tmpdir, "nul.json", NULL);
+	g_assert_true(g_file_set_contents(path, "{\"cpus\": 4}\0{}", 14, NULL));
+	expect_bad(NULL, path, NULL, "nul.json: not a JSON text (contains a NUL byte)", NULL);
+}
+
+static void
+test_deep_nesting(void)
+{
+	GString *t = g_string_new("{\"description\": ");
+	for (int i = 0; i < 3000; i++)
+		g_string_append_c(t, '[');
+	expect_bad(t->str, NULL, NULL, "case.json: line 1, column", "invalid JSON");
+	g_string_free(t, TRUE);
+}
+
+static void
+test_number_overflow(void)
+{
+	expect_bad("{\"machine\": \"ben\", \"cpus\": 1e400, \"workload\": {\"name\": \"faa\"}}",
+		   NULL, NULL, "case.json: cpus: expected an integer, got inf", NULL);
+	expect_bad("{\"machine\": \"ben\", \"cpus\": 2.5, \"workload\": {\"name\": \"faa\"}}",
+		   NULL, NULL, "case.json: cpus: expected an integer, got 2.5", NULL);
+}
+
+static void
+test_control_chars_one_line(void)
+{
+	/* A key with a newline must not split the message. */
+	expect_bad("{\"machine\": \"ben\", \"cp\\nus\": 4}", NULL, NULL,
+		   "case.json: cp\\nus: unknown key", NULL);
+}
+
+static void
+test_endless_file(void)
+{
+	expect_bad(NULL, "/dev/zero", NULL, "/dev/zero: larger than 64 MiB", NULL);
+}
+
+static void
+test_set_too_deep(void)
+{
+	const char *const extra[] = { "--set", "a.b.c.d.e.f.g.h.i=1", NULL };
+	expect_bad(good_config, NULL, extra, "--set a.b.c.d.e.f.g.h.i=1: \"a.b.c.d.e.f.g.h.i\" is "
+		   "not a dotted path of at most 8 keys", NULL);
+}
+
+static void
+test_set_into_scalar(void)
+{
+	const char *const extra[] = { "--set", "cpus.x=1", NULL };
+	expect_bad(good_config, NULL, extra, "--set cpus.x=1: cpus.x: \"cpus\" is a number, not "
+		   "an object", NULL);
+}
+
+static void
+test_run_length(void)
+{
+	const char *const extra[] = { "--set", "engine.max_cycles=1000", NULL };
+	expect_bad(good_config, NULL, extra, "case.json: engine.max_cycles: the workload is set "
+		   "to run for", "past engine.max_cycles (1000)");
+}
+
+/* The refusal names the biggest term and the key that lowers it. */
+static void
+test_stacks_over_budget(void)
+{
+	const char *const extra[] = { "--set", "engine.memory_budget_mib=40", "--set",
+				      "cpus=80", "--set", "engine.stack_kib=1024", NULL };
+	expect_bad(good_config, NULL, extra, "case.json: cpus: a run of 80 CPUs needs about",
+		   "coroutine stacks 80 MiB: engine.stack_kib");
+}
+
+static void
+test_output_not_writable(void)
+{
+	g_autofree char *cfg = write_tmp("good.json", good_config);
+	/* a regular file where a directory should be */
+	g_autofree char *blocker = write_tmp("blocker", "x");
+	g_autofree char *out = g_build_filename(blocker, "r.json", NULL);
+	const char *args[] = { "run", cfg, "--out", out, NULL };
+	struct cli r = run_sim(args);
+	g_assert_cmpint(r.status, ==, 2);
+	g_assert_nonnull(strstr(r.err, "cannot create directory"));
+	g_assert_null(strchr(r.err, '\n') + 1 < r.err + strlen(r.err) ? strchr(r.err, '\n') + 1
+									: NULL);
+	cli_free(&r);
+}
+
+static void
+test_missing_key(void)
+{
+	expect_bad("{\"machine\": \"ben\", \"workload\": {\"name\": \"faa\"}}", NULL, NULL,
+		   "case.json: cpus: required key is missing", NULL);
+}
+
+static void
+test_unknown_enum_value(void)
+{
+	const char *const extra[] = { "--set", "machine.topology.interconnect=mesh", NULL };
+	expect_bad(good_config, NULL, extra, "--set machine.topology.interconnect=mesh: "
+		   "topology.interconnect: unknown value \"mesh\" (expected one of: full, ring, "
+		   "hypercube, torus2d, explicit)", NULL);
+}
+
+static void
+test_inconsistent_values(void)
+{
+	expect_bad("{\"machine\": \"large\", \"cpus\": 4, \"workload\": {\"name\": \"faa\"}}",
+		   NULL, (const char *const[]){ "--set", "machine.topology.sockets=3", NULL },
+		   "--set machine.topology.sockets=3: topology.sockets: a hypercube needs a "
+		   "power-of-two socket count, got 3", NULL);
+}
+
+/* An error inside a machine preset names the preset file. */
+static void
+test_broken_preset(void)
+{
+	g_autofree char *dir = g_build_filename(tmpdir, "presets", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+	g_autofree char *preset = g_build_filename(dir, "broken.json", NULL);
+	g_assert_true(g_file_set_contents(preset, "{\"name\": \"broken\", \"freq_ghz\": 2.0,"
+					  " \"latency\": {\"mem\": -1}}", -1, NULL));
+	g_setenv("SIM_MACHINE_PATH", dir, TRUE);
+	g_autofree char *want = g_strdup_printf("%s: latency.mem: -1 is out of range", preset);
+	expect_bad("{\"machine\": \"broken\", \"cpus\": 1, \"workload\": {\"name\": \"faa\"}}",
+		   NULL, NULL, want, NULL);
+	g_unsetenv("SIM_MACHINE_PATH");
+}
+
+/* More guard pages than the kernel allows mappings: refused, with the fix. */
+static void
+test_guard_pages_over_map_limit(void)
+{
+	g_autofree char *lim = NULL;
+	g_assert_true(g_file_get_contents("/proc/sys/vm/max_map_count", &lim, NULL, NULL));
+	if (g_ascii_strtoull(lim, NULL, 10) > 65536 + 4096) {
+		g_test_skip("vm.max_map_count allows 65,536 guard pages here");
+		return;
+	}
+	expect_bad("{\"machine\": \"large\", \"cpus\": 65536, \"engine\": {\"stack_guard\": \"on\","
+		   " \"stack_kib\": 16}, \"workload\": {\"name\": \"faa\"}}", NULL, NULL,
+		   "cannot place 65536 stack guard pages (vm.max_map_count?); set "
+		   "engine.stack_guard to \"off\"", NULL);
+}
+
+/* The results file cannot be created: the run's work is reported lost
+ * (exit 1), nothing is left behind. */
+static void
+test_output_write_fails(void)
+{
+	g_autofree char *cfg = write_tmp("good.json", good_config);
+	const char *args[] = { "run", cfg, "--out", "/proc/sim-results.json", NULL };
+	struct cli r = run_sim(args);
+	g_assert_cmpint(r.status, ==, 1);
+	g_assert_true(g_str_has_prefix(r.err, "sim: /proc/sim-results.json: cannot create a "
+					      "temporary file in /proc: "));
+	g_assert_true(strchr(r.err, '\n') == r.err + strlen(r.err) - 1);
+	cli_free(&r);
+}
+
+static void
+test_usage_errors(void)
+{
+	const char *const *cases[] = {
+		(const char *const[]){ "frobnicate", NULL },
+		(const char *const[]){ "run", NULL },
+		(const char *const[]){ "run", "a.json", "b.json", NULL },
+		(const char *const[]){ "run", "a.json", "--no-such-option", NULL },
+		(const char *const[]){ "table", "--col", "sim.cpus", NULL },
+	};
+	const char *const want[] = {
+		"sim: unknown command \"frobnicate\"",
+		"sim: run: expected exactly one CONFIG.json",
+		"sim: run: expected exactly one CONFIG.json",
+		"sim: Unknown option --no-such-option",
+		"sim: table: need --col PATH (one or more) and result files",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct cli r = run_sim(cases[i]);
+		g_assert_cmpint(r.status, ==, 2);
+		g_assert_true(g_str_has_prefix(r.err, want[i]));
+		cli_free(&r);
+	}
+}
+
+/* `sim table` reads results through the schema check: a file of another
+ * schema is refused, not turned into a row of wrong numbers. */
+static void
+test_table_other_schema(void)
+{
+	g_autofree char *old = write_tmp("old.json", "{\"sim\": {\"version\": \"9.0\", \"schema\": 7},"
+					 " \"config\": {}, \"metrics\": {\"ops\": 3}}");
+	const char *args[] = { "table", old, "--col", "metrics.ops", NULL };
+	struct cli r = run_sim(args);
+	g_assert_cmpint(r.status, ==, 2);
+	g_assert_nonnull(strstr(r.err, "old.json: sim.schema: results schema 7 (written by sim 9.0)"));
+	g_assert_cmpstr(r.out, ==, "");
+	cli_free(&r);
+}
+
+/* ---- signals ---- */
+
+static gboolean
+has_temp_files(const char *dir)
+{
+	GDir *d = g_dir_open(dir, 0, NULL);
+	if (d == NULL)
+		return FALSE;
+	const char *e;
+	gboolean found = FALSE;
+	while ((e = g_dir_read_name(d)) != NULL)
+		found |= e[0] == '.';
+	g_dir_close(d);
+	return found;
+}
+
+/* A run that takes minutes; interrupt it after 0.3 s. */
+static void
+interrupt_run(int sig)
+{
+	g_autofree char *cfg = write_tmp("long.json",
+		"{\"machine\": \"icx2s\", \"cpus\": 64,"
+		" \"workload\": {\"name\": \"faa\", \"duration\": 100000000000}}");
+	g_autofree char *dir = g_build_filename(tmpdir, "sig", NULL);
+	g_autofree char *out = g_build_filename(dir, "r.json", NULL);
+	const char *argv[] = { t_sim_binary(), "run", cfg, "--out", out, NULL };
+	GPid pid;
+	int errfd;
+	GError *err = NULL;
+	g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+					       NULL, NULL, &pid, NULL, NULL, &errfd, &err));
+	g_assert_no_error(err);
+	g_usleep(300000);
+	g_assert_cmpint(kill(pid, sig), ==, 0);
+	int status = 0;
+	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+	g_spawn_close_pid(pid);
+	char buf[4096];
+	ssize_t n = read(errfd, buf, sizeof buf - 1);
+	close(errfd);
+	g_assert_cmpint(n, >, 0);
+	buf[n] = '\0';
+	g_assert_true(WIFEXITED(status));
+	g_assert_cmpint(WEXITSTATUS(status), ==, 130);
+	/* one line saying how far the run got */
+	g_assert_true(g_str_has_prefix(buf, "sim: "));
+	g_assert_nonnull(strstr(buf, "long.json: interrupted at simulated time "));
+	g_assert_nonnull(strstr(buf, "% of the workload's 100000200000 cycles) after "));
+	g_assert_true(g_str_has_suffix(buf, "; no results written\n"));
+	g_assert_true(strchr(buf, '\n') == buf + n - 1);
+	g_assert_false(g_file_test(out, G_FILE_TEST_EXISTS));
+	g_assert_false(has_temp_files(dir));
+}
+
+static void
+test_sigint(void)
+{
+	interrupt_run(SIGINT);
+}
+
+static void
+test_sigterm(void)
+{
+	interrupt_run(SIGTERM);
+}
+
+/* The estimate printed under "host" bounds the real peak (release and
+ * debug builds; not under AddressSanitizer, whose shadow memory is not
+ * counted). */
+static void
+test_estimate_bounds_rss(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	g_test_skip("AddressSanitizer's own memory is not in the estimate");
+	return;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	g_test_skip("AddressSanitizer's own memory is not in the estimate");
+	return;
+#endif
+#endif
+	const char *const cases[] = {
+		"{\"machine\": \"large\", \"cpus\": 4096,"
+		" \"workload\": {\"name\": \"faa\", \"duration\": 20000, \"warmup\": 0}}",
+		"{\"machine\": \"large\", \"cpus\": 4096,"
+		" \"workload\": {\"name\": \"line_rw\", \"rounds\": 2}}",
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *cfg = write_tmp("mem.json", cases[i]);
+		g_autofree char *out = g_build_filename(tmpdir, "mem-out.json", NULL);
+		const char *args[] = { "run", cfg, "--out", out, "-q", NULL };
+		struct cli r = run_sim(args);
+		g_assert_cmpint(r.status, ==, 0);
+		GError *err = NULL;
+		cJSON *doc = sim_results_read(out, &err);
+		g_assert_no_error(err);
+		const cJSON *h = cJSON_GetObjectItem(doc, "host");
+		double est = cJSON_GetObjectItem(h, "memory_estimate_kib")->valuedouble;
+		double rss = cJSON_GetObjectItem(h, "peak_rss_kib")->valuedouble;
+		g_test_message("case %u: estimate %.0f KiB, peak RSS %.0f KiB", i, est, rss);
+		g_assert_cmpfloat(rss, >, 0);
+		g_assert_cmpfloat(est, >=, rss);
+		cJSON_Delete(doc);
+		cli_free(&r);
+	}
+}
+
 /* Good runs: results written atomically, identical outside "host". */
 static void
 test_run_deterministic_files(void)
@@ -255,6 +588,31 @@ main(int argc, char **argv)
 	g_test_add_func("/cli/bad-input/bad-set-value", test_bad_set_value);
 	g_test_add_func("/cli/bad-input/bad-seed", test_bad_seed);
 	g_test_add_func("/cli/bad-input/memory-budget", test_budget);
+	g_test_add_func("/cli/bad-input/duplicate-key", test_duplicate_key);
+	g_test_add_func("/cli/bad-input/not-an-object", test_not_an_object);
+	g_test_add_func("/cli/bad-input/empty-file", test_empty_file);
+	g_test_add_func("/cli/bad-input/nul-byte", test_nul_byte);
+	g_test_add_func("/cli/bad-input/deep-nesting", test_deep_nesting);
+	g_test_add_func("/cli/bad-input/number-not-an-integer", test_number_overflow);
+	g_test_add_func("/cli/bad-input/control-characters-stay-one-line",
+			test_control_chars_one_line);
+	g_test_add_func("/cli/bad-input/endless-file", test_endless_file);
+	g_test_add_func("/cli/bad-input/set-path-too-deep", test_set_too_deep);
+	g_test_add_func("/cli/bad-input/set-into-a-scalar", test_set_into_scalar);
+	g_test_add_func("/cli/bad-input/run-length-over-max-cycles", test_run_length);
+	g_test_add_func("/cli/bad-input/stacks-over-budget", test_stacks_over_budget);
+	g_test_add_func("/cli/bad-input/output-not-writable", test_output_not_writable);
+	g_test_add_func("/cli/bad-input/missing-key", test_missing_key);
+	g_test_add_func("/cli/bad-input/unknown-enum-value", test_unknown_enum_value);
+	g_test_add_func("/cli/bad-input/inconsistent-values", test_inconsistent_values);
+	g_test_add_func("/cli/bad-input/broken-preset-file", test_broken_preset);
+	g_test_add_func("/cli/bad-input/guard-pages-over-map-limit", test_guard_pages_over_map_limit);
+	g_test_add_func("/cli/bad-input/output-write-fails", test_output_write_fails);
+	g_test_add_func("/cli/bad-input/usage-errors", test_usage_errors);
+	g_test_add_func("/cli/bad-input/table-refuses-other-schema", test_table_other_schema);
+	g_test_add_func("/cli/signal/sigint-no-results-says-how-far", test_sigint);
+	g_test_add_func("/cli/signal/sigterm-no-results-says-how-far", test_sigterm);
+	g_test_add_func("/cli/memory/estimate-bounds-peak-rss", test_estimate_bounds_rss);
 	g_test_add_func("/cli/run/deterministic-atomic-results", test_run_deterministic_files);
 	g_test_add_func("/cli/list/names-everything", test_list);
 	int rc = g_test_run();

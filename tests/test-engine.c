@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "engine_impl.h"
 #include "harness.h"
 
 /* ---- determinism ---- */
@@ -115,9 +116,29 @@ overflow_config(int guard)
 	return rc;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define T_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define T_ASAN 1
+#endif
+#endif
+
 static void
 test_overflow_canary(void)
 {
+#ifdef T_ASAN
+	/* AddressSanitizer knows each coroutine's stack bounds (coro.c
+	 * registers them), so with the assembly switch it stops the overflow
+	 * before the canary can, and names it; with ucontext it may not, and
+	 * then the canary must (the child's own assertions below). */
+	if (!g_test_subprocess()) {
+		g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		if (!g_test_trap_has_passed())
+			g_test_trap_assert_stderr("*AddressSanitizer: stack-overflow*");
+		return;
+	}
+#endif
 	struct sim_run_config *rc = overflow_config(SIM_GUARD_OFF);
 	GError *err = NULL;
 	struct sim *s = sim_create(rc, &err);
@@ -289,19 +310,345 @@ test_memory_budget_refused(void)
 	g_error_free(err);
 }
 
-/* engine.max_cycles holds even for a CPU that runs alone and never yields. */
+/* engine.max_cycles holds even for a CPU that runs alone and never yields
+ * (a workload with no declared run length, so nothing refuses it up front). */
+static void *
+forever_setup(struct sim *s, const void *params)
+{
+	(void)params;
+	return s;
+}
+
+static void
+forever_cpu(void *st)
+{
+	(void)st;
+	for (;;)
+		sim_work(100);
+}
+
+static const struct sim_workload_ops forever_ops = {
+	.name = "forever", .summary = "", .params = no_params, .params_size = 1,
+	.setup = forever_setup, .cpu_main = forever_cpu,
+};
+
 static void
 test_max_cycles_single_cpu(void)
 {
-	const char *json = "{\"machine\": \"ben\", \"cpus\": 1,"
-			   " \"engine\": {\"max_cycles\": 1000},"
-			   " \"workload\": {\"name\": \"faa\", \"duration\": 100000}}";
+	struct sim_run_config *rc = t_config(t_machine(1, 2, NULL), 1, 1, &forever_ops, NULL, 0);
+	rc->engine.max_cycles = 1000;
 	GError *err = NULL;
-	cJSON *res = t_run_json(json, NULL, &err);
-	g_assert_null(res);
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	g_assert_false(sim_run(s, &err));
 	g_assert_nonnull(err);
 	g_assert_cmpstr(err->message, ==, "simulated time passed engine.max_cycles (1000)");
 	g_error_free(err);
+	sim_destroy(s);
+	sim_run_config_free(rc);
+}
+
+/* A workload that allocates `mib` MiB of simulated memory in setup
+ * (phase 0) or on CPU 0 during the run (phase 1), 1 MiB at a time. */
+struct hog_params {
+	uint64_t mib;
+	int phase;
+};
+
+static void
+hog(uint64_t mib)
+{
+	for (uint64_t i = 0; i < mib; i++)
+		(void)sim_alloc(1u << 20, 64);
+}
+
+static const struct hog_params *hog_p;
+
+static void *
+hog_setup(struct sim *s, const void *params)
+{
+	hog_p = params;
+	if (hog_p->phase == 0)
+		hog(hog_p->mib);
+	return s;
+}
+
+static void
+hog_cpu(void *st)
+{
+	(void)st;
+	if (hog_p->phase == 1 && sim_cpu_id() == 0)
+		hog(hog_p->mib);
+	sim_work(10);
+}
+
+static const struct sim_workload_ops hog_ops = {
+	.name = "hog", .summary = "", .params = no_params,
+	.params_size = sizeof(struct hog_params),
+	.setup = hog_setup, .cpu_main = hog_cpu,
+};
+
+static struct sim_run_config *
+hog_config(uint64_t mib, int phase, uint64_t arena_mib, uint64_t budget_mib)
+{
+	struct hog_params p = { .mib = mib, .phase = phase };
+	struct sim_run_config *rc = t_config(t_machine(1, 2, NULL), 2, 1, &hog_ops, &p, sizeof p);
+	rc->engine.arena_mib = arena_mib;
+	rc->engine.memory_budget_mib = budget_mib;
+	return rc;
+}
+
+/* Simulated memory counts against the budget as it grows: in setup the
+ * config is refused (no abort), during the run the run fails cleanly. */
+static void
+test_budget_setup_refused(void)
+{
+	struct sim_run_config *rc = hog_config(100, 0, 512, 64);
+	GError *err = NULL;
+	g_assert_null(sim_create(rc, &err));
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "test: workload: setup failed: host memory budget "
+				"exceeded"));
+	g_assert_nonnull(strstr(err->message, "the budget is 64 MiB"));
+	g_error_free(err);
+	sim_run_config_free(rc);
+}
+
+static void
+test_budget_run_stopped(void)
+{
+	struct sim_run_config *rc = hog_config(100, 1, 512, 64);
+	GError *err = NULL;
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	g_assert_false(sim_run(s, &err));
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "host memory budget exceeded"));
+	g_error_free(err);
+	sim_destroy(s);
+	sim_run_config_free(rc);
+}
+
+/* Running out of the arena in setup used to abort the process. */
+static void
+test_arena_exhausted_in_setup(void)
+{
+	struct sim_run_config *rc = hog_config(3, 0, 2, 0);
+	GError *err = NULL;
+	g_assert_null(sim_create(rc, &err));
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "setup failed: simulated memory exhausted"));
+	g_assert_nonnull(strstr(err->message, "engine.arena_mib"));
+	g_error_free(err);
+	sim_run_config_free(rc);
+}
+
+static void
+test_arena_exhausted_in_run(void)
+{
+	struct sim_run_config *rc = hog_config(3, 1, 2, 0);
+	GError *err = NULL;
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	g_assert_false(sim_run(s, &err));
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "simulated memory exhausted: 2 MiB in use, 1048576 "
+				"more asked for; raise engine.arena_mib"));
+	g_error_free(err);
+	sim_destroy(s);
+	sim_run_config_free(rc);
+}
+
+/* A workload set to run past engine.max_cycles is refused up front. */
+static void
+test_run_length_refused(void)
+{
+	const char *json = "{\"machine\": \"ben\", \"cpus\": 2,"
+			   " \"engine\": {\"max_cycles\": 1000000},"
+			   " \"workload\": {\"name\": \"faa\", \"duration\": 2000000}}";
+	GError *err = NULL;
+	cJSON *res = t_run_json(json, NULL, &err);
+	g_assert_null(res);
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
+	g_assert_cmpstr(err->message, ==, "inline.json: engine.max_cycles: the workload is set to "
+			"run for 2200000 cycles, past engine.max_cycles (1000000)");
+	g_error_free(err);
+}
+
+/* ---- stale events ---- */
+
+#define STALE_WRITES 20000u
+static uint64_t *stale_flag;
+
+static void *
+stale_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	stale_flag = sim_alloc(8, 8);
+	return s;
+}
+
+/* CPU 0 writes the flag every 200 cycles; CPU 1 waits for each write with
+ * a deadline far in the future, so every wake leaves a stale timeout. */
+static void
+stale_cpu(void *st)
+{
+	(void)st;
+	if (sim_cpu_id() == 0) {
+		for (uint64_t i = 1; i <= STALE_WRITES; i++) {
+			sim_store64(stale_flag, i);
+			sim_work(200);
+		}
+		return;
+	}
+	uint64_t v = 0;
+	while (v < STALE_WRITES)
+		v = sim_spin_while_eq64_until(stale_flag, v, sim_now() + (UINT64_C(1) << 40));
+}
+
+static const struct sim_workload_ops stale_ops = {
+	.name = "stale", .summary = "", .params = no_params, .params_size = 1,
+	.setup = stale_setup, .cpu_main = stale_cpu,
+};
+
+static void
+test_stale_events_bounded(void)
+{
+	struct sim_run_config *rc = t_config(t_machine(1, 2, NULL), 2, 1, &stale_ops, NULL, 0);
+	cJSON *res = t_run(rc);
+	sim_run_config_free(rc);
+	const cJSON *host = cJSON_GetObjectItem(res, "host");
+	/* Without compaction the queue would hold one stale event per write. */
+	double peak = cJSON_GetObjectItem(host, "event_queue_peak")->valuedouble;
+	g_assert_cmpfloat(peak, <=, 2 * (4 * 2 + 4096) + 4);
+	g_assert_cmpfloat(t_metric(res, "engine.events"), >, 2 * STALE_WRITES);
+	/* The far deadlines never became anyone's clock. */
+	g_assert_cmpfloat(t_metric(res, "engine.sim_cycles"), <, 1e8);
+	cJSON_Delete(res);
+}
+
+/* ---- invariant checkers ---- */
+
+struct inv_probe {
+	uint64_t calls;
+	sim_time_t last;
+	bool monotonic;
+	bool fail;             /* report a violation on the first call */
+	bool corrupt;          /* CPU 0 breaks a line's state */
+	uint64_t *x;
+	uint64_t *y;           /* CPU 0's private line */
+};
+static struct inv_probe probe;
+
+static bool
+probe_hook(void *arg, const struct sim *s, sim_time_t now, GString *why)
+{
+	struct inv_probe *p = arg;
+	(void)s;
+	p->calls++;
+	if (now < p->last)
+		p->monotonic = false;
+	p->last = now;
+	if (p->fail)
+		g_string_append(why, "the probe says no");
+	return !p->fail;
+}
+
+static void *
+probe_setup(struct sim *s, const void *params)
+{
+	(void)params;
+	probe.x = sim_alloc(64, 64);
+	probe.y = sim_alloc(64, 64);
+	sim_invariant_hook_register(s, "probe", probe_hook, &probe);
+	return s;
+}
+
+static void
+probe_cpu(void *st)
+{
+	(void)st;
+	for (int i = 0; i < 20; i++) {
+		(void)sim_faa64(probe.x, 1);
+		if (probe.corrupt && sim_cpu_id() == 0 && i == 3) {
+			/* Only this CPU touches y, so it owns it now; claim S
+			 * copies exist too. */
+			(void)sim_faa64(probe.y, 1);
+			struct sim_line *l = sim_line_get(sim_current, sim_line_id(sim_current, probe.y));
+			g_assert_cmpuint(l->owner, ==, 0);
+			l->nsh = 3;
+			l->sh_far = 0;
+		}
+		sim_work(50);
+	}
+}
+
+static const struct sim_workload_ops probe_ops = {
+	.name = "probe", .summary = "", .params = no_params, .params_size = 1,
+	.setup = probe_setup, .cpu_main = probe_cpu,
+};
+
+/* Every registered checker runs after every event, in time order; the
+ * count is reported under "host" (0 in release builds). */
+static void
+test_invariants_every_event(void)
+{
+	memset(&probe, 0, sizeof probe);
+	probe.monotonic = true;
+	struct sim_run_config *rc = t_config(t_machine(2, 2, NULL), 4, 1, &probe_ops, NULL, 0);
+	cJSON *res = t_run(rc);
+	sim_run_config_free(rc);
+	double events = t_metric(res, "engine.events");
+	double checks = cJSON_GetObjectItem(cJSON_GetObjectItem(res, "host"),
+					    "invariant_checks")->valuedouble;
+	g_assert_cmpfloat(events, >, 80);
+#ifdef NDEBUG
+	g_assert_cmpfloat(checks, ==, 0);
+	g_assert_cmpuint(probe.calls, ==, 0);
+#else
+	/* two checkers: the engine's cache checker and the probe */
+	g_assert_cmpfloat(checks, ==, 2 * events);
+	g_assert_cmpfloat((double)probe.calls, ==, events);
+	g_assert_true(probe.monotonic);
+#endif
+	cJSON_Delete(res);
+}
+
+static void
+run_probe_expecting_abort(const char *stderr_pattern)
+{
+#ifdef NDEBUG
+	(void)stderr_pattern;
+	g_test_skip("release build: invariant checkers are compiled out");
+#else
+	if (g_test_subprocess()) {
+		(void)t_run(t_config(t_machine(2, 2, NULL), 4, 1, &probe_ops, NULL, 0));
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_failed();
+	g_test_trap_assert_stderr(stderr_pattern);
+#endif
+}
+
+static void
+test_invariants_hook_failure_aborts(void)
+{
+	memset(&probe, 0, sizeof probe);
+	probe.fail = true;
+	run_probe_expecting_abort("*invariant probe violated after the run event of cpu 0 at t=0: "
+				  "the probe says no*");
+}
+
+/* The engine's line checker catches an owned line that also claims S
+ * copies, at the end of the very event that broke it. */
+static void
+test_invariants_cache_catches_corruption(void)
+{
+	memset(&probe, 0, sizeof probe);
+	probe.corrupt = true;
+	run_probe_expecting_abort("*invariant cache violated after the run event of cpu 0 at t=*"
+				  "owned by cpu 0 yet 3 S fills*");
 }
 
 int
@@ -321,5 +668,17 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/topology/smt-cores-first", test_smt_numbering);
 	g_test_add_func("/engine/budget/refused-up-front", test_memory_budget_refused);
 	g_test_add_func("/engine/budget/max-cycles-single-cpu", test_max_cycles_single_cpu);
+	g_test_add_func("/engine/budget/setup-over-budget-refused", test_budget_setup_refused);
+	g_test_add_func("/engine/budget/run-over-budget-stopped", test_budget_run_stopped);
+	g_test_add_func("/engine/budget/arena-exhausted-in-setup-refused",
+			test_arena_exhausted_in_setup);
+	g_test_add_func("/engine/budget/arena-exhausted-in-run-stopped", test_arena_exhausted_in_run);
+	g_test_add_func("/engine/budget/run-length-over-max-cycles-refused", test_run_length_refused);
+	g_test_add_func("/engine/events/stale-timeouts-do-not-accumulate", test_stale_events_bounded);
+	g_test_add_func("/engine/invariants/checked-after-every-event", test_invariants_every_event);
+	g_test_add_func("/engine/invariants/failure-aborts-naming-the-checker",
+			test_invariants_hook_failure_aborts);
+	g_test_add_func("/engine/invariants/cache-checker-catches-corrupt-line",
+			test_invariants_cache_catches_corruption);
 	return g_test_run();
 }
