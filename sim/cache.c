@@ -521,9 +521,13 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 		const struct sim_cpu *oc = &s->cpus[o];
 		*lg = legs_from_owner(s, l, c, oc);
 		if (oc->core == c->core) {
-			/* Sibling owns it: L1 is shared, nothing moves. */
+			/* Sibling owns it: L1 is shared, nothing moves.  The
+			 * owner may be this core's own store-buffer write still
+			 * in flight: the read completes when that line arrives
+			 * (never before owner_from, so last_t1 cannot go back). */
 			*lg = (struct legs){ 0, 0, 0, SIM_CAUSE_HIT };
-			*tx = *t1 = tg;
+			*tx = tg;
+			*t1 = tg > l->owner_from ? tg : l->owner_from;
 			return;
 		}
 	} else {
@@ -564,9 +568,11 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 	struct sim_cpu *c = r->cpu;
 	uint32_t o = l->owner;
 	if (o == c->id) {
-		/* Already ours (a store and an RMW of one CPU both queued). */
+		/* Already ours (a store and an RMW of one CPU both queued);
+		 * done once the first grant's data has arrived. */
 		*lg = (struct legs){ 0, 0, 0, SIM_CAUSE_HIT };
-		*tx = *t1 = tg;
+		*tx = tg;
+		*t1 = tg > l->owner_from ? tg : l->owner_from;
 		return;
 	}
 	if (o != SIM_NONE) {
