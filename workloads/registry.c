@@ -10,6 +10,7 @@ extern const struct sim_workload_ops wl_line_rw_ops;
 extern const struct sim_workload_ops wl_faa_ops;
 extern const struct sim_workload_ops wl_pingpong_ops;
 extern const struct sim_workload_ops wl_rcuscale_ops;
+extern const struct sim_workload_ops wl_rcutorture_ops;
 
 static const struct sim_workload_ops *const registry[] = {
 	&wl_faa_ops,
@@ -17,6 +18,7 @@ static const struct sim_workload_ops *const registry[] = {
 	&wl_line_ww_ops,
 	&wl_pingpong_ops,
 	&wl_rcuscale_ops,
+	&wl_rcutorture_ops,
 	NULL,
 };
 
