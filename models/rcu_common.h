@@ -196,9 +196,13 @@ void rcu_clock_register(struct rcu_clock *c, struct sim *sim, uint32_t hz, uint3
  * RCU's part: uniform in [0, tick_work] cycles of local work from this
  * CPU's random stream.
  * MODEL: besides its cost (mean tick_work_ns / 2 per jiffy), it stands
- * in for the spread of tick arrival on a real machine.  Without it every
- * CPU's tick reaches its leaf rcu_node in the same cycle and all but one
- * note_gp_changes() trylock fail (with 0, that worst case is what runs).
+ * in for the spread of tick arrival on a real machine, where RCU_SOFTIRQ
+ * runs after scheduler_tick() and the timer and sched softirqs, whose
+ * length varies per CPU.  Without it every CPU's tick reaches its leaf
+ * rcu_node in the same cycle and all but one note_gp_changes() trylock
+ * fail (with 0, that worst case is what runs).  The default, 5 us, is an
+ * assumption, not a measurement; GP latency at 1,024+ CPUs depends on
+ * it (docs/rcu.md shows how much).
  * Context: tick handler.
  */
 void rcu_tick_other_work(const struct rcu_clock *c);
