@@ -10,11 +10,13 @@
 extern const struct lock_ops lock_ticket_ops;
 extern const struct rcl_ops rcl_tree_rcu_ops;
 extern const struct rcl_ops rcl_classic_rcu_ops;
+extern const struct rcl_ops rcl_srcu_ops;
 
 /* Add each scheme's table here (one extern per models/rcl_*.c file). */
 static const struct sim_component *const registry[] = {
 	&rcl_tree_rcu_ops.comp,
 	&rcl_classic_rcu_ops.comp,
+	&rcl_srcu_ops.comp,
 	NULL,
 };
 
