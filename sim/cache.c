@@ -367,8 +367,16 @@ sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id)
 		e->busy_until = start + lat->cluster_occupancy;
 		pc_fill(s, c->core, id, e->gen);
 		s->st.llc_hits++;
-		sim_advance(c, SIM_CAUSE_QUEUE, start - t);
-		sim_advance(c, SIM_CAUSE_LLC, 2ull * lat->leg_cluster);
+		sim_charge(c, SIM_CAUSE_QUEUE, start - t);
+		sim_charge(c, SIM_CAUSE_LLC, 2ull * lat->leg_cluster);
+		/* Block until the data arrives (not just advance the clock), so
+		 * the caller reads the line's value at that time: a previous
+		 * owner may still write it directly until its downgrade
+		 * completes (prev_until <= start), and a CPU that read earlier
+		 * would hold a valid copy of a stale value and could sleep on
+		 * it forever in a spin-wait. */
+		sim_cpu_timeout(s, c, start + 2ull * lat->leg_cluster);
+		sim_cpu_block(s, c, SIM_BLOCK_LINE);
 		return;
 	}
 	req_init(&c->req, c, id, SIM_REQ_READ, false, t);

@@ -318,6 +318,49 @@ test_load_behind_own_store(void)
 }
 
 /*
+ * A read served by the cluster LLC sees the line as it is when the data
+ * arrives.  x is owned by CPU 0 (hold 12).  CPU 1 reads it at t=0: a
+ * downgrade granted at once, tx 10 (CPU 0 may still write until then),
+ * data at 15.  CPU 0 stores 1 at t=8, inside that window.  CPU 2 reads at
+ * t=2 from the LLC, which is busy until 15: data at 15 + 2 * 5 = 25 (23
+ * cycles), value 1.  (Regression: the LLC path read host memory at issue
+ * time, returned 0 while holding a valid copy, and a spin-wait on that
+ * copy slept through the write forever.)
+ */
+static void
+llc_stale_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	switch (cpu) {
+	case 0:
+		sim_sleep_until(8);
+		sim_store64(x, 1);
+		break;
+	case 1:
+		TIMED(1, 0, sim_load64(x));
+		break;
+	case 2:
+		sim_sleep_until(2);
+		TIMED(2, 0, sim_load64(x));
+		break;
+	}
+}
+
+static void
+test_llc_read_not_stale(void)
+{
+	struct t_lat l = t_lat_default;
+	l.hold = 12;
+	script = llc_stale_script;
+	setup_fn = prime_cpu0;
+	run_script(1, 3, 3, &l);
+	g_assert_cmpuint(lat[1][0], ==, 15);
+	g_assert_cmpuint(val[1][0], ==, 1);
+	g_assert_cmpuint(lat[2][0], ==, 23);
+	g_assert_cmpuint(val[2][0], ==, 1);
+}
+
+/*
  * Same-time events run in CPU-id order: every CPU sleeps until t=1000,
  * then notes its place; ids are handed out in reverse allocation order to
  * make sure nothing follows host addresses.
@@ -446,6 +489,7 @@ main(int argc, char **argv)
 	g_test_add_func("/cost/llc-merges-readers", test_llc_merge);
 	g_test_add_func("/cost/pipelined-directory-hold", test_pipelined_hold);
 	g_test_add_func("/cost/load-behind-own-store-buffer-write", test_load_behind_own_store);
+	g_test_add_func("/cost/llc-read-sees-value-at-arrival", test_llc_read_not_stale);
 	g_test_add_func("/cost/line-ww-three-sockets", test_ww_three_sockets);
 	g_test_add_func("/cost/line-ww-ben-two-cpus", test_ww_ben_two_cpus);
 	g_test_add_func("/cost/pingpong-blind", test_pingpong_blind_exact);
