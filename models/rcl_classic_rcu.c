@@ -118,6 +118,15 @@ struct classic_cpu {
 	bool offline;
 };
 
+struct classic_counters {
+	uint64_t n_batches;         /* completed batches (grace periods) */
+	uint64_t n_cpu_quiet;       /* cpu_quiet() calls from QS reports */
+	uint64_t n_batch_starts;
+	uint64_t n_cbs_invoked;
+	uint64_t start_batch_cycles;    /* time in rcu_start_batch's cpumask copy */
+	struct rcu_lockstat lockstat;   /* rcu_ctrlblk.lock */
+};
+
 struct classic {
 	struct classic_params p;
 	uint32_t ncpus, words;
@@ -129,13 +138,8 @@ struct classic {
 	struct classic_cpu *pcpu;   /* host */
 	sim_time_t batch_start, first_exit;
 
-	uint64_t n_batches;         /* completed batches (grace periods) */
-	uint64_t n_cpu_quiet;       /* cpu_quiet() calls from QS reports */
-	uint64_t n_batch_starts;
-	uint64_t n_cbs_invoked;
+	struct classic_counters c, steady;  /* steady: copy at the first cpu_exit */
 	uint64_t n_gp_after_exit;
-	uint64_t start_batch_cycles;    /* time in rcu_start_batch's cpumask copy */
-	struct rcu_lockstat lockstat;
 	struct rcu_dist gp_latency, sync_latency;
 	struct rcl_stats st;
 	uint64_t bytes_pending, retire_cycles;
@@ -173,10 +177,10 @@ rcu_start_batch(struct classic *c)
 	sim_time_t t0 = sim_now();
 	for (uint32_t w = 0; w < c->words; w++)     /* cpus_andnot(cpumask, online, nohz) */
 		sim_store64(&cpumask(c)[w], sim_load64(&c->online[w]) & ~sim_load64(&c->nohz[w]));
-	c->start_batch_cycles += sim_now() - t0;
+	c->c.start_batch_cycles += sim_now() - t0;
 	sim_store64(&rcp->signaled, 0);
 	c->batch_start = sim_now();
-	c->n_batch_starts++;
+	c->c.n_batch_starts++;
 }
 
 /* cpu_quiet - clear our bit; the last one completes the batch.  Lock held. */
@@ -188,7 +192,7 @@ cpu_quiet(struct classic *c, uint32_t cpu)
 		if (sim_load64(&cpumask(c)[w]))
 			return;
 	sim_store64(&c->rcp->completed, sim_load64(&c->rcp->cur));
-	c->n_batches++;
+	c->c.n_batches++;
 	if (!c->first_exit)
 		rcu_dist_add(&c->gp_latency, sim_now() - c->batch_start);
 	else
@@ -211,9 +215,9 @@ rcu_check_quiescent_state(struct classic *c, uint32_t cpu)
 	if (!sim_load64(&rdp->qs_pending) || !sim_load64(&rdp->passed_quiesc))
 		return;
 	sim_store64(&rdp->qs_pending, 0);
-	rcu_raw_lock(c->lockmask, &c->lockstat);
+	rcu_raw_lock(c->lockmask, &c->c.lockstat);
 	if (sim_load64(&rdp->quiescbatch) == sim_load64(&c->rcp->cur)) {
-		c->n_cpu_quiet++;
+		c->c.n_cpu_quiet++;
 		cpu_quiet(c, cpu);
 	}
 	rcu_raw_unlock(c->lockmask);
@@ -226,7 +230,7 @@ rcu_do_batch(struct classic *c, struct classic_cpu *pc, uint32_t cpu)
 	if (n == 0)
 		return;
 	sim_store64(&c->rdp[cpu].qlen, rcu_segcblist_n_cbs(&pc->l));
-	c->n_cbs_invoked += n;
+	c->c.n_cbs_invoked += n;
 	(void)rcu_invoke_cbs(pc->ready, c->p.cb_cycles, &c->st, &c->bytes_pending);
 }
 
@@ -244,7 +248,7 @@ rcu_process_callbacks(struct classic *c, struct classic_cpu *pc, uint32_t cpu)
 		l->tails[RCU_WAIT_TAIL] = l->tails[RCU_NEXT_READY_TAIL] = l->tails[RCU_NEXT_TAIL];
 		sim_store64(&rdp->batch, sim_load64(&c->rcp->cur) + 1);
 		if (!sim_load64(&c->rcp->next_pending)) {
-			rcu_raw_lock(c->lockmask, &c->lockstat);
+			rcu_raw_lock(c->lockmask, &c->c.lockstat);
 			sim_store64(&c->rcp->next_pending, 1);
 			rcu_start_batch(c);
 			rcu_raw_unlock(c->lockmask);
@@ -472,15 +476,17 @@ classic_cpu_exit(void *rs)
 	uint32_t cpu = sim_cpu_id();
 	struct classic_cpu *pc = &c->pcpu[cpu];
 	g_assert(pc->nesting == 0);
-	if (!c->first_exit)
+	if (!c->first_exit) {
 		c->first_exit = sim_now();
+		c->steady = c->c;
+	}
 	enum sim_cause prev = sim_cause_push(SIM_CAUSE_GP_WAIT);
 	while (!rcu_segcblist_empty(&pc->l))
 		classic_block(c);
 	sim_cause_pop(prev);
 	/* __rcu_offline_cpu: leave the online map; quiet if a batch runs. */
 	sim_irq_disable();
-	rcu_raw_lock(c->lockmask, &c->lockstat);
+	rcu_raw_lock(c->lockmask, &c->c.lockstat);
 	(void)sim_fetch_and64(&c->online[cpu / 64], ~(UINT64_C(1) << (cpu % 64)));
 	if (sim_load64(&c->rcp->cur) != sim_load64(&c->rcp->completed))
 		cpu_quiet(c, cpu);
@@ -493,16 +499,18 @@ static void
 classic_stats(void *rs, cJSON *out)
 {
 	struct classic *c = rs;
+	const struct classic_counters *k = c->first_exit ? &c->steady : &c->c;   /* steady state */
 	rcu_stats_emit(&c->st, out);
-	cJSON_AddNumberToObject(out, "gp", (double)c->n_batches);
+	cJSON_AddNumberToObject(out, "gp", (double)k->n_batches);
+	cJSON_AddNumberToObject(out, "gp_total", (double)c->c.n_batches);
 	cJSON_AddNumberToObject(out, "gp_after_exit", (double)c->n_gp_after_exit);
-	cJSON_AddNumberToObject(out, "batch_starts", (double)c->n_batch_starts);
-	cJSON_AddNumberToObject(out, "qs_reports", (double)c->n_cpu_quiet);
-	cJSON_AddNumberToObject(out, "callbacks_invoked", (double)c->n_cbs_invoked);
+	cJSON_AddNumberToObject(out, "batch_starts", (double)k->n_batch_starts);
+	cJSON_AddNumberToObject(out, "qs_reports", (double)k->n_cpu_quiet);
+	cJSON_AddNumberToObject(out, "callbacks_invoked", (double)c->c.n_cbs_invoked);
 	cJSON_AddNumberToObject(out, "cpumask_words", c->words);
 	cJSON_AddNumberToObject(out, "jiffy_cycles", (double)c->clk.jiffy);
 	cJSON_AddNumberToObject(out, "start_batch_cycles_mean",
-				c->n_batch_starts ? (double)c->start_batch_cycles / (double)c->n_batch_starts : 0.0);
+				k->n_batch_starts ? (double)k->start_batch_cycles / (double)k->n_batch_starts : 0.0);
 	cJSON_AddNumberToObject(out, "read_side_cycles_per_pair", 0.0);
 	cJSON_AddNumberToObject(out, "retire_cycles_mean",
 				c->st.retired ? (double)c->retire_cycles / (double)c->st.retired : 0.0);
@@ -510,7 +518,9 @@ classic_stats(void *rs, cJSON *out)
 	cJSON_AddNumberToObject(out, "gp_latency_jiffies_mean",
 				rcu_dist_mean(&c->gp_latency) / (double)c->clk.jiffy);
 	rcu_dist_emit(&c->sync_latency, "synchronize_latency_cycles", out);
-	rcu_lockstat_emit(&c->lockstat, c->n_batches, cJSON_AddObjectToObject(out, "rcu_ctrlblk_lock"));
+	cJSON *l = cJSON_AddObjectToObject(out, "rcu_ctrlblk_lock");
+	rcu_lockstat_emit(&k->lockstat, k->n_batches, l);
+	cJSON_AddNumberToObject(l, "total_acquired", (double)c->c.lockstat.acquired);
 }
 
 static bool

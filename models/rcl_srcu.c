@@ -149,6 +149,14 @@ struct srcu_cpu {
 	bool offline;
 };
 
+struct srcu_counters {
+	uint64_t n_gp, n_flips, n_work_runs, n_cbs_invoked;
+	uint64_t n_scans;           /* srcu_readers_active_idx_check() calls */
+	uint64_t n_scan_busy;       /* ... that found readers */
+	uint64_t scan_cycles, work_cycles;
+	struct rcu_lockstat sup_lockstat, sdp_lockstat;
+};
+
 struct srcu {
 	struct srcu_params p;
 	uint32_t ncpus, gp_cpu, nr_online;
@@ -163,9 +171,8 @@ struct srcu {
 	sim_time_t gp_start_time, first_exit;
 	uint64_t retry_cycles;
 
-	uint64_t n_gp, n_gp_after_exit, n_flips, n_scans, n_scan_busy, n_work_runs;
-	uint64_t n_cbs_invoked, scan_cycles, work_cycles;
-	struct rcu_lockstat sup_lockstat, sdp_lockstat;
+	struct srcu_counters c, steady;     /* steady: copy at the first cpu_exit */
+	uint64_t n_gp_after_exit;
 	struct rcu_dist gp_latency, sync_latency;
 	struct rcl_stats st;
 	uint64_t bytes_pending, read_cycles, retire_cycles;
@@ -214,10 +221,10 @@ srcu_readers_active_idx_check(struct srcu *sp, unsigned idx)
 	sim_fence_full();           /* A */
 	for (uint32_t cpu = 0; cpu < sp->ncpus; cpu++)
 		locks += sim_load64(&sp->sda[cpu].srcu_lock_count[idx]);
-	sp->n_scans++;
-	sp->scan_cycles += sim_now() - t0;
+	sp->c.n_scans++;
+	sp->c.scan_cycles += sim_now() - t0;
 	if (locks != unlocks)
-		sp->n_scan_busy++;
+		sp->c.n_scan_busy++;
 	return locks == unlocks;
 }
 
@@ -240,7 +247,7 @@ srcu_flip(struct srcu *sp)
 	sim_fence_full();           /* E */
 	sim_store64(&sp->ssp->srcu_idx, sim_load64(&sp->ssp->srcu_idx) + 1);
 	sim_fence_full();           /* D */
-	sp->n_flips++;
+	sp->c.n_flips++;
 }
 
 static void srcu_reschedule(struct srcu *sp, uint64_t delay);
@@ -249,11 +256,11 @@ static void
 srcu_gp_end(struct srcu *sp)
 {
 	struct srcu_usage *sup = sp->sup;
-	rcu_raw_lock(&sup->lock, &sp->sup_lockstat);
+	rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
 	rcu_seq_end(&sup->srcu_gp_seq);
 	uint64_t gpseq = sim_load64(&sup->srcu_gp_seq);
 	rcu_raw_unlock(&sup->lock);
-	sp->n_gp++;
+	sp->c.n_gp++;
 	if (!sp->first_exit)
 		rcu_dist_add(&sp->gp_latency, sim_now() - sp->gp_start_time);
 	else
@@ -267,7 +274,7 @@ srcu_gp_end(struct srcu *sp)
 		}
 	}
 	/* Start a new grace period if needed. */
-	rcu_raw_lock(&sup->lock, &sp->sup_lockstat);
+	rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
 	gpseq = sim_load64(&sup->srcu_gp_seq);
 	if (!rcu_seq_state(gpseq) && ULONG_CMP_LT(gpseq, sim_load64(&sup->srcu_gp_seq_needed))) {
 		srcu_gp_start(sp);
@@ -284,7 +291,7 @@ srcu_advance_state(struct srcu *sp)
 	struct srcu_usage *sup = sp->sup;
 	unsigned idx = rcu_seq_state(sim_load64_acq(&sup->srcu_gp_seq));
 	if (idx == SRCU_STATE_IDLE) {
-		rcu_raw_lock(&sup->lock, &sp->sup_lockstat);
+		rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
 		if (ULONG_CMP_GE(sim_load64(&sup->srcu_gp_seq), sim_load64(&sup->srcu_gp_seq_needed))) {
 			rcu_raw_unlock(&sup->lock);
 			return;
@@ -301,7 +308,7 @@ srcu_advance_state(struct srcu *sp)
 		if (!try_check_zero(sp, i, 1))
 			return;     /* readers present, retry later */
 		srcu_flip(sp);
-		rcu_raw_lock(&sup->lock, &sp->sup_lockstat);
+		rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
 		uint64_t s = sim_load64(&sup->srcu_gp_seq);
 		sim_store64(&sup->srcu_gp_seq, (s & ~(uint64_t)RCU_SEQ_STATE_MASK) + SRCU_STATE_SCAN2);
 		rcu_raw_unlock(&sup->lock);
@@ -320,7 +327,7 @@ srcu_reschedule(struct srcu *sp, uint64_t delay)
 {
 	struct srcu_usage *sup = sp->sup;
 	bool pushgp = true;
-	rcu_raw_lock(&sup->lock, &sp->sup_lockstat);
+	rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
 	uint64_t gs = sim_load64(&sup->srcu_gp_seq);
 	if (ULONG_CMP_GE(gs, sim_load64(&sup->srcu_gp_seq_needed))) {
 		if (!rcu_seq_state(gs))
@@ -346,7 +353,7 @@ static void
 srcu_funnel_gp_start(struct srcu *sp, uint64_t s)
 {
 	struct srcu_usage *sup = sp->sup;
-	rcu_raw_lock(&sup->lock, &sp->sup_lockstat);
+	rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
 	if (ULONG_CMP_LT(sim_load64(&sup->srcu_gp_seq_needed), s))
 		sim_store64_rel(&sup->srcu_gp_seq_needed, s);
 	uint64_t gs = sim_load64(&sup->srcu_gp_seq);
@@ -362,7 +369,7 @@ static void
 srcu_invoke_callbacks(struct srcu *sp, struct srcu_cpu *pc, uint32_t cpu)
 {
 	struct srcu_data *sdp = &sp->sda[cpu];
-	rcu_raw_lock(&sdp->lock, &sp->sdp_lockstat);
+	rcu_raw_lock(&sdp->lock, &sp->c.sdp_lockstat);
 	rcu_segcblist_advance(&pc->cblist, sim_load64(&sp->sup->srcu_gp_seq));
 	if (pc->invoking || !rcu_segcblist_ready_cbs(&pc->cblist)) {
 		rcu_raw_unlock(&sdp->lock);
@@ -371,9 +378,9 @@ srcu_invoke_callbacks(struct srcu *sp, struct srcu_cpu *pc, uint32_t cpu)
 	pc->invoking = true;
 	uint64_t n = rcu_segcblist_extract_done(&pc->cblist, pc->ready);
 	rcu_raw_unlock(&sdp->lock);
-	sp->n_cbs_invoked += n;
+	sp->c.n_cbs_invoked += n;
 	(void)rcu_invoke_cbs(pc->ready, sp->p.cb_cycles, &sp->st, &sp->bytes_pending);
-	rcu_raw_lock(&sdp->lock, &sp->sdp_lockstat);
+	rcu_raw_lock(&sdp->lock, &sp->c.sdp_lockstat);
 	sim_store64(&sdp->cblist_len, rcu_segcblist_n_cbs(&pc->cblist));
 	pc->invoking = false;
 	bool more = rcu_segcblist_ready_cbs(&pc->cblist);
@@ -411,8 +418,8 @@ srcu_tick(void *arg)
 		sp->in_work = true;
 		sim_time_t w0 = sim_now();
 		process_srcu(sp);
-		sp->work_cycles += sim_now() - w0;
-		sp->n_work_runs++;
+		sp->c.work_cycles += sim_now() - w0;
+		sp->c.n_work_runs++;
 		sp->in_work = false;
 	}
 	sim_cause_pop(prev);
@@ -529,7 +536,7 @@ call_srcu(struct srcu *sp, void *obj, size_t size, size_t align, bool *done)
 	unsigned idx = (unsigned)(sim_load64(&sp->ssp->srcu_idx) & 1);
 	(void)sim_faa64(&sdp->srcu_lock_count[idx], 1);
 	sim_irq_disable();
-	rcu_raw_lock(&sdp->lock, &sp->sdp_lockstat);
+	rcu_raw_lock(&sdp->lock, &sp->c.sdp_lockstat);
 	rcu_segcblist_enqueue(&pc->cblist, &cb);
 	sim_store64(&sdp->cblist_len, sim_load64(&sdp->cblist_len) + 1);
 	uint64_t s = rcu_seq_snap_val(sim_load64(&sp->sup->srcu_gp_seq));
@@ -585,8 +592,10 @@ srcu_cpu_exit(void *rs)
 	uint32_t cpu = sim_cpu_id();
 	struct srcu_cpu *pc = &sp->pcpu[cpu];
 	g_assert(pc->nesting == 0);
-	if (!sp->first_exit)
+	if (!sp->first_exit) {
 		sp->first_exit = sim_now();
+		sp->steady = sp->c;
+	}
 	enum sim_cause prev = sim_cause_push(SIM_CAUSE_GP_WAIT);
 	while (cpu == sp->gp_cpu && sp->nr_online > 1)      /* the GP work outlives the rest */
 		sim_sleep_until(sim_now() + sp->clk.slice);
@@ -601,18 +610,21 @@ static void
 srcu_stats(void *rs, cJSON *out)
 {
 	struct srcu *sp = rs;
+	const struct srcu_counters *k = sp->first_exit ? &sp->steady : &sp->c;  /* steady state */
 	rcu_stats_emit(&sp->st, out);
-	cJSON_AddNumberToObject(out, "gp", (double)sp->n_gp);
+	cJSON_AddNumberToObject(out, "gp", (double)k->n_gp);
+	cJSON_AddNumberToObject(out, "gp_total", (double)sp->c.n_gp);
 	cJSON_AddNumberToObject(out, "gp_after_exit", (double)sp->n_gp_after_exit);
-	cJSON_AddNumberToObject(out, "flips", (double)sp->n_flips);
-	cJSON_AddNumberToObject(out, "scans", (double)sp->n_scans);
-	cJSON_AddNumberToObject(out, "scans_busy", (double)sp->n_scan_busy);
-	cJSON_AddNumberToObject(out, "scans_per_gp", sp->n_gp ? (double)sp->n_scans / (double)sp->n_gp : 0.0);
+	cJSON_AddNumberToObject(out, "flips", (double)k->n_flips);
+	cJSON_AddNumberToObject(out, "scans", (double)k->n_scans);
+	cJSON_AddNumberToObject(out, "scans_busy", (double)k->n_scan_busy);
+	cJSON_AddNumberToObject(out, "scans_per_gp", k->n_gp ? (double)k->n_scans / (double)k->n_gp : 0.0);
 	cJSON_AddNumberToObject(out, "scan_cycles_mean",
-				sp->n_scans ? (double)sp->scan_cycles / (double)sp->n_scans : 0.0);
-	cJSON_AddNumberToObject(out, "gp_work_runs", (double)sp->n_work_runs);
-	cJSON_AddNumberToObject(out, "gp_work_cycles", (double)sp->work_cycles);
-	cJSON_AddNumberToObject(out, "callbacks_invoked", (double)sp->n_cbs_invoked);
+				k->n_scans ? (double)k->scan_cycles / (double)k->n_scans : 0.0);
+	cJSON_AddNumberToObject(out, "gp_work_runs", (double)k->n_work_runs);
+	cJSON_AddNumberToObject(out, "gp_work_cycles_per_gp",
+				k->n_gp ? (double)k->work_cycles / (double)k->n_gp : 0.0);
+	cJSON_AddNumberToObject(out, "callbacks_invoked", (double)sp->c.n_cbs_invoked);
 	cJSON_AddNumberToObject(out, "jiffy_cycles", (double)sp->clk.jiffy);
 	cJSON_AddNumberToObject(out, "read_side_cycles_per_pair",
 				sp->st.read_sections ? (double)sp->read_cycles / (double)sp->st.read_sections : 0.0);
@@ -622,8 +634,8 @@ srcu_stats(void *rs, cJSON *out)
 	cJSON_AddNumberToObject(out, "gp_latency_jiffies_mean",
 				rcu_dist_mean(&sp->gp_latency) / (double)sp->clk.jiffy);
 	rcu_dist_emit(&sp->sync_latency, "synchronize_latency_cycles", out);
-	rcu_lockstat_emit(&sp->sup_lockstat, sp->n_gp, cJSON_AddObjectToObject(out, "srcu_usage_lock"));
-	rcu_lockstat_emit(&sp->sdp_lockstat, sp->n_gp, cJSON_AddObjectToObject(out, "srcu_data_lock"));
+	rcu_lockstat_emit(&k->sup_lockstat, k->n_gp, cJSON_AddObjectToObject(out, "srcu_usage_lock"));
+	rcu_lockstat_emit(&k->sdp_lockstat, k->n_gp, cJSON_AddObjectToObject(out, "srcu_data_lock"));
 }
 
 static bool

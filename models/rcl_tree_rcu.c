@@ -237,6 +237,20 @@ struct rcu_cpu {
 	bool offline;
 };
 
+/* Counters named after the kernel's. */
+struct tree_counters {
+	uint64_t n_gp;              /* completed GPs */
+	uint64_t n_force_qs;        /* FQS scans (rcu_state.n_force_qs) */
+	uint64_t n_qs_reports;      /* rcu_report_qs_rdp() that cleared a leaf bit */
+	uint64_t n_fqs_reports;     /* CPUs reported by force_qs_rnp() */
+	uint64_t n_gp_requests;     /* rcu_start_this_gp() that set RCU_GP_FLAG_INIT */
+	uint64_t n_cbs_invoked;
+	uint64_t n_early_gp_ends;   /* GPs ended by the mutation with a bit still set */
+	uint64_t kthread_cycles;
+	struct rcu_lockstat lockstat[8]; /* node locks, per level */
+	struct rcu_lockstat ofl_lockstat;
+};
+
 struct tree {
 	struct tree_params p;
 	struct sim *sim;
@@ -263,18 +277,9 @@ struct tree {
 	uint32_t nr_online;
 	sim_time_t first_exit;      /* first cpu_exit: GP latency is sampled before it */
 
-	/* Counters named after the kernel's. */
-	uint64_t n_gp;              /* completed GPs */
-	uint64_t n_force_qs;        /* FQS scans (rcu_state.n_force_qs) */
-	uint64_t n_qs_reports;      /* rcu_report_qs_rdp() that cleared a leaf bit */
-	uint64_t n_fqs_reports;     /* CPUs reported by force_qs_rnp() */
-	uint64_t n_gp_requests;     /* rcu_start_this_gp() that set RCU_GP_FLAG_INIT */
-	uint64_t n_cbs_invoked;
-	uint64_t n_early_gp_ends;   /* GPs ended by the mutation with a bit still set */
+	/* Counters; ->steady is a copy taken at the first cpu_exit. */
+	struct tree_counters c, steady;
 	uint64_t n_gp_after_exit;   /* GPs that ended after the first cpu_exit (not sampled) */
-	uint64_t kthread_cycles;
-	struct rcu_lockstat lockstat[8]; /* node locks, per level */
-	struct rcu_lockstat ofl_lockstat;
 	struct rcu_dist gp_latency, sync_latency;
 	struct rcl_stats st;
 	uint64_t bytes_pending;
@@ -290,7 +295,7 @@ rcu_is_leaf(const struct tree *t, uint32_t n)
 static inline struct rcu_lockstat *
 node_lockstat(struct tree *t, uint32_t n)
 {
-	return &t->lockstat[t->geo[n].level];
+	return &t->c.lockstat[t->geo[n].level];
 }
 
 static inline void
@@ -374,7 +379,7 @@ rcu_start_this_gp(struct tree *t, uint32_t rnp_start, struct rcu_cpu *pc, uint32
 	if (rcu_gp_in_progress(t))
 		goto unlock_out;
 	sim_store64(&t->rs->gp_flags, sim_load64(&t->rs->gp_flags) | RCU_GP_FLAG_INIT);
-	t->n_gp_requests++;
+	t->c.n_gp_requests++;
 	TR("request %lx", (unsigned long)gp_seq_req);
 	ret = true;
 unlock_out:
@@ -510,7 +515,7 @@ rcu_report_qs_rnp(struct tree *t, uint64_t mask, uint32_t rnp, uint64_t gps)
 			return;
 		}
 		if (root && qs != 0) {
-			t->n_early_gp_ends++;
+			t->c.n_early_gp_ends++;
 			TR("early end, left %lx", (unsigned long)qs);
 		}
 		sim_store64(&np->completedqs, gps);
@@ -545,7 +550,7 @@ rcu_report_qs_rdp(struct tree *t, struct rcu_cpu *pc, uint32_t cpu)
 	}
 	/* This GP cannot end before we report, so new callbacks can use the next. */
 	(void)rcu_accelerate_cbs(t, rnp, pc, cpu);
-	t->n_qs_reports++;
+	t->c.n_qs_reports++;
 	TR("report");
 	rcu_report_qs_rnp(t, pc->grpmask, rnp, sim_load64(&np->gp_seq));
 }
@@ -580,7 +585,7 @@ rcu_do_batch(struct tree *t, struct rcu_cpu *pc, uint32_t cpu)
 	if (n == 0)
 		return;
 	sim_store64(&t->rdp[cpu].cblist_len, rcu_segcblist_n_cbs(&pc->cblist));
-	t->n_cbs_invoked += n;
+	t->c.n_cbs_invoked += n;
 	(void)rcu_invoke_cbs(pc->ready, t->p.cb_cycles, &t->st, &t->bytes_pending);
 }
 
@@ -709,7 +714,7 @@ rcu_gp_init(struct tree *t, struct rcu_cpu *pc, uint32_t cpu)
 	/* Step 2: apply buffered CPU offlining at the leaves (RCU_GP_ONOFF). */
 	for (uint32_t rnp = t->level_first[t->nlevels - 1]; rnp < t->nnodes; rnp++) {
 		struct rcu_node *np = &t->node[rnp];
-		rcu_raw_lock(t->ofl_lock, &t->ofl_lockstat);
+		rcu_raw_lock(t->ofl_lock, &t->c.ofl_lockstat);
 		raw_spin_lock_rcu_node(t, rnp);
 		uint64_t oldmask = sim_load64(&np->qsmaskinit);
 		uint64_t next = sim_load64(&np->qsmaskinitnext);
@@ -785,7 +790,7 @@ force_qs_rnp(struct tree *t, int (*f)(struct tree *, uint32_t))
 				mask |= t->pcpu[cpu].grpmask;
 		}
 		if (mask) {
-			t->n_fqs_reports += (uint64_t)__builtin_popcountll(mask);
+			t->c.n_fqs_reports += (uint64_t)__builtin_popcountll(mask);
 			rcu_report_qs_rnp(t, mask, rnp, sim_load64(&np->gp_seq));
 		} else {
 			raw_spin_unlock_rcu_node(t, rnp);
@@ -798,7 +803,7 @@ rcu_gp_fqs(struct tree *t, bool first_time)
 {
 	struct rcu_state_line *rs = t->rs;
 	sim_store64(&rs->n_force_qs, sim_load64(&rs->n_force_qs) + 1);
-	t->n_force_qs++;
+	t->c.n_force_qs++;
 	TR("fqs");
 	force_qs_rnp(t, first_time ? dyntick_save_progress_counter : rcu_implicit_dynticks_qs);
 	if (sim_load64(&rs->gp_flags) & RCU_GP_FLAG_FQS) {
@@ -845,7 +850,7 @@ rcu_gp_cleanup(struct tree *t, struct rcu_cpu *pc, uint32_t cpu)
 	/* Step 2: declare the GP done; start another if anyone asked. */
 	raw_spin_lock_rcu_node(t, 0);
 	rcu_seq_end(&rs->gp_seq);
-	t->n_gp++;
+	t->c.n_gp++;
 	TR("gp_end %lx", (unsigned long)rs->gp_seq);
 	if (!t->first_exit)
 		rcu_dist_add(&t->gp_latency, sim_now() - t->gp_start_time);
@@ -941,7 +946,7 @@ rcu_gp_kthread_run(struct tree *t, struct rcu_cpu *pc, uint32_t cpu)
 	rcu_qs(t, cpu);             /* switching to the kthread is a context switch */
 	rcu_gp_kthread_body(t, pc, cpu, timed_out);
 	pc->in_kthread = false;
-	t->kthread_cycles += sim_now() - t0;
+	t->c.kthread_cycles += sim_now() - t0;
 }
 
 /* ---- geometry ---- */
@@ -1235,8 +1240,10 @@ tree_cpu_exit(void *rs)
 	uint32_t cpu = sim_cpu_id();
 	struct rcu_cpu *pc = &t->pcpu[cpu];
 	g_assert(pc->nesting == 0);
-	if (!t->first_exit)
+	if (!t->first_exit) {
 		t->first_exit = sim_now();
+		t->steady = t->c;
+	}
 	enum sim_cause prev = sim_cause_push(SIM_CAUSE_GP_WAIT);
 	/* The GP kthread's CPU goes last: everyone else needs its GPs. */
 	while (cpu == t->gp_cpu && t->nr_online > 1)
@@ -1253,24 +1260,28 @@ static void
 tree_stats(void *rs, cJSON *out)
 {
 	struct tree *t = rs;
+	/* Steady state: the counters before the first cpu_exit (all of them
+	 * if no CPU exited); totals are marked as such. */
+	const struct tree_counters *c = t->first_exit ? &t->steady : &t->c;
+	uint64_t gps = c->n_gp ? c->n_gp : 1;
 	rcu_stats_emit(&t->st, out);
-	uint64_t gps = t->n_gp ? t->n_gp : 1;
-	cJSON_AddNumberToObject(out, "gp", (double)t->n_gp);
-	cJSON_AddNumberToObject(out, "fqs", (double)t->n_force_qs);
-	cJSON_AddNumberToObject(out, "fqs_per_gp", (double)t->n_force_qs / (double)gps);
-	cJSON_AddNumberToObject(out, "qs_reports", (double)t->n_qs_reports);
-	cJSON_AddNumberToObject(out, "qs_reports_fqs", (double)t->n_fqs_reports);
-	cJSON_AddNumberToObject(out, "gp_requests", (double)t->n_gp_requests);
-	cJSON_AddNumberToObject(out, "callbacks_invoked", (double)t->n_cbs_invoked);
-	cJSON_AddNumberToObject(out, "early_gp_ends", (double)t->n_early_gp_ends);
+	cJSON_AddNumberToObject(out, "gp", (double)c->n_gp);
+	cJSON_AddNumberToObject(out, "gp_total", (double)t->c.n_gp);
 	cJSON_AddNumberToObject(out, "gp_after_exit", (double)t->n_gp_after_exit);
+	cJSON_AddNumberToObject(out, "fqs", (double)c->n_force_qs);
+	cJSON_AddNumberToObject(out, "fqs_per_gp", (double)c->n_force_qs / (double)gps);
+	cJSON_AddNumberToObject(out, "qs_reports", (double)c->n_qs_reports);
+	cJSON_AddNumberToObject(out, "qs_reports_fqs", (double)c->n_fqs_reports);
+	cJSON_AddNumberToObject(out, "gp_requests", (double)c->n_gp_requests);
+	cJSON_AddNumberToObject(out, "callbacks_invoked", (double)t->c.n_cbs_invoked);
+	cJSON_AddNumberToObject(out, "early_gp_ends", (double)t->c.n_early_gp_ends);
 	cJSON_AddNumberToObject(out, "levels", t->nlevels);
 	cJSON_AddNumberToObject(out, "nodes", t->nnodes);
 	cJSON_AddNumberToObject(out, "leaf_spread", t->levelspread[t->nlevels - 1]);
 	cJSON_AddNumberToObject(out, "jiffy_cycles", (double)t->clk.jiffy);
 	cJSON_AddNumberToObject(out, "jiffies_till_first_fqs", (double)t->jiffies_till_first_fqs);
 	cJSON_AddNumberToObject(out, "jiffies_till_next_fqs", (double)t->jiffies_till_next_fqs);
-	cJSON_AddNumberToObject(out, "gp_kthread_cycles", (double)t->kthread_cycles);
+	cJSON_AddNumberToObject(out, "gp_kthread_cycles_per_gp", (double)c->kthread_cycles / (double)gps);
 	cJSON_AddNumberToObject(out, "read_side_cycles_per_pair",
 				t->st.read_sections ? (double)t->read_cycles / (double)t->st.read_sections : 0.0);
 	cJSON_AddNumberToObject(out, "retire_cycles_mean",
@@ -1284,10 +1295,11 @@ tree_stats(void *rs, cJSON *out)
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "level", l);
 		cJSON_AddNumberToObject(o, "nodes", t->num_lvl[l]);
-		rcu_lockstat_emit(&t->lockstat[l], t->n_gp, o);
+		rcu_lockstat_emit(&c->lockstat[l], c->n_gp, o);
+		cJSON_AddNumberToObject(o, "total_acquired", (double)t->c.lockstat[l].acquired);
 		cJSON_AddItemToArray(locks, o);
 	}
-	rcu_lockstat_emit(&t->ofl_lockstat, t->n_gp, cJSON_AddObjectToObject(out, "ofl_lock"));
+	rcu_lockstat_emit(&c->ofl_lockstat, c->n_gp, cJSON_AddObjectToObject(out, "ofl_lock"));
 }
 
 static bool
