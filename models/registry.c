@@ -9,6 +9,7 @@
 
 extern const struct lock_ops lock_ticket_ops;
 extern const struct lock_ops lock_mcs_ops;
+extern const struct rcl_ops rcl_tree_rcu_ops, rcl_classic_rcu_ops, rcl_srcu_ops;
 extern const struct rcl_ops rcl_gus_ops;
 extern const struct rcl_ops rcl_rwlock_ops, rcl_rwsem_ops, rcl_refcount_ops, rcl_seqcount_ops;
 extern const struct rcl_ops rcl_ebr_ck_ops, rcl_ebr_crossbeam_ops, rcl_hp_ops;
@@ -16,6 +17,7 @@ extern const struct rcl_ops rcl_urcu_qsbr_ops, rcl_urcu_memb_ops, rcl_urcu_mb_op
 
 /* Add each scheme's table here (one extern per models/rcl_*.c file). */
 static const struct sim_component *const registry[] = {
+	&rcl_tree_rcu_ops.comp, &rcl_classic_rcu_ops.comp, &rcl_srcu_ops.comp,
 	&rcl_gus_ops.comp,
 	&rcl_ebr_ck_ops.comp, &rcl_ebr_crossbeam_ops.comp, &rcl_hp_ops.comp,
 	&rcl_urcu_qsbr_ops.comp, &rcl_urcu_memb_ops.comp, &rcl_urcu_mb_ops.comp,

@@ -396,8 +396,16 @@ sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id)
 			l->dir_free = e->busy_until;
 		pc_fill(s, c->core, id, e->gen);
 		s->st.llc_hits++;
-		sim_advance(c, SIM_CAUSE_QUEUE, start - t);
-		sim_advance(c, SIM_CAUSE_LLC, 2ull * lat->leg_cluster);
+		sim_charge(c, SIM_CAUSE_QUEUE, start - t);
+		sim_charge(c, SIM_CAUSE_LLC, 2ull * lat->leg_cluster);
+		/* Block until the data arrives (not just advance the clock), so
+		 * the caller reads the line's value at that time: a previous
+		 * owner may still write it directly until its downgrade
+		 * completes (prev_until <= start), and a CPU that read earlier
+		 * would hold a valid copy of a stale value and could sleep on
+		 * it forever in a spin-wait. */
+		sim_cpu_timeout(s, c, start + 2ull * lat->leg_cluster);
+		sim_cpu_block(s, c, SIM_BLOCK_LINE);
 		return;
 	}
 	req_init(&c->req, c, id, SIM_REQ_READ, false, t);
@@ -555,11 +563,15 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 		const struct sim_cpu *oc = &s->cpus[o];
 		*lg = legs_from_owner(s, l, c, oc);
 		if (oc->core == c->core && r->merge_head == NULL) {
-			/* Sibling owns it: L1 is shared, nothing moves.  (With
-			 * merged readers from other cores the line must go to S
-			 * below, or they would hold copies of an owned line.) */
+			/* Sibling owns it: L1 is shared, nothing moves.  The
+			 * owner may be this core's own store-buffer write still
+			 * in flight: the read completes when that line arrives
+			 * (never before owner_from, so last_t1 cannot go back).
+			 * With merged readers from other cores the line must go
+			 * to S below, or they would hold copies of an owned line. */
 			*lg = (struct legs){ 0, 0, 0, SIM_CAUSE_HIT };
-			*tx = *t1 = tg;
+			*tx = tg;
+			*t1 = tg > l->owner_from ? tg : l->owner_from;
 			return;
 		}
 	} else {
@@ -600,9 +612,11 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 	struct sim_cpu *c = r->cpu;
 	uint32_t o = l->owner;
 	if (o == c->id) {
-		/* Already ours (a store and an RMW of one CPU both queued). */
+		/* Already ours (a store and an RMW of one CPU both queued);
+		 * done once the first grant's data has arrived. */
 		*lg = (struct legs){ 0, 0, 0, SIM_CAUSE_HIT };
-		*tx = *t1 = tg;
+		*tx = tg;
+		*t1 = tg > l->owner_from ? tg : l->owner_from;
 		return;
 	}
 	if (o != SIM_NONE) {

@@ -264,6 +264,103 @@ test_pipelined_hold(void)
 }
 
 /*
+ * A load of another word of a line whose store is still draining from
+ * this CPU's store buffer.  x is owned by CPU 0; hold 5.  CPU 1 stores
+ * x[0] at t=0 (write request: granted at 0, tx 10, data at 15) and
+ * loads x[1] at t=1 (a read request: the line is not here yet); CPU 2
+ * RMWs x[2] at t=2.  Both requests wait for dir_free = 10, and the
+ * arbiter picks one.  If CPU 1's read goes first its own write owns the
+ * line: the read completes when the data arrives, at 15 (14 cycles), and
+ * CPU 2's grant may not take the line before 15 + hold.  (Regression:
+ * the read used to complete at 10 and move last_t1 back, so CPU 2 took
+ * the line at 15 and CPU 1's store-buffer drain found it gone.)
+ */
+static void
+sb_read_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	if (cpu == 1) {
+		sim_store64(&x[0], 1);
+		TIMED(1, 0, sim_load64(&x[1]));
+	} else if (cpu == 2) {
+		sim_sleep_until(2);
+		TIMED(2, 0, sim_faa64(&x[2], 1));
+	}
+}
+
+static void
+prime_cpu0_line(struct sim *s)
+{
+	sim_mem_prime(s, x, 64, 0);
+}
+
+static void
+test_load_behind_own_store(void)
+{
+	struct t_lat l = t_lat_default;
+	l.hold = 5;
+	int read_first = 0;
+	for (uint64_t seed = 1; seed <= 16; seed++) {
+		script = sb_read_script;
+		setup_fn = prime_cpu0_line;
+		memset(lat, 0, sizeof lat);
+		struct sim_run_config *rc = t_config(t_machine(1, 3, &l), 3, seed, &script_ops,
+						     NULL, 0);
+		cJSON_Delete(t_run(rc));
+		sim_run_config_free(rc);
+		if (lat[1][0] == 14)
+			read_first++;
+		else    /* CPU 2 went first: CPU 1's read waits behind both writes */
+			g_assert_cmpuint(lat[1][0], >, 14);
+	}
+	setup_fn = NULL;
+	g_assert_cmpint(read_first, >, 0);
+}
+
+/*
+ * A read served by the cluster LLC sees the line as it is when the data
+ * arrives.  x is owned by CPU 0 (hold 12).  CPU 1 reads it at t=0: a
+ * downgrade granted at once, tx 10 (CPU 0 may still write until then),
+ * data at 15.  CPU 0 stores 1 at t=8, inside that window.  CPU 2 reads at
+ * t=2 from the LLC, which is busy until 15: data at 15 + 2 * 5 = 25 (23
+ * cycles), value 1.  (Regression: the LLC path read host memory at issue
+ * time, returned 0 while holding a valid copy, and a spin-wait on that
+ * copy slept through the write forever.)
+ */
+static void
+llc_stale_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	switch (cpu) {
+	case 0:
+		sim_sleep_until(8);
+		sim_store64(x, 1);
+		break;
+	case 1:
+		TIMED(1, 0, sim_load64(x));
+		break;
+	case 2:
+		sim_sleep_until(2);
+		TIMED(2, 0, sim_load64(x));
+		break;
+	}
+}
+
+static void
+test_llc_read_not_stale(void)
+{
+	struct t_lat l = t_lat_default;
+	l.hold = 12;
+	script = llc_stale_script;
+	setup_fn = prime_cpu0;
+	run_script(1, 3, 3, &l);
+	g_assert_cmpuint(lat[1][0], ==, 15);
+	g_assert_cmpuint(val[1][0], ==, 1);
+	g_assert_cmpuint(lat[2][0], ==, 23);
+	g_assert_cmpuint(val[2][0], ==, 1);
+}
+
+/*
  * Same-time events run in CPU-id order: every CPU sleeps until t=1000,
  * then notes its place; ids are handed out in reverse allocation order to
  * make sure nothing follows host addresses.
@@ -391,6 +488,8 @@ main(int argc, char **argv)
 	g_test_add_func("/cost/fence-with-empty-store-buffer", test_fence_empty);
 	g_test_add_func("/cost/llc-merges-readers", test_llc_merge);
 	g_test_add_func("/cost/pipelined-directory-hold", test_pipelined_hold);
+	g_test_add_func("/cost/load-behind-own-store-buffer-write", test_load_behind_own_store);
+	g_test_add_func("/cost/llc-read-sees-value-at-arrival", test_llc_read_not_stale);
 	g_test_add_func("/cost/line-ww-three-sockets", test_ww_three_sockets);
 	g_test_add_func("/cost/line-ww-ben-two-cpus", test_ww_ben_two_cpus);
 	g_test_add_func("/cost/pingpong-blind", test_pingpong_blind_exact);

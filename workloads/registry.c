@@ -11,6 +11,7 @@ extern const struct sim_workload_ops wl_faa_ops;
 extern const struct sim_workload_ops wl_pingpong_ops;
 extern const struct sim_workload_ops wl_rcuscale_ops;
 extern const struct sim_workload_ops wl_memcached_ops;
+extern const struct sim_workload_ops wl_rcutorture_ops;
 
 static const struct sim_workload_ops *const registry[] = {
 	&wl_faa_ops,
@@ -19,6 +20,7 @@ static const struct sim_workload_ops *const registry[] = {
 	&wl_memcached_ops,
 	&wl_pingpong_ops,
 	&wl_rcuscale_ops,
+	&wl_rcutorture_ops,
 	NULL,
 };
 
