@@ -129,6 +129,7 @@ struct classic_counters {
 
 struct classic {
 	struct classic_params p;
+	struct sim *sim;            /* for the machine (end-of-run stats) */
 	uint32_t ncpus, words;
 	struct rcu_clock clk;
 	struct rcu_ctrlblk *rcp;    /* simulated */
@@ -313,6 +314,7 @@ classic_create(struct sim *sim, const void *params)
 {
 	struct classic *c = g_new0(struct classic, 1);
 	c->p = *(const struct classic_params *)params;
+	c->sim = sim;
 	c->ncpus = sim_ncpus_of(sim);
 	c->words = (c->ncpus + 63) / 64;
 	c->pcpu = g_new0(struct classic_cpu, c->ncpus);
@@ -500,7 +502,10 @@ classic_stats(void *rs, cJSON *out)
 {
 	struct classic *c = rs;
 	const struct classic_counters *k = c->first_exit ? &c->steady : &c->c;   /* steady state */
-	rcu_stats_emit(&c->st, out);
+	rcu_stats_emit(&c->st, &(struct rcu_emit_extra){
+				.freq_ghz = sim_machine_of(c->sim)->freq_ghz,
+				.read_cycles = 0, .retire_cycles = c->retire_cycles,
+				.gp_latency = &c->gp_latency }, out);
 	cJSON_AddNumberToObject(out, "gp", (double)k->n_batches);
 	cJSON_AddNumberToObject(out, "gp_total", (double)c->c.n_batches);
 	cJSON_AddNumberToObject(out, "gp_after_exit", (double)c->n_gp_after_exit);
@@ -511,9 +516,6 @@ classic_stats(void *rs, cJSON *out)
 	cJSON_AddNumberToObject(out, "jiffy_cycles", (double)c->clk.jiffy);
 	cJSON_AddNumberToObject(out, "start_batch_cycles_mean",
 				k->n_batch_starts ? (double)k->start_batch_cycles / (double)k->n_batch_starts : 0.0);
-	cJSON_AddNumberToObject(out, "read_side_cycles_per_pair", 0.0);
-	cJSON_AddNumberToObject(out, "retire_cycles_mean",
-				c->st.retired ? (double)c->retire_cycles / (double)c->st.retired : 0.0);
 	rcu_dist_emit(&c->gp_latency, "gp_latency_cycles", out);
 	cJSON_AddNumberToObject(out, "gp_latency_jiffies_mean",
 				rcu_dist_mean(&c->gp_latency) / (double)c->clk.jiffy);

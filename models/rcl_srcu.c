@@ -159,6 +159,7 @@ struct srcu_counters {
 
 struct srcu {
 	struct srcu_params p;
+	struct sim *sim;            /* for the machine (end-of-run stats) */
 	uint32_t ncpus, gp_cpu, nr_online;
 	struct rcu_clock clk;
 	struct srcu_struct_line *ssp;   /* simulated */
@@ -433,6 +434,7 @@ srcu_create(struct sim *sim, const void *params)
 {
 	struct srcu *sp = g_new0(struct srcu, 1);
 	sp->p = *(const struct srcu_params *)params;
+	sp->sim = sim;
 	sp->ncpus = sim_ncpus_of(sim);
 	sp->gp_cpu = sp->p.gp_cpu % sp->ncpus;
 	sp->nr_online = sp->ncpus;
@@ -611,7 +613,10 @@ srcu_stats(void *rs, cJSON *out)
 {
 	struct srcu *sp = rs;
 	const struct srcu_counters *k = sp->first_exit ? &sp->steady : &sp->c;  /* steady state */
-	rcu_stats_emit(&sp->st, out);
+	rcu_stats_emit(&sp->st, &(struct rcu_emit_extra){
+				.freq_ghz = sim_machine_of(sp->sim)->freq_ghz,
+				.read_cycles = sp->read_cycles, .retire_cycles = sp->retire_cycles,
+				.gp_latency = &sp->gp_latency }, out);
 	cJSON_AddNumberToObject(out, "gp", (double)k->n_gp);
 	cJSON_AddNumberToObject(out, "gp_total", (double)sp->c.n_gp);
 	cJSON_AddNumberToObject(out, "gp_after_exit", (double)sp->n_gp_after_exit);
@@ -626,10 +631,6 @@ srcu_stats(void *rs, cJSON *out)
 				k->n_gp ? (double)k->work_cycles / (double)k->n_gp : 0.0);
 	cJSON_AddNumberToObject(out, "callbacks_invoked", (double)sp->c.n_cbs_invoked);
 	cJSON_AddNumberToObject(out, "jiffy_cycles", (double)sp->clk.jiffy);
-	cJSON_AddNumberToObject(out, "read_side_cycles_per_pair",
-				sp->st.read_sections ? (double)sp->read_cycles / (double)sp->st.read_sections : 0.0);
-	cJSON_AddNumberToObject(out, "retire_cycles_mean",
-				sp->st.retired ? (double)sp->retire_cycles / (double)sp->st.retired : 0.0);
 	rcu_dist_emit(&sp->gp_latency, "gp_latency_cycles", out);
 	cJSON_AddNumberToObject(out, "gp_latency_jiffies_mean",
 				rcu_dist_mean(&sp->gp_latency) / (double)sp->clk.jiffy);

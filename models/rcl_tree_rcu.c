@@ -1264,7 +1264,10 @@ tree_stats(void *rs, cJSON *out)
 	 * if no CPU exited); totals are marked as such. */
 	const struct tree_counters *c = t->first_exit ? &t->steady : &t->c;
 	uint64_t gps = c->n_gp ? c->n_gp : 1;
-	rcu_stats_emit(&t->st, out);
+	rcu_stats_emit(&t->st, &(struct rcu_emit_extra){
+				.freq_ghz = sim_machine_of(t->sim)->freq_ghz,
+				.read_cycles = t->read_cycles, .retire_cycles = t->retire_cycles,
+				.gp_latency = &t->gp_latency }, out);
 	cJSON_AddNumberToObject(out, "gp", (double)c->n_gp);
 	cJSON_AddNumberToObject(out, "gp_total", (double)t->c.n_gp);
 	cJSON_AddNumberToObject(out, "gp_after_exit", (double)t->n_gp_after_exit);
@@ -1282,10 +1285,6 @@ tree_stats(void *rs, cJSON *out)
 	cJSON_AddNumberToObject(out, "jiffies_till_first_fqs", (double)t->jiffies_till_first_fqs);
 	cJSON_AddNumberToObject(out, "jiffies_till_next_fqs", (double)t->jiffies_till_next_fqs);
 	cJSON_AddNumberToObject(out, "gp_kthread_cycles_per_gp", (double)c->kthread_cycles / (double)gps);
-	cJSON_AddNumberToObject(out, "read_side_cycles_per_pair",
-				t->st.read_sections ? (double)t->read_cycles / (double)t->st.read_sections : 0.0);
-	cJSON_AddNumberToObject(out, "retire_cycles_mean",
-				t->st.retired ? (double)t->retire_cycles / (double)t->st.retired : 0.0);
 	rcu_dist_emit(&t->gp_latency, "gp_latency_cycles", out);
 	cJSON_AddNumberToObject(out, "gp_latency_jiffies_mean",
 				rcu_dist_mean(&t->gp_latency) / (double)t->clk.jiffy);

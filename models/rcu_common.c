@@ -333,22 +333,22 @@ rcu_stats_free(struct rcl_stats *st, size_t size, uint64_t *bytes_pending,
 }
 
 void
-rcu_stats_emit(const struct rcl_stats *st, cJSON *out)
+rcu_stats_emit(const struct rcl_stats *st, const struct rcu_emit_extra *x, cJSON *out)
 {
-	cJSON_AddNumberToObject(out, "retired", (double)st->retired);
-	cJSON_AddNumberToObject(out, "freed", (double)st->freed);
-	cJSON_AddNumberToObject(out, "pending_peak", (double)st->pending_peak);
-	cJSON_AddNumberToObject(out, "pending_mean",
-				st->pending_samples ? st->pending_sum / (double)st->pending_samples : 0.0);
-	cJSON_AddNumberToObject(out, "bytes_pending_peak", (double)st->bytes_pending_peak);
-	cJSON_AddNumberToObject(out, "synchronize_calls", (double)st->synchronize_calls);
-	cJSON_AddNumberToObject(out, "synchronize_cycles_mean",
-				st->synchronize_calls ?
-				(double)st->synchronize_cycles / (double)st->synchronize_calls : 0.0);
-	cJSON_AddNumberToObject(out, "reclaim_latency_mean",
-				st->freed ? (double)st->reclaim_latency_sum / (double)st->freed : 0.0);
-	cJSON_AddNumberToObject(out, "reclaim_latency_max", (double)st->reclaim_latency_max);
-	cJSON_AddNumberToObject(out, "read_sections", (double)st->read_sections);
+	struct rcl_stats all = *st;
+	all.read_side_cycles = x->read_cycles;
+	all.retire_calls = st->retired;
+	all.retire_cycles = x->retire_cycles;
+	all.gp_count = x->gp_latency->v->len;
+	all.gp_latency_sum = 0;
+	all.gp_latency_max = 0;
+	for (guint i = 0; i < x->gp_latency->v->len; i++) {
+		uint64_t v = g_array_index(x->gp_latency->v, uint64_t, i);
+		all.gp_latency_sum += v;
+		if (v > all.gp_latency_max)
+			all.gp_latency_max = v;
+	}
+	rcl_stats_emit(&all, x->freq_ghz, out);
 }
 
 uint64_t

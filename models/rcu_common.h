@@ -227,7 +227,17 @@ double rcu_dist_mean(const struct rcu_dist *d);
 void rcu_stats_retire(struct rcl_stats *st, size_t size, uint64_t *bytes_pending);
 void rcu_stats_free(struct rcl_stats *st, size_t size, uint64_t *bytes_pending,
 		    sim_time_t t_retire, sim_time_t now);
-void rcu_stats_emit(const struct rcl_stats *st, cJSON *out);
+/* What the common metrics (rcl_stats_emit) need beyond struct rcl_stats. */
+struct rcu_emit_extra {
+	double freq_ghz;                    /* the machine's, for the _ns metrics */
+	uint64_t read_cycles;               /* inside read-side lock + unlock */
+	uint64_t retire_cycles;             /* inside call_rcu() / retire() */
+	const struct rcu_dist *gp_latency;  /* the GPs measured (steady state) */
+};
+
+/* rcu_stats_emit - the metrics every reclaim scheme reports
+ * (rcl_stats_emit), from st plus x.  Context: host, end of run. */
+void rcu_stats_emit(const struct rcl_stats *st, const struct rcu_emit_extra *x, cJSON *out);
 
 /*
  * Invoke callbacks extracted from a DONE segment: free each object with

@@ -29,8 +29,10 @@
  * scheme's cpu_exit, so every retired object must be freed by then.
  *
  * Reported: ns_per_read_pair (per-thread mean wall time per read section
- * over the measured window, refscale's unit), reads_per_sec, updates,
- * and the scheme's own metrics under "reclaim".
+ * over the measured window, refscale's unit), reads_per_sec, updates;
+ * read_side_ns_per_pair and retire_ns_mean (the time inside the scheme's
+ * read-side calls and retire(), timed here alike for every scheme); and
+ * the scheme's own metrics under "reclaim".
  */
 #include <glib.h>
 
@@ -107,6 +109,8 @@ struct rcuscale {
 	struct foo **gbl_foo;       /* simulated: the published pointer */
 	uint64_t *reads;            /* per CPU */
 	uint64_t *updates;
+	uint64_t *rd_cycles;        /* per CPU: inside read_lock + dereference + read_unlock */
+	uint64_t *retire_cycles;    /* per CPU: inside retire() */
 };
 
 static gboolean
@@ -164,30 +168,44 @@ rs_setup(struct sim *sim, const void *params)
 	sim_mem_prime(sim, first, sizeof *first, 0);
 	st->reads = g_new0(uint64_t, sim_ncpus_of(sim));
 	st->updates = g_new0(uint64_t, sim_ncpus_of(sim));
+	st->rd_cycles = g_new0(uint64_t, sim_ncpus_of(sim));
+	st->retire_cycles = g_new0(uint64_t, sim_ncpus_of(sim));
 	return st;
 }
 
+/*
+ * One read section.  The time inside the scheme's calls (read_lock,
+ * dereference, read_unlock) is added to *rd: the read-side cost measured
+ * the same way for every scheme, apart from the section's own work.
+ */
 static void
-read_one(struct rcuscale *st, uint64_t *last_a)
+read_one(struct rcuscale *st, uint64_t *last_a, uint64_t *rd)
 {
 	if (st->p.loop_cycles)
 		sim_work(st->p.loop_cycles);
+	sim_time_t t0 = sim_now();
 	if (st->p.body == BODY_EMPTY) {
 		/* SOURCE: linux kernel/rcu/refscale.c ref_*_section(): lock; unlock. */
 		st->ops->read_lock(st->rs);
+		*rd += sim_now() - t0;
 		if (st->p.cs_cycles)
 			sim_work(st->p.cs_cycles);
+		t0 = sim_now();
 		st->ops->read_unlock(st->rs);
+		*rd += sim_now() - t0;
 		return;
 	}
 	st->ops->read_lock(st->rs);
 	struct foo *p = st->ops->dereference(st->rs, (void *const *)st->gbl_foo, 0);
+	*rd += sim_now() - t0;
 	uint64_t a = sim_load64(&p->a);
 	if (st->p.cs_cycles) {
 		sim_work(st->p.cs_cycles);
 		(void)sim_load64(&p->b);        /* still readable at the section's end */
 	}
+	t0 = sim_now();
 	st->ops->read_unlock(st->rs);
+	*rd += sim_now() - t0;
 	if (a < *last_a)                        /* values only grow: going back is a bug */
 		sim_fail("stale read under %s: a = %" G_GUINT64_FORMAT " after %" G_GUINT64_FORMAT,
 			 st->ops->comp.name, a, *last_a);
@@ -209,7 +227,9 @@ update_one(struct rcuscale *st)
 		st->ops->synchronize(st->rs);
 		sim_free(old, sizeof(struct foo), 64);
 	} else {
+		sim_time_t t0 = sim_now();
 		st->ops->retire(st->rs, old, sizeof(struct foo), 64);
+		st->retire_cycles[sim_cpu_id()] += sim_now() - t0;
 	}
 }
 
@@ -237,7 +257,7 @@ rs_cpu(void *arg)
 	} else {
 		uint64_t last_a = 0, n = 0;
 		while (sim_now() < end) {
-			read_one(st, &last_a);
+			read_one(st, &last_a, &st->rd_cycles[id]);
 			if (++n % st->p.qs_every == 0 && st->ops->quiescent_state)
 				st->ops->quiescent_state(st->rs);
 			if (st->p.read_interval)
@@ -254,10 +274,12 @@ rs_report(void *arg, struct sim *sim, cJSON *m)
 {
 	struct rcuscale *st = arg;
 	uint32_t n = sim_ncpus_of(sim), readers = n - st->p.updaters - st->p.pollers;
-	uint64_t reads = 0, updates = 0;
+	uint64_t reads = 0, updates = 0, rd = 0, ret = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		reads += st->reads[i];
 		updates += st->updates[i];
+		rd += st->rd_cycles[i];
+		ret += st->retire_cycles[i];
 	}
 	double ghz = sim_machine_of(sim)->freq_ghz;
 	double secs = (double)st->p.duration / (ghz * 1e9);
@@ -265,8 +287,14 @@ rs_report(void *arg, struct sim *sim, cJSON *m)
 	cJSON_AddNumberToObject(m, "reads_per_sec", (double)reads / secs);
 	cJSON_AddNumberToObject(m, "ns_per_read_pair",
 				reads ? (double)readers * secs * 1e9 / (double)reads : 0.0);
+	/* The scheme's share of a read section, and of an update's retire(),
+	 * timed around its calls here so that every scheme is measured alike. */
+	cJSON_AddNumberToObject(m, "read_side_ns_per_pair", reads ? (double)rd / ghz / (double)reads : 0.0);
 	cJSON_AddNumberToObject(m, "updates", (double)updates);
 	cJSON_AddNumberToObject(m, "updates_per_sec", (double)updates / secs);
+	cJSON_AddNumberToObject(m, "retire_ns_mean",
+				updates && st->p.update_mode != UPD_SYNCHRONIZE ?
+				(double)ret / ghz / (double)updates : 0.0);
 	/* Kept for existing readers of the metric: a stale read now fails the run. */
 	cJSON_AddNumberToObject(m, "stale_reads", 0.0);
 	cJSON *r = cJSON_AddObjectToObject(m, "reclaim");
@@ -287,6 +315,8 @@ rs_teardown(void *arg)
 		st->lops->destroy(st->foo_mutex);
 	g_free(st->reads);
 	g_free(st->updates);
+	g_free(st->rd_cycles);
+	g_free(st->retire_cycles);
 	g_free(st);
 }
 
