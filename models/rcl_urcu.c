@@ -57,17 +57,17 @@
  *   signal: force_mb_all_readers: need_mb = 1 and pthread_kill for each
  *           reader; mb; for each: while need_mb { pthread_kill; poll 1 ms }.
  *
- * MODEL: IPIs and signals are delivered through the scheduling-clock
- * tick machinery (sim_tick_register): the scheme registers a tick of
- * irq_grid cycles and a CPU with an interrupt pending takes it at the
- * next grid point, so delivery latency is uniform in (0, irq_grid] --
- * about 1 us by default, the order of x86 IPI delivery [R].  The
- * handler's entry/exit (handler_cycles for an IPI, signal_cycles for a
- * signal frame) is charged on the target as local work, the send
- * (ipi_send / signal_send per target, syscall_cycles per membarrier) on
- * the master.  These costs are assumptions [R], not measurements.
- * Consequence: memb and signal runs own the tick; a workload that
- * registers its own tick cannot use them.
+ * IPIs and signals are real simulated interrupts (sim_ipi_send): the
+ * machine's latency.ipi_send is charged on the sender per target,
+ * latency.ipi_latency later the target takes it at its next instruction
+ * boundary (waking it if it sleeps or spins) and pays latency.irq_entry.
+ * On top of that the master pays syscall_cycles per membarrier() and, for
+ * signal, signal_send per pthread_kill (the tgkill syscall), and a
+ * signalled reader pays signal_cycles (signal frame, sigreturn).
+ * MODEL: the syscall and signal costs are assumptions [R], not
+ * measurements; membarrier is modelled as IPIs to every registered
+ * reader, where the kernel skips CPUs not running this mm (here every
+ * CPU runs a reader, so nothing is skipped).
  * MODEL: the futex sleep of wait_for_readers (after 100 active attempts)
  * and its wake-up are not modelled: the master MWAITs on the blocking
  * reader's line; readers still load gp.futex on every outermost unlock.
@@ -95,9 +95,6 @@ enum urcu_flavor { URCU_QSBR, URCU_MEMB, URCU_MB, URCU_SIGNAL };
 
 struct urcu_params {
 	uint32_t batch;
-	uint64_t irq_grid;
-	uint64_t ipi_send;
-	uint64_t handler_cycles;
 	uint64_t syscall_cycles;
 	uint64_t signal_send;
 	uint64_t signal_cycles;
@@ -115,12 +112,6 @@ static const struct sim_param urcu_plain_params[] = {
 
 static const struct sim_param urcu_memb_params[] = {
 	URCU_COMMON_PARAMS,
-	SIM_P_U64_ROW(struct urcu_params, irq_grid, 1, UINT64_C(1) << 32, 2000,
-		      "IPI delivery quantum: a pending IPI is taken at the next multiple (cycles) [R]"),
-	SIM_P_U64_ROW(struct urcu_params, ipi_send, 0, UINT64_C(1) << 32, 200,
-		      "master's cost per IPI target (APIC ICR write, csd setup), cycles [R]"),
-	SIM_P_U64_ROW(struct urcu_params, handler_cycles, 0, UINT64_C(1) << 32, 300,
-		      "target's IPI entry + exit, charged as local work, cycles [R]"),
 	SIM_P_U64_ROW(struct urcu_params, syscall_cycles, 0, UINT64_C(1) << 32, 300,
 		      "membarrier() syscall entry + exit on the master, cycles [R]"),
 	SIM_P_END,
@@ -128,8 +119,6 @@ static const struct sim_param urcu_memb_params[] = {
 
 static const struct sim_param urcu_signal_params[] = {
 	URCU_COMMON_PARAMS,
-	SIM_P_U64_ROW(struct urcu_params, irq_grid, 1, UINT64_C(1) << 32, 2000,
-		      "signal delivery quantum: a pending signal is taken at the next multiple (cycles) [R]"),
 	SIM_P_U64_ROW(struct urcu_params, signal_send, 0, UINT64_C(1) << 32, 1000,
 		      "master's cost per pthread_kill (tgkill syscall), cycles [R]"),
 	SIM_P_U64_ROW(struct urcu_params, signal_cycles, 0, UINT64_C(1) << 32, 3000,
@@ -210,9 +199,6 @@ urcu_create(struct sim *sim, const void *params, enum urcu_flavor f, const char 
 	u->lops = lock_find("ticket");
 	g_assert(u->lops != NULL);
 	u->gp_lock = u->lops->create(sim, NULL, 0);
-	if (f == URCU_MEMB || f == URCU_SIGNAL) {
-		sim_tick_register(sim, u->p.irq_grid, false, urcu_irq, u);
-	}
 	sim_set_free_label(sim, label);
 	return u;
 }
@@ -240,7 +226,6 @@ urcu_irq_body(struct urcu *u, uint32_t cpu)
 {
 	u->c[cpu].irq_pending = false;
 	if (u->flavor == URCU_MEMB) {
-		sim_work(u->p.handler_cycles);
 		sim_fence_full();                           /* smp_mb in the IPI */
 		sim_store64(&u->csd[cpu].word, 0);          /* csd_unlock */
 	} else {
@@ -251,6 +236,8 @@ urcu_irq_body(struct urcu *u, uint32_t cpu)
 	}
 }
 
+/* The IPI handler (membarrier's ipi_mb / the signal's delivery); a CPU
+ * that already ran the body (idle entry, exit) finds nothing to do. */
 static void
 urcu_irq(void *arg)
 {
@@ -401,7 +388,7 @@ urcu_membarrier(struct urcu *u)
 			continue;
 		sim_store64(&u->csd[i].word, 1);            /* csd_lock */
 		u->c[i].irq_pending = true;
-		sim_work(u->p.ipi_send);
+		sim_ipi_send(i, urcu_irq, u);
 		u->ipi++;
 	}
 	for (uint32_t i = 0; i < u->ncpus; i++) {
@@ -429,6 +416,7 @@ urcu_force_mb_all_readers(struct urcu *u)
 		sim_store32(&u->reader[i].need_mb, 1);
 		u->c[i].irq_pending = true;
 		sim_work(u->p.signal_send);                 /* pthread_kill */
+		sim_ipi_send(i, urcu_irq, u);
 		u->signals++;
 	}
 	sim_fence_full();
@@ -436,11 +424,12 @@ urcu_force_mb_all_readers(struct urcu *u)
 		if (i == self || !u->c[i].registered)
 			continue;
 		while (sim_load32(&u->reader[i].need_mb)) {
+			sim_work(u->p.signal_send);
 			if (!u->c[i].irq_pending && !u->c[i].exited) {
 				u->c[i].irq_pending = true;     /* pthread_kill again */
+				sim_ipi_send(i, urcu_irq, u);
 				u->signals++;
 			}
-			sim_work(u->p.signal_send);
 			u->signal_polls++;
 			sim_sleep_until(sim_now() + u->p.signal_poll);  /* poll(NULL, 0, 1) */
 		}

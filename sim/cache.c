@@ -539,12 +539,20 @@ serve_merged(struct sim *s, struct sim_line *l, struct sim_req *fill, uint32_t i
 	bool at_home = llc_is_home(s, l, fill->cpu->cluster);
 	for (struct sim_req *m = fill->merge_head; m; m = m->merge_next) {
 		struct sim_cpu *mc = m->cpu;
+		/* A reader whose clock had run past the data's arrival (it
+		 * merged while the fill still waited at the directory) is
+		 * served like an LLC hit from its own issue time. */
+		sim_time_t from = m->issued > t1 ? m->issued : t1;
+		if (next < from)
+			next = from;
 		sim_time_t done = next + lat->leg_cluster;
+		if (m->issued > t1)
+			done += lat->leg_cluster;
 		next += lat->cluster_occupancy;
 		pc_fill(s, mc->core, id, l->gen);
 		note_sharer(s, l, mc->cluster);
-		sim_charge(mc, SIM_CAUSE_QUEUE, t1 - m->issued);
-		sim_charge(mc, SIM_CAUSE_LLC, done - t1);
+		sim_charge(mc, SIM_CAUSE_QUEUE, from - m->issued);
+		sim_charge(mc, SIM_CAUSE_LLC, done - from);
 		sim_cpu_wake(s, mc, done);
 	}
 	if (e)

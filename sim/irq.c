@@ -168,6 +168,10 @@ sim_ipi_send(uint32_t cpu, sim_irq_fn fn, void *arg)
 	if (cpu >= s->ncpus)
 		sim_fatal(s, "cpu %u t=%" G_GUINT64_FORMAT ": IPI to cpu %u, which does not exist",
 			  from->id, from->now, cpu);
+	/* Ordered after this CPU's earlier stores, as Linux orders an x2APIC
+	 * ICR write (weak_wrmsr_fence: MFENCE first): a handler must see
+	 * what the sender wrote before sending. */
+	sim_fence_full();
 	sim_advance(from, SIM_CAUSE_IRQ, s->m->lat.ipi_send);
 	struct sim_cpu *to = &s->cpus[cpu];
 	from->ipis_sent++;

@@ -157,7 +157,9 @@ void sim_sleep_until(sim_time_t t);
  * sim_ipi_send - interrupt CPU cpu: latency.ipi_latency later it runs
  * fn(arg) on its own coroutine (after latency.irq_entry), at its next
  * instruction boundary; a sleeping or spin-waiting target wakes up for
- * it.  The sender pays latency.ipi_send and does not wait for the
+ * it.  The sender first drains its store buffer (a full fence, as Linux
+ * fences an x2APIC ICR write), so the handler sees the sender's earlier
+ * stores; then it pays latency.ipi_send and does not wait for the
  * handler (send an ack through memory if you need one).  An IPI to a CPU
  * that has finished its run is dropped.  Context: may yield.
  */

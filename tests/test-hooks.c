@@ -263,17 +263,18 @@ test_ipi_delivery(void)
 	script = ipi_script;
 	GError *err = run_script(4, 1);
 	g_assert_no_error(err);
-	/* sends at 600, 1100, 1600: arrivals 2600, 3100, 3600 */
-	g_assert_cmpuint(done_at[0], ==, 100 + 3 * 500);
-	g_assert_cmpuint(ipi_seen[1], ==, 2600 + 1000);
+	/* each send is a full fence (33) then ipi_send (500): sends end at
+	 * 633, 1166, 1699; arrivals 2633, 3166, 3699 */
+	g_assert_cmpuint(done_at[0], ==, 100 + 3 * (33 + 500));
+	g_assert_cmpuint(ipi_seen[1], ==, 2633 + 1000);
 	g_assert_cmpuint(done_at[1], ==, 10000 + 1000);
-	g_assert_cmpuint(ipi_seen[2], ==, 3100 + 1000);
+	g_assert_cmpuint(ipi_seen[2], ==, 3166 + 1000);
 	g_assert_cmpuint(done_at[2], ==, 50000);
 	g_assert_cmpuint(ipi_seen[3], ==, 8000 + 1000);
 	g_assert_cmpuint(done_at[3], ==, 9000);
 }
 
-/* A spin-waiting CPU wakes at the IPI's arrival (2600), finishes its
+/* A spin-waiting CPU wakes at the IPI's arrival (2633), finishes its
  * pause (3), takes the IPI at the next access (+1000), then keeps waiting
  * until the write. */
 static void
@@ -297,7 +298,7 @@ test_ipi_spinner(void)
 	script = ipi_spin_script;
 	GError *err = run_script(2, 1);
 	g_assert_no_error(err);
-	g_assert_cmpuint(ipi_seen[1], ==, 2600 + 3 + 1000);
+	g_assert_cmpuint(ipi_seen[1], ==, 2633 + 3 + 1000);
 	g_assert_cmpuint(done_at[1], >, 20000);
 }
 
