@@ -183,6 +183,7 @@ static void *
 ebr_create_common(struct sim *sim, const void *params, bool crossbeam)
 {
 	struct ebr *e = g_new0(struct ebr, 1);
+	rcl_acct_init(&e->acct, sim);
 	e->crossbeam = crossbeam;
 	e->p = *(const struct ebr_params *)params;
 	e->ncpus = sim_ncpus_of(sim);

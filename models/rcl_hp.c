@@ -96,6 +96,7 @@ static void *
 hp_create(struct sim *sim, const void *params)
 {
 	struct hp *h = g_new0(struct hp, 1);
+	rcl_acct_init(&h->acct, sim);
 	h->p = *(const struct hp_params *)params;
 	h->ncpus = sim_ncpus_of(sim);
 	h->threshold = h->p.threshold ? h->p.threshold : 2 * h->ncpus * h->p.slots;

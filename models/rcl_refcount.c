@@ -47,6 +47,7 @@ ref_create(struct sim *sim, const void *params)
 {
 	(void)params;
 	struct ref *r = g_new0(struct ref, 1);
+	rcl_acct_init(&r->acct, sim);
 	r->refcnt = sim_alloc(64, 64);
 	sim_mem_prime(sim, r->refcnt, sizeof *r->refcnt, 0);
 	sim_set_free_label(sim, "refcount");

@@ -71,6 +71,7 @@ rwl_create(struct sim *sim, const void *params)
 {
 	(void)params;
 	struct rwl *r = g_new0(struct rwl, 1);
+	rcl_acct_init(&r->acct, sim);
 	r->lock = sim_alloc(64, 64);
 	sim_mem_prime(sim, r->lock, sizeof *r->lock, 0);
 	sim_set_free_label(sim, "rwlock");

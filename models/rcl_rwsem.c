@@ -78,6 +78,7 @@ rwsem_create(struct sim *sim, const void *params)
 {
 	(void)params;
 	struct rwsem *r = g_new0(struct rwsem, 1);
+	rcl_acct_init(&r->acct, sim);
 	r->sem = sim_alloc(64, 64);
 	sim_mem_prime(sim, r->sem, sizeof *r->sem, 0);
 	sim_set_free_label(sim, "rwsem");

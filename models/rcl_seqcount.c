@@ -62,6 +62,7 @@ seq_create(struct sim *sim, const void *params)
 {
 	(void)params;
 	struct seqc *s = g_new0(struct seqc, 1);
+	rcl_acct_init(&s->acct, sim);
 	s->ncpus = sim_ncpus_of(sim);
 	s->sequence = sim_alloc(64, 64);
 	sim_mem_prime(sim, s->sequence, sizeof *s->sequence, 0);

@@ -181,6 +181,7 @@ static void *
 urcu_create(struct sim *sim, const void *params, enum urcu_flavor f, const char *label)
 {
 	struct urcu *u = g_new0(struct urcu, 1);
+	rcl_acct_init(&u->acct, sim);
 	u->flavor = f;
 	u->p = *(const struct urcu_params *)params;
 	u->ncpus = sim_ncpus_of(sim);
