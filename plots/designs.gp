@@ -5,7 +5,6 @@
 #   gnuplot plots/designs.gp        (run from the repository root)
 if (!exists("index")) index = "results/designs/index.tsv"
 if (!exists("out")) out = "plots/designs"
-# icx2s runs at 3.5 GHz: cycles / 3500 = microseconds
 do for [fmt in "png svg"] {
     if (fmt eq "png") {
         set terminal pngcairo size 1500,1000 font "DejaVu Sans,10" noenhanced
@@ -62,7 +61,7 @@ do for [fmt in "png svg"] {
     set title "(d) the price: time from retire to free"
     set xlabel "simulated CPUs"
     set ylabel "mean reclaim latency (µs)"
-    call "plots/lib/curves.gp" index "metrics.reclaim.reclaim_latency_mean" "1.0/3500" \
+    call "plots/lib/curves.gp" index "metrics.reclaim.reclaim_latency_ns_mean" "1e-3" \
         "tree_rcu srcu gus ebr-ck hp urcu-qsbr"
     unset multiplot
 }
