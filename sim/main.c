@@ -72,6 +72,20 @@ fail(GError *err, int code)
 	return code;
 }
 
+/* Add entries to ctx, parse argc/argv with it and free it.  Returns FALSE
+ * after printing the one-line error (the caller exits EXIT_BADINPUT). */
+static gboolean
+parse_options(GOptionContext *ctx, const GOptionEntry *entries, int *argc, char ***argv)
+{
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *err = NULL;
+	gboolean ok = g_option_context_parse(ctx, argc, argv, &err);
+	g_option_context_free(ctx);
+	if (!ok)
+		(void)fail(err, EXIT_BADINPUT);
+	return ok;
+}
+
 struct progress {
 	bool tty;
 	bool printed;
@@ -122,12 +136,9 @@ cmd_run(int argc, char **argv)
 		G_OPTION_ENTRY_NULL,
 	};
 	GOptionContext *ctx = g_option_context_new("CONFIG.json - run one simulation");
-	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!parse_options(ctx, entries, &argc, &argv))
+		return EXIT_BADINPUT;
 	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
-	if (!ok)
-		return fail(err, EXIT_BADINPUT);
 	if (argc != 2) {
 		fprintf(stderr, "sim: run: expected exactly one CONFIG.json (see sim run --help)\n");
 		return EXIT_BADINPUT;
@@ -164,7 +175,7 @@ cmd_run(int argc, char **argv)
 	struct progress pr = { .tty = isatty(STDERR_FILENO) };
 	if (pr.tty || progress)
 		sim_set_progress(sim, show_progress, &pr);
-	ok = sim_run(sim, &err);
+	gboolean ok = sim_run(sim, &err);
 	if (pr.printed && pr.tty)
 		fputc('\n', stderr);
 	int code = 0;
@@ -219,12 +230,8 @@ cmd_list(int argc, char **argv)
 		G_OPTION_ENTRY_NULL,
 	};
 	GOptionContext *ctx = g_option_context_new("- list machines, workloads and models");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
-	if (!ok)
-		return fail(err, EXIT_BADINPUT);
+	if (!parse_options(ctx, entries, &argc, &argv))
+		return EXIT_BADINPUT;
 	GString *out = g_string_new(NULL);
 	char **machines = sim_machine_list_presets();
 	for (char **m = machines; *m; m++) {
@@ -300,12 +307,9 @@ cmd_table(int argc, char **argv)
 	GOptionContext *ctx = g_option_context_new("RESULT.json... - print a tab-separated table");
 	g_option_context_set_description(ctx, "One row per file, in the order given, with a "
 		"header line; a missing value prints as NaN (gnuplot skips it).");
-	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!parse_options(ctx, entries, &argc, &argv))
+		return EXIT_BADINPUT;
 	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
-	if (!ok)
-		return fail(err, EXIT_BADINPUT);
 	if (cols == NULL || argc < 2) {
 		fprintf(stderr, "sim: table: need --col PATH (one or more) and result files\n");
 		return EXIT_BADINPUT;
@@ -466,15 +470,13 @@ cmd_sweep(int argc, char **argv)
 		"slurm  write a Slurm job-array script that runs them\n"
 		"index  write OUT/index.tsv from the results present\n"
 		"See docs/sweeps.md.");
-	g_option_context_add_main_entries(ctx, entries, NULL);
+	gboolean ok = parse_options(ctx, entries, &argc, &argv);
 	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
 	int code = EXIT_BADINPUT;
 	const char *act = argc > 1 ? argv[1] : "";
 	struct sim_sweep *sw = NULL;
 	if (!ok) {
-		code = fail(err, EXIT_BADINPUT);
+		code = EXIT_BADINPUT;
 	} else if (argc != 3 || (strcmp(act, "plan") && strcmp(act, "run") &&
 				 strcmp(act, "slurm") && strcmp(act, "index"))) {
 		fprintf(stderr, "sim: sweep: expected plan, run, slurm or index and one SWEEP.json "
@@ -538,12 +540,9 @@ cmd_check(int argc, char **argv)
 		"|new - old| <= atol + rtol * |old|.  The effective configs must be equal.\n"
 		"\"host\" is ignored.  Exit: 0 within tolerance, 1 drift, 2 unreadable input or\n"
 		"runs of different configs.");
-	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!parse_options(ctx, entries, &argc, &argv))
+		return EXIT_BADINPUT;
 	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
-	if (!ok)
-		return fail(err, EXIT_BADINPUT);
 	struct sim_check_opts o = { 0 };
 	if (!parse_tolerance("--rtol", rtol, &o.rtol) || !parse_tolerance("--atol", atol, &o.atol))
 		return EXIT_BADINPUT;
@@ -611,12 +610,9 @@ cmd_explore(int argc, char **argv)
 	g_option_context_set_description(ctx, "Exit 0 if no seed failed, 1 at the first failing "
 		"seed (its error and the `sim run` command that replays it go to stdout), 2 on bad "
 		"input, 130 if interrupted.");
-	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!parse_options(ctx, entries, &argc, &argv))
+		return EXIT_BADINPUT;
 	GError *err = NULL;
-	gboolean ok = g_option_context_parse(ctx, &argc, &argv, &err);
-	g_option_context_free(ctx);
-	if (!ok)
-		return fail(err, EXIT_BADINPUT);
 	if (argc != 2) {
 		fprintf(stderr, "sim: explore: expected exactly one CONFIG.json\n");
 		return EXIT_BADINPUT;
@@ -642,7 +638,7 @@ cmd_explore(int argc, char **argv)
 	};
 	struct sim_explore_result res;
 	install_signals();
-	ok = sim_explore_doc(doc, config, &o, &res, &err);
+	gboolean ok = sim_explore_doc(doc, config, &o, &res, &err);
 	cJSON_Delete(doc);
 	if (tty)
 		fputc('\n', stderr);
