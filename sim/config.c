@@ -334,19 +334,7 @@ check_top_keys(const cJSON *doc, const struct sim_origin *o, GError **err)
 				"a config is a JSON object, got %s", sim_json_type_name(doc));
 		return FALSE;
 	}
-	for (const cJSON *c = doc->child; c; c = c->next) {
-		bool known = false;
-		for (const char *const *k = sim_config_sections; *k && !known; k++)
-			known = strcmp(*k, c->string) == 0;
-		if (!known) {
-			char *all = g_strjoinv(", ", (char **)sim_config_sections);
-			sim_config_fail(err, SIM_CONFIG_ERROR_UNKNOWN_KEY, o, c->string,
-					"unknown key (known keys: %s)", all);
-			g_free(all);
-			return FALSE;
-		}
-	}
-	return TRUE;
+	return sim_config_check_keys(doc, sim_config_sections, o, err);
 }
 
 /* Replace a preset name in doc.machine by the preset's object.

@@ -389,3 +389,22 @@ sim_params_describe(const struct sim_param *tbl, GString *out, const char *inden
 		g_string_append_printf(out, ". %s\n", p->doc ? p->doc : "");
 	}
 }
+
+gboolean
+sim_config_check_keys(const cJSON *obj, const char *const *keys, const struct sim_origin *o,
+		      GError **err)
+{
+	for (const cJSON *c = obj->child; c; c = c->next) {
+		bool known = false;
+		for (const char *const *k = keys; *k && !known; k++)
+			known = strcmp(*k, c->string) == 0;
+		if (!known) {
+			char *all = g_strjoinv(", ", (char **)keys);
+			sim_config_fail(err, SIM_CONFIG_ERROR_UNKNOWN_KEY, o, c->string,
+					"unknown key (known keys: %s)", all);
+			g_free(all);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}

@@ -110,6 +110,14 @@ void sim_set_error(GError **err, int code, const char *fmt, ...) G_GNUC_PRINTF(3
 char *sim_one_line(const char *s);
 
 /*
+ * sim_config_check_keys - every key of the JSON object obj is one of keys
+ * (NULL-terminated).  Return: TRUE, or FALSE with *err naming the first
+ * unknown key under origin and listing the known ones.  Context: host.
+ */
+gboolean sim_config_check_keys(const cJSON *obj, const char *const *keys,
+			       const struct sim_origin *o, GError **err);
+
+/*
  * sim_config_fail - set *err to "FILE: PATH: message" for origin/key.
  * @key may be NULL (the error is about the object itself).
  */

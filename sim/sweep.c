@@ -43,31 +43,6 @@ struct sweep_series {
 
 /* ---- small helpers ---- */
 
-static gboolean
-sweep_key_known(const char *key, const char *const *keys)
-{
-	for (const char *const *k = keys; *k; k++)
-		if (strcmp(*k, key) == 0)
-			return TRUE;
-	return FALSE;
-}
-
-static gboolean
-sweep_check_keys(const cJSON *obj, const char *const *keys, const struct sim_origin *o,
-		 GError **err)
-{
-	for (const cJSON *c = obj->child; c; c = c->next) {
-		if (!sweep_key_known(c->string, keys)) {
-			char *all = g_strjoinv(", ", (char **)keys);
-			sim_config_fail(err, SIM_CONFIG_ERROR_UNKNOWN_KEY, o, c->string,
-					"unknown key (known keys: %s)", all);
-			g_free(all);
-			return FALSE;
-		}
-	}
-	return TRUE;
-}
-
 /* A series or sweep name: a letter or digit, then letters, digits, . _ - */
 static gboolean
 sweep_name_ok(const char *s)
@@ -161,7 +136,7 @@ static cJSON *
 sweep_expand_range(const cJSON *spec, const struct sim_origin *o, GError **err)
 {
 	static const char *const keys[] = { "pow2", "also", NULL };
-	if (!sweep_check_keys(spec, keys, o, err))
+	if (!sim_config_check_keys(spec, keys, o, err))
 		return NULL;
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(spec, "pow2");
 	const cJSON *also = cJSON_GetObjectItemCaseSensitive(spec, "also");
@@ -509,7 +484,7 @@ sweep_series_build(struct sweep_series *s, const cJSON *doc, const cJSON *obj,
 	struct sim_origin sax_o = { .file = file, .prefix = saxp };
 	s->set = cJSON_CreateObject();
 	s->axes = cJSON_CreateObject();
-	if (obj && !sweep_check_keys(obj, series_keys, &so, err))
+	if (obj && !sim_config_check_keys(obj, series_keys, &so, err))
 		return FALSE;
 	const cJSON *title = obj ? cJSON_GetObjectItemCaseSensitive(obj, "title") : NULL;
 	if (title && (!cJSON_IsString(title) || strpbrk(title->valuestring, "\t\n"))) {
@@ -616,7 +591,7 @@ sim_sweep_load(const char *file, const char *out_dir, GError **err)
 		cJSON_Delete(doc);
 		return NULL;
 	}
-	if (!sweep_check_keys(doc, sweep_keys, &top, err) ||
+	if (!sim_config_check_keys(doc, sweep_keys, &top, err) ||
 	    !sweep_get_name(doc, &top, &name, err)) {
 		cJSON_Delete(doc);
 		return NULL;
