@@ -39,32 +39,6 @@ sim_evq_push(struct sim_evq *q, struct sim_ev ev)
 	q->h[i] = ev;
 }
 
-struct sim_ev
-sim_evq_pop(struct sim_evq *q)
-{
-	g_assert(q->n > 0);
-	struct sim_ev top = q->h[0];
-	struct sim_ev last = q->h[--q->n];
-	size_t n = q->n, i = 0;
-	for (;;) {
-		size_t c = 4 * i + 1;
-		if (c >= n)
-			break;
-		size_t best = c;
-		size_t end = c + 4 < n ? c + 4 : n;
-		for (size_t k = c + 1; k < end; k++)
-			if (sim_ev_before(&q->h[k], &q->h[best]))
-				best = k;
-		if (!sim_ev_before(&q->h[best], &last))
-			break;
-		q->h[i] = q->h[best];
-		i = best;
-	}
-	if (n)
-		q->h[i] = last;
-	return top;
-}
-
 /* Move h[i] down to its place (4-ary min-heap of n events). */
 static void
 sift_down(struct sim_ev *h, size_t n, size_t i)
@@ -85,6 +59,17 @@ sift_down(struct sim_ev *h, size_t n, size_t i)
 		i = best;
 	}
 	h[i] = ev;
+}
+
+struct sim_ev
+sim_evq_pop(struct sim_evq *q)
+{
+	g_assert(q->n > 0);
+	struct sim_ev top = q->h[0];
+	q->h[0] = q->h[--q->n];
+	if (q->n)
+		sift_down(q->h, q->n, 0);
+	return top;
 }
 
 size_t
