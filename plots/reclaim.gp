@@ -8,7 +8,7 @@
 #   latcol, latscale, latlabel   the latency metric, a factor, its axis label
 #   series, title
 # The default column names are what every reclaim scheme reports through
-# rcl_stats_emit() (models/reclaim.h).  Writes OUT.png and OUT.svg.
+# rcl_stats_emit() (models/reclaim/reclaim.h).  Writes OUT.png and OUT.svg.
 if (!exists("index")) { print "reclaim.gp: set index='results/NAME/index.tsv'"; exit status 2 }
 if (!exists("out")) out = "plots/reclaim"
 if (!exists("memcol")) memcol = "metrics.reclaim.bytes_pending_peak"

@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: 2026 The sim authors
 /*
  * Exact cycle counts of 1-, 2- and 3-CPU scenarios, worked out by hand
- * from the model in sim/cache.c (legs a, b, d; dir_free = t1 + a).
+ * from the model in sim/core/cache.c (legs a, b, d; dir_free = t1 + a).
  *
  * Machine t_lat_default unless stated: l1_hit 4, store_hit 1,
  * atomic_hit 20, leg_cluster 5, leg_socket 10, leg_link 100, mem 300,

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // SPDX-FileCopyrightText: 2026 The sim authors
 /*
- * GUS / FreeBSD SMR (models/rcl_gus.c, rcl_gus_tree.c): exact costs of
+ * GUS / FreeBSD SMR (models/reclaim/rcl_gus.c, rcl_gus_tree.c): exact costs of
  * smr_enter/smr_exit and of polls on 3-CPU machines, worked out by hand
- * from sim/cache.c; sequence wrap with INVARIANTS-sized increments; the
+ * from sim/core/cache.c; sequence wrap with INVARIANTS-sized increments; the
  * modes' counters; the tree's one-line poll; and the mutation tests: the
  * explorer catches a stale c_seq treated as expired within 1,000 seeds,
  * the unmutated scheme survives the same seeds, and deleting the clamp

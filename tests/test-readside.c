@@ -82,7 +82,7 @@ test_synchronize(gconstpointer data)
 
 /*
  * seqcount readers leave no trace, so its synchronize() cannot wait for
- * them (models/rcl_seqcount.c, DECISION; RCL_NO_GRACE_PERIOD): a run that
+ * them (models/reclaim/rcl_seqcount.c, DECISION; RCL_NO_GRACE_PERIOD): a run that
  * would free after it is refused at config load, before it could read
  * freed memory.
  */

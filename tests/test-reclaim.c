@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // SPDX-FileCopyrightText: 2026 The sim authors
 /*
- * The suite every registered reclaim scheme inherits (models/registry.c):
+ * The suite every registered reclaim scheme inherits (models/reclaim/registry.c):
  * a new scheme gets these tests by being listed there.  Each scheme runs
  * with its defaults and, as a variant, with each other choice of each of
  * its enum parameters (GUS: mode=lazy, mode=deferred, poll=tree), except

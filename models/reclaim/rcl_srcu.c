@@ -65,7 +65,7 @@
  *   - Readers keep their idx host-side (the caller's local variable).
  *   - Scans load every CPU's line one after another: the cost model has
  *     no memory-level parallelism, so at thousands of CPUs a scan costs
- *     up to ~10x what an out-of-order core would pay (sim/cache.c).
+ *     up to ~10x what an out-of-order core would pay (sim/core/cache.c).
  */
 #include <string.h>
 

@@ -272,6 +272,16 @@ void sim_sb_issue(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t
 		  sim_time_t t);
 void sim_sb_event(struct sim *s, struct sim_cpu *c, sim_time_t t);
 
+/* budget.c */
+/* Estimate the host memory of a run before creating it; FALSE with *err
+ * (SIM_CONFIG_ERROR_LIMIT) if over engine.memory_budget_mib. */
+gboolean sim_budget_check(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclusters,
+			  uint64_t *est, uint64_t *budget, GError **err);
+/* Host memory grown since sim_create: arena pages and line records. */
+uint64_t sim_grown_bytes(const struct sim *s);
+/* Simulated memory to reserve for a run (engine.arena_mib or automatic). */
+size_t sim_arena_bytes(const struct sim_run_config *rc);
+
 /* arena.c */
 gboolean sim_arena_init(struct sim *s, size_t bytes, GError **err);
 void sim_arena_destroy(struct sim *s);

@@ -15,7 +15,7 @@
  * ns), but not read-side, retire or grace-period cycles, which
  * rcl_stats_emit() adds for the RCU family and GUS: a workload that needs
  * those for every scheme times the calls itself (rcuscale does).  Folding
- * this header into models/reclaim.c is still to do.
+ * this header into models/reclaim/reclaim.c is still to do.
  */
 #ifndef SIM_RCL_ACCT_H
 #define SIM_RCL_ACCT_H

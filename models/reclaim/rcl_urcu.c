@@ -27,7 +27,7 @@
  *   csd line, CPU i:    [ flags ]         membarrier's IPI completion flag:
  *                                         master sets, CPU i's handler clears
  *   crdp line, CPU i:   [ tail ]          call_rcu queue: xchg by CPU i
- *   gp_lock:            a ticket lock (models/lock_ticket.c)
+ *   gp_lock:            a ticket lock (models/lock/lock_ticket.c)
  *
  * Counter encoding (64-bit): URCU_GP_COUNT = 1 is the nesting unit in the
  * low half, URCU_GP_CTR_PHASE = 1 << 32 the parity.  A reader is INACTIVE

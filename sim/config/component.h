@@ -13,7 +13,7 @@
  * member), so the config loader can validate any section without knowing
  * the model: name lookup, parameter table, defaults, effective values.
  * Sections are listed in sim_sections[] (component.c); each kind's
- * registry lives next to its models (e.g. models/registry.c).
+ * registry lives next to its models (e.g. models/reclaim/registry.c).
  */
 #ifndef SIM_COMPONENT_H
 #define SIM_COMPONENT_H

@@ -4,7 +4,7 @@
  * Mutual-exclusion locks run on simulated CPUs (ticket, MCS, ...): the
  * updaters' lock of RCU-style code (the seed's foo_mutex) and baselines.
  * One lock per file, behind a const struct lock_ops listed in
- * models/registry.c.  Config: "lock": { "kind": "<name>", ...params }.
+ * models/reclaim/registry.c.  Config: "lock": { "kind": "<name>", ...params }.
  *
  * Context: lock/unlock/trylock run on a simulated CPU and may yield;
  * create/destroy/stats are host context.

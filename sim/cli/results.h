@@ -20,8 +20,7 @@
  */
 gboolean sim_results_write(const char *path, const cJSON *doc, GError **err);
 
-/* The schema this sim writes and reads ("sim.schema" in results). */
-#define SIM_RESULTS_SCHEMA 1
+#include "report.h"   /* SIM_RESULTS_SCHEMA */
 
 /*
  * sim_results_read - load a results file and check its shape: a JSON

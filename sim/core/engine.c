@@ -30,11 +30,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "engine_impl.h"
-#include "results.h"
 
 static const char *const guard_names[] = { "auto", "on", "off", NULL };
 
@@ -224,108 +222,6 @@ cpu_entry(void *arg)
 	sim_coro_exit(&c->coro, &s->main_co);
 }
 
-static uint64_t
-host_ram_bytes(void)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
-	return pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : UINT64_C(1) << 34;
-}
-
-/* Host memory of a run, by what it is for (see estimate_fixed). */
-struct mem_estimate {
-	uint64_t stacks, cpus, caches, lines, base;
-};
-
-static uint64_t
-mem_total(const struct mem_estimate *e)
-{
-	return e->stacks + e->cpus + e->caches + e->lines + e->base;
-}
-
-/*
- * An upper bound of the host memory a run needs before any simulated
- * memory is used (sim_mem_grew() accounts for that as it grows):
- *   stacks  every CPU's whole coroutine stack: a coroutine may fill it
- *           before the canary notices, so only the whole stack is a bound
- *           (usually the largest term; engine.stack_kib lowers it);
- *   cpus    per CPU: struct sim_cpu, its store buffer, its share of the
- *           event queue (CPU and store-buffer events, line events, stale
- *           timeouts up to the compaction threshold, heap doubling), of
- *           the directories' wait lists (which shrink), and 256 bytes of
- *           workload state;
- *   caches  per core in use its private-cache table, per cluster in use
- *           its whole LLC table (each is made in full on first use), and
- *           the core and cluster arrays of the whole machine;
- *   lines   the arena's line-chunk index and one chunk of line records;
- *   base    32 MiB: program, GLib, cJSON, the config and results documents.
- * Not an upper bound under AddressSanitizer (shadow memory, quarantine).
- */
-static void
-estimate_fixed(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclusters,
-	       size_t arena, struct mem_estimate *e)
-{
-	const struct sim_machine *m = rc->machine;
-	g_autofree uint8_t *core_used = g_new0(uint8_t, ncores);
-	g_autofree uint8_t *cluster_used = g_new0(uint8_t, nclusters);
-	uint64_t cores = 0, clusters = 0;
-	for (uint32_t i = 0; i < rc->cpus; i++) {
-		struct sim_place p = sim_machine_place(m, i);
-		cores += !core_used[p.core];
-		core_used[p.core] = 1;
-		clusters += !cluster_used[p.cluster];
-		cluster_used[p.cluster] = 1;
-	}
-	e->stacks = (uint64_t)rc->cpus * ((uint64_t)rc->engine.stack_kib << 10);
-	e->cpus = (uint64_t)rc->cpus * (sizeof(struct sim_cpu) +
-		  (uint64_t)m->store_buffer_entries * sizeof(struct sim_sb_ent) +
-		  32 * sizeof(struct sim_ev) + 40 * sizeof(struct sim_req *) + 256);
-	e->caches = cores * ((uint64_t)m->private_cache_lines * sizeof(struct sim_pc_ent) +
-			     m->private_cache_lines / SIM_PC_WAYS) +
-		    clusters * ((uint64_t)m->cluster_cache_lines * sizeof(struct sim_l3_ent) +
-				m->cluster_cache_lines / SIM_L3_WAYS) +
-		    (uint64_t)ncores * sizeof(struct sim_core) +
-		    (uint64_t)nclusters * sizeof(struct sim_cluster);
-	e->lines = arena / SIM_LINE_BYTES / SIM_LINE_CHUNK * sizeof(struct sim_line *) +
-		   SIM_LINE_CHUNK * sizeof(struct sim_line);
-	e->base = UINT64_C(32) << 20;
-}
-
-/* Host memory that grows during setup and the run: arena pages handed
- * out by sim_alloc and line records made on first touch. */
-static uint64_t
-grown_bytes(const struct sim *s)
-{
-	return (((uint64_t)s->arena_used + 4095) & ~UINT64_C(4095)) +
-	       s->lines_allocated * sizeof(struct sim_line);
-}
-
-void
-sim_mem_grew(struct sim *s)
-{
-	uint64_t need = s->fixed_bytes + grown_bytes(s);
-	if (G_LIKELY(need <= s->budget_bytes) || s->fatal != NULL)
-		return;
-	char *msg = g_strdup_printf(
-		"host memory budget exceeded: %" G_GUINT64_FORMAT " MiB of simulated memory and "
-		"%" G_GUINT64_FORMAT " line records on top of the %" G_GUINT64_FORMAT " MiB "
-		"estimated up front; the budget is %" G_GUINT64_FORMAT " MiB "
-		"(engine.memory_budget_mib)", (uint64_t)s->arena_used >> 20, s->lines_allocated,
-		s->fixed_bytes >> 20, s->budget_bytes >> 20);
-	sim_set_error(&s->fatal, SIM_CONFIG_ERROR_LIMIT, "%s", msg);
-	g_free(msg);    /* before sim_fatal: it does not return here */
-	if (s->cur != NULL || s->in_setup)
-		sim_fatal(s, "host memory budget exceeded");
-	/* Scheduler context (a directory event): finish the event, then stop. */
-}
-
-static size_t
-arena_bytes(const struct sim_run_config *rc)
-{
-	if (rc->engine.arena_mib)
-		return (size_t)rc->engine.arena_mib << 20;
-	return ((size_t)64 << 20) + ((size_t)rc->cpus << 16);
-}
-
 static gboolean
 setup_stacks(struct sim *s, GError **err)
 {
@@ -406,23 +302,9 @@ sim_create(const struct sim_run_config *rc, GError **err)
 	uint32_t ncores = (uint32_t)(sim_machine_max_cpus(m) / t->threads_per_core);
 	uint32_t nclusters = t->sockets * t->clusters_per_socket;
 
-	uint64_t budget = rc->engine.memory_budget_mib ? rc->engine.memory_budget_mib << 20
-						       : host_ram_bytes() / 10 * 8;
-	struct mem_estimate me;
-	estimate_fixed(rc, ncores, nclusters, arena_bytes(rc), &me);
-	uint64_t est = mem_total(&me);
-	if (est > budget) {
-		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
-			      "%s: cpus: a run of %u CPUs needs about %" G_GUINT64_FORMAT
-			      " MiB of host memory (coroutine stacks %" G_GUINT64_FORMAT
-			      " MiB: engine.stack_kib; CPU state %" G_GUINT64_FORMAT
-			      " MiB; caches %" G_GUINT64_FORMAT " MiB; lines %" G_GUINT64_FORMAT
-			      " MiB); the budget is %" G_GUINT64_FORMAT " MiB (engine.memory_budget_mib)",
-			      rc->config_file ? rc->config_file : "(config)", rc->cpus, est >> 20,
-			      me.stacks >> 20, me.cpus >> 20, me.caches >> 20, me.lines >> 20,
-			      budget >> 20);
+	uint64_t est, budget;
+	if (!sim_budget_check(rc, ncores, nclusters, &est, &budget, err))
 		return NULL;
-	}
 
 	struct sim *s = g_new0(struct sim, 1);
 	s->fixed_bytes = est;
@@ -458,7 +340,7 @@ sim_create(const struct sim_run_config *rc, GError **err)
 		sim_rng_seed(&c->rng, rc->seed, SIM_RNG_CPU(i));
 		sim_rng_seed(&c->jrng, rc->seed, SIM_RNG_JITTER(i));
 	}
-	if (!sim_arena_init(s, arena_bytes(rc), err) || !setup_stacks(s, err)) {
+	if (!sim_arena_init(s, sim_arena_bytes(rc), err) || !setup_stacks(s, err)) {
 		sim_destroy(s);
 		return NULL;
 	}
@@ -789,93 +671,4 @@ sim_cpu_cycles(const struct sim *s, uint32_t cpu, enum sim_cause c)
 {
 	g_assert(cpu < s->ncpus && (unsigned)c < SIM_CAUSE_N);
 	return s->cpus[cpu].cycles[c];
-}
-
-/* ---- results ---- */
-
-static uint64_t
-peak_rss_kib(void)
-{
-	struct rusage ru;
-	if (getrusage(RUSAGE_SELF, &ru) != 0)
-		return 0;
-	return (uint64_t)ru.ru_maxrss;
-}
-
-static void
-add_engine_metrics(struct sim *s, cJSON *metrics)
-{
-	uint64_t loads = 0, stores = 0, rmws = 0, hits = 0, misses = 0, fences = 0;
-	uint64_t cause[SIM_CAUSE_N] = { 0 };
-	for (uint32_t i = 0; i < s->ncpus; i++) {
-		const struct sim_cpu *c = &s->cpus[i];
-		loads += c->n_load;
-		stores += c->n_store;
-		rmws += c->n_rmw;
-		hits += c->n_hit;
-		misses += c->n_miss;
-		fences += c->n_fence;
-		for (int k = 0; k < SIM_CAUSE_N; k++)
-			cause[k] += c->cycles[k];
-	}
-	cJSON *e = cJSON_AddObjectToObject(metrics, "engine");
-	cJSON_AddNumberToObject(e, "sim_cycles", (double)sim_end_time(s));
-	cJSON_AddNumberToObject(e, "sim_seconds", (double)sim_end_time(s) / (s->m->freq_ghz * 1e9));
-	cJSON_AddNumberToObject(e, "events", (double)s->st.events);
-	cJSON_AddNumberToObject(e, "loads", (double)loads);
-	cJSON_AddNumberToObject(e, "stores", (double)stores);
-	cJSON_AddNumberToObject(e, "rmws", (double)rmws);
-	cJSON_AddNumberToObject(e, "accesses", (double)(loads + stores + rmws));
-	cJSON_AddNumberToObject(e, "hits", (double)hits);
-	cJSON_AddNumberToObject(e, "misses", (double)misses);
-	cJSON_AddNumberToObject(e, "fences", (double)fences);
-	cJSON_AddNumberToObject(e, "transactions", (double)s->st.transactions);
-	cJSON_AddNumberToObject(e, "llc_hits", (double)s->st.llc_hits);
-	cJSON_AddNumberToObject(e, "merged_reads", (double)s->st.merged_reads);
-	cJSON_AddNumberToObject(e, "invalidations", (double)s->st.invalidations);
-	cJSON_AddNumberToObject(e, "blocks", (double)s->st.blocks);
-	cJSON_AddNumberToObject(e, "yields", (double)s->st.yields);
-	cJSON_AddNumberToObject(e, "arena_bytes_used", (double)s->arena_used);
-	cJSON *c = cJSON_AddObjectToObject(metrics, "cycles_by_cause");
-	for (int k = 1; k < SIM_CAUSE_N; k++)
-		cJSON_AddNumberToObject(c, sim_cause_name((enum sim_cause)k), (double)cause[k]);
-}
-
-cJSON *
-sim_results(struct sim *s)
-{
-	const struct sim_run_config *rc = s->rc;
-	cJSON *root = cJSON_CreateObject();
-	cJSON *meta = cJSON_AddObjectToObject(root, "sim");
-	cJSON_AddStringToObject(meta, "version", SIM_VERSION);
-	cJSON_AddNumberToObject(meta, "schema", SIM_RESULTS_SCHEMA);
-	cJSON_AddNumberToObject(meta, "seed", (double)rc->seed);
-	cJSON_AddStringToObject(meta, "machine", rc->machine->name);
-	cJSON_AddStringToObject(meta, "workload", rc->workload->name);
-	cJSON_AddNumberToObject(meta, "cpus", rc->cpus);
-	cJSON_AddItemToObject(root, "config", cJSON_Duplicate(rc->effective, true));
-	cJSON *metrics = cJSON_AddObjectToObject(root, "metrics");
-	if (rc->workload->report)
-		rc->workload->report(s->wl_state, s, metrics);
-	add_engine_metrics(s, metrics);
-
-	uint64_t accesses = 0;
-	for (uint32_t i = 0; i < s->ncpus; i++)
-		accesses += s->cpus[i].n_load + s->cpus[i].n_store + s->cpus[i].n_rmw;
-	cJSON *host = cJSON_AddObjectToObject(root, "host");
-	double secs = s->host_seconds > 0 ? s->host_seconds : 1e-9;
-	cJSON_AddNumberToObject(host, "seconds", s->host_seconds);
-	cJSON_AddNumberToObject(host, "events_per_sec", (double)s->st.events / secs);
-	cJSON_AddNumberToObject(host, "accesses_per_sec", (double)accesses / secs);
-	cJSON_AddNumberToObject(host, "peak_rss_kib", (double)peak_rss_kib());
-	cJSON_AddNumberToObject(host, "rss_kib_per_cpu", (double)peak_rss_kib() / s->ncpus);
-	/* The estimate of sim_create plus what grew since: >= peak_rss_kib. */
-	cJSON_AddNumberToObject(host, "memory_estimate_kib",
-				(double)((s->fixed_bytes + grown_bytes(s)) >> 10));
-	cJSON_AddNumberToObject(host, "memory_budget_kib", (double)(s->budget_bytes >> 10));
-	cJSON_AddNumberToObject(host, "event_queue_peak", (double)s->evq_peak);
-	cJSON_AddStringToObject(host, "coroutines", SIM_CORO_ASM ? "asm" : "ucontext");
-	/* Debug builds only (0 in release builds): checker calls made. */
-	cJSON_AddNumberToObject(host, "invariant_checks", (double)s->inv_checks);
-	return root;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // SPDX-FileCopyrightText: 2026 The sim authors
 /*
- * Internal to models/rcl_gus.c (FreeBSD SMR / GUS) and
- * models/rcl_gus_tree.c (its hierarchical poll).  Nothing else includes
+ * Internal to models/reclaim/rcl_gus.c (FreeBSD SMR / GUS) and
+ * models/reclaim/rcl_gus_tree.c (its hierarchical poll).  Nothing else includes
  * this file: workloads reach GUS through its const struct rcl_ops.
  *
  * Names follow sys/kern/subr_smr.c and sys/sys/smr.h (smr_seq_t,

@@ -6,7 +6,7 @@
  * Every scheme -- Linux Tree RCU, classic RCU, SRCU, FreeBSD GUS/SMR in
  * its modes, EBR, hazard pointers, the liburcu flavours, and the lock
  * baselines (rwlock, rwsem, refcount) -- implements one const struct
- * rcl_ops, in its own file, and is listed in models/registry.c.  Trees
+ * rcl_ops, in its own file, and is listed in models/reclaim/registry.c.  Trees
  * and workloads receive the table and an instance and never name a
  * scheme (the liburcu "flavor" pattern):
  *
@@ -72,7 +72,7 @@ struct rcl_ops {
 	void (*assign_pointer)(void *rs, void **pp, void *v);
 	/* Exclude other updaters, and, for lock baselines, readers (writer
 	 * side of an rwlock).  RCU-like schemes use a separate updater lock
-	 * (models/lock.h); they may leave these NULL. */
+	 * (models/lock/lock.h); they may leave these NULL. */
 	void (*write_lock)(void *rs);
 	void (*write_unlock)(void *rs);
 	/* Defer freeing obj (size, align as allocated) until every reader
@@ -108,7 +108,7 @@ struct rcl_ops {
 	bool (*invariants_hold)(const void *rs);
 };
 
-/* Common accounting every scheme keeps (models/reclaim.c helps). */
+/* Common accounting every scheme keeps (models/reclaim/reclaim.c helps). */
 struct rcl_stats {
 	uint64_t retired;           /* objects handed to retire() */
 	uint64_t freed;             /* objects freed */
@@ -121,7 +121,7 @@ struct rcl_stats {
 	uint64_t reclaim_latency_sum; /* sum over freed objects of (free time - retire time) */
 	uint64_t reclaim_latency_max;
 	uint64_t read_sections;
-	/* Added for the common metrics (models/reclaim.c emits them all). */
+	/* Added for the common metrics (models/reclaim/reclaim.c emits them all). */
 	uint64_t bytes_pending;       /* bytes retired and not yet freed, now */
 	uint64_t read_side_cycles;    /* cycles inside read_lock() + read_unlock() */
 	uint64_t retire_calls;
@@ -146,7 +146,7 @@ struct rcl_deferred {
 };
 
 /*
- * Accounting helpers (models/reclaim.c).  Context: on a simulated CPU,
+ * Accounting helpers (models/reclaim/reclaim.c).  Context: on a simulated CPU,
  * inside the scheme's ops; they touch no simulated line and cost nothing.
  *
  * rcl_stats_retire - obj of size bytes was handed to retire() now;
@@ -173,7 +173,7 @@ void rcl_stats_gp(struct rcl_stats *st, sim_time_t latency);
  */
 void rcl_stats_emit(const struct rcl_stats *st, double freq_ghz, cJSON *out);
 
-/* Registry (models/registry.c). */
+/* Registry (models/reclaim/registry.c). */
 const struct sim_component *const *rcl_all(void);
 const struct rcl_ops *rcl_find(const char *name);
 
