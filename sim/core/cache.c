@@ -862,3 +862,17 @@ sim_mem_prime(struct sim *s, void *addr, size_t size, uint32_t cpu)
 		l->sh_far = SIM_NONE;
 	}
 }
+
+void
+sim_mem_place(struct sim *s, void *addr, size_t size, uint32_t socket)
+{
+	g_assert(socket < s->m->topo.sockets);
+	g_assert(sim_addr_valid(addr) && size > 0);
+	uint32_t first = sim_line_id(s, addr);
+	uint32_t last = sim_line_id(s, (char *)addr + size - 1);
+	for (uint32_t id = first; id <= last; id++) {
+		struct sim_line *l = sim_line_get(s, id);
+		g_assert(l->nwait == 0);
+		l->home = socket;
+	}
+}

@@ -122,6 +122,17 @@ sim_time_t sim_end_time(const struct sim *sim);
  */
 void sim_mem_prime(struct sim *sim, void *addr, size_t size, uint32_t cpu);
 /*
+ * sim_mem_place - make socket the home of the lines covering
+ * [addr, addr+size): their directory and their DRAM sit on that socket
+ * (NUMA placement: what a setup thread or an allocator that takes pages
+ * from a node's free lists decides).  Lines nobody placed are homed on
+ * the socket of the first CPU that misses on them (Linux's first-touch
+ * policy).  Placement changes no cached copy and costs nothing.
+ * Context: host (setup) or a simulated CPU; no line in the range may have
+ * requests waiting at its directory.
+ */
+void sim_mem_place(struct sim *sim, void *addr, size_t size, uint32_t socket);
+/*
  * sim_tick_register - call fn(arg) on every CPU every period cycles
  * (aligned at multiples of period, or, with skew, CPU i offset by
  * i * period / ncpus, like Linux's skew_tick).  Several components may
