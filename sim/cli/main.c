@@ -157,13 +157,11 @@ cmd_run(int argc, char **argv)
 	struct sim_run_config *rc = sim_config_load(config, &ov, &err);
 	if (rc == NULL)
 		return fail(err, EXIT_BADINPUT);
-	if (strcmp(out, "-") != 0) {
-		g_autofree char *dir = g_path_get_dirname(out);
-		if (!g_file_test(dir, G_FILE_TEST_IS_DIR) && g_mkdir_with_parents(dir, 0755) != 0) {
-			fprintf(stderr, "sim: %s: cannot create directory %s\n", out, dir);
-			sim_run_config_free(rc);
-			return EXIT_BADINPUT;
-		}
+	/* Where the results go is checked before the run, not after it. */
+	g_autofree char *target = sim_results_target(out, &err);
+	if (target == NULL) {
+		sim_run_config_free(rc);
+		return fail(err, EXIT_BADINPUT);
 	}
 	struct sim *sim = sim_create(rc, &err);
 	if (sim == NULL) {

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +50,156 @@ write_all(int fd, const char *buf, size_t len)
 	return TRUE;
 }
 
+/* Temporary files are named ".BASE.tmp-HOST-PID-XXXXXX": the host and pid
+ * say whether the sim that made one is gone (then it is stale: a SIGKILL
+ * between create and rename), so the next run in that directory may
+ * remove it without touching a live run's file, even on a shared file
+ * system. */
+static char *
+temp_prefix(const char *base)
+{
+	return g_strdup_printf(".%s.tmp-%s-", base, g_get_host_name());
+}
+
+/* Remove dir's stale temporaries of base: this host's, of dead pids. */
+static void
+remove_stale_temps(const char *dir, const char *base)
+{
+	g_autofree char *prefix = temp_prefix(base);
+	size_t plen = strlen(prefix);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	if (d == NULL)
+		return;
+	const char *e;
+	while ((e = g_dir_read_name(d)) != NULL) {
+		if (strncmp(e, prefix, plen) != 0)
+			continue;
+		char *end = NULL;
+		guint64 pid = g_ascii_strtoull(e + plen, &end, 10);
+		if (end == e + plen || *end != '-' || strlen(end + 1) != 6 || pid == 0 ||
+		    pid > G_MAXINT32)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		g_autofree char *stale = g_build_filename(dir, e, NULL);
+		g_unlink(stale);
+	}
+	g_dir_close(d);
+}
+
+/* The file a symlink chain at path ends at (path itself if it is not a
+ * symlink); NULL with errno set for a loop or an unreadable link. */
+static char *
+follow_links(const char *path)
+{
+	char *cur = g_strdup(path);
+	for (int hops = 0; hops < 40; hops++) {
+		struct stat st;
+		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+			return cur;
+		g_autofree char *dest = g_file_read_link(cur, NULL);
+		if (dest == NULL) {
+			g_free(cur);
+			return NULL;
+		}
+		char *next;
+		if (g_path_is_absolute(dest)) {
+			next = g_strdup(dest);
+		} else {
+			g_autofree char *dir = g_path_get_dirname(cur);
+			next = g_build_filename(dir, dest, NULL);
+		}
+		g_free(cur);
+		cur = next;
+	}
+	g_free(cur);
+	errno = ELOOP;
+	return NULL;
+}
+
+char *
+sim_results_target(const char *path, GError **err)
+{
+	if (path[0] == '\0') {
+		sim_set_error(err, SIM_CONFIG_ERROR_IO,
+			      "--out \"\": an empty file name (use - for standard output)");
+		return NULL;
+	}
+	if (strcmp(path, "-") == 0)
+		return g_strdup(path);
+	char *target = follow_links(path);
+	if (target == NULL) {
+		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot write: %s", path,
+			      g_strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	int e = 0;
+	const char *what = NULL;
+	if (stat(target, &st) == 0) {
+		if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+			/* written through, never replaced */
+			if (access(target, W_OK) != 0)
+				e = errno;
+		} else if (S_ISDIR(st.st_mode)) {
+			what = "it is a directory";
+		} else if (!S_ISREG(st.st_mode)) {
+			what = "not a regular file, character device or FIFO";
+		}
+	} else if (errno != ENOENT && errno != ENOTDIR) {
+		e = errno;
+	}
+	g_autofree char *dir = g_path_get_dirname(target);
+	if (e == 0 && what == NULL && (stat(target, &st) != 0 || S_ISREG(st.st_mode))) {
+		/* Temp-and-rename: try it now, in the directory it will use. */
+		if (!g_file_test(dir, G_FILE_TEST_IS_DIR) && g_mkdir_with_parents(dir, 0755) != 0) {
+			sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot create directory %s: %s",
+				      path, dir, g_strerror(errno));
+			g_free(target);
+			return NULL;
+		}
+		g_autofree char *base = g_path_get_basename(target);
+		remove_stale_temps(dir, base);
+		g_autofree char *prefix = temp_prefix(base);
+		g_autofree char *tmpl = g_strdup_printf("%s/%s%d-XXXXXX", dir, prefix, (int)getpid());
+		int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			sim_set_error(err, SIM_CONFIG_ERROR_IO,
+				      "%s: cannot create a file in %s: %s", path, dir,
+				      g_strerror(errno));
+			g_free(target);
+			return NULL;
+		}
+		close(fd);
+		g_unlink(tmpl);
+	}
+	if (e != 0 || what != NULL) {
+		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot write: %s", path,
+			      what ? what : g_strerror(e));
+		g_free(target);
+		return NULL;
+	}
+	return target;
+}
+
+/* Write text through to a character device or FIFO (opened as is: no
+ * create, no truncate, no rename). */
+static gboolean
+write_through(const char *path, const char *target, const char *text, GError **err)
+{
+	int fd = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	gboolean ok = fd >= 0 && write_all(fd, text, strlen(text));
+	int saved = errno;
+	if (fd >= 0 && close(fd) != 0 && ok) {
+		ok = FALSE;
+		saved = errno;
+	}
+	if (!ok)
+		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot write: %s", path,
+			      g_strerror(saved));
+	return ok;
+}
+
 gboolean
 sim_results_write(const char *path, const cJSON *doc, GError **err)
 {
@@ -55,14 +207,21 @@ sim_results_write(const char *path, const cJSON *doc, GError **err)
 	if (strcmp(path, "-") == 0) {
 		if (!write_all(STDOUT_FILENO, text, strlen(text))) {
 			sim_set_error(err, SIM_CONFIG_ERROR_IO,
-				      "(stdout): write failed: %s", g_strerror(errno));
+				      "(standard output): write failed: %s", g_strerror(errno));
 			return FALSE;
 		}
 		return TRUE;
 	}
-	g_autofree char *dir = g_path_get_dirname(path);
-	g_autofree char *base = g_path_get_basename(path);
-	g_autofree char *tmpl = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+	g_autofree char *target = sim_results_target(path, err);
+	if (target == NULL)
+		return FALSE;
+	struct stat st;
+	if (stat(target, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
+		return write_through(path, target, text, err);
+	g_autofree char *dir = g_path_get_dirname(target);
+	g_autofree char *base = g_path_get_basename(target);
+	g_autofree char *prefix = temp_prefix(base);
+	g_autofree char *tmpl = g_strdup_printf("%s/%s%d-XXXXXX", dir, prefix, (int)getpid());
 	int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		sim_set_error(err, SIM_CONFIG_ERROR_IO,
@@ -83,7 +242,7 @@ sim_results_write(const char *path, const cJSON *doc, GError **err)
 			      "%s: interrupted while writing; not written", path);
 		return FALSE;
 	}
-	if (ok && g_rename(tmpl, path) != 0) {
+	if (ok && g_rename(tmpl, target) != 0) {
 		ok = FALSE;
 		saved = errno;
 	}

@@ -10,8 +10,26 @@
 #include <glib.h>
 
 /*
- * sim_results_write - write doc to path: a temporary file in the same
- * directory, fsync, then rename over path.  path "-" writes stdout.
+ * sim_results_target - check up front, before a run, that a results file
+ * can be written at path, and say where it will go.  path "-" is standard
+ * output.  A symlink is followed to the file it names (that file is
+ * replaced, the link stays).  A character device or FIFO there is written
+ * through, as "-" is, never replaced.  Otherwise the file's directory is
+ * created if missing, stale temporary files of this host's dead sims are
+ * removed from it, and a temporary file is created and removed there.
+ * Refused: "" (an empty name), a directory, a socket or block device, a
+ * symlink loop, a directory or device that cannot be written.
+ * Return: the path to write (g_free it), or NULL with *err
+ * (SIM_CONFIG_ERROR_IO, one line naming path).  Context: host.
+ */
+char *sim_results_target(const char *path, GError **err);
+
+/*
+ * sim_results_write - write doc to path, resolved as
+ * sim_results_target() does: for a regular (or new) file, a temporary
+ * file ".BASE.tmp-HOST-PID-XXXXXX" in the same directory, fsync, then
+ * rename over the file; a character device or FIFO is written through.
+ * path "-" writes stdout.
  * A stop request (sim_request_stop(), i.e. SIGINT/SIGTERM) that arrives
  * before the rename removes the temporary file and fails with
  * SIM_CONFIG_ERROR_INTERRUPTED: path then is exactly as it was.
