@@ -22,6 +22,11 @@
  *   /reclaim/<scheme>[...]/deterministic
  *       The same config and seed, jitter included, give byte-identical
  *       results (host section aside).
+ *   /reclaim/<scheme>/common-metrics
+ *       The scheme reports all 20 common metrics (rcl_stats_emit), and
+ *       they agree exactly with the calls timed from outside: CPU 1 runs
+ *       two read sections, one retire and one poll; after cpu_exit the
+ *       object is freed.
  *
  * The test machine is 2 sockets x 4 cores with a 50 MHz clock: costs
  * are in cycles, so only the conversions to ns and the tick (hz) change,
@@ -148,6 +153,149 @@ test_deterministic(gconstpointer data)
 	cJSON_Delete(b);
 }
 
+/* ---- the common metrics, against calls timed from outside ---- */
+
+static const char *const common_metrics[] = {
+	"retired", "freed", "pending_peak", "pending_mean", "bytes_pending_peak",
+	"reclaim_latency_mean", "reclaim_latency_max", "reclaim_latency_ns_mean",
+	"read_sections", "read_side_cycles_per_pair", "read_side_ns_per_pair",
+	"retire_cycles_mean", "poll_calls", "poll_cycles_mean",
+	"synchronize_calls", "synchronize_cycles_mean",
+	"gp_count", "gp_latency_mean", "gp_latency_max", "gp_latency_ns_mean",
+};
+
+static const struct sim_param no_params[] = { SIM_P_END };
+
+/* What CPU 1 of the "rclcalls" workload measured, and the scheme's report. */
+static struct {
+	const struct rcl_ops *ops;
+	sim_time_t lock[2], unlock[2], retire, poll;
+	cJSON *stats;
+} calls;
+
+struct calls_state {
+	void *rs;
+	void *params;
+};
+
+static void *
+calls_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	struct calls_state *st = g_new0(struct calls_state, 1);
+	const struct rcl_ops *ops = calls.ops;
+	st->params = g_malloc0(ops->comp.params_size ? ops->comp.params_size : 1);
+	sim_params_defaults(ops->comp.params, st->params);
+	st->rs = ops->create(s, st->params);
+	return st;
+}
+
+/*
+ * CPU 1, once CPU 0 primed the shared lines: two read sections (lock and
+ * unlock timed apart), then a retire of a 64-byte object and a poll.
+ * Every CPU then calls cpu_exit, which must free the object.
+ */
+static void
+calls_cpu(void *arg)
+{
+	struct calls_state *st = arg;
+	const struct rcl_ops *ops = calls.ops;
+	if (sim_cpu_id() == 1) {
+		sim_sleep_until(100);
+		for (int k = 0; k < 2; k++) {
+			sim_time_t t0 = sim_now();
+			ops->read_lock(st->rs);
+			sim_time_t t1 = sim_now();
+			ops->read_unlock(st->rs);
+			calls.lock[k] = t1 - t0;
+			calls.unlock[k] = sim_now() - t1;
+		}
+		void *obj = sim_alloc(64, 64);
+		sim_time_t t0 = sim_now();
+		ops->retire(st->rs, obj, 64, 64);
+		calls.retire = sim_now() - t0;
+		if (ops->poll) {
+			t0 = sim_now();
+			(void)ops->poll(st->rs);
+			calls.poll = sim_now() - t0;
+		}
+	}
+	if (ops->cpu_exit)
+		ops->cpu_exit(st->rs);
+}
+
+static void
+calls_report(void *arg, struct sim *s, cJSON *m)
+{
+	(void)s;
+	(void)m;
+	struct calls_state *st = arg;
+	calls.stats = cJSON_CreateObject();
+	calls.ops->stats(st->rs, calls.stats);
+}
+
+static void
+calls_teardown(void *arg)
+{
+	struct calls_state *st = arg;
+	calls.ops->destroy(st->rs);
+	g_free(st->params);
+	g_free(st);
+}
+
+static const struct sim_workload_ops calls_wl = {
+	.name = "rclcalls", .summary = "", .params = no_params, .params_size = 1,
+	.setup = calls_setup, .cpu_main = calls_cpu, .report = calls_report,
+	.teardown = calls_teardown,
+};
+
+/* Run rclcalls with ops on t_machine(1, 2): 2 CPUs of one socket, 1 GHz. */
+static void
+run_calls(const struct rcl_ops *ops)
+{
+	memset(&calls, 0, sizeof calls);
+	calls.ops = ops;
+	struct sim_run_config *rc = t_config(t_machine(1, 2, NULL), 2, 1, &calls_wl, NULL, 0);
+	cJSON_Delete(t_run(rc));
+	sim_run_config_free(rc);
+	g_assert_nonnull(calls.stats);
+}
+
+static double
+stat_of(const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(calls.stats, name);
+	if (!cJSON_IsNumber(v))
+		g_error("%s: common metric %s missing", calls.ops->comp.name, name);
+	return v->valuedouble;
+}
+
+static void
+test_common_metrics(gconstpointer data)
+{
+	const struct rcl_ops *ops = data;
+	run_calls(ops);
+	for (size_t i = 0; i < G_N_ELEMENTS(common_metrics); i++)
+		(void)stat_of(common_metrics[i]);
+	/* The machine runs at 1 GHz: ns == cycles. */
+	double pair = (double)(calls.lock[0] + calls.unlock[0] + calls.lock[1] + calls.unlock[1]) / 2;
+	g_assert_cmpfloat(stat_of("read_sections"), ==, 2);
+	g_assert_cmpfloat(stat_of("read_side_cycles_per_pair"), ==, pair);
+	g_assert_cmpfloat(stat_of("read_side_ns_per_pair"), ==, pair);
+	g_assert_cmpfloat(stat_of("retired"), ==, 1);
+	g_assert_cmpfloat(stat_of("freed"), ==, 1);
+	g_assert_cmpfloat(stat_of("pending_peak"), ==, 1);
+	g_assert_cmpfloat(stat_of("bytes_pending_peak"), ==, 64);
+	/* RCU schemes leave their tick and callback work out of retire(). */
+	g_assert_cmpfloat(stat_of("retire_cycles_mean"), <=, (double)calls.retire);
+	g_assert_cmpfloat(stat_of("poll_calls"), ==, ops->poll ? 1 : 0);
+	g_assert_cmpfloat(stat_of("poll_cycles_mean"), ==, (double)calls.poll);
+	g_assert_cmpfloat(stat_of("reclaim_latency_ns_mean"), ==, stat_of("reclaim_latency_mean"));
+	g_assert_cmpfloat(stat_of("gp_latency_ns_mean"), ==, stat_of("gp_latency_mean"));
+	g_assert_cmpfloat(stat_of("gp_latency_max"), >=, stat_of("gp_latency_mean"));
+	cJSON_Delete(calls.stats);
+}
+
 static void
 add_variant(const struct rcl_ops *ops, const char *param, const char *choice)
 {
@@ -176,6 +324,8 @@ main(int argc, char **argv)
 	for (const struct sim_component *const *c = rcl_all(); *c; c++) {
 		const struct rcl_ops *ops = rcl_ops_from(*c);
 		add_variant(ops, NULL, NULL);
+		g_autofree char *cm = g_strdup_printf("/reclaim/%s/common-metrics", ops->comp.name);
+		g_test_add_data_func(cm, ops, test_common_metrics);
 		for (const struct sim_param *p = (*c)->params; p && p->name; p++) {
 			if (p->type != SIM_P_ENUM || g_str_has_prefix(p->name, "mutate"))
 				continue;

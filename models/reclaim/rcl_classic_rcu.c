@@ -143,7 +143,7 @@ struct classic {
 	uint64_t n_gp_after_exit;
 	struct rcu_dist gp_latency, sync_latency;
 	struct rcl_stats st;
-	uint64_t bytes_pending, retire_cycles;
+	uint64_t retire_cycles;
 };
 
 static inline uint64_t *cpumask(struct classic *c) { return &c->lockmask[1]; }
@@ -232,7 +232,7 @@ rcu_do_batch(struct classic *c, struct classic_cpu *pc, uint32_t cpu)
 		return;
 	sim_store64(&c->rdp[cpu].qlen, rcu_segcblist_n_cbs(&pc->l));
 	c->c.n_cbs_invoked += n;
-	(void)rcu_invoke_cbs(pc->ready, c->p.cb_cycles, &c->st, &c->bytes_pending);
+	(void)rcu_invoke_cbs(pc->ready, c->p.cb_cycles, &c->st);
 }
 
 /* __rcu_process_callbacks - RCU_SOFTIRQ. */
@@ -410,7 +410,7 @@ classic_retire(void *rs, void *obj, size_t size, size_t align)
 	struct classic_cpu *pc = &c->pcpu[sim_cpu_id()];
 	sim_time_t t0 = sim_now();
 	uint64_t tk0 = pc->tick_cycles;
-	rcu_stats_retire(&c->st, size, &c->bytes_pending);
+	rcl_stats_retire(&c->st, size);
 	call_rcu(c, obj, size, align, NULL);
 	c->retire_cycles += (sim_now() - t0) - (pc->tick_cycles - tk0);
 }

@@ -51,7 +51,9 @@
  * Counters: ck's n_pending, n_peak, n_dispatch (summed over records), and
  * poll, poll_fail, advance (successful epoch CAS), synchronize_wait
  * (blocked scans); crossbeam's pin, collect, try_advance, advance,
- * push_bag, pop_bag.
+ * push_bag, pop_bag.  In the common metrics a grace period (gp_*) is one
+ * advance of the global epoch, lasting from the previous advance (or the
+ * run's start): every reader that began before it has left by its end.
  *
  * MODEL: ck's retire (ck_epoch_call) tags the object with the *global*
  * epoch (load + store of the record's epoch), as a caller inside
@@ -71,7 +73,6 @@
 #include <glib.h>
 
 #include "engine.h"
-#include "rcl_acct.h"
 #include "reclaim.h"
 
 #define CK_EPOCH_LENGTH 4u
@@ -173,7 +174,9 @@ struct ebr {
 	struct cb_local *local;
 	struct cb_queue *queue;
 	struct cb_host *cb;
-	struct rcl_acct acct;
+	struct rcl_stats st;        /* host: the common metrics */
+	double freq_ghz;            /* the machine's, for the _ns metrics */
+	sim_time_t epoch_since;     /* host: when the global epoch last advanced (for gp_*) */
 	/* counters named after the real code */
 	uint64_t poll, poll_fail, advance, synchronize_wait;
 	uint64_t pin, collect, try_advance, push_bag, pop_bag;
@@ -183,7 +186,7 @@ static void *
 ebr_create_common(struct sim *sim, const void *params, bool crossbeam)
 {
 	struct ebr *e = g_new0(struct ebr, 1);
-	rcl_acct_init(&e->acct, sim);
+	e->freq_ghz = sim_machine_of(sim)->freq_ghz;
 	e->crossbeam = crossbeam;
 	e->p = *(const struct ebr_params *)params;
 	e->ncpus = sim_ncpus_of(sim);
@@ -241,6 +244,16 @@ ebr_destroy(void *rs)
 	g_free(e);
 }
 
+/* The global epoch just advanced: one grace period in the common
+ * metrics, as long as the epoch held its previous value. */
+static void
+ebr_advanced(struct ebr *e)
+{
+	e->advance++;
+	rcl_stats_gp(&e->st, sim_now() - e->epoch_since);
+	e->epoch_since = sim_now();
+}
+
 /* ================= ck_epoch ================= */
 
 /* SOURCE: ck_epoch_begin() (older ck, reclaim-algorithms.md 3.2). */
@@ -248,6 +261,7 @@ static void
 ck_read_lock(void *rs)
 {
 	struct ebr *e = rs;
+	sim_time_t t0 = sim_now();
 	struct ck_epoch_record *r = &e->rec[sim_cpu_id()];
 	uint32_t active = sim_load32(&r->active);
 	if (active == 0) {
@@ -257,7 +271,8 @@ ck_read_lock(void *rs)
 	} else {
 		sim_store32(&r->active, active + 1);
 	}
-	e->acct.st.read_sections++;
+	e->st.read_sections++;
+	rcl_stats_read_time(&e->st, t0);
 }
 
 /* SOURCE: ck_epoch_end(). */
@@ -265,12 +280,14 @@ static void
 ck_read_unlock(void *rs)
 {
 	struct ebr *e = rs;
+	sim_time_t t0 = sim_now();
 	struct ck_epoch_record *r = &e->rec[sim_cpu_id()];
 	if (e->p.end_fence == END_FULL)
 		sim_fence_full();
 	else
 		sim_fence_release();
 	sim_store32(&r->active, sim_load32(&r->active) - 1);
+	rcl_stats_read_time(&e->st, t0);
 }
 
 /* SOURCE: ck_epoch_call(), tagging with the global epoch (MODEL above). */
@@ -278,6 +295,7 @@ static void
 ck_retire(void *rs, void *obj, size_t size, size_t align)
 {
 	struct ebr *e = rs;
+	sim_time_t t0 = sim_now();
 	uint32_t cpu = sim_cpu_id();
 	struct ck_epoch_record *r = &e->rec[cpu];
 	struct ck_host *h = &e->ck[cpu];
@@ -286,9 +304,8 @@ ck_retire(void *rs, void *obj, size_t size, size_t align)
 	uint32_t offset = epoch & (CK_EPOCH_LENGTH - 1);
 	sim_store32(&r->n_pending, (uint32_t)++h->n_pending);
 	sim_store64(&r->pending[offset], sim_addr_offset(obj));    /* ck_stack_push_spnc */
-	rcl_acct_retire(&e->acct, size);
-	rcl_list_push(&h->pending[offset], (struct rcl_ent){ obj, (uint32_t)size,
-							       (uint32_t)align, sim_now(), epoch });
+	rcl_defer(&e->st, &h->pending[offset], obj, size, align);
+	rcl_stats_retire_time(&e->st, t0);
 }
 
 /* SOURCE: ck_epoch_dispatch(): pop the whole bucket, run the callbacks. */
@@ -302,7 +319,7 @@ ck_dispatch(struct ebr *e, uint32_t cpu, uint32_t epoch)
 	(void)sim_xchg64(&e->rec[cpu].pending[epoch & (CK_EPOCH_LENGTH - 1)], 0);
 	uint32_t i = l->n;
 	for (uint32_t k = 0; k < l->n; k++)
-		rcl_acct_free(&e->acct, &l->v[k]);
+		rcl_free_deferred(&e->st, &l->v[k]);
 	l->n = 0;
 	if (h->n_pending > h->n_peak)
 		h->n_peak = h->n_pending;
@@ -337,6 +354,7 @@ static bool
 ck_poll(void *rs)
 {
 	struct ebr *e = rs;
+	sim_time_t t0 = sim_now();
 	uint32_t cpu = sim_cpu_id();
 	struct ck_epoch_record *r = &e->rec[cpu];
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_RECLAIM);
@@ -356,7 +374,7 @@ ck_poll(void *rs)
 	} else {
 		uint32_t snap = sim_cas32(&e->global->epoch, epoch, epoch + 1);
 		if (snap == epoch) {
-			e->advance++;
+			ebr_advanced(e);
 			sim_store32(&r->epoch, epoch + 1);
 		} else {
 			sim_store32(&r->epoch, snap);
@@ -364,6 +382,7 @@ ck_poll(void *rs)
 		freed = ck_dispatch(e, cpu, epoch + 1) > 0;
 	}
 	sim_cause_pop(c);
+	rcl_stats_poll_time(&e->st, t0);
 	return freed;
 }
 
@@ -413,7 +432,7 @@ ck_synchronize_record(struct ebr *e, uint32_t cpu)
 			break;
 		uint32_t snap = sim_cas32(&e->global->epoch, delta, delta + 1);
 		if (snap == delta) {
-			e->advance++;
+			ebr_advanced(e);
 			delta++;
 		} else {
 			delta = snap;
@@ -431,7 +450,7 @@ ck_synchronize(void *rs)
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_GP_WAIT);
 	ck_synchronize_record(e, sim_cpu_id());
 	sim_cause_pop(c);
-	rcl_acct_sync(&e->acct, t0);
+	rcl_stats_sync_time(&e->st, t0);
 }
 
 /* SOURCE: ck_epoch_barrier() then ck_epoch_unregister(). */
@@ -483,14 +502,19 @@ static void
 cb_read_lock(void *rs)
 {
 	struct ebr *e = rs;
+	sim_time_t t0 = sim_now();
 	cb_pin(e);
-	e->acct.st.read_sections++;
+	e->st.read_sections++;
+	rcl_stats_read_time(&e->st, t0);
 }
 
 static void
 cb_read_unlock(void *rs)
 {
-	cb_unpin(rs);
+	struct ebr *e = rs;
+	sim_time_t t0 = sim_now();
+	cb_unpin(e);
+	rcl_stats_read_time(&e->st, t0);
 }
 
 /* SOURCE: Global::try_advance(). The global word holds the epoch count
@@ -508,7 +532,7 @@ cb_try_advance(struct ebr *e)
 	}
 	sim_fence_acquire();
 	sim_store64_rel(&e->global->cb_epoch, ge + 1);
-	e->advance++;
+	ebr_advanced(e);
 	return ge + 1;
 }
 
@@ -573,7 +597,7 @@ cb_collect_n(struct ebr *e)
 		if (bag == NULL)
 			break;
 		for (uint32_t k = 0; k < bag->n; k++)
-			rcl_acct_free(&e->acct, &bag->v[k]);
+			rcl_free_deferred(&e->st, &bag->v[k]);
 		freed += bag->n;
 		rcl_list_free(bag);
 		g_free(bag);
@@ -604,6 +628,7 @@ static void
 cb_retire(void *rs, void *obj, size_t size, size_t align)
 {
 	struct ebr *e = rs;
+	sim_time_t t0 = sim_now();
 	uint32_t cpu = sim_cpu_id();
 	cb_pin(e);
 	struct cb_host *h = &e->cb[cpu];
@@ -611,19 +636,20 @@ cb_retire(void *rs, void *obj, size_t size, size_t align)
 		cb_flush_bag(e, cpu);
 	/* Bag::try_push writes the Deferred into the Local's bag. */
 	sim_store64(&e->local[cpu].pad[1 + h->bag->n % 6], sim_addr_offset(obj));
-	rcl_acct_retire(&e->acct, size);
-	rcl_list_push(h->bag, (struct rcl_ent){ obj, (uint32_t)size, (uint32_t)align,
-						sim_now(), 0 });
+	rcl_defer(&e->st, h->bag, obj, size, align);
 	cb_unpin(e);
+	rcl_stats_retire_time(&e->st, t0);
 }
 
 static bool
 cb_poll(void *rs)
 {
 	struct ebr *e = rs;
+	sim_time_t t0 = sim_now();
 	cb_pin(e);
 	uint32_t freed = cb_collect_n(e);
 	cb_unpin(e);
+	rcl_stats_poll_time(&e->st, t0);
 	return freed > 0;
 }
 
@@ -642,7 +668,7 @@ cb_synchronize(void *rs)
 		sim_sleep_until(sim_now() + e->p.spin_recheck);
 	}
 	sim_cause_pop(c);
-	rcl_acct_sync(&e->acct, t0);
+	rcl_stats_sync_time(&e->st, t0);
 }
 
 /* SOURCE: Local::finalize(): push the bag; the last CPU drains the queue. */
@@ -657,7 +683,7 @@ cb_cpu_exit(void *rs)
 	e->cb[cpu].exited = true;
 	if (++e->exited < e->ncpus)
 		return;
-	while (e->acct.st.freed < e->acct.st.retired) {
+	while (e->st.freed < e->st.retired) {
 		cb_pin(e);
 		uint32_t n = cb_collect_n(e);
 		cb_unpin(e);
@@ -672,7 +698,7 @@ static void
 ebr_stats(void *rs, cJSON *out)
 {
 	struct ebr *e = rs;
-	rcl_acct_emit(&e->acct, out);
+	rcl_stats_emit(&e->st, e->freq_ghz, out);
 	cJSON_AddNumberToObject(out, "epoch", (double)(e->crossbeam ? e->global->cb_epoch : e->global->epoch));
 	cJSON_AddNumberToObject(out, "advance", (double)e->advance);
 	if (!e->crossbeam) {
@@ -701,7 +727,7 @@ static bool
 ebr_invariants_hold(const void *rs)
 {
 	const struct ebr *e = rs;
-	if (e->acct.st.freed > e->acct.st.retired || e->exited > e->ncpus)
+	if (e->st.freed > e->st.retired || e->exited > e->ncpus)
 		return false;
 	for (uint32_t i = 0; e->ck && i < e->ncpus; i++) {
 		uint64_t n = 0;

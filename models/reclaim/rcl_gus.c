@@ -237,7 +237,7 @@ gus_read_lock(void *rs)
 		sim_fence_full();          /* atomic_thread_fence_seq_cst() */
 	}
 	sim_cause_pop(prev);
-	g->st.read_side_cycles += sim_now() - t0;
+	rcl_stats_read_time(&g->st, t0);
 }
 
 /* smr_exit / smr_lazy_exit: one store of SMR_SEQ_INVALID. */
@@ -258,7 +258,7 @@ gus_read_unlock(void *rs)
 	}
 	pc->in_section = false;            /* critical_exit() */
 	sim_cause_pop(prev);
-	g->st.read_side_cycles += sim_now() - t0;
+	rcl_stats_read_time(&g->st, t0);
 	g->st.read_sections++;
 }
 
@@ -656,8 +656,7 @@ gus_retire(void *rs, void *obj, size_t size, size_t align)
 		cache_free_full(g, pc);
 		sim_cause_pop(prev);
 	}
-	g->st.retire_calls++;
-	g->st.retire_cycles += sim_now() - t0;
+	rcl_stats_retire_time(&g->st, t0);
 }
 
 /* poll = the allocation side's non-blocking drain of the CPU's domain. */
@@ -669,8 +668,7 @@ gus_poll(void *rs)
 	enum sim_cause prev = sim_cause_push(SIM_CAUSE_RECLAIM);
 	bool any = zone_fetch_expired(g, my_domain(g));
 	sim_cause_pop(prev);
-	g->st.poll_calls++;
-	g->st.poll_cycles += sim_now() - t0;
+	rcl_stats_poll_time(&g->st, t0);
 	return any;
 }
 
@@ -685,8 +683,7 @@ gus_synchronize(void *rs)
 	gus_wait(g, goal);
 	sim_cause_pop(prev);
 	rcl_stats_gp(&g->st, sim_now() - t0);
-	g->st.synchronize_calls++;
-	g->st.synchronize_cycles += sim_now() - t0;
+	rcl_stats_sync_time(&g->st, t0);
 }
 
 /*

@@ -47,7 +47,6 @@
 #include <stdlib.h>
 
 #include "engine.h"
-#include "rcl_acct.h"
 #include "reclaim.h"
 
 #define HP_MAX_SLOTS 7u
@@ -87,7 +86,8 @@ struct hp {
 	uint32_t ncpus, threshold;
 	struct hp_record *rec;      /* simulated, one line per CPU */
 	struct hp_host *h;
-	struct rcl_acct acct;
+	struct rcl_stats st;        /* host: the common metrics */
+	double freq_ghz;            /* the machine's, for the _ns metrics */
 	uint64_t protect_retries, hazards_seen;
 	GArray *scratch;            /* host: the scan's copy of the hazards */
 };
@@ -96,7 +96,7 @@ static void *
 hp_create(struct sim *sim, const void *params)
 {
 	struct hp *h = g_new0(struct hp, 1);
-	rcl_acct_init(&h->acct, sim);
+	h->freq_ghz = sim_machine_of(sim)->freq_ghz;
 	h->p = *(const struct hp_params *)params;
 	h->ncpus = sim_ncpus_of(sim);
 	h->threshold = h->p.threshold ? h->p.threshold : 2 * h->ncpus * h->p.slots;
@@ -124,20 +124,27 @@ static void
 hp_read_lock(void *rs)
 {
 	struct hp *h = rs;
-	h->acct.st.read_sections++;
+	h->st.read_sections++;     /* no simulated work: read_side_cycles += 0 */
 }
 
-/* Clear every slot this CPU set (ck_hp_clear / ck_hp_set(NULL)). */
+/* Clear every slot cpu set (ck_hp_clear / ck_hp_set(NULL)). */
 static void
-hp_read_unlock(void *rs)
+hp_clear(struct hp *h, uint32_t cpu)
 {
-	struct hp *h = rs;
-	uint32_t cpu = sim_cpu_id();
 	struct hp_host *hh = &h->h[cpu];
 	for (uint32_t k = 0; k < h->p.slots; k++)
 		if (hh->used & (1u << k))
 			sim_storep_rel(&h->rec[cpu].hp[k], NULL);
 	hh->used = 0;
+}
+
+static void
+hp_read_unlock(void *rs)
+{
+	struct hp *h = rs;
+	sim_time_t t0 = sim_now();
+	hp_clear(h, sim_cpu_id());
+	rcl_stats_read_time(&h->st, t0);
 }
 
 /* Michael's protect loop with ck_hp_set_fence(). */
@@ -213,7 +220,7 @@ hp_scan(struct hp *h, uint32_t cpu)
 		if (hazardous) {
 			l->v[kept++] = l->v[i];
 		} else {
-			rcl_acct_free(&h->acct, &l->v[i]);
+			rcl_free_deferred(&h->st, &l->v[i]);
 			freed++;
 		}
 	}
@@ -228,16 +235,16 @@ static void
 hp_retire(void *rs, void *obj, size_t size, size_t align)
 {
 	struct hp *h = rs;
+	sim_time_t t0 = sim_now();
 	uint32_t cpu = sim_cpu_id();
 	struct hp_host *hh = &h->h[cpu];
-	rcl_acct_retire(&h->acct, size);
-	rcl_list_push(&hh->rlist, (struct rcl_ent){ obj, (uint32_t)size, (uint32_t)align,
-						    sim_now(), 0 });
+	rcl_defer(&h->st, &hh->rlist, obj, size, align);
 	sim_store64(&h->rec[cpu].n_pending, hh->rlist.n);
 	if (hh->rlist.n > hh->n_peak)
 		hh->n_peak = hh->rlist.n;
 	if (hh->rlist.n >= h->threshold)
 		(void)hp_scan(h, cpu);
+	rcl_stats_retire_time(&h->st, t0);
 }
 
 /* Scans happen at the threshold; poll only catches up if it was missed. */
@@ -245,10 +252,11 @@ static bool
 hp_poll(void *rs)
 {
 	struct hp *h = rs;
+	sim_time_t t0 = sim_now();
 	uint32_t cpu = sim_cpu_id();
-	if (h->h[cpu].rlist.n < h->threshold)
-		return false;
-	return hp_scan(h, cpu) > 0;
+	bool freed = h->h[cpu].rlist.n >= h->threshold && hp_scan(h, cpu) > 0;
+	rcl_stats_poll_time(&h->st, t0);
+	return freed;
 }
 
 static void
@@ -264,7 +272,7 @@ hp_synchronize(void *rs)
 				(void)sim_spin_while_eq64(&h->rec[i].hp[k], (uint64_t)(uintptr_t)v);
 		}
 	sim_cause_pop(c);
-	rcl_acct_sync(&h->acct, t0);
+	rcl_stats_sync_time(&h->st, t0);
 }
 
 static void
@@ -272,7 +280,7 @@ hp_cpu_exit(void *rs)
 {
 	struct hp *h = rs;
 	uint32_t cpu = sim_cpu_id();
-	hp_read_unlock(h);
+	hp_clear(h, cpu);
 	while (h->h[cpu].rlist.n) {
 		(void)hp_scan(h, cpu);
 		if (h->h[cpu].rlist.n)
@@ -284,7 +292,7 @@ static void
 hp_stats(void *rs, cJSON *out)
 {
 	struct hp *h = rs;
-	rcl_acct_emit(&h->acct, out);
+	rcl_stats_emit(&h->st, h->freq_ghz, out);
 	uint64_t n_peak = 0, n_rec = 0, n_pending = 0;
 	for (uint32_t i = 0; i < h->ncpus; i++) {
 		n_peak = MAX(n_peak, h->h[i].n_peak);
@@ -307,7 +315,7 @@ hp_invariants_hold(const void *rs)
 	for (uint32_t i = 0; i < h->ncpus; i++)
 		if (h->h[i].used >> h->p.slots)
 			return false;   /* a slot index beyond K was used */
-	return h->acct.st.freed <= h->acct.st.retired;
+	return h->st.freed <= h->st.retired;
 }
 
 const struct rcl_ops rcl_hp_ops = {

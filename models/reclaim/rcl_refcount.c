@@ -25,7 +25,6 @@
 #include <glib.h>
 
 #include "engine.h"
-#include "rcl_acct.h"
 #include "reclaim.h"
 
 #define REF_WRITER (1ull << 63)
@@ -37,7 +36,8 @@ static const struct sim_param ref_params[] = { SIM_P_END };
 
 struct ref {
 	uint64_t *refcnt;           /* simulated, line 0 */
-	struct rcl_acct acct;
+	struct rcl_stats st;        /* host: the common metrics */
+	double freq_ghz;            /* the machine's, for the _ns metrics */
 	uint32_t writers_in, readers_in;    /* host */
 	uint64_t read_backoffs, write_waits;
 };
@@ -47,7 +47,7 @@ ref_create(struct sim *sim, const void *params)
 {
 	(void)params;
 	struct ref *r = g_new0(struct ref, 1);
-	rcl_acct_init(&r->acct, sim);
+	r->freq_ghz = sim_machine_of(sim)->freq_ghz;
 	r->refcnt = sim_alloc(64, 64);
 	sim_mem_prime(sim, r->refcnt, sizeof *r->refcnt, 0);
 	sim_set_free_label(sim, "refcount");
@@ -65,6 +65,7 @@ static void
 ref_read_lock(void *rs)
 {
 	struct ref *r = rs;
+	sim_time_t t0 = sim_now();
 	uint64_t old = sim_faa64(r->refcnt, 1);
 	while (old & REF_WRITER) {
 		enum sim_cause c = sim_cause_push(SIM_CAUSE_LOCK_WAIT);
@@ -76,7 +77,8 @@ ref_read_lock(void *rs)
 		sim_cause_pop(c);
 	}
 	r->readers_in++;
-	r->acct.st.read_sections++;
+	r->st.read_sections++;
+	rcl_stats_read_time(&r->st, t0);
 	g_assert(r->writers_in == 0);
 }
 
@@ -85,8 +87,10 @@ static void
 ref_read_unlock(void *rs)
 {
 	struct ref *r = rs;
+	sim_time_t t0 = sim_now();
 	r->readers_in--;
 	(void)sim_faa64(r->refcnt, (uint64_t)-1);
+	rcl_stats_read_time(&r->st, t0);
 }
 
 static void
@@ -128,21 +132,23 @@ static void
 ref_retire(void *rs, void *obj, size_t size, size_t align)
 {
 	struct ref *r = rs;
-	rcl_acct_free_now(&r->acct, obj, size, align);
+	sim_time_t t0 = sim_now();
+	rcl_free_now(&r->st, obj, size, align);
+	rcl_stats_retire_time(&r->st, t0);
 }
 
 static void
 ref_synchronize(void *rs)
 {
 	struct ref *r = rs;
-	rcl_acct_sync(&r->acct, sim_now());
+	rcl_stats_sync_time(&r->st, sim_now());
 }
 
 static void
 ref_stats(void *rs, cJSON *out)
 {
 	struct ref *r = rs;
-	rcl_acct_emit(&r->acct, out);
+	rcl_stats_emit(&r->st, r->freq_ghz, out);
 	cJSON_AddNumberToObject(out, "read_backoffs", (double)r->read_backoffs);
 	cJSON_AddNumberToObject(out, "write_waits", (double)r->write_waits);
 }

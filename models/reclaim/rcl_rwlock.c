@@ -39,7 +39,6 @@
 #include <glib.h>
 
 #include "engine.h"
-#include "rcl_acct.h"
 #include "reclaim.h"
 
 #define _QW_WAITING 0x100u
@@ -60,7 +59,8 @@ struct qrwlock {
 
 struct rwl {
 	struct qrwlock *lock;       /* simulated */
-	struct rcl_acct acct;
+	struct rcl_stats st;        /* host: the common metrics */
+	double freq_ghz;            /* the machine's, for the _ns metrics */
 	uint32_t writers_in;        /* host: CPUs between write_lock and write_unlock */
 	uint32_t readers_in;
 	uint64_t read_slowpath, write_slowpath;
@@ -71,7 +71,7 @@ rwl_create(struct sim *sim, const void *params)
 {
 	(void)params;
 	struct rwl *r = g_new0(struct rwl, 1);
-	rcl_acct_init(&r->acct, sim);
+	r->freq_ghz = sim_machine_of(sim)->freq_ghz;
 	r->lock = sim_alloc(64, 64);
 	sim_mem_prime(sim, r->lock, sizeof *r->lock, 0);
 	sim_set_free_label(sim, "rwlock");
@@ -133,11 +133,13 @@ static void
 rwl_read_lock(void *rs)
 {
 	struct rwl *r = rs;
+	sim_time_t t0 = sim_now();
 	uint32_t cnts = sim_faa32(&r->lock->cnts, _QR_BIAS) + _QR_BIAS;
 	if (cnts & _QW_WMASK)
 		rwl_read_slowpath(r);
 	r->readers_in++;
-	r->acct.st.read_sections++;
+	r->st.read_sections++;
+	rcl_stats_read_time(&r->st, t0);
 	g_assert(r->writers_in == 0);
 }
 
@@ -146,8 +148,10 @@ static void
 rwl_read_unlock(void *rs)
 {
 	struct rwl *r = rs;
+	sim_time_t t0 = sim_now();
 	r->readers_in--;
 	(void)sim_faa32(&r->lock->cnts, (uint32_t)-_QR_BIAS);
+	rcl_stats_read_time(&r->st, t0);
 }
 
 /* SOURCE: queued_write_lock_slowpath(). */
@@ -200,21 +204,23 @@ static void
 rwl_retire(void *rs, void *obj, size_t size, size_t align)
 {
 	struct rwl *r = rs;
-	rcl_acct_free_now(&r->acct, obj, size, align);
+	sim_time_t t0 = sim_now();
+	rcl_free_now(&r->st, obj, size, align);
+	rcl_stats_retire_time(&r->st, t0);
 }
 
 static void
 rwl_synchronize(void *rs)
 {
 	struct rwl *r = rs;
-	rcl_acct_sync(&r->acct, sim_now());
+	rcl_stats_sync_time(&r->st, sim_now());
 }
 
 static void
 rwl_stats(void *rs, cJSON *out)
 {
 	struct rwl *r = rs;
-	rcl_acct_emit(&r->acct, out);
+	rcl_stats_emit(&r->st, r->freq_ghz, out);
 	cJSON_AddNumberToObject(out, "read_slowpath", (double)r->read_slowpath);
 	cJSON_AddNumberToObject(out, "write_slowpath", (double)r->write_slowpath);
 }

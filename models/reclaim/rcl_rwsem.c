@@ -41,7 +41,6 @@
 #include <glib.h>
 
 #include "engine.h"
-#include "rcl_acct.h"
 #include "reclaim.h"
 
 #define RWSEM_WRITER_LOCKED (1ull << 0)
@@ -68,7 +67,8 @@ struct rw_semaphore {
 
 struct rwsem {
 	struct rw_semaphore *sem;   /* simulated */
-	struct rcl_acct acct;
+	struct rcl_stats st;        /* host: the common metrics */
+	double freq_ghz;            /* the machine's, for the _ns metrics */
 	uint32_t writers_in, readers_in, writers_waiting;  /* host */
 	uint64_t read_slowpath, write_slowpath;
 };
@@ -78,7 +78,7 @@ rwsem_create(struct sim *sim, const void *params)
 {
 	(void)params;
 	struct rwsem *r = g_new0(struct rwsem, 1);
-	rcl_acct_init(&r->acct, sim);
+	r->freq_ghz = sim_machine_of(sim)->freq_ghz;
 	r->sem = sim_alloc(64, 64);
 	sim_mem_prime(sim, r->sem, sizeof *r->sem, 0);
 	sim_set_free_label(sim, "rwsem");
@@ -128,12 +128,14 @@ static void
 rwsem_read_lock(void *rs)
 {
 	struct rwsem *r = rs;
+	sim_time_t t0 = sim_now();
 	uint64_t cnt = sim_faa64(&r->sem->count, RWSEM_READER_BIAS) + RWSEM_READER_BIAS;
 	if (cnt & RWSEM_READ_FAILED_MASK)
 		rwsem_read_slowpath(r);
 	rwsem_set_reader_owned(r->sem);
 	r->readers_in++;
-	r->acct.st.read_sections++;
+	r->st.read_sections++;
+	rcl_stats_read_time(&r->st, t0);
 	g_assert(r->writers_in == 0);
 }
 
@@ -142,8 +144,10 @@ static void
 rwsem_read_unlock(void *rs)
 {
 	struct rwsem *r = rs;
+	sim_time_t t0 = sim_now();
 	r->readers_in--;
 	(void)sim_faa64(&r->sem->count, -RWSEM_READER_BIAS);
+	rcl_stats_read_time(&r->st, t0);
 	/* (tmp & (LOCK_MASK|WAITERS)) == WAITERS would call rwsem_wake(): the
 	 * spinning writer sees the count change instead. */
 }
@@ -203,21 +207,23 @@ static void
 rwsem_retire(void *rs, void *obj, size_t size, size_t align)
 {
 	struct rwsem *r = rs;
-	rcl_acct_free_now(&r->acct, obj, size, align);
+	sim_time_t t0 = sim_now();
+	rcl_free_now(&r->st, obj, size, align);
+	rcl_stats_retire_time(&r->st, t0);
 }
 
 static void
 rwsem_synchronize(void *rs)
 {
 	struct rwsem *r = rs;
-	rcl_acct_sync(&r->acct, sim_now());
+	rcl_stats_sync_time(&r->st, sim_now());
 }
 
 static void
 rwsem_stats(void *rs, cJSON *out)
 {
 	struct rwsem *r = rs;
-	rcl_acct_emit(&r->acct, out);
+	rcl_stats_emit(&r->st, r->freq_ghz, out);
 	cJSON_AddNumberToObject(out, "read_slowpath", (double)r->read_slowpath);
 	cJSON_AddNumberToObject(out, "write_slowpath", (double)r->write_slowpath);
 }

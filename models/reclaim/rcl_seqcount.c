@@ -39,7 +39,6 @@
 #include <glib.h>
 
 #include "engine.h"
-#include "rcl_acct.h"
 #include "reclaim.h"
 
 struct seq_params {
@@ -52,7 +51,8 @@ struct seqc {
 	uint32_t *start;            /* host, per CPU: the section's read_seqcount_begin */
 	uint32_t ncpus, exited;
 	struct rcl_list limbo;      /* host: retired, kept type-stable until the end */
-	struct rcl_acct acct;
+	struct rcl_stats st;        /* host: the common metrics */
+	double freq_ghz;            /* the machine's, for the _ns metrics */
 	uint32_t writers_in;
 	uint64_t read_retry, begin_spins;
 };
@@ -62,7 +62,7 @@ seq_create(struct sim *sim, const void *params)
 {
 	(void)params;
 	struct seqc *s = g_new0(struct seqc, 1);
-	rcl_acct_init(&s->acct, sim);
+	s->freq_ghz = sim_machine_of(sim)->freq_ghz;
 	s->ncpus = sim_ncpus_of(sim);
 	s->sequence = sim_alloc(64, 64);
 	sim_mem_prime(sim, s->sequence, sizeof *s->sequence, 0);
@@ -85,6 +85,7 @@ static void
 seq_read_lock(void *rs)
 {
 	struct seqc *s = rs;
+	sim_time_t t0 = sim_now();
 	uint32_t v = sim_load32(s->sequence);
 	if (v & 1) {
 		enum sim_cause c = sim_cause_push(SIM_CAUSE_LOCK_WAIT);
@@ -95,7 +96,8 @@ seq_read_lock(void *rs)
 	}
 	sim_fence_acquire();            /* smp_rmb */
 	s->start[sim_cpu_id()] = v;
-	s->acct.st.read_sections++;
+	s->st.read_sections++;
+	rcl_stats_read_time(&s->st, t0);
 }
 
 /* SOURCE: read_seqcount_retry(). */
@@ -103,9 +105,11 @@ static void
 seq_read_unlock(void *rs)
 {
 	struct seqc *s = rs;
+	sim_time_t t0 = sim_now();
 	sim_fence_acquire();            /* smp_rmb */
 	if (sim_load32(s->sequence) != s->start[sim_cpu_id()])
 		s->read_retry++;
+	rcl_stats_read_time(&s->st, t0);
 }
 
 /* SOURCE: write_seqlock(): spin_lock + write_seqcount_begin (see MODEL). */
@@ -146,9 +150,9 @@ static void
 seq_retire(void *rs, void *obj, size_t size, size_t align)
 {
 	struct seqc *s = rs;
-	rcl_acct_retire(&s->acct, size);
-	rcl_list_push(&s->limbo, (struct rcl_ent){ obj, (uint32_t)size, (uint32_t)align,
-						   sim_now(), 0 });
+	sim_time_t t0 = sim_now();
+	rcl_defer(&s->st, &s->limbo, obj, size, align);
+	rcl_stats_retire_time(&s->st, t0);
 }
 
 /* Readers leave no trace, so no grace period can be detected: the only
@@ -157,7 +161,7 @@ static void
 seq_synchronize(void *rs)
 {
 	struct seqc *s = rs;
-	rcl_acct_sync(&s->acct, sim_now());
+	rcl_stats_sync_time(&s->st, sim_now());
 }
 
 static void
@@ -167,7 +171,7 @@ seq_cpu_exit(void *rs)
 	if (++s->exited < s->ncpus)
 		return;
 	for (uint32_t i = 0; i < s->limbo.n; i++)
-		rcl_acct_free(&s->acct, &s->limbo.v[i]);
+		rcl_free_deferred(&s->st, &s->limbo.v[i]);
 	s->limbo.n = 0;
 }
 
@@ -175,7 +179,7 @@ static void
 seq_stats(void *rs, cJSON *out)
 {
 	struct seqc *s = rs;
-	rcl_acct_emit(&s->acct, out);
+	rcl_stats_emit(&s->st, s->freq_ghz, out);
 	cJSON_AddNumberToObject(out, "read_retry", (double)s->read_retry);
 	cJSON_AddNumberToObject(out, "begin_spins", (double)s->begin_spins);
 }

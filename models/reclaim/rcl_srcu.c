@@ -176,7 +176,7 @@ struct srcu {
 	uint64_t n_gp_after_exit;
 	struct rcu_dist gp_latency, sync_latency;
 	struct rcl_stats st;
-	uint64_t bytes_pending, read_cycles, retire_cycles;
+	uint64_t read_cycles, retire_cycles;
 };
 
 static void
@@ -380,7 +380,7 @@ srcu_invoke_callbacks(struct srcu *sp, struct srcu_cpu *pc, uint32_t cpu)
 	uint64_t n = rcu_segcblist_extract_done(&pc->cblist, pc->ready);
 	rcu_raw_unlock(&sdp->lock);
 	sp->c.n_cbs_invoked += n;
-	(void)rcu_invoke_cbs(pc->ready, sp->p.cb_cycles, &sp->st, &sp->bytes_pending);
+	(void)rcu_invoke_cbs(pc->ready, sp->p.cb_cycles, &sp->st);
 	rcu_raw_lock(&sdp->lock, &sp->c.sdp_lockstat);
 	sim_store64(&sdp->cblist_len, rcu_segcblist_n_cbs(&pc->cblist));
 	pc->invoking = false;
@@ -564,7 +564,7 @@ srcu_retire(void *rs, void *obj, size_t size, size_t align)
 	struct srcu_cpu *pc = &sp->pcpu[sim_cpu_id()];
 	sim_time_t t0 = sim_now();
 	uint64_t tk0 = pc->tick_cycles;
-	rcu_stats_retire(&sp->st, size, &sp->bytes_pending);
+	rcl_stats_retire(&sp->st, size);
 	call_srcu(sp, obj, size, align, NULL);
 	sp->retire_cycles += (sim_now() - t0) - (pc->tick_cycles - tk0);
 }

@@ -282,7 +282,6 @@ struct tree {
 	uint64_t n_gp_after_exit;   /* GPs that ended after the first cpu_exit (not sampled) */
 	struct rcu_dist gp_latency, sync_latency;
 	struct rcl_stats st;
-	uint64_t bytes_pending;
 	uint64_t read_cycles, retire_cycles;
 };
 
@@ -586,7 +585,7 @@ rcu_do_batch(struct tree *t, struct rcu_cpu *pc, uint32_t cpu)
 		return;
 	sim_store64(&t->rdp[cpu].cblist_len, rcu_segcblist_n_cbs(&pc->cblist));
 	t->c.n_cbs_invoked += n;
-	(void)rcu_invoke_cbs(pc->ready, t->p.cb_cycles, &t->st, &t->bytes_pending);
+	(void)rcu_invoke_cbs(pc->ready, t->p.cb_cycles, &t->st);
 }
 
 /* ---- the tick and RCU core ---- */
@@ -1150,7 +1149,7 @@ tree_retire(void *rs, void *obj, size_t size, size_t align)
 	struct rcu_cpu *pc = this_cpu(t);
 	sim_time_t t0 = sim_now();
 	uint64_t tk0 = pc->tick_cycles;
-	rcu_stats_retire(&t->st, size, &t->bytes_pending);
+	rcl_stats_retire(&t->st, size);
 	call_rcu(t, obj, size, align, NULL);
 	t->retire_cycles += (sim_now() - t0) - (pc->tick_cycles - tk0);
 }

@@ -82,7 +82,6 @@
 
 #include "engine.h"
 #include "lock.h"
-#include "rcl_acct.h"
 #include "reclaim.h"
 
 #define URCU_GP_COUNT 1ull
@@ -169,9 +168,10 @@ struct urcu {
 	const struct lock_ops *lops;
 	void *gp_lock;
 	struct urcu_cpu *c;
-	struct rcl_acct acct;
+	struct rcl_stats st;        /* host: the common metrics */
+	double freq_ghz;            /* the machine's, for the _ns metrics */
 	/* counters */
-	uint64_t gp_count, membarrier, ipi, signals, signal_polls, reader_waits;
+	uint64_t membarrier, ipi, signals, signal_polls, reader_waits;
 	uint64_t qs_announce, call_rcu_batches;
 };
 
@@ -181,7 +181,7 @@ static void *
 urcu_create(struct sim *sim, const void *params, enum urcu_flavor f, const char *label)
 {
 	struct urcu *u = g_new0(struct urcu, 1);
-	rcl_acct_init(&u->acct, sim);
+	u->freq_ghz = sim_machine_of(sim)->freq_ghz;
 	u->flavor = f;
 	u->p = *(const struct urcu_params *)params;
 	u->ncpus = sim_ncpus_of(sim);
@@ -275,12 +275,11 @@ smp_mb_slave(const struct urcu *u)
 
 /* SOURCE: _rcu_read_lock_update(). */
 static void
-urcu_read_lock(void *rs)
+urcu_read_lock_update(struct urcu *u)
 {
-	struct urcu *u = rs;
 	uint32_t cpu = sim_cpu_id();
 	urcu_register(u, cpu);
-	u->acct.st.read_sections++;
+	u->st.read_sections++;
 	u->c[cpu].nest++;
 	if (u->flavor == URCU_QSBR)
 		return;                 /* _urcu_qsbr_read_lock: empty */
@@ -296,9 +295,8 @@ urcu_read_lock(void *rs)
 
 /* SOURCE: _rcu_read_unlock_update_and_wakeup(). */
 static void
-urcu_read_unlock(void *rs)
+urcu_read_unlock_update_and_wakeup(struct urcu *u)
 {
-	struct urcu *u = rs;
 	uint32_t cpu = sim_cpu_id();
 	g_assert(u->c[cpu].nest > 0);
 	u->c[cpu].nest--;
@@ -314,6 +312,24 @@ urcu_read_unlock(void *rs)
 	} else {
 		sim_store64(&r->ctr, tmp - URCU_GP_COUNT);
 	}
+}
+
+static void
+urcu_read_lock(void *rs)
+{
+	struct urcu *u = rs;
+	sim_time_t t0 = sim_now();
+	urcu_read_lock_update(u);
+	rcl_stats_read_time(&u->st, t0);
+}
+
+static void
+urcu_read_unlock(void *rs)
+{
+	struct urcu *u = rs;
+	sim_time_t t0 = sim_now();
+	urcu_read_unlock_update_and_wakeup(u);
+	rcl_stats_read_time(&u->st, t0);
 }
 
 /* SOURCE: _urcu_qsbr_quiescent_state(). */
@@ -510,7 +526,7 @@ urcu_synchronize_gp(struct urcu *u)
 	for (uint32_t i = 0; i < u->ncpus && !any; i++)
 		any = u->c[i].registered && i != self;
 	if (any) {
-		u->gp_count++;
+		sim_time_t gp0 = sim_now();
 		if (u->flavor == URCU_QSBR) {
 			/* SOURCE: urcu-qsbr.c synchronize_rcu(), 64-bit. */
 			sim_fence_full();
@@ -526,6 +542,7 @@ urcu_synchronize_gp(struct urcu *u)
 			wait_for_readers(u, true);
 			smp_mb_master(u);
 		}
+		rcl_stats_gp(&u->st, sim_now() - gp0);
 	}
 	u->lops->unlock(u->gp_lock);
 	if (u->flavor == URCU_QSBR)
@@ -542,7 +559,7 @@ urcu_synchronize(void *rs)
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_GP_WAIT);
 	urcu_synchronize_gp(u);
 	sim_cause_pop(c);
-	rcl_acct_sync(&u->acct, t0);
+	rcl_stats_sync_time(&u->st, t0);
 }
 
 /* ---- call_rcu ---- */
@@ -552,11 +569,11 @@ static void
 urcu_retire(void *rs, void *obj, size_t size, size_t align)
 {
 	struct urcu *u = rs;
+	sim_time_t t0 = sim_now();
 	uint32_t cpu = sim_cpu_id();
 	(void)sim_xchg64(&u->crdp[cpu].word, sim_addr_offset(obj));
-	rcl_acct_retire(&u->acct, size);
-	rcl_list_push(&u->c[cpu].cbs, (struct rcl_ent){ obj, (uint32_t)size, (uint32_t)align,
-							 sim_now(), 0 });
+	rcl_defer(&u->st, &u->c[cpu].cbs, obj, size, align);
+	rcl_stats_retire_time(&u->st, t0);
 }
 
 /* The call_rcu worker's loop body: a GP, then the callbacks before it. */
@@ -570,7 +587,7 @@ urcu_run_callbacks(struct urcu *u, uint32_t cpu)
 	urcu_synchronize(u);
 	u->call_rcu_batches++;
 	for (uint32_t i = 0; i < n; i++)
-		rcl_acct_free(&u->acct, &l->v[i]);
+		rcl_free_deferred(&u->st, &l->v[i]);
 	memmove(l->v, l->v + n, (l->n - n) * sizeof *l->v);
 	l->n -= n;
 	return true;
@@ -580,10 +597,11 @@ static bool
 urcu_poll(void *rs)
 {
 	struct urcu *u = rs;
+	sim_time_t t0 = sim_now();
 	uint32_t cpu = sim_cpu_id();
-	if (u->c[cpu].cbs.n < u->p.batch)
-		return false;
-	return urcu_run_callbacks(u, cpu);
+	bool freed = u->c[cpu].cbs.n >= u->p.batch && urcu_run_callbacks(u, cpu);
+	rcl_stats_poll_time(&u->st, t0);
+	return freed;
 }
 
 /* rcu_unregister_thread (QSBR: offline first), then rcu_barrier-like. */
@@ -606,9 +624,9 @@ static void
 urcu_stats(void *rs, cJSON *out)
 {
 	struct urcu *u = rs;
-	rcl_acct_emit(&u->acct, out);
+	rcl_stats_emit(&u->st, u->freq_ghz, out);
 	cJSON_AddNumberToObject(out, "gp_ctr", (double)u->gp->ctr);
-	cJSON_AddNumberToObject(out, "grace_periods", (double)u->gp_count);
+	cJSON_AddNumberToObject(out, "grace_periods", (double)u->st.gp_count);
 	cJSON_AddNumberToObject(out, "reader_waits", (double)u->reader_waits);
 	cJSON_AddNumberToObject(out, "call_rcu_batches", (double)u->call_rcu_batches);
 	if (u->flavor == URCU_QSBR)
@@ -630,7 +648,7 @@ urcu_invariants_hold(const void *rs)
 	for (uint32_t i = 0; i < u->ncpus; i++)
 		if (u->c[i].exited && (u->c[i].registered || u->c[i].nest))
 			return false;   /* an exited CPU still counts as a reader */
-	return u->acct.st.freed <= u->acct.st.retired;
+	return u->st.freed <= u->st.retired;
 }
 
 #define URCU_OPS(fl, nm, sum, prm)                                     \

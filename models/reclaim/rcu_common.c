@@ -307,32 +307,6 @@ rcu_dist_emit(const struct rcu_dist *d, const char *name, cJSON *out)
 /* ---- struct rcl_stats ---- */
 
 void
-rcu_stats_retire(struct rcl_stats *st, size_t size, uint64_t *bytes_pending)
-{
-	st->retired++;
-	*bytes_pending += size;
-	uint64_t pending = st->retired - st->freed;
-	if (pending > st->pending_peak)
-		st->pending_peak = pending;
-	if (*bytes_pending > st->bytes_pending_peak)
-		st->bytes_pending_peak = *bytes_pending;
-	st->pending_sum += (double)pending;
-	st->pending_samples++;
-}
-
-void
-rcu_stats_free(struct rcl_stats *st, size_t size, uint64_t *bytes_pending,
-	       sim_time_t t_retire, sim_time_t now)
-{
-	st->freed++;
-	*bytes_pending -= size;
-	uint64_t lat = now - t_retire;
-	st->reclaim_latency_sum += lat;
-	if (lat > st->reclaim_latency_max)
-		st->reclaim_latency_max = lat;
-}
-
-void
 rcu_stats_emit(const struct rcl_stats *st, const struct rcu_emit_extra *x, cJSON *out)
 {
 	struct rcl_stats all = *st;
@@ -352,7 +326,7 @@ rcu_stats_emit(const struct rcl_stats *st, const struct rcu_emit_extra *x, cJSON
 }
 
 uint64_t
-rcu_invoke_cbs(GArray *cbs, uint64_t cb_cycles, struct rcl_stats *st, uint64_t *bytes_pending)
+rcu_invoke_cbs(GArray *cbs, uint64_t cb_cycles, struct rcl_stats *st)
 {
 	uint64_t freed = 0;
 	for (guint i = 0; i < cbs->len; i++) {
@@ -363,8 +337,8 @@ rcu_invoke_cbs(GArray *cbs, uint64_t cb_cycles, struct rcl_stats *st, uint64_t *
 			*cb->done = true;       /* wakeme_after_rcu() */
 			continue;
 		}
-		sim_free(cb->obj, cb->size, cb->align);
-		rcu_stats_free(st, cb->size, bytes_pending, cb->t_retire, sim_now());
+		rcl_free_deferred(st, &(struct rcl_deferred){ cb->obj, cb->size, cb->align,
+							     cb->t_retire });
 		freed++;
 	}
 	g_array_set_size(cbs, 0);

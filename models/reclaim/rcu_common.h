@@ -223,10 +223,6 @@ void rcu_dist_add(struct rcu_dist *d, uint64_t x);
 void rcu_dist_emit(const struct rcu_dist *d, const char *name, cJSON *out);
 double rcu_dist_mean(const struct rcu_dist *d);
 
-/* struct rcl_stats bookkeeping shared by the three schemes. */
-void rcu_stats_retire(struct rcl_stats *st, size_t size, uint64_t *bytes_pending);
-void rcu_stats_free(struct rcl_stats *st, size_t size, uint64_t *bytes_pending,
-		    sim_time_t t_retire, sim_time_t now);
 /* What the common metrics (rcl_stats_emit) need beyond struct rcl_stats. */
 struct rcu_emit_extra {
 	double freq_ghz;                    /* the machine's, for the _ns metrics */
@@ -244,7 +240,6 @@ void rcu_stats_emit(const struct rcl_stats *st, const struct rcu_emit_extra *x, 
  * sim_free (which poisons it) after charging cb_cycles of local work,
  * or complete a waiter.  Return: objects freed.  Context: simulated CPU.
  */
-uint64_t rcu_invoke_cbs(GArray *cbs, uint64_t cb_cycles, struct rcl_stats *st,
-			uint64_t *bytes_pending);
+uint64_t rcu_invoke_cbs(GArray *cbs, uint64_t cb_cycles, struct rcl_stats *st);
 
 #endif

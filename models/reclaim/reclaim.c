@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // SPDX-FileCopyrightText: 2026 The sim authors
 /*
- * Helpers shared by reclaim schemes: finding the configured scheme, and
- * the accounting behind the metrics every scheme reports (rcl_stats).
+ * Helpers shared by every reclaim scheme: finding the configured scheme,
+ * the host-side deferred-object lists, the accounting behind the metrics
+ * every scheme reports (struct rcl_stats) and its one emitter, and the
+ * plain dereference / release assign most schemes plug into rcl_ops.
  *
  * The accounting is host-side: it reads the CPU's clock and touches no
  * simulated line, so it never changes a run's timing.
+ * Invariant: freed <= retired; bytes_pending is the size of what is
+ * retired and not yet freed.
  */
 #include "engine.h"
 #include "reclaim.h"
@@ -23,6 +27,25 @@ rcl_params_of(const struct sim *sim)
 	const void *p = NULL;
 	(void)sim_choice_of(sim, SIM_SECTION_RECLAIM, &p);
 	return p;
+}
+
+void
+rcl_defer(struct rcl_stats *st, struct rcl_list *l, void *obj, size_t size, size_t align)
+{
+	rcl_stats_retire(st, size);
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = g_renew(struct rcl_deferred, l->v, l->cap);
+	}
+	l->v[l->n++] = (struct rcl_deferred){ obj, (uint32_t)size, (uint32_t)align, sim_now() };
+}
+
+void
+rcl_list_free(struct rcl_list *l)
+{
+	g_free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
 }
 
 void
@@ -51,6 +74,41 @@ rcl_free_deferred(struct rcl_stats *st, const struct rcl_deferred *d)
 	st->reclaim_latency_sum += lat;
 	if (lat > st->reclaim_latency_max)
 		st->reclaim_latency_max = lat;
+}
+
+void
+rcl_free_now(struct rcl_stats *st, void *obj, size_t size, size_t align)
+{
+	rcl_stats_retire(st, size);
+	rcl_free_deferred(st, &(struct rcl_deferred){ obj, (uint32_t)size, (uint32_t)align,
+						     sim_now() });
+}
+
+void
+rcl_stats_read_time(struct rcl_stats *st, sim_time_t t0)
+{
+	st->read_side_cycles += sim_now() - t0;
+}
+
+void
+rcl_stats_retire_time(struct rcl_stats *st, sim_time_t t0)
+{
+	st->retire_calls++;
+	st->retire_cycles += sim_now() - t0;
+}
+
+void
+rcl_stats_poll_time(struct rcl_stats *st, sim_time_t t0)
+{
+	st->poll_calls++;
+	st->poll_cycles += sim_now() - t0;
+}
+
+void
+rcl_stats_sync_time(struct rcl_stats *st, sim_time_t t0)
+{
+	st->synchronize_calls++;
+	st->synchronize_cycles += sim_now() - t0;
 }
 
 void
@@ -101,4 +159,19 @@ rcl_stats_emit(const struct rcl_stats *st, double freq_ghz, cJSON *out)
 	cJSON_AddNumberToObject(out, "gp_latency_max", (double)st->gp_latency_max);
 	cJSON_AddNumberToObject(out, "gp_latency_ns_mean",
 				ns * ratio((double)st->gp_latency_sum, st->gp_count));
+}
+
+void *
+rcl_plain_dereference(void *rs, void *const *pp, unsigned slot)
+{
+	(void)rs;
+	(void)slot;
+	return sim_loadp(pp);
+}
+
+void
+rcl_release_assign(void *rs, void **pp, void *v)
+{
+	(void)rs;
+	sim_storep_rel(pp, v);
 }

@@ -108,28 +108,32 @@ struct rcl_ops {
 	bool (*invariants_hold)(const void *rs);
 };
 
-/* Common accounting every scheme keeps (models/reclaim/reclaim.c helps). */
+/*
+ * The common accounting every scheme keeps, one struct rcl_stats per
+ * scheme instance, and reports with rcl_stats_emit() (models/reclaim/reclaim.c).
+ * Host memory: the simulator's record, not a simulated line; the scheme's
+ * own lines are charged where the modelled code touches them.
+ */
 struct rcl_stats {
 	uint64_t retired;           /* objects handed to retire() */
 	uint64_t freed;             /* objects freed */
 	uint64_t pending_peak;      /* max retired - freed */
 	double pending_sum;         /* sum of (retired - freed) sampled at each retire, for the mean */
 	uint64_t pending_samples;
+	uint64_t bytes_pending;       /* bytes retired and not yet freed, now */
 	uint64_t bytes_pending_peak;
 	uint64_t synchronize_calls;
 	uint64_t synchronize_cycles;  /* total cycles spent in synchronize() */
 	uint64_t reclaim_latency_sum; /* sum over freed objects of (free time - retire time) */
 	uint64_t reclaim_latency_max;
 	uint64_t read_sections;
-	/* Added for the common metrics (models/reclaim/reclaim.c emits them all). */
-	uint64_t bytes_pending;       /* bytes retired and not yet freed, now */
 	uint64_t read_side_cycles;    /* cycles inside read_lock() + read_unlock() */
 	uint64_t retire_calls;
 	uint64_t retire_cycles;       /* cycles inside retire() */
 	uint64_t poll_calls;
 	uint64_t poll_cycles;         /* cycles inside poll() */
-	uint64_t gp_count;            /* grace periods (RCU) / expired goals (GUS) detected */
-	uint64_t gp_latency_sum;      /* from GP start (RCU) / smr_advance (GUS) to detection */
+	uint64_t gp_count;            /* grace periods completed (what one is: see rcl_stats_emit) */
+	uint64_t gp_latency_sum;      /* from each grace period's start to its detected end */
 	uint64_t gp_latency_max;
 };
 
@@ -146,32 +150,79 @@ struct rcl_deferred {
 };
 
 /*
+ * A growable host-side list of deferred objects, FIFO by index (v[0] is
+ * the oldest).  It costs no simulated time: each scheme charges the store
+ * of its real list operation (a push on its own record line, ...) where
+ * the modelled code does it.
+ */
+struct rcl_list {
+	struct rcl_deferred *v;
+	uint32_t n, cap;
+};
+
+/* rcl_defer - obj (size, align as allocated) was handed to retire()
+ * now: account the retire in st (rcl_stats_retire) and append it to l.
+ * rcl_list_free - release l's host array (the objects must have been
+ * freed or handed on).  Context: rcl_defer on a simulated CPU,
+ * rcl_list_free anywhere; cost: none. */
+void rcl_defer(struct rcl_stats *st, struct rcl_list *l, void *obj, size_t size, size_t align);
+void rcl_list_free(struct rcl_list *l);
+
+/*
  * Accounting helpers (models/reclaim/reclaim.c).  Context: on a simulated CPU,
- * inside the scheme's ops; they touch no simulated line and cost nothing.
+ * inside the scheme's ops; they read the CPU's clock, touch no simulated
+ * line and cost nothing (sim_free() itself costs what it costs).
  *
  * rcl_stats_retire - obj of size bytes was handed to retire() now;
  *     samples objects-awaiting-reclaim for the mean and peak.
  * rcl_free_deferred - sim_free() the object of d (poisoning it) and
  *     account its reclaim latency (now - d->retired_at).
- * rcl_stats_gp - one grace period / goal of the given latency completed.
+ * rcl_free_now - retire and free at once (lock baselines: latency 0).
+ * rcl_stats_gp - one grace period of the given latency completed.
+ * rcl_stats_read_time / _retire_time / _poll_time / _sync_time - a
+ *     read_lock() or read_unlock() / retire() / poll() / synchronize()
+ *     that began at t0 returns now: add now - t0 to its cycles (and count
+ *     the call, except for the read side, which counts read_sections).
  */
 void rcl_stats_retire(struct rcl_stats *st, size_t size);
 void rcl_free_deferred(struct rcl_stats *st, const struct rcl_deferred *d);
+void rcl_free_now(struct rcl_stats *st, void *obj, size_t size, size_t align);
 void rcl_stats_gp(struct rcl_stats *st, sim_time_t latency);
+void rcl_stats_read_time(struct rcl_stats *st, sim_time_t t0);
+void rcl_stats_retire_time(struct rcl_stats *st, sim_time_t t0);
+void rcl_stats_poll_time(struct rcl_stats *st, sim_time_t t0);
+void rcl_stats_sync_time(struct rcl_stats *st, sim_time_t t0);
 
 /*
- * rcl_stats_emit - add the metrics every scheme reports, with the same
- * names for every scheme (cycles are machine cycles; *_ns_* divide them
- * by freq_ghz, the machine's clock):
+ * rcl_stats_emit - add the 20 metrics every scheme reports, with the
+ * same names for every scheme (cycles are machine cycles; *_ns_* divide
+ * them by freq_ghz, the machine's clock; a mean over no samples is 0):
  *   retired, freed, pending_peak, pending_mean, bytes_pending_peak,
  *   reclaim_latency_mean, reclaim_latency_max, reclaim_latency_ns_mean,
  *   read_sections, read_side_cycles_per_pair, read_side_ns_per_pair,
  *   retire_cycles_mean, poll_calls, poll_cycles_mean,
  *   synchronize_calls, synchronize_cycles_mean,
  *   gp_count, gp_latency_mean, gp_latency_max, gp_latency_ns_mean.
+ * A grace period is, per scheme: RCU family, a gp_seq grace period from
+ * its start to its end (steady state); GUS, an expired goal from
+ * smr_advance to its detection; liburcu, one synchronize_rcu() grace
+ * period from taking gp_lock to the last reader wait; EBR, one advance
+ * of the global epoch, its latency the time the epoch held its previous
+ * value.  Hazard pointers, seqcount and the lock baselines have none
+ * (gp_count 0); the lock baselines and seqcount have no poll() either.
  * Context: host (stats()).
  */
 void rcl_stats_emit(const struct rcl_stats *st, double freq_ghz, cJSON *out);
+
+/*
+ * rcl_plain_dereference - rcu_dereference on x86 and for lock-protected
+ * pointers: a plain load (READ_ONCE; address dependency ordering needs
+ * no fence on TSO).  Cost: one load of pp's line.
+ * rcl_release_assign - rcu_assign_pointer: smp_store_release.  Cost: one
+ * release store to pp's line.  Context: simulated CPU (rcl_ops slots).
+ */
+void *rcl_plain_dereference(void *rs, void *const *pp, unsigned slot);
+void rcl_release_assign(void *rs, void **pp, void *v);
 
 /* Registry (models/reclaim/registry.c). */
 const struct sim_component *const *rcl_all(void);
