@@ -478,6 +478,73 @@ test_pingpong_blind_exact(void)
 	cJSON_Delete(res);
 }
 
+/*
+ * A lone sharer upgrades without an invalidation round.  One socket of
+ * three cores; private caches of one 8-way set (private_cache_lines 8).
+ * x is owned by CPU 0; at t=0 CPU 1 reads it (a downgrade: cores 0 and 1
+ * hold S copies).  At t=1000 CPU 0 reads eight lines CPU 2 owns, whose
+ * S copies evict its copy of x.  At t=5000 CPU 1 fetch-and-adds x: it is
+ * now the only sharer, so the directory grants the upgrade at once:
+ * a = leg_socket 10 to the home, no forward, d = 10 back, + atomic_hit
+ * 20 = 40 cycles, and no invalidation is counted.  Without the eviction
+ * (evict = false) CPU 0 still holds a copy and the same RMW invalidates
+ * it: a 10, b 10 (to the sharer's cluster), d = leg_cluster 5, + 20 = 45.
+ * (Regression: the directory counted S fills, never evictions, so after
+ * a downgrade a writer was never the lone sharer and always paid 45.)
+ */
+static uint64_t *upg_fill;
+static bool upg_evict;
+
+static void
+upgrade_setup(struct sim *s)
+{
+	sim_mem_prime(s, x, 8, 0);
+	upg_fill = sim_alloc(8 * 64, 64);
+	sim_mem_prime(s, upg_fill, 8 * 64, 2);
+}
+
+static void
+upgrade_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	if (cpu == 1) {
+		(void)sim_load64(x);
+		sim_sleep_until(5000);
+		TIMED(1, 0, sim_faa64(x, 1));
+	} else if (cpu == 0 && upg_evict) {
+		sim_sleep_until(1000);
+		for (unsigned i = 0; i < 8; i++)
+			(void)sim_load64(&upg_fill[i * 8]);
+	}
+}
+
+static double
+run_upgrade(bool evict)
+{
+	memset(lat, 0, sizeof lat);
+	upg_evict = evict;
+	script = upgrade_script;
+	setup_fn = upgrade_setup;
+	struct sim_machine *m = t_machine(1, 3, NULL);
+	m->private_cache_lines = 8;
+	struct sim_run_config *rc = t_config(m, 3, 1, &script_ops, NULL, 0);
+	cJSON *res = t_run(rc);
+	double inv = t_metric(res, "engine.invalidations");
+	cJSON_Delete(res);
+	sim_run_config_free(rc);
+	setup_fn = NULL;
+	return inv;
+}
+
+static void
+test_lone_sharer_upgrade(void)
+{
+	g_assert_cmpfloat(run_upgrade(false), ==, 1);
+	g_assert_cmpuint(lat[1][0], ==, 10 + 10 + 5 + 20);
+	g_assert_cmpfloat(run_upgrade(true), ==, 0);
+	g_assert_cmpuint(lat[1][0], ==, 10 + 10 + 20);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -490,6 +557,8 @@ main(int argc, char **argv)
 	g_test_add_func("/cost/pipelined-directory-hold", test_pipelined_hold);
 	g_test_add_func("/cost/load-behind-own-store-buffer-write", test_load_behind_own_store);
 	g_test_add_func("/cost/llc-read-sees-value-at-arrival", test_llc_read_not_stale);
+	g_test_add_func("/cost/lone-sharer-upgrades-without-invalidation",
+			test_lone_sharer_upgrade);
 	g_test_add_func("/cost/line-ww-three-sockets", test_ww_three_sockets);
 	g_test_add_func("/cost/line-ww-ben-two-cpus", test_ww_ben_two_cpus);
 	g_test_add_func("/cost/pingpong-blind", test_pingpong_blind_exact);

@@ -648,7 +648,7 @@ test_invariants_cache_catches_corruption(void)
 	memset(&probe, 0, sizeof probe);
 	probe.corrupt = true;
 	run_probe_expecting_abort("*invariant cache violated after the run event of cpu 0 at t=*"
-				  "owned by cpu 0 yet 3 S fills*");
+				  "owned by cpu 0 yet 3 private and 0 LLC copies*");
 }
 
 int

@@ -57,6 +57,16 @@
  * contended cross-socket handoffs cost 30-70% more than mctop's isolated
  * CAS latencies.
  *
+ * Sharers: the directory knows which caches hold S copies of the current
+ * generation -- nsh private caches and nsh_llc cluster LLCs, counted
+ * exactly through fills and evictions -- and the farthest cluster that
+ * held one (sh_far).  A write from a core whose copy (and its cluster
+ * LLC's) is the only one left upgrades at the directory (a + d, no
+ * forward); otherwise the S copies are invalidated (b to sh_far).
+ * MODEL: sh_far is not recomputed when a far copy is evicted while a
+ * nearer one stays, so such an invalidation is booked at the old
+ * distance (too expensive by at most one link round trip).
+ *
  * Arbitration: when D is free it grants one waiting request chosen
  * uniformly at random (the SIM_RNG_ARBITER stream).
  * MODEL: real home agents see requests in an arrival order jittered by
@@ -78,9 +88,9 @@
  *   - at most one owner is valid at any time: the losing owner's window
  *     [prev_from, prev_until) ends before the new owner's starts;
  *   - owner != SIM_NONE  =>  no S copy of the current generation exists
- *     outside the owner's core (no S fill counted in this generation; on
- *     machines of at most 64 cores every private cache is looked at too);
- *   - nsh == 0 exactly when sh_far == SIM_NONE;
+ *     outside the owner's core (nsh == nsh_llc == 0; on machines of at
+ *     most 64 cores every private cache is looked at too);
+ *   - nsh == nsh_llc == 0 exactly when sh_far == SIM_NONE;
  *   - a line with waiters has an arbitration event queued (ev_pending),
  *     and a waiting request is for this line, from a CPU blocked on a
  *     line (or from a busy store buffer);
@@ -204,6 +214,33 @@ core_owns(const struct sim *s, const struct sim_line *l, uint32_t core, sim_time
 	       t >= l->prev_from && t < l->prev_until;
 }
 
+/* ---- the sharer record (nsh, nsh_llc, sh_far) ---- */
+
+/* A private cache or an LLC of cluster `cluster` gained a copy of l's
+ * current generation. */
+static void
+sharer_gained(struct sim *s, struct sim_line *l, uint32_t cluster)
+{
+	if (l->sh_far == SIM_NONE || leg_ch(s, cluster, l->home) > leg_ch(s, l->sh_far, l->home))
+		l->sh_far = cluster;
+}
+
+/* A copy of l's current generation left a cache (evicted or replaced). */
+static void
+sharer_lost(struct sim_line *l)
+{
+	if (l->nsh == 0 && l->nsh_llc == 0)
+		l->sh_far = SIM_NONE;
+}
+
+/* l's generation moves on: every S copy is stale, nobody shares it. */
+static void
+sharers_reset(struct sim_line *l)
+{
+	l->nsh = l->nsh_llc = 0;
+	l->sh_far = SIM_NONE;
+}
+
 /* ---- private caches (per core) ---- */
 
 static inline uint32_t
@@ -234,10 +271,18 @@ pc_lookup(const struct sim *s, const struct sim_core *core, uint32_t line)
 	return NULL;
 }
 
+/*
+ * pc_fill - CPU c's core now holds an S copy of line (l) tagged gen,
+ * evicting another line's copy round-robin if the set is full.  Keeps
+ * the sharer records exact: l->nsh counts this core once however often
+ * it refills, and an evicted copy of its line's current generation
+ * leaves that line's count.  Context: engine (no simulated time);
+ * cost: none (the caller charged the transfer).
+ */
 static void
-pc_fill(struct sim *s, uint32_t core_id, uint32_t line, uint32_t gen)
+pc_fill(struct sim *s, const struct sim_cpu *c, struct sim_line *l, uint32_t line, uint32_t gen)
 {
-	struct sim_core *core = &s->cores[core_id];
+	struct sim_core *core = &s->cores[c->core];
 	uint32_t nsets = pc_sets(s);
 	if (core->ent == NULL) {
 		core->ent = g_new(struct sim_pc_ent, (size_t)nsets * SIM_PC_WAYS);
@@ -254,9 +299,24 @@ pc_fill(struct sim *s, uint32_t core_id, uint32_t line, uint32_t gen)
 	if (slot == NULL) {
 		slot = &set[core->victim[si]];
 		core->victim[si] = (uint8_t)((core->victim[si] + 1) % SIM_PC_WAYS);
+		struct sim_line *vl = sim_line_get(s, slot->line);
+		if (slot->gen == vl->gen) {
+			g_assert(vl->nsh > 0);
+			vl->nsh--;
+			sharer_lost(vl);
+		}
+		slot->line = SIM_NONE;
 	}
+	bool was = slot->line == line && slot->gen == l->gen;
 	slot->line = line;
 	slot->gen = gen;
+	if (gen == l->gen && !was) {
+		l->nsh++;
+		sharer_gained(s, l, c->cluster);
+	} else if (was && gen != l->gen) {
+		l->nsh--;
+		sharer_lost(l);
+	}
 }
 
 /* ---- cluster LLCs ---- */
@@ -314,31 +374,47 @@ l3_get(struct sim *s, uint32_t cluster_id, uint32_t line)
 	}
 	if (slot == SIM_NONE)
 		return NULL;
+	if (set[slot].line != SIM_NONE) {
+		struct sim_line *vl = sim_line_get(s, set[slot].line);
+		if (set[slot].gen == vl->gen) {
+			g_assert(vl->nsh_llc > 0);
+			vl->nsh_llc--;
+			sharer_lost(vl);
+		}
+	}
 	/* gen 0 is never valid: generations start at SIM_GEN_INIT. */
 	set[slot] = (struct sim_l3_ent){ .line = line, .gen = 0 };
 	return &set[slot];
 }
 
-/* The cluster's LLC holds an S copy from time `from` on. */
+/* Tag cluster `cluster`'s LLC entry e for line l with gen, keeping
+ * l->nsh_llc exact. */
 static void
-l3_fill(struct sim *s, uint32_t cluster_id, uint32_t line, uint32_t gen, sim_time_t from)
+l3_set_gen(struct sim *s, struct sim_line *l, uint32_t cluster, struct sim_l3_ent *e,
+	   uint32_t gen)
 {
-	struct sim_l3_ent *e = l3_get(s, cluster_id, line);
-	if (e) {
-		e->gen = gen;
-		if (e->busy_until < from)
-			e->busy_until = from;
+	bool was = e->gen == l->gen;
+	e->gen = gen;
+	if (gen == l->gen && !was) {
+		l->nsh_llc++;
+		sharer_gained(s, l, cluster);
+	} else if (was && gen != l->gen) {
+		l->nsh_llc--;
+		sharer_lost(l);
 	}
 }
 
-/* Record an S copy in cluster for sharer bookkeeping. */
+/* The cluster's LLC holds an S copy from time `from` on. */
 static void
-note_sharer(struct sim *s, struct sim_line *l, uint32_t cluster)
+l3_fill(struct sim *s, struct sim_line *l, uint32_t cluster_id, uint32_t line, uint32_t gen,
+	sim_time_t from)
 {
-	if (l->nsh < UINT32_MAX)
-		l->nsh++;
-	if (l->sh_far == SIM_NONE || leg_ch(s, cluster, l->home) > leg_ch(s, l->sh_far, l->home))
-		l->sh_far = cluster;
+	struct sim_l3_ent *e = l3_get(s, cluster_id, line);
+	if (e) {
+		l3_set_gen(s, l, cluster_id, e, gen);
+		if (e->busy_until < from)
+			e->busy_until = from;
+	}
 }
 
 /* ---- CPU-side checks (called on the running CPU; no cost) ---- */
@@ -394,7 +470,7 @@ sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id)
 		e->busy_until = start + lat->cluster_occupancy;
 		if (at_home)
 			l->dir_free = e->busy_until;
-		pc_fill(s, c->core, id, e->gen);
+		pc_fill(s, c, l, id, e->gen);
 		s->st.llc_hits++;
 		sim_charge(c, SIM_CAUSE_QUEUE, start - t);
 		sim_charge(c, SIM_CAUSE_LLC, 2ull * lat->leg_cluster);
@@ -425,7 +501,7 @@ sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id)
 		e = l3_get(s, c->cluster, id);
 	if (e) {
 		e->fill = &c->req;
-		e->gen = l->gen - 2;        /* stale until the fill lands */
+		l3_set_gen(s, l, c->cluster, e, l->gen - 2);   /* stale until the fill lands */
 	}
 	sim_enqueue(s, l, &c->req, t);
 	sim_cpu_block(s, c, SIM_BLOCK_LINE);
@@ -531,7 +607,7 @@ serve_merged(struct sim *s, struct sim_line *l, struct sim_req *fill, uint32_t i
 	struct sim_l3_ent *e = l3_lookup(s, &s->clusters[fill->cpu->cluster], id);
 	if (e && e->fill == fill) {
 		e->fill = NULL;
-		e->gen = l->gen;
+		l3_set_gen(s, l, fill->cpu->cluster, e, l->gen);
 		if (e->busy_until < t1)
 			e->busy_until = t1;
 	}
@@ -549,8 +625,7 @@ serve_merged(struct sim *s, struct sim_line *l, struct sim_req *fill, uint32_t i
 		if (m->issued > t1)
 			done += lat->leg_cluster;
 		next += lat->cluster_occupancy;
-		pc_fill(s, mc->core, id, l->gen);
-		note_sharer(s, l, mc->cluster);
+		pc_fill(s, mc, l, id, l->gen);
 		sim_charge(mc, SIM_CAUSE_QUEUE, from - m->issued);
 		sim_charge(mc, SIM_CAUSE_LLC, done - from);
 		sim_cpu_wake(s, mc, done);
@@ -593,23 +668,22 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 		l->prev_from = l->owner_from;
 		l->prev_until = *tx;
 		l->owner = SIM_NONE;
-		l->nsh = 0;
-		l->sh_far = SIM_NONE;
-		pc_fill(s, oc->core, id, l->gen);
-		l3_fill(s, oc->cluster, id, l->gen, *tx);
-		note_sharer(s, l, oc->cluster);
-	} else if (l->nsh == 0 && r->merge_head == NULL) {
+		/* An owned line has no S copies of its generation. */
+		g_assert(l->nsh == 0 && l->nsh_llc == 0);
+		pc_fill(s, oc, l, id, l->gen);
+		l3_fill(s, l, oc->cluster, id, l->gen, *tx);
+	} else if (l->nsh == 0 && l->nsh_llc == 0 && r->merge_head == NULL) {
 		/* Nobody else has it: grant E. */
 		l->gen++;
+		sharers_reset(l);
 		l->old_gen_until = *tx;
 		l->owner = c->id;
 		l->owner_from = *t1;
 		s->st.grants_read++;
 		return;
 	}
-	pc_fill(s, c->core, id, l->gen);
-	l3_fill(s, c->cluster, id, l->gen, *t1);
-	note_sharer(s, l, c->cluster);
+	pc_fill(s, c, l, id, l->gen);
+	l3_fill(s, l, c->cluster, id, l->gen, *t1);
 	s->st.grants_read++;
 }
 
@@ -632,7 +706,13 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 	} else {
 		const struct sim_pc_ent *pe = pc_lookup(s, &s->cores[c->core], id);
 		bool have = pe && gen_valid(l, pe->gen, tg);
-		if (l->nsh > (have ? 1u : 0u) && l->sh_far != SIM_NONE) {
+		/* Copies elsewhere than this core and its cluster's LLC need an
+		 * invalidation round; a lone sharer upgrades at the directory. */
+		const struct sim_l3_ent *le = l3_lookup(s, &s->clusters[c->cluster], id);
+		uint32_t mine = pe && pe->gen == l->gen ? 1u : 0u;
+		uint32_t mine_llc = le && le->gen == l->gen ? 1u : 0u;
+		if (l->nsh > mine || l->nsh_llc > mine_llc) {
+			g_assert(l->sh_far != SIM_NONE);
 			/* Invalidate S copies: one multicast, farthest ack counts. */
 			*lg = (struct legs){ leg_ch(s, c->cluster, l->home),
 					     leg_ch(s, l->sh_far, l->home),
@@ -655,8 +735,7 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 	l->owner_from = *t1;
 	l->gen++;
 	l->old_gen_until = *tx;
-	l->nsh = 0;
-	l->sh_far = SIM_NONE;
+	sharers_reset(l);
 	s->st.grants_write++;
 }
 
@@ -817,11 +896,13 @@ sim_line_invariants_hold(const struct sim *s, uint32_t id, GString *why)
 		    "two valid owners: cpu %u until t=%" G_GUINT64_FORMAT ", cpu %u from t=%"
 		    G_GUINT64_FORMAT, l->prev_owner, l->prev_until, l->owner, l->owner_from);
 	}
-	INV((l->nsh == 0) == (l->sh_far == SIM_NONE),
-	    "%u S fills but farthest sharer cluster %u", l->nsh, l->sh_far);
+	INV((l->nsh == 0 && l->nsh_llc == 0) == (l->sh_far == SIM_NONE),
+	    "%u private and %u LLC copies but farthest sharer cluster %u", l->nsh, l->nsh_llc,
+	    l->sh_far);
 	if (l->owner != SIM_NONE) {
-		INV(l->nsh == 0, "owned by cpu %u yet %u S fills in generation %u", l->owner,
-		    l->nsh, l->gen);
+		INV(l->nsh == 0 && l->nsh_llc == 0,
+		    "owned by cpu %u yet %u private and %u LLC copies of generation %u", l->owner,
+		    l->nsh, l->nsh_llc, l->gen);
 		if (s->ncores <= 64) {
 			uint32_t k = pc_holder(s, id, l->gen, s->cpus[l->owner].core);
 			INV(k == SIM_NONE, "owned by cpu %u yet core %u holds an S copy of "
@@ -858,8 +939,7 @@ sim_mem_prime(struct sim *s, void *addr, size_t size, uint32_t cpu)
 		l->owner_from = 0;
 		l->prev_owner = SIM_NONE;
 		l->gen++;
-		l->nsh = 0;
-		l->sh_far = SIM_NONE;
+		sharers_reset(l);
 	}
 }
 

@@ -58,6 +58,9 @@ struct sim_req {
  *   gen                   copy generation: an S copy tagged g is valid
  *                         while g == gen, or g == gen - 1 before
  *                         old_gen_until (invalidation in flight)
+ *   nsh, nsh_llc, sh_far  who holds S copies of generation gen: the
+ *                         directory's sharer record, kept exact under
+ *                         eviction so a lone sharer upgrades silently
  *   dir_free              the directory is busy until then
  */
 struct sim_line {
@@ -71,8 +74,12 @@ struct sim_line {
 	sim_time_t dir_free;
 	uint32_t gen;
 	uint32_t home;               /* home socket; SIM_NONE until first touch */
-	uint32_t sh_far;             /* sharer cluster farthest from home, or SIM_NONE */
-	uint32_t nsh;                /* S fills in this generation (saturating) */
+	uint32_t sh_far;             /* cluster farthest from home that held a copy of this
+	                              * generation (an upper bound: copies may since be
+	                              * evicted); SIM_NONE when nsh == nsh_llc == 0 */
+	uint32_t nsh;                /* cores whose private cache holds a copy of this
+	                              * generation (exact: pc_fill() counts fills and evictions) */
+	uint32_t nsh_llc;            /* cluster LLCs holding a copy of this generation (exact) */
 	uint32_t nwait, capwait;
 	uint32_t nwait_remote;       /* waiters whose socket is not the home */
 	struct sim_req **wait;       /* unordered; the arbiter picks at random */
