@@ -18,7 +18,8 @@
 
 #include "harness.h"
 #include "reclaim.h"
-#include "rcu_common.h"
+#include "rcu_node_lock.h"
+#include "rcu_seq.h"
 
 static const char *const rcu_schemes[] = { "tree_rcu", "classic_rcu", "srcu" };
 
@@ -411,7 +412,7 @@ test_call_srcu_cost(void)
 
 /*
  * The leaf lock a QS report takes (ticket spinlock in the node's line,
- * models/reclaim/rcu_common.c).  CPU 1 takes it while CPU 0 owns the line: FAA
+ * models/reclaim/rcu_node_lock.c).  CPU 1 takes it while CPU 0 owns the line: FAA
  * misses to CPU 0 in the cluster (15) + atomic_hit 20, head load hits (4):
  * 39.  Unlock: load 4 + store 1 = 5.  CPU 0 then retakes it from CPU 1:
  * 39 again; CPU 2 tries while CPU 0 holds it: its FAA moves the line (35)

@@ -60,7 +60,10 @@
 #include <string.h>
 
 #include "engine.h"
-#include "rcu_common.h"
+#include "rcu_clock.h"
+#include "rcu_node_lock.h"
+#include "rcu_segcblist.h"
+#include "rcu_stats.h"
 #include "reclaim.h"
 
 struct classic_params {

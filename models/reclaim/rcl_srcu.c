@@ -53,7 +53,7 @@
  *   - No expedited GPs (synchronize_srcu never auto-expedites through
  *     srcu_might_be_idle()), no srcu_gp_mutex / srcu_cb_mutex (the GP
  *     work is the only one running it here), no srcu_barrier.
- *   - The GP work runs on gp_cpu from its tick slices (rcu_common.h):
+ *   - The GP work runs on gp_cpu from its tick slices (rcu_clock.h):
  *     a delay of d jiffies ends within a slice of d jiffies; delay 0
  *     runs at the next slice.  Callback invocation work (srcu_gp_end ->
  *     srcu_schedule_cbs_sdp, cbdelay 1 jiffy) runs on the callback's CPU
@@ -70,7 +70,11 @@
 #include <string.h>
 
 #include "engine.h"
-#include "rcu_common.h"
+#include "rcu_clock.h"
+#include "rcu_node_lock.h"
+#include "rcu_segcblist.h"
+#include "rcu_seq.h"
+#include "rcu_stats.h"
 #include "reclaim.h"
 
 struct srcu_params {

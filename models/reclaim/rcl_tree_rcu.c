@@ -74,7 +74,7 @@
  *
  * MODEL (each simplification and its expected effect)
  *   - The GP kthread is bound to gp_cpu and runs from that CPU's tick
- *     slices (rcu_common.h): woken by a store elsewhere it starts within
+ *     slices (rcu_clock.h): woken by a store elsewhere it starts within
  *     one slice (wakeup_us), and only when gp_cpu is outside a read-side
  *     section (a non-preemptible kernel switches tasks only there).
  *     Entering it is a context switch, so it notes a QS for gp_cpu.  Its
@@ -104,7 +104,7 @@
  *     sampled only for GPs that end before the first CPU exits.
  *   - An idle CPU (sim_idle_until) takes no ticks, so callbacks queued on
  *     it wait until it wakes (the kernel keeps the tick for them).
- *   - Node locks are ticket spinlocks in the node's line (rcu_common.h).
+ *   - Node locks are ticket spinlocks in the node's line (rcu_node_lock.h).
  *
  * MUTATION (mutate_early_gp_end): the root is treated as fully reported
  * when one bit is still set, so a GP can end while one CPU (or one
@@ -114,7 +114,11 @@
 #include <string.h>
 
 #include "engine.h"
-#include "rcu_common.h"
+#include "rcu_clock.h"
+#include "rcu_node_lock.h"
+#include "rcu_segcblist.h"
+#include "rcu_seq.h"
+#include "rcu_stats.h"
 #include "reclaim.h"
 
 /* Event trace for debugging: build with -DRCU_TRACE to print one line
