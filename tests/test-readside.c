@@ -6,8 +6,8 @@
  * tests/test-reclaim.c covers them:
  *   safety:      rcuscale with updaters and schedule jitter finishes with
  *                no use-after-free (the engine fails the run on any read
- *                of a poisoned object) and no stale read, in both
- *                retire and synchronize modes;
+ *                of a poisoned object) and no stale read (rcuscale fails
+ *                the run on one), in both retire and synchronize modes;
  *   liveness:    after every CPU's cpu_exit, freed == retired > 0;
  *   determinism: the same config and seed give identical results;
  *   cost:        exact cycles of read_lock/read_unlock pairs on 2 CPUs.
@@ -54,7 +54,6 @@ check_safe_and_live(const char *scheme, const char *mode)
 {
 	for (uint64_t seed = 1; seed <= 3; seed++) {
 		cJSON *res = run_rcuscale(scheme, mode, 40, seed);
-		g_assert_cmpfloat(t_metric(res, "stale_reads"), ==, 0);
 		g_assert_cmpfloat(t_metric(res, "updates"), >=, 5);
 		g_assert_cmpfloat(t_metric(res, "reads"), >, 100);
 		if (strcmp(mode, "retire") == 0) {

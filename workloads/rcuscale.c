@@ -303,8 +303,6 @@ rs_report(void *arg, struct sim *sim, cJSON *m)
 	cJSON_AddNumberToObject(m, "retire_ns_mean",
 				updates && st->p.update_mode != UPD_SYNCHRONIZE ?
 				(double)ret / ghz / (double)updates : 0.0);
-	/* Kept for existing readers of the metric: a stale read now fails the run. */
-	cJSON_AddNumberToObject(m, "stale_reads", 0.0);
 	cJSON *r = cJSON_AddObjectToObject(m, "reclaim");
 	cJSON_AddStringToObject(r, "scheme", st->ops->comp.name);
 	if (st->ops->stats)
