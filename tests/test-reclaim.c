@@ -10,11 +10,13 @@
  *   /reclaim/<scheme>[/<param>=<choice>]/no-early-free
  *       Safety: rcuscale (updaters replace a shared pointer and retire the
  *       old object, readers hold it for a while and read it again at the
- *       end of their section) and memcached (RCU hash table, sets retire
- *       replaced items) over 8 seeds with schedule jitter, uniform and
- *       rare-long-stall.  No run may read a freed (poisoned) object, see
- *       a value go back in time or miss a key; and the scenario must
- *       really have retired objects under active readers.
+ *       end of their section), the same with updaters that free after
+ *       synchronize() (schemes with a grace period), and memcached (RCU
+ *       hash table, sets retire replaced items) over 8 seeds with
+ *       schedule jitter, uniform and rare-long-stall.  No run may read a
+ *       freed (poisoned) object, see a value go back in time or miss a
+ *       key; and the scenario must really have freed objects under
+ *       active readers.
  *   /reclaim/<scheme>[...]/all-freed-after-exit
  *       Liveness: once every CPU has called cpu_exit, every retired
  *       object has been freed (retired == freed, no bytes pending),
@@ -27,6 +29,12 @@
  *       they agree exactly with the calls timed from outside: CPU 1 runs
  *       two read sections, one retire and one poll; after cpu_exit the
  *       object is freed.
+ *   /reclaim/<scheme>/pair-cost
+ *       Exact cycles of those two read_lock/read_unlock pairs, for the
+ *       schemes whose read side is worked out below.
+ *   /reclaim/seqcount/synchronize-is-unsafe
+ *       A run that would free after seqcount's synchronize() is refused
+ *       at config load.
  *
  * The test machine is 2 sockets x 4 cores with a 50 MHz clock: costs
  * are in cycles, so only the conversions to ns and the tick (hz) change,
@@ -48,7 +56,7 @@ static const char *const machine =
 
 struct variant {
 	const struct rcl_ops *ops;
-	char *reclaim;      /* the "reclaim" section's JSON */
+	const char *reclaim;        /* the "reclaim" section's JSON */
 };
 
 static char *
@@ -91,10 +99,12 @@ static void
 test_no_early_free(gconstpointer data)
 {
 	const struct variant *v = data;
-	const char *const wls[] = { wl_rcuscale_retire, wl_memcached };
+	const char *const wls[] = { wl_rcuscale_retire, wl_rcuscale_sync, wl_memcached };
 	/* Uniform small delays, and rare long stalls (an SMI in a section). */
 	const char *const jit[][2] = { { "60", "1" }, { "20000", "64" } };
 	for (size_t w = 0; w < G_N_ELEMENTS(wls); w++) {
+		if (wls[w] == wl_rcuscale_sync && (v->ops->flags & RCL_NO_GRACE_PERIOD))
+			continue;       /* refused at config load: see synchronize-is-unsafe */
 		g_autofree char *json = config(v, wls[w]);
 		for (size_t j = 0; j < G_N_ELEMENTS(jit); j++) {
 			for (uint64_t seed = 1; seed <= SEEDS; seed++) {
@@ -105,8 +115,11 @@ test_no_early_free(gconstpointer data)
 						       ": %s", v->reclaim, wls[w], jit[j][0], jit[j][1],
 						       seed, err->message);
 				g_assert_no_error(err);
-				/* Not vacuous: objects were retired under active readers. */
-				g_assert_cmpfloat(reclaim_metric(res, "retired"), >, 10);
+				/* Not vacuous: objects were freed under active readers. */
+				if (wls[w] == wl_rcuscale_sync)
+					g_assert_cmpfloat(reclaim_metric(res, "synchronize_calls"), >=, 2);
+				else
+					g_assert_cmpfloat(reclaim_metric(res, "retired"), >, 10);
 				g_assert_cmpfloat(reclaim_metric(res, "read_sections"), >, 10);
 				cJSON_Delete(res);
 			}
@@ -121,7 +134,7 @@ test_all_freed_after_exit(gconstpointer data)
 	const char *const wls[] = { wl_rcuscale_retire, wl_rcuscale_sync, wl_memcached };
 	for (size_t w = 0; w < G_N_ELEMENTS(wls); w++) {
 		if (wls[w] == wl_rcuscale_sync && (v->ops->flags & RCL_NO_GRACE_PERIOD))
-			continue;       /* refused at config load: see the test below */
+			continue;       /* refused at config load: see synchronize-is-unsafe */
 		g_autofree char *json = config(v, wls[w]);
 		GError *err = NULL;
 		cJSON *res = run(json, 3, "0", "1", &err);
@@ -296,6 +309,78 @@ test_common_metrics(gconstpointer data)
 	cJSON_Delete(calls.stats);
 }
 
+/*
+ * Exact read-side costs of the rclcalls pairs.  Machine t_lat_default,
+ * one socket of 2 cores: l1_hit 4, store_hit 1, atomic_hit 20,
+ * leg_cluster 5, fence.full 33.  Shared lines are primed on CPU 0 (M);
+ * per-CPU records on their own CPU.  A first read of a line CPU 0 owns
+ * costs 3 legs = 15 and leaves it S in both caches.
+ */
+struct pair_cost {
+	const char *scheme;
+	sim_time_t lock[2], unlock[2];
+};
+
+static const struct pair_cost pair_costs[] = {
+	/* ebr-ck.  begin: load own active 4 + load global epoch 15 (then 4) +
+	 * store own epoch 1 + store own active 1 + full fence 33 = 54 (43).
+	 * end (end_fence full): fence 33 + load active 4 + store 1 = 38. */
+	{ "ebr-ck", { 54, 43 }, { 38, 38 } },
+	/* ebr-crossbeam.  pin: load global 15 (then 4) + lock cmpxchg own
+	 * epoch 20 = 35 (24); unpin: release store to the own line = 1. */
+	{ "ebr-crossbeam", { 35, 24 }, { 1, 1 } },
+	/* urcu-memb.  lock: load own ctr 4 + load gp.ctr 15 (then 4) + store
+	 * own ctr 1 = 20 (9); unlock: load own ctr 4 + store 1 + load
+	 * gp.futex (same line as gp.ctr, now S) 4 = 9.  Compiler barriers
+	 * are free. */
+	{ "urcu-memb", { 20, 9 }, { 9, 9 } },
+	/* urcu-mb: memb plus smp_mb: lock 20 + 33 = 53 (42); unlock 9 + 2 x 33 = 75. */
+	{ "urcu-mb", { 53, 42 }, { 75, 75 } },
+	/* urcu-qsbr: both empty (registration happens at the first read_lock:
+	 * store own ctr = gp.ctr (load 15) 1 + fence 33 = 49, then nothing). */
+	{ "urcu-qsbr", { 15 + 1 + 33, 0 }, { 0, 0 } },
+	/* rwlock: xadd taking the line from CPU 0 = 15 + 20 = 35, then 20;
+	 * unlock xadd 20. */
+	{ "rwlock", { 35, 20 }, { 20, 20 } },
+	/* rwsem: rwlock's plus the owner load 4 + store 1 in each lock. */
+	{ "rwsem", { 40, 25 }, { 20, 20 } },
+	/* seqcount: begin = load sequence 15 (then 4); retry = load 4. */
+	{ "seqcount", { 15, 4 }, { 4, 4 } },
+};
+
+static void
+test_pair_cost(gconstpointer data)
+{
+	const struct pair_cost *pc = data;
+	run_calls(rcl_find(pc->scheme));
+	cJSON_Delete(calls.stats);
+	for (int k = 0; k < 2; k++) {
+		g_assert_cmpuint(calls.lock[k], ==, pc->lock[k]);
+		g_assert_cmpuint(calls.unlock[k], ==, pc->unlock[k]);
+	}
+}
+
+/*
+ * seqcount readers leave no trace, so its synchronize() cannot wait for
+ * them (models/reclaim/rcl_seqcount.c, DECISION; RCL_NO_GRACE_PERIOD): a
+ * run that would free after it is refused at config load, before it
+ * could read freed memory.
+ */
+static void
+test_seqcount_synchronize_unsafe(void)
+{
+	const struct variant v = { rcl_find("seqcount"), "{\"scheme\": \"seqcount\"}" };
+	g_autofree char *json = config(&v, wl_rcuscale_sync);
+	GError *err = NULL;
+	cJSON *res = run(json, 1, "40", "1", &err);
+	g_assert_null(res);
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT);
+	g_assert_cmpstr(err->message, ==, "inline.json: workload.update_mode: \"synchronize\" frees "
+			"after synchronize(), but seqcount readers leave no trace, so it cannot "
+			"wait for them: use \"retire\"");
+	g_error_free(err);
+}
+
 static void
 add_variant(const struct rcl_ops *ops, const char *param, const char *choice)
 {
@@ -334,5 +419,11 @@ main(int argc, char **argv)
 					add_variant(ops, p->name, p->choices[k]);
 		}
 	}
+	for (size_t i = 0; i < G_N_ELEMENTS(pair_costs); i++) {
+		g_assert_nonnull(rcl_find(pair_costs[i].scheme));
+		g_autofree char *p = g_strdup_printf("/reclaim/%s/pair-cost", pair_costs[i].scheme);
+		g_test_add_data_func(p, &pair_costs[i], test_pair_cost);
+	}
+	g_test_add_func("/reclaim/seqcount/synchronize-is-unsafe", test_seqcount_synchronize_unsafe);
 	return g_test_run();
 }
