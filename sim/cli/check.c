@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "json.h"
 #include "param.h"
 #include "results.h"
 
@@ -70,10 +71,7 @@ check_value_text(const cJSON *v)
 {
 	if (cJSON_IsNumber(v))
 		return g_strdup_printf("%.10g", v->valuedouble);
-	char *raw = cJSON_PrintUnformatted(v);
-	char *s = g_strdup(raw);
-	cJSON_free(raw);
-	return s;
+	return sim_json_print_exact(v, FALSE);
 }
 
 char *
@@ -90,7 +88,7 @@ sim_json_first_difference(const cJSON *a, const cJSON *b, const char *prefix)
 		for (guint i = 0; i < x->paths->len && !found; i++) {
 			const char *p = x->paths->pdata[i];
 			const cJSON *other = g_hash_table_lookup(y->items, p);
-			if (other == NULL || !cJSON_Compare(g_hash_table_lookup(x->items, p), other, true))
+			if (other == NULL || !sim_json_equal(g_hash_table_lookup(x->items, p), other))
 				found = g_strdup(p);
 		}
 	}
@@ -112,7 +110,7 @@ check_metric(const char *path, const cJSON *old, const cJSON *new,
 	     struct check_tally *t)
 {
 	t->compared++;
-	if (cJSON_Compare(old, new, true))
+	if (sim_json_equal(old, new))
 		return;
 	g_autofree char *ot = check_value_text(old);
 	g_autofree char *nt = check_value_text(new);
@@ -198,7 +196,7 @@ check_configs(const cJSON *old_doc, const cJSON *new_doc, const char *new_path,
 			const char *p = x->paths->pdata[i];
 			const cJSON *a = g_hash_table_lookup(x->items, p);
 			const cJSON *b = g_hash_table_lookup(y->items, p);
-			if ((pass == 1 && b) || (b && cJSON_Compare(a, b, true)))
+			if ((pass == 1 && b) || (b && sim_json_equal(a, b)))
 				continue;
 			if (n++ >= CHECK_MAX_CONFIG_DIFFS)
 				continue;

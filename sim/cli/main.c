@@ -18,6 +18,7 @@
  * failed, 1 a seed failed (the failure and its replay command on stdout).
  */
 #include <glib/gstdio.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "config.h"
 #include "engine.h"
 #include "explore.h"
+#include "json.h"
 #include "results.h"
 #include "sweep.h"
 #include "sim_build_config.h"
@@ -143,8 +145,9 @@ cmd_run(int argc, char **argv)
 		fprintf(stderr, "sim: run: expected exactly one CONFIG.json (see sim run --help)\n");
 		return EXIT_BADINPUT;
 	}
-	if (seed < -1 || seed > (gint64)1 << 53) {
-		fprintf(stderr, "sim: --seed %" G_GINT64_FORMAT ": out of range [0, 2^53]\n", seed);
+	if (seed < -1 || seed > ((gint64)1 << 53) - 1) {
+		fprintf(stderr, "sim: --seed %" G_GINT64_FORMAT ": out of range [0, 2^53 - 1]\n",
+			seed);
 		return EXIT_BADINPUT;
 	}
 	const char *config = argv[1];
@@ -327,8 +330,13 @@ cmd_table(int argc, char **argv)
 			const cJSON *v = json_at(doc, *c);
 			if (c != cols)
 				g_string_append_c(out, '\t');
-			if (cJSON_IsNumber(v))
+			if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble)) {
+				/* integers exactly: a seed of 2^53 - 1 stays itself */
+				g_autofree char *t = sim_json_number_text(v->valuedouble);
+				g_string_append(out, t);
+			} else if (cJSON_IsNumber(v)) {
 				g_string_append_printf(out, "%.12g", v->valuedouble);
+			}
 			else if (cJSON_IsString(v))
 				g_string_append(out, v->valuestring);
 			else
@@ -615,8 +623,8 @@ cmd_explore(int argc, char **argv)
 		fprintf(stderr, "sim: explore: expected exactly one CONFIG.json\n");
 		return EXIT_BADINPUT;
 	}
-	if (nseeds < 1 || first < 0 || first > (gint64)1 << 53 || jitter > 1000000) {
-		fprintf(stderr, "sim: explore: --seeds >= 1, --first-seed in [0, 2^53], "
+	if (nseeds < 1 || first < 0 || first > ((gint64)1 << 53) - 1 || jitter > 1000000) {
+		fprintf(stderr, "sim: explore: --seeds >= 1, --first-seed in [0, 2^53 - 1], "
 			"--jitter <= 1000000\n");
 		return EXIT_BADINPUT;
 	}

@@ -15,13 +15,15 @@
 
 #include "config.h"
 #include "engine.h"
+#include "json.h"
 #include "param.h"
 #include "sim_build_config.h"
 
 char *
 sim_json_print(const cJSON *doc)
 {
-	char *raw = cJSON_Print(doc);
+	/* numbers exactly (json.h), not as cJSON_Print() would */
+	char *raw = sim_json_print_exact(doc, TRUE);
 	/* cJSON indents with tabs; keep files diff-friendly with spaces. */
 	GString *out = g_string_sized_new(strlen(raw) + 64);
 	for (const char *p = raw; *p; p++) {
@@ -31,7 +33,7 @@ sim_json_print(const cJSON *doc)
 			g_string_append_c(out, *p);
 	}
 	g_string_append_c(out, '\n');
-	cJSON_free(raw);
+	g_free(raw);
 	return g_string_free(out, FALSE);
 }
 

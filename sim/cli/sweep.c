@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "json.h"
 #include "param.h"
 #include "results.h"
 
@@ -200,7 +201,7 @@ sweep_expand_list(const cJSON *spec, const struct sim_origin *o, GError **err)
 	for (const cJSON *v = spec->child; v; v = v->next, i++) {
 		int j = 0;
 		for (const cJSON *w = spec->child; w != v; w = w->next, j++) {
-			if (cJSON_Compare(v, w, true)) {
+			if (sim_json_equal(v, w)) {
 				g_autofree char *k = g_strdup_printf("[%d]", i);
 				sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, o, k,
 						"duplicate of [%d]", j);
@@ -294,10 +295,7 @@ sweep_set_text(const cJSON *v)
 			return g_strdup(v->valuestring);
 		cJSON_Delete(probe);
 	}
-	char *raw = cJSON_PrintUnformatted(v);
-	char *out = g_strdup(raw);
-	cJSON_free(raw);
-	return out;
+	return sim_json_print_exact(v, FALSE);
 }
 
 /* A value as a point name shows it: numbers plainly, strings as they
@@ -733,7 +731,7 @@ sweep_collect_numbers(const cJSON *node, const char *prefix, GPtrArray *cols,
 	}
 }
 
-/* A cell: numbers with 15 significant digits, strings with tabs and
+/* A cell: integers exactly, other numbers with 15 significant digits, strings with tabs and
  * newlines made spaces, anything else as compact JSON, absent as NaN. */
 static void
 sweep_append_cell(GString *out, const cJSON *v)
@@ -741,7 +739,12 @@ sweep_append_cell(GString *out, const cJSON *v)
 	if (v == NULL || cJSON_IsNull(v)) {
 		g_string_append(out, "NaN");
 	} else if (cJSON_IsNumber(v)) {
-		g_string_append_printf(out, "%.15g", v->valuedouble);
+		if (v->valuedouble == floor(v->valuedouble)) {
+			g_autofree char *t = sim_json_number_text(v->valuedouble);
+			g_string_append(out, t);
+		} else {
+			g_string_append_printf(out, "%.15g", v->valuedouble);
+		}
 	} else {
 		char *t = cJSON_IsString(v) ? g_strdup(v->valuestring) : sweep_set_text(v);
 		g_strdelimit(t, "\t\r\n", ' ');

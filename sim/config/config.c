@@ -386,7 +386,7 @@ static const struct sim_param top_params[] = {
 	{ .name = "cpus", .type = SIM_P_UINT, .offset = offsetof(struct top_keys, cpus),
 	  .required = true, .umin = 1, .umax = 1u << 20,
 	  .doc = "simulated CPUs, at most the machine's hardware threads" },
-	SIM_P_U64_ROW(struct top_keys, seed, 0, UINT64_C(1) << 53, DEFAULT_SEED,
+	SIM_P_U64_ROW(struct top_keys, seed, 0, (UINT64_C(1) << 53) - 1, DEFAULT_SEED,
 		      "seed of every random stream (same config + seed = same results)"),
 	SIM_P_END,
 };

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "json.h"
+
 G_DEFINE_QUARK(sim-config-error-quark, sim_config_error)
 
 char *
@@ -152,7 +154,9 @@ sim_params_defaults(const struct sim_param *tbl, void *dst)
 
 /*
  * A JSON integer: cJSON stores numbers as double, so accept only values
- * that are integral and exactly representable (|v| <= 2^53).
+ * that are integral and below 2^53 (SIM_JSON_INT_MAX): from 2^53 on, two
+ * different integers in the text can read as the same double, so a
+ * config could not be written back exactly (json.h).
  */
 static gboolean
 load_uint(const struct sim_param *p, const cJSON *v, uint64_t *out,
@@ -164,9 +168,15 @@ load_uint(const struct sim_param *p, const cJSON *v, uint64_t *out,
 		return FALSE;
 	}
 	double d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0) {
+	if (!isfinite(d) || d != floor(d)) {
 		sim_config_fail(err, SIM_CONFIG_ERROR_TYPE, o, p->name,
 				"expected an integer, got %g", d);
+		return FALSE;
+	}
+	if (fabs(d) > SIM_JSON_INT_MAX) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, p->name,
+				"too large: an integer of 2^53 or more cannot be held exactly "
+				"(the largest is 9007199254740991)");
 		return FALSE;
 	}
 	if (d < (double)p->umin || d > (double)p->umax) {

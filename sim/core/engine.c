@@ -43,7 +43,7 @@ const struct sim_param sim_engine_params[] = {
 		       "guard page below each stack: auto = on up to 8,192 CPUs"),
 	SIM_P_U64_ROW(struct sim_engine_options, arena_mib, 0, 1u << 20, 0,
 		      "simulated shared memory, MiB; 0 = 64 + 1/16 per CPU"),
-	SIM_P_U64_ROW(struct sim_engine_options, max_cycles, 0, UINT64_C(1) << 53, 0,
+	SIM_P_U64_ROW(struct sim_engine_options, max_cycles, 0, (UINT64_C(1) << 53) - 1, 0,
 		      "fail the run if simulated time passes this; 0 = no limit"),
 	SIM_P_U64_ROW(struct sim_engine_options, memory_budget_mib, 0, 1u << 30, 0,
 		      "refuse runs whose host-memory estimate exceeds this; 0 = 80% of RAM"),
