@@ -13,18 +13,24 @@ const struct t_lat t_lat_default = {
 struct sim_machine *
 t_machine(unsigned sockets, unsigned cores, const struct t_lat *l)
 {
+	return t_machine_clusters(sockets, 1, cores, l);
+}
+
+struct sim_machine *
+t_machine_clusters(unsigned sockets, unsigned clusters, unsigned cores, const struct t_lat *l)
+{
 	if (l == NULL)
 		l = &t_lat_default;
 	char *json = g_strdup_printf(
 		"{\"name\": \"test\", \"freq_ghz\": 1.0,"
-		" \"topology\": {\"sockets\": %u, \"clusters_per_socket\": 1,"
+		" \"topology\": {\"sockets\": %u, \"clusters_per_socket\": %u,"
 		"   \"cores_per_cluster\": %u, \"threads_per_core\": 1, \"interconnect\": \"full\"},"
 		" \"latency\": {\"l1_hit\": %u, \"store_hit\": %u, \"atomic_hit\": %u,"
 		"   \"smt_transfer\": 10, \"leg_cluster\": %u, \"leg_socket\": %u, \"leg_link\": %u,"
 		"   \"leg_hop\": %u, \"mem\": %u, \"cluster_occupancy\": %u, \"conflict\": %u,"
 		"   \"hold\": %u, \"pause\": %u},"
 		" \"fence\": {\"full\": %u}, \"store_buffer_entries\": 8}",
-		sockets, cores, l->l1_hit, l->store_hit, l->atomic_hit, l->leg_cluster,
+		sockets, clusters, cores, l->l1_hit, l->store_hit, l->atomic_hit, l->leg_cluster,
 		l->leg_socket, l->leg_link, l->leg_hop, l->mem, l->occupancy, l->conflict, l->hold,
 		l->pause, l->fence_full);
 	cJSON *doc = cJSON_Parse(json);

@@ -27,6 +27,10 @@ struct t_lat {
 };
 extern const struct t_lat t_lat_default;
 struct sim_machine *t_machine(unsigned sockets, unsigned cores, const struct t_lat *lat);
+/* The same with `clusters` clusters of `cores` cores in each socket;
+ * CPUs fill cluster by cluster, socket by socket. */
+struct sim_machine *t_machine_clusters(unsigned sockets, unsigned clusters, unsigned cores,
+				       const struct t_lat *lat);
 
 /* A run config for a custom workload (params may be NULL). */
 struct sim_run_config *t_config(struct sim_machine *m, uint32_t cpus, uint64_t seed,

@@ -545,6 +545,59 @@ test_lone_sharer_upgrade(void)
 	g_assert_cmpuint(lat[1][0], ==, 10 + 10 + 20);
 }
 
+/*
+ * Cause and cost agree: a transfer between two clusters of one socket of
+ * a line homed on another socket crosses the link twice, so it is
+ * xfer_remote and pays the conflict penalty like any cross-socket grant.
+ * Two sockets of two clusters of two cores (CPUs 0-1 cluster 0, 2-3
+ * cluster 1 on socket 0); conflict 50.  x is owned by CPU 0 and homed on
+ * socket 1.  CPUs 2 and 3 fetch-and-add it at t=0.  The first granted:
+ * a = link 100 to the home, b = link 100 back to cluster 0, d = leg_socket
+ * 10 + conflict 50 (the other, remote request waits) -> 260, + 20 = 280,
+ * all of 260 booked as xfer_remote; the directory is free at 260 + 100.
+ * The second takes the line from its cluster sibling, granted at 360 (its
+ * request leg arrived long before): b 5 + d 5 -> 370, + 20 = 390, with
+ * 15 booked as xfer_cluster (a + b + d) and the rest as queueing.  (Regression: the first was booked as xfer_socket and
+ * skipped the conflict: 230 and 345.)
+ */
+static void
+remote_home_setup(struct sim *s)
+{
+	sim_mem_prime(s, x, 8, 0);
+	sim_mem_place(s, x, 8, 1);
+}
+
+static void
+remote_home_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	if (cpu == 2 || cpu == 3)
+		TIMED(cpu, 0, sim_faa64(x, 1));
+}
+
+static void
+test_intra_socket_remote_home(void)
+{
+	struct t_lat l = t_lat_default;
+	l.conflict = 50;
+	memset(lat, 0, sizeof lat);
+	script = remote_home_script;
+	setup_fn = remote_home_setup;
+	struct sim_run_config *rc = t_config(t_machine_clusters(2, 2, 2, &l), 8, 1, &script_ops,
+					     NULL, 0);
+	cJSON *res = t_run(rc);
+	setup_fn = NULL;
+	sim_time_t first = lat[2][0] < lat[3][0] ? lat[2][0] : lat[3][0];
+	sim_time_t second = lat[2][0] < lat[3][0] ? lat[3][0] : lat[2][0];
+	g_assert_cmpuint(first, ==, 100 + 100 + 10 + 50 + 20);
+	g_assert_cmpuint(second, ==, 260 + 100 + 5 + 5 + 20);
+	g_assert_cmpfloat(t_metric(res, "cycles_by_cause.xfer_remote"), ==, 260);
+	g_assert_cmpfloat(t_metric(res, "cycles_by_cause.xfer_socket"), ==, 0);
+	g_assert_cmpfloat(t_metric(res, "cycles_by_cause.xfer_cluster"), ==, 15);
+	cJSON_Delete(res);
+	sim_run_config_free(rc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -557,6 +610,8 @@ main(int argc, char **argv)
 	g_test_add_func("/cost/pipelined-directory-hold", test_pipelined_hold);
 	g_test_add_func("/cost/load-behind-own-store-buffer-write", test_load_behind_own_store);
 	g_test_add_func("/cost/llc-read-sees-value-at-arrival", test_llc_read_not_stale);
+	g_test_add_func("/cost/intra-socket-transfer-of-remote-line-is-remote",
+			test_intra_socket_remote_home);
 	g_test_add_func("/cost/lone-sharer-upgrades-without-invalidation",
 			test_lone_sharer_upgrade);
 	g_test_add_func("/cost/line-ww-three-sockets", test_ww_three_sockets);

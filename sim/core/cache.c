@@ -154,14 +154,24 @@ llc_is_home(const struct sim *s, const struct sim_line *l, uint32_t cluster)
 	return s->m->topo.clusters_per_socket == 1 && cluster == l->home;
 }
 
+/*
+ * xfer_class - the cause of a transaction through the directory of socket
+ * home, between requester cluster rq and source cluster src (SIM_NONE:
+ * the home itself serves it): the widest scope any of its messages
+ * crosses.  XFER_REMOTE (and so the conflict penalty) whenever a message
+ * crosses a socket boundary -- also between two clusters of one socket
+ * when the line's home is another socket -- else XFER_SOCKET.  Every
+ * path through the directory classifies with this, so the cause always
+ * agrees with the legs it is charged for.  (An owner in the requester's
+ * own cluster is snooped by the cluster LLC, without the directory:
+ * XFER_CLUSTER, see legs_from_owner().)
+ */
 static enum sim_cause
-xfer_cause(const struct sim *s, uint32_t cluster_a, uint32_t cluster_b)
+xfer_class(const struct sim *s, uint32_t rq, uint32_t home, uint32_t src)
 {
-	if (cluster_a == cluster_b)
-		return SIM_CAUSE_XFER_CLUSTER;
-	if (cluster_socket(s, cluster_a) == cluster_socket(s, cluster_b))
-		return SIM_CAUSE_XFER_SOCKET;
-	return SIM_CAUSE_XFER_REMOTE;
+	if (cluster_socket(s, rq) != home || (src != SIM_NONE && cluster_socket(s, src) != home))
+		return SIM_CAUSE_XFER_REMOTE;
+	return SIM_CAUSE_XFER_SOCKET;
 }
 
 /* ---- lines ---- */
@@ -549,6 +559,15 @@ struct legs {
 	enum sim_cause cause;
 };
 
+/* Legs of a three-message transaction: requester cluster rq -> the home
+ * directory -> source cluster src -> rq. */
+static struct legs
+legs_via_home(const struct sim *s, const struct sim_line *l, uint32_t rq, uint32_t src)
+{
+	return (struct legs){ leg_ch(s, rq, l->home), leg_ch(s, src, l->home), leg_cc(s, src, rq),
+			      xfer_class(s, rq, l->home, src) };
+}
+
 /* Legs for fetching a line that CPU owner holds in M/E. */
 static struct legs
 legs_from_owner(const struct sim *s, const struct sim_line *l, const struct sim_cpu *r,
@@ -560,9 +579,7 @@ legs_from_owner(const struct sim *s, const struct sim_line *l, const struct sim_
 	if (owner->cluster == r->cluster)
 		return (struct legs){ lat->leg_cluster, lat->leg_cluster, lat->leg_cluster,
 				      SIM_CAUSE_XFER_CLUSTER };
-	return (struct legs){ leg_ch(s, r->cluster, l->home), leg_ch(s, owner->cluster, l->home),
-			      leg_cc(s, owner->cluster, r->cluster),
-			      xfer_cause(s, owner->cluster, r->cluster) };
+	return legs_via_home(s, l, r->cluster, owner->cluster);
 }
 
 /* Legs for data that only the home (or DRAM) has. */
@@ -571,7 +588,7 @@ legs_from_home(struct sim *s, struct sim_line *l, const struct sim_cpu *r, bool 
 {
 	const struct sim_latency *lat = &s->m->lat;
 	uint64_t a = leg_ch(s, r->cluster, l->home);
-	enum sim_cause cause = l->home == r->socket ? SIM_CAUSE_XFER_SOCKET : SIM_CAUSE_XFER_REMOTE;
+	enum sim_cause cause = xfer_class(s, r->cluster, l->home, SIM_NONE);
 	if (!l->touched) {
 		l->touched = true;
 		return (struct legs){ a, lat->mem, a, SIM_CAUSE_MEM };
@@ -714,14 +731,7 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 		if (l->nsh > mine || l->nsh_llc > mine_llc) {
 			g_assert(l->sh_far != SIM_NONE);
 			/* Invalidate S copies: one multicast, farthest ack counts. */
-			*lg = (struct legs){ leg_ch(s, c->cluster, l->home),
-					     leg_ch(s, l->sh_far, l->home),
-					     leg_cc(s, l->sh_far, c->cluster),
-					     l->sh_far == c->cluster ? SIM_CAUSE_XFER_CLUSTER :
-					     xfer_cause(s, l->sh_far, c->cluster) };
-			if (lg->cause == SIM_CAUSE_XFER_CLUSTER &&
-			    cluster_socket(s, c->cluster) != l->home)
-				lg->cause = SIM_CAUSE_XFER_REMOTE;
+			*lg = legs_via_home(s, l, c->cluster, l->sh_far);
 			s->st.invalidations++;
 		} else {
 			*lg = legs_from_home(s, l, c, !have);
