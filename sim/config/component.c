@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "klock.h"
 #include "lock.h"
 #include "reclaim.h"
 
@@ -20,6 +21,12 @@ const struct sim_section sim_sections[SIM_SECTION_N] = {
 		.selector = "kind",
 		.what = "lock",
 		.all = lock_all,
+	},
+	[SIM_SECTION_LOCKING] = {
+		.key = "locking",
+		.selector = "spinlock",
+		.what = "spinlock flavour",
+		.all = klock_spinlock_all,
 	},
 };
 

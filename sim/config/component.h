@@ -44,6 +44,7 @@ struct sim_section {
 enum sim_section_id {
 	SIM_SECTION_RECLAIM,
 	SIM_SECTION_LOCK,
+	SIM_SECTION_LOCKING,        /* kernel locks: the spinlock flavour, sleep costs */
 	SIM_SECTION_N
 };
 

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 const char *const sim_config_sections[] = {
-	"machine", "cpus", "seed", "workload", "engine", "description", "reclaim", "lock", NULL,
+	"machine", "cpus", "seed", "workload", "engine", "description", "reclaim", "lock", "locking", NULL,
 };
 
 #define DEFAULT_SEED 1

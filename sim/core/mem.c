@@ -379,6 +379,7 @@ sim_casp(void **a, void *e, void *d)
 }
 uint32_t sim_faa32(void *a, uint32_t v) { return (uint32_t)do_rmw(a, 4, RMW_ADD, v, 0); }
 uint64_t sim_faa64(void *a, uint64_t v) { return do_rmw(a, 8, RMW_ADD, v, 0); }
+uint16_t sim_xchg16(void *a, uint16_t v) { return (uint16_t)do_rmw(a, 2, RMW_XCHG, v, 0); }
 uint32_t sim_xchg32(void *a, uint32_t v) { return (uint32_t)do_rmw(a, 4, RMW_XCHG, v, 0); }
 uint64_t sim_xchg64(void *a, uint64_t v) { return do_rmw(a, 8, RMW_XCHG, v, 0); }
 void *
@@ -386,6 +387,8 @@ sim_xchgp(void **a, void *v)
 {
 	return (void *)(uintptr_t)do_rmw(a, sizeof(void *), RMW_XCHG, (uint64_t)(uintptr_t)v, 0);
 }
+uint32_t sim_fetch_or32(void *a, uint32_t v) { return (uint32_t)do_rmw(a, 4, RMW_OR, v, 0); }
+uint32_t sim_fetch_and32(void *a, uint32_t v) { return (uint32_t)do_rmw(a, 4, RMW_AND, v, 0); }
 uint64_t sim_fetch_or64(void *a, uint64_t v) { return do_rmw(a, 8, RMW_OR, v, 0); }
 uint64_t sim_fetch_and64(void *a, uint64_t v) { return do_rmw(a, 8, RMW_AND, v, 0); }
 

@@ -95,9 +95,12 @@ uint64_t sim_cas64(void *addr, uint64_t expected, uint64_t desired);
 void    *sim_casp(void **addr, void *expected, void *desired);
 uint32_t sim_faa32(void *addr, uint32_t add);
 uint64_t sim_faa64(void *addr, uint64_t add);
+uint16_t sim_xchg16(void *addr, uint16_t v);
 uint32_t sim_xchg32(void *addr, uint32_t v);
 uint64_t sim_xchg64(void *addr, uint64_t v);
 void    *sim_xchgp(void **addr, void *v);
+uint32_t sim_fetch_or32(void *addr, uint32_t bits);
+uint32_t sim_fetch_and32(void *addr, uint32_t bits);
 uint64_t sim_fetch_or64(void *addr, uint64_t bits);
 uint64_t sim_fetch_and64(void *addr, uint64_t bits);
 

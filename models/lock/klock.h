@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Kernel locks on simulated memory: the lock word(s) sit at any simulated
+ * address, inside an object the caller allocated (a page-table page, a
+ * VMA, an RCU node), as in Linux.  There is no registry of locks: a
+ * zeroed lock word is an unlocked lock, so memory from sim_alloc() needs
+ * no init, and an object allocated during the run calls the *_init()
+ * function, which is one store.
+ *
+ * Every call takes a struct klock: the run's locking context (which
+ * spinlock flavour the config chose, the per-CPU MCS nodes of qspinlock,
+ * the sleep/wake-up costs, counters).  A run may create several contexts
+ * (one per subsystem); a lock must always be used through contexts of the
+ * same flavour, and a context holds per-CPU nodes of its own, so
+ * subsystems never share queue nodes.
+ *
+ * Config: "locking": {"spinlock": "queued" | "ticket", ...costs}; without
+ * the section, "queued" with default costs (Linux v6 on x86).
+ *
+ * One lock kind per file in models/lock: spinlock_ticket.c,
+ * spinlock_queued.c (the flavours, each behind a const struct
+ * spinlock_ops), klock.c (the context).
+ *
+ * Context of the lock operations: a simulated CPU; they may yield.
+ * klock_create/destroy/stats are host context.
+ */
+#ifndef SIM_KLOCK_H
+#define SIM_KLOCK_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "component.h"
+#include "sim.h"
+
+struct klock;
+
+/*
+ * spinlock_t - one 32-bit word of simulated memory (Linux's
+ * arch_spinlock_t: ticket pair or qspinlock word); 0 is unlocked.
+ * Natural alignment (4 bytes) required; the caller chooses the line (a
+ * lock that shares a line with the data it protects is what Linux does
+ * for most embedded locks, and what makes the first data access a hit).
+ */
+typedef struct {
+	uint32_t val;
+} spinlock_t;
+
+/* The "locking" section's parameters (shared by every flavour). */
+struct klock_params {
+	uint32_t context_switch;  /* cycles: schedule() away, and back in when woken */
+	uint32_t wakeup;          /* cycles: the waker's try_to_wake_up() of one task */
+};
+
+/* A spinlock flavour: the "spinlock" selector of the "locking" section. */
+struct spinlock_ops {
+	struct sim_component comp;  /* must come first */
+	void (*lock)(struct klock *kl, spinlock_t *lock);
+	bool (*trylock)(struct klock *kl, spinlock_t *lock);
+	void (*unlock)(struct klock *kl, spinlock_t *lock);
+	/* Does the word say locked (for asserts: no cost, reads host memory)? */
+	bool (*is_locked_peek)(const spinlock_t *lock);
+};
+
+/* Registry of flavours (klock.c), for the "locking" section. */
+const struct sim_component *const *klock_spinlock_all(void);
+
+/*
+ * klock_create - the locking context for a run: the flavour and costs of
+ * the run's "locking" section (queued and defaults without one), per-CPU
+ * queue nodes (one line per CPU, primed on that CPU).
+ * Context: host, during setup.
+ */
+struct klock *klock_create(struct sim *sim);
+
+/*
+ * klock_create_with - as klock_create, with an explicit flavour ("ticket",
+ * "queued") and parameters (NULL: defaults); for tests and for baselines
+ * that compare flavours in one run.  Return: NULL if name is unknown.
+ */
+struct klock *klock_create_with(struct sim *sim, const char *name,
+				const struct klock_params *p);
+
+void klock_destroy(struct klock *kl);
+
+/* The flavour's name ("ticket", "queued"). */
+const char *klock_spinlock_name(const struct klock *kl);
+
+/*
+ * klock_stats - the context's counters: acquisitions and slow paths per
+ * lock kind.  Context: host, after the run.
+ */
+void klock_stats(const struct klock *kl, cJSON *out);
+
+/* ---- spinlock_t ---- */
+
+/*
+ * spin_lock_init - make *lock an unlocked spinlock (for objects allocated
+ * during the run; zeroed simulated memory is already one).
+ * Context: simulated CPU; may yield.  Cost: one store to the lock's line.
+ */
+void spin_lock_init(spinlock_t *lock);
+
+/*
+ * spin_lock - acquire, spinning until it is free.  The acquire is a full
+ * barrier on TSO (a locked RMW).
+ * Context: simulated CPU; may yield (forever on a deadlock, which the
+ * engine reports).  Interrupt handlers may take spinlocks (qspinlock
+ * keeps one queue node per nesting level, four per CPU).
+ * Cost: uncontended, one RMW of the lock's line; see each flavour's file
+ * for the contended paths.
+ */
+static inline void spin_lock(struct klock *kl, spinlock_t *lock);
+
+/*
+ * spin_trylock - acquire if free, never wait.
+ * Return: true if acquired.  Context: simulated CPU; may yield.
+ * Cost: one load of the lock's line, plus one RMW if it looked free.
+ */
+static inline bool spin_trylock(struct klock *kl, spinlock_t *lock);
+
+/*
+ * spin_unlock - release (a release store; the caller must hold it).
+ * Context: simulated CPU; may yield.  Cost: one store (queued) or a
+ * load and a store of the head ticket (ticket).
+ */
+static inline void spin_unlock(struct klock *kl, spinlock_t *lock);
+
+/* spin_is_locked_peek - for asserts and stats: no cost, never yields. */
+static inline bool spin_is_locked_peek(const struct klock *kl, const spinlock_t *lock);
+
+/* The inline definitions go through the context's flavour. */
+const struct spinlock_ops *klock_spin_ops(const struct klock *kl);
+
+static inline void
+spin_lock(struct klock *kl, spinlock_t *lock)
+{
+	klock_spin_ops(kl)->lock(kl, lock);
+}
+
+static inline bool
+spin_trylock(struct klock *kl, spinlock_t *lock)
+{
+	return klock_spin_ops(kl)->trylock(kl, lock);
+}
+
+static inline void
+spin_unlock(struct klock *kl, spinlock_t *lock)
+{
+	klock_spin_ops(kl)->unlock(kl, lock);
+}
+
+static inline bool
+spin_is_locked_peek(const struct klock *kl, const spinlock_t *lock)
+{
+	return klock_spin_ops(kl)->is_locked_peek(lock);
+}
+
+#endif

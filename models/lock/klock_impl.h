@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The locking context as the lock files in models/lock see it (callers
+ * use klock.h only).
+ */
+#ifndef SIM_KLOCK_IMPL_H
+#define SIM_KLOCK_IMPL_H
+
+#include "klock.h"
+
+/* qspinlock's MCS node (kernel/locking/mcs_spinlock.h struct mcs_spinlock,
+ * as struct qnode without paravirt: 16 bytes, four per CPU on one line). */
+struct mcs_spinlock {
+	struct mcs_spinlock *next;  /* written by the successor that queues behind */
+	int32_t locked;             /* 1 = may go: written by the predecessor */
+	int32_t count;              /* node[0] only: nesting level in use (own CPU) */
+};
+
+#define KLOCK_MAX_NODES 4        /* task, softirq, hardirq, nmi */
+
+/* Host-side counters (not simulated). */
+struct klock_counters {
+	uint64_t spin_acquired;     /* spin_lock + successful spin_trylock */
+	uint64_t spin_contended;    /* spin_lock whose fast path failed */
+	uint64_t spin_pending;      /* queued: acquired through the pending bit */
+	uint64_t spin_queued;       /* queued: went through the MCS queue */
+	uint64_t spin_nested;       /* queued: slow path with nesting level > 0 */
+};
+
+struct klock {
+	struct sim *sim;
+	const struct spinlock_ops *spin;
+	struct klock_params p;
+	uint32_t ncpus;
+	uint32_t pause;             /* the machine's latency.pause (bounded spins) */
+	/* Simulated: ncpus lines of KLOCK_MAX_NODES nodes, line i homed on
+	 * (primed by) CPU i.  Written by the owner CPU (init, count) and by
+	 * the CPUs queued next to it (next, locked). */
+	struct mcs_spinlock *qnodes;
+	/* qspinlock layout: false = 8 pending bits, tail in the top 16 bits
+	 * (Linux when NR_CPUS < 16K); true = 1 pending bit, 21 tail CPU bits. */
+	bool q_wide;
+	struct klock_counters n;
+};
+
+#endif

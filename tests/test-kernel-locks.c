@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Kernel locks on simulated memory (models/lock/klock.h): exact cycle
+ * counts of 2-3 CPU handoffs, mutual exclusion under contention (a
+ * counter updated with a plain load + store under the lock ends exact,
+ * never two holders), and determinism, for every spinlock flavour.
+ */
+#include <string.h>
+
+#include "harness.h"
+#include "klock.h"
+
+static const struct sim_param no_params[] = { SIM_P_END };
+
+/* ---- one workload, many bodies ---- */
+
+struct kt {
+	struct klock *kl;
+	spinlock_t *lock;           /* simulated, on its own line primed on CPU 0 */
+	uint64_t *counter;          /* simulated, on its own line */
+	uint32_t holders, max_holders;   /* host */
+};
+
+static const char *kt_flavour;
+static void (*kt_body)(struct kt *t);
+static cJSON *kt_stats;
+
+static void *
+kt_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	struct kt *t = g_new0(struct kt, 1);
+	t->kl = klock_create_with(s, kt_flavour, NULL);
+	g_assert_nonnull(t->kl);
+	t->lock = sim_alloc(64, 64);
+	sim_mem_prime(s, t->lock, 64, 0);
+	t->counter = sim_alloc(64, 64);
+	return t;
+}
+
+static void
+kt_cpu(void *arg)
+{
+	kt_body(arg);
+}
+
+static void
+kt_report(void *arg, struct sim *s, cJSON *m)
+{
+	(void)s;
+	(void)m;
+	struct kt *t = arg;
+	cJSON_Delete(kt_stats);
+	kt_stats = cJSON_CreateObject();
+	klock_stats(t->kl, kt_stats);
+	cJSON_AddNumberToObject(kt_stats, "counter", (double)*t->counter);
+	cJSON_AddNumberToObject(kt_stats, "max_holders", t->max_holders);
+}
+
+static void
+kt_teardown(void *arg)
+{
+	struct kt *t = arg;
+	klock_destroy(t->kl);
+	g_free(t);
+}
+
+static const struct sim_workload_ops kt_ops = {
+	.name = "klocktest", .summary = "", .params = no_params, .params_size = 1,
+	.setup = kt_setup, .cpu_main = kt_cpu, .report = kt_report, .teardown = kt_teardown,
+};
+
+static double
+kt_stat(const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(kt_stats, key);
+	g_assert_true(cJSON_IsNumber(v));
+	return v->valuedouble;
+}
+
+/* Run body on cpus CPUs of a one-socket machine (t_lat_default); return
+ * the results. */
+static cJSON *
+kt_run(const char *flavour, uint32_t cpus, uint32_t cores, uint64_t seed,
+       void (*body)(struct kt *))
+{
+	kt_flavour = flavour;
+	kt_body = body;
+	struct sim_run_config *rc = t_config(t_machine(1, cores, NULL), cpus, seed, &kt_ops,
+					     NULL, 0);
+	cJSON *r = t_run(rc);
+	sim_run_config_free(rc);
+	return r;
+}
+
+static void
+enter(struct kt *t)
+{
+	if (++t->holders > t->max_holders)
+		t->max_holders = t->holders;
+}
+
+static void
+leave(struct kt *t)
+{
+	t->holders--;
+}
+
+/* ---- spinlock: mutual exclusion and determinism ---- */
+
+#define SPIN_ITERS 40
+
+static void
+spin_hammer(struct kt *t)
+{
+	for (int i = 0; i < SPIN_ITERS; i++) {
+		if (i % 5 == 4) {
+			while (!spin_trylock(t->kl, t->lock))
+				sim_work(sim_random_below(100));
+		} else {
+			spin_lock(t->kl, t->lock);
+		}
+		enter(t);
+		uint64_t v = sim_load64(t->counter);
+		sim_work(30);
+		sim_store64(t->counter, v + 1);
+		leave(t);
+		spin_unlock(t->kl, t->lock);
+		sim_work(sim_random_below(150));
+	}
+}
+
+static void
+test_spin_mutual_exclusion(gconstpointer data)
+{
+	const char *flavour = data;
+	cJSON *r1 = kt_run(flavour, 12, 16, 5, spin_hammer);
+	g_assert_cmpuint((uint64_t)kt_stat("counter"), ==, 12 * SPIN_ITERS);
+	g_assert_cmpuint((uint64_t)kt_stat("max_holders"), ==, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("spin_acquired"), ==, 12 * SPIN_ITERS);
+	g_assert_cmpuint((uint64_t)kt_stat("spin_contended"), >, 0);
+	if (strcmp(flavour, "queued") == 0) {
+		/* 12 CPUs on one lock: both slow paths were taken. */
+		g_assert_cmpuint((uint64_t)kt_stat("spin_pending"), >, 0);
+		g_assert_cmpuint((uint64_t)kt_stat("spin_queued"), >, 0);
+	}
+	cJSON *r2 = kt_run(flavour, 12, 16, 5, spin_hammer);
+	g_autofree char *s1 = t_results_without_host(r1);
+	g_autofree char *s2 = t_results_without_host(r2);
+	g_assert_cmpstr(s1, ==, s2);
+	cJSON_Delete(r1);
+	cJSON_Delete(r2);
+}
+
+/* ---- spinlock: exact handoff costs ---- */
+
+static sim_time_t arrive[3], got[3], lat_lock[3], lat_unlock[3];
+static uint64_t hold;
+
+static void
+spin_handoff(struct kt *t)
+{
+	uint32_t id = sim_cpu_id();
+	sim_sleep_until(arrive[id]);
+	sim_time_t t0 = sim_now();
+	spin_lock(t->kl, t->lock);
+	got[id] = sim_now();
+	lat_lock[id] = got[id] - t0;
+	enter(t);
+	sim_work(hold);
+	leave(t);
+	sim_time_t t2 = sim_now();
+	spin_unlock(t->kl, t->lock);
+	lat_unlock[id] = sim_now() - t2;
+}
+
+static void
+run_handoff(const char *flavour, uint32_t cpus)
+{
+	static const sim_time_t when[] = { 0, 100, 200 };
+	memcpy(arrive, when, sizeof arrive);
+	hold = 1000;
+	memset(got, 0, sizeof got);
+	cJSON_Delete(kt_run(flavour, cpus, 4, 1, spin_handoff));
+	if (g_getenv("KT_DEBUG"))
+		for (uint32_t i = 0; i < cpus; i++)
+			g_printerr("%s cpu%u got %lu lock %lu unlock %lu\n", flavour, i,
+				   (unsigned long)got[i], (unsigned long)lat_lock[i],
+				   (unsigned long)lat_unlock[i]);
+	g_assert_cmpuint((uint64_t)kt_stat("max_holders"), ==, 1);
+}
+
+/*
+ * Ticket, t_lat_default on one cluster (leg_cluster 5, leg_socket 10,
+ * atomic_hit 20, l1_hit 4, store_hit 1, pause 3); the lock line is
+ * primed on CPU 0.  Misses inside the cluster from an M owner cost three
+ * legs of 5; the directory is busy until one leg after the data lands.
+ *
+ * CPU 0 at t=0: xadd on its own line: 20 (holds from 20 to 1020).
+ * CPU 1 at t=100: xadd, line from CPU 0: 15 + 20 = 35; head 0 is not its
+ *   ticket 1: loads the word (hit, 4) at 139 and sleeps on the line.
+ * CPU 0 at 1020, unlock: load of head misses (CPU 1 owns it): 15, both
+ *   now share it; the store (1) goes to the store buffer: unlock = 16.
+ *   The drain invalidates CPU 1's copy through the home directory
+ *   (legs 10, 10, 5): granted at 1040 (directory free 5 after the load's
+ *   data), request there at 1045, copies gone at 1055, written at 1060.
+ * CPU 1 wakes at 1060, pause 3, re-reads: miss from CPU 0, directory free
+ *   at 1070: data at 1080, head 1 is its ticket: got 1080.
+ * CPU 1's unlock: load (hit 4) + store (owned, 1) = 5.
+ */
+static void
+test_ticket_handoff2(void)
+{
+	run_handoff("ticket", 2);
+	g_assert_cmpuint(lat_lock[0], ==, 20);
+	g_assert_cmpuint(lat_unlock[0], ==, 16);
+	g_assert_cmpuint(got[1], ==, 1080);
+	g_assert_cmpuint(lat_lock[1], ==, 980);
+	g_assert_cmpuint(lat_unlock[1], ==, 5);
+}
+
+/*
+ * qspinlock, same machine and arrivals.
+ * CPU 0 at t=0: cmpxchg 0 -> locked on its own line: 20.
+ * CPU 1 at t=100: cmpxchg fails (line from CPU 0: 35, at 135); the word
+ *   is just "locked": set pending with btsl (owned now: 20) and read the
+ *   word (4) at 159; spin for the locked byte: load (4), sleep at 167.
+ * CPU 0 at 1020, unlock: byte store into the store buffer: 1.  The drain
+ *   takes the line from CPU 1 (15): written at 1035.
+ * CPU 1 wakes at 1035, pause 3, re-reads: miss from CPU 0, directory free
+ *   at 1040: request there at 1043, data at 1053; the word shows only
+ *   pending: clear_pending_set_locked, a halfword store (buffered, 1):
+ *   got 1054.  The handoff costs 34 cycles against the ticket lock's 60
+ *   (its unlock must read head before it can write it).
+ * CPU 1's unlock: byte store to its own line by then: 1.
+ */
+static void
+test_queued_handoff2(void)
+{
+	run_handoff("queued", 2);
+	g_assert_cmpuint(lat_lock[0], ==, 20);
+	g_assert_cmpuint(lat_unlock[0], ==, 1);
+	g_assert_cmpuint(got[1], ==, 1054);
+	g_assert_cmpuint(lat_lock[1], ==, 954);
+	g_assert_cmpuint(lat_unlock[1], ==, 1);
+}
+
+/* Three CPUs: FIFO for both flavours (CPU 1 before CPU 2), and each
+ * handoff completes within 100 cycles of the holder's unlock. */
+static void
+test_handoff3(gconstpointer data)
+{
+	run_handoff(data, 3);
+	g_assert_cmpuint(got[0], <, got[1]);
+	g_assert_cmpuint(got[1], <, got[2]);
+	g_assert_cmpuint(got[1], >=, got[0] + hold);
+	g_assert_cmpuint(got[1], <, got[0] + hold + 100);
+	g_assert_cmpuint(got[2], >=, got[1] + hold);
+	g_assert_cmpuint(got[2], <, got[1] + hold + 100);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	static const char *const flavours[] = { "ticket", "queued" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(flavours); i++) {
+		g_autofree char *p = g_strdup_printf("/klock/spinlock/%s/mutual-exclusion",
+						     flavours[i]);
+		g_test_add_data_func(p, flavours[i], test_spin_mutual_exclusion);
+	}
+	g_test_add_func("/klock/spinlock/ticket/handoff-2cpu", test_ticket_handoff2);
+	g_test_add_func("/klock/spinlock/queued/handoff-2cpu", test_queued_handoff2);
+	for (unsigned i = 0; i < G_N_ELEMENTS(flavours); i++) {
+		g_autofree char *p = g_strdup_printf("/klock/spinlock/%s/handoff-3cpu", flavours[i]);
+		g_test_add_data_func(p, flavours[i], test_handoff3);
+	}
+	int rc = g_test_run();
+	cJSON_Delete(kt_stats);
+	return rc;
+}
