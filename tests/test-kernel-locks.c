@@ -260,6 +260,159 @@ test_handoff3(gconstpointer data)
 	g_assert_cmpuint(got[2], <, got[1] + hold + 100);
 }
 
+/* ---- rwlock_t ---- */
+
+static uint32_t readers_in, max_readers, writer_with_readers;
+
+static void
+rw_hammer(struct kt *t)
+{
+	rwlock_t *rw = (rwlock_t *)(void *)t->lock;
+	uint32_t id = sim_cpu_id();
+	for (int i = 0; i < SPIN_ITERS; i++) {
+		if (id % 3 == 0) {
+			if (i % 4 == 3) {
+				while (!write_trylock(t->kl, rw))
+					sim_work(sim_random_below(100));
+			} else {
+				write_lock(t->kl, rw);
+			}
+			enter(t);
+			writer_with_readers += readers_in != 0;
+			uint64_t v = sim_load64(t->counter);
+			sim_work(30);
+			sim_store64(t->counter, v + 1);
+			leave(t);
+			write_unlock(t->kl, rw);
+		} else {
+			read_lock(t->kl, rw);
+			g_assert_cmpuint(t->holders, ==, 0);
+			if (++readers_in > max_readers)
+				max_readers = readers_in;
+			(void)sim_load64(t->counter);
+			sim_work(60);
+			readers_in--;
+			read_unlock(t->kl, rw);
+		}
+		sim_work(sim_random_below(150));
+	}
+}
+
+/* 3 writers and 6 readers on one rwlock: writers exclude everybody (the
+ * counter is exact, never two writers, no reader inside with a writer),
+ * readers share (several inside at once); deterministic. */
+static void
+test_rwlock_exclusion(gconstpointer data)
+{
+	readers_in = max_readers = writer_with_readers = 0;
+	cJSON *r1 = kt_run(data, 9, 16, 7, rw_hammer);
+	g_assert_cmpuint((uint64_t)kt_stat("counter"), ==, 3 * SPIN_ITERS);
+	g_assert_cmpuint((uint64_t)kt_stat("max_holders"), ==, 1);
+	g_assert_cmpuint(writer_with_readers, ==, 0);
+	g_assert_cmpuint(max_readers, >, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("rw_write_acquired"), ==, 3 * SPIN_ITERS);
+	g_assert_cmpuint((uint64_t)kt_stat("rw_read_acquired"), ==, 6 * SPIN_ITERS);
+	g_assert_cmpuint((uint64_t)kt_stat("rw_read_slowpath"), >, 0);
+	g_assert_cmpuint((uint64_t)kt_stat("rw_write_slowpath"), >, 0);
+	uint32_t mr = max_readers;
+	readers_in = max_readers = 0;
+	cJSON *r2 = kt_run(data, 9, 16, 7, rw_hammer);
+	g_assert_cmpuint(max_readers, ==, mr);
+	g_autofree char *s1 = t_results_without_host(r1);
+	g_autofree char *s2 = t_results_without_host(r2);
+	g_assert_cmpstr(s1, ==, s2);
+	cJSON_Delete(r1);
+	cJSON_Delete(r2);
+}
+
+/* ---- seqcount_t / seqlock_t ---- */
+
+static uint32_t seq_tries[4], seq_torn;
+
+/* CPU 0 reads two words x, y under the seqlock, taking 1000 cycles
+ * between them; CPU 1 writes x = y = 1 at t=200 (each store then a
+ * 50-cycle pause).  CPU 0's first pass overlaps the write: retry; its
+ * second pass sees (1, 1) and a stable sequence. */
+static void
+seq_overlap(struct kt *t)
+{
+	seqlock_t *sl = (seqlock_t *)(void *)t->lock;
+	uint64_t *x = t->counter, *y = t->counter + 1;
+	if (sim_cpu_id() == 1) {
+		sim_sleep_until(200);
+		write_seqlock(t->kl, sl);
+		sim_store64(x, 1);
+		sim_work(50);
+		sim_store64(y, 1);
+		write_sequnlock(t->kl, sl);
+		return;
+	}
+	uint32_t seq;
+	uint64_t a, b;
+	do {
+		seq_tries[0]++;
+		seq = read_seqbegin(t->kl, sl);
+		a = sim_load64(x);
+		sim_work(1000);
+		b = sim_load64(y);
+	} while (read_seqretry(t->kl, sl, seq));
+	seq_torn += a != b;
+	g_assert_cmpuint(a, ==, 1);
+	g_assert_cmpuint(seq, ==, 2);
+}
+
+static void
+test_seqcount_retry(gconstpointer data)
+{
+	memset(seq_tries, 0, sizeof seq_tries);
+	seq_torn = 0;
+	cJSON_Delete(kt_run(data, 2, 4, 1, seq_overlap));
+	g_assert_cmpuint(seq_tries[0], ==, 2);
+	g_assert_cmpuint((uint64_t)kt_stat("seq_read_retry"), ==, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("seq_write"), ==, 1);
+	g_assert_cmpuint(seq_torn, ==, 0);
+}
+
+/* Many readers and two writers: no accepted read section ever sees a
+ * torn pair (x != y), and readers did retry. */
+static void
+seq_hammer(struct kt *t)
+{
+	seqlock_t *sl = (seqlock_t *)(void *)t->lock;
+	uint64_t *x = t->counter, *y = t->counter + 1;
+	for (int i = 0; i < SPIN_ITERS; i++) {
+		if (sim_cpu_id() < 2) {
+			write_seqlock(t->kl, sl);
+			uint64_t v = sim_load64(x);
+			sim_store64(x, v + 1);
+			sim_work(20);
+			sim_store64(y, v + 1);
+			write_sequnlock(t->kl, sl);
+		} else {
+			uint32_t seq;
+			uint64_t a, b;
+			do {
+				seq = read_seqbegin(t->kl, sl);
+				a = sim_load64(x);
+				sim_work(sim_random_below(40));
+				b = sim_load64(y);
+			} while (read_seqretry(t->kl, sl, seq));
+			seq_torn += a != b;
+		}
+		sim_work(sim_random_below(100));
+	}
+}
+
+static void
+test_seqlock_no_torn_reads(gconstpointer data)
+{
+	seq_torn = 0;
+	cJSON_Delete(kt_run(data, 8, 8, 3, seq_hammer));
+	g_assert_cmpuint(seq_torn, ==, 0);
+	g_assert_cmpuint((uint64_t)kt_stat("seq_write"), ==, 2 * SPIN_ITERS);
+	g_assert_cmpuint((uint64_t)kt_stat("seq_read_retry"), >, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -275,6 +428,15 @@ main(int argc, char **argv)
 	for (unsigned i = 0; i < G_N_ELEMENTS(flavours); i++) {
 		g_autofree char *p = g_strdup_printf("/klock/spinlock/%s/handoff-3cpu", flavours[i]);
 		g_test_add_data_func(p, flavours[i], test_handoff3);
+	}
+	for (unsigned i = 0; i < G_N_ELEMENTS(flavours); i++) {
+		g_autofree char *p1 = g_strdup_printf("/klock/rwlock/%s/exclusion", flavours[i]);
+		g_test_add_data_func(p1, flavours[i], test_rwlock_exclusion);
+		g_autofree char *p2 = g_strdup_printf("/klock/seqlock/%s/reader-retries-on-write",
+						      flavours[i]);
+		g_test_add_data_func(p2, flavours[i], test_seqcount_retry);
+		g_autofree char *p3 = g_strdup_printf("/klock/seqlock/%s/no-torn-reads", flavours[i]);
+		g_test_add_data_func(p3, flavours[i], test_seqlock_no_torn_reads);
 	}
 	int rc = g_test_run();
 	cJSON_Delete(kt_stats);

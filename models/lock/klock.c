@@ -124,6 +124,14 @@ klock_stats(const struct klock *kl, cJSON *out)
 	cJSON_AddNumberToObject(out, "spin_pending", (double)n->spin_pending);
 	cJSON_AddNumberToObject(out, "spin_queued", (double)n->spin_queued);
 	cJSON_AddNumberToObject(out, "spin_nested", (double)n->spin_nested);
+	cJSON_AddNumberToObject(out, "rw_read_acquired", (double)n->rw_read_acquired);
+	cJSON_AddNumberToObject(out, "rw_write_acquired", (double)n->rw_write_acquired);
+	cJSON_AddNumberToObject(out, "rw_read_slowpath", (double)n->rw_read_slowpath);
+	cJSON_AddNumberToObject(out, "rw_write_slowpath", (double)n->rw_write_slowpath);
+	cJSON_AddNumberToObject(out, "seq_read_begin", (double)n->seq_read_begin);
+	cJSON_AddNumberToObject(out, "seq_begin_spins", (double)n->seq_begin_spins);
+	cJSON_AddNumberToObject(out, "seq_read_retry", (double)n->seq_read_retry);
+	cJSON_AddNumberToObject(out, "seq_write", (double)n->seq_write);
 }
 
 void

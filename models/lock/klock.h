@@ -158,4 +158,83 @@ spin_is_locked_peek(const struct klock *kl, const spinlock_t *lock)
 	return klock_spin_ops(kl)->is_locked_peek(lock);
 }
 
+/* ---- rwlock_t (qrwlock; rwlock_queued.c) ----
+ *
+ * Two words on the caller's line: the count (reader count, writer byte,
+ * waiting bit) and a spinlock_t that queues slow-path lockers.  Zeroed
+ * memory is an unlocked rwlock.
+ */
+typedef struct {
+	uint32_t cnts;
+	spinlock_t wait_lock;
+} rwlock_t;
+
+/* rwlock_init - unlocked.  Context: simulated CPU.  Cost: two stores. */
+void rwlock_init(rwlock_t *lock);
+/*
+ * read_lock / read_unlock - shared acquire and release.  Context:
+ * simulated CPU; read_lock may wait (a writer holds or waits: it queues
+ * on wait_lock behind it).  Cost: one RMW of the lock's line each.
+ */
+void read_lock(struct klock *kl, rwlock_t *lock);
+void read_unlock(struct klock *kl, rwlock_t *lock);
+/*
+ * write_lock / write_unlock - exclusive.  Context: simulated CPU;
+ * write_lock may wait (readers drain after it sets _QW_WAITING, which
+ * stops new fast-path readers).  Cost: a cmpxchg to lock, a byte store
+ * to unlock.
+ */
+void write_lock(struct klock *kl, rwlock_t *lock);
+void write_unlock(struct klock *kl, rwlock_t *lock);
+/* Trylocks: return true if acquired; never wait.  Cost: a load, then an
+ * RMW if the word looked free (read_trylock backs its bias out on a
+ * race with a writer: a second RMW). */
+bool read_trylock(struct klock *kl, rwlock_t *lock);
+bool write_trylock(struct klock *kl, rwlock_t *lock);
+/* For asserts: a writer holds it (host read, no cost). */
+bool rwlock_is_write_locked_peek(const rwlock_t *lock);
+
+/* ---- seqcount_t, seqlock_t (seqlock.c) ----
+ *
+ * A reader does
+ *     do { seq = read_seqcount_begin(kl, s); ...reads...; }
+ *     while (read_seqcount_retry(kl, s, seq));
+ * and must treat what it read before a retry as garbage (it may have
+ * seen a half-done update).  Writers of a bare seqcount_t must be
+ * serialized by the caller; seqlock_t carries its own spinlock_t.
+ */
+typedef struct {
+	uint32_t sequence;
+} seqcount_t;
+
+typedef struct {
+	seqcount_t seqcount;
+	spinlock_t lock;
+} seqlock_t;
+
+/* Init: one store each (seqlock: two).  Context: simulated CPU. */
+void seqcount_init(seqcount_t *s);
+void seqlock_init(seqlock_t *sl);
+/*
+ * read_seqcount_begin - wait while a write is in progress (odd), return
+ * the even sequence.  Context: simulated CPU; may wait for a writer.
+ * Cost: one load (hit unless written since), smp_rmb.
+ */
+uint32_t read_seqcount_begin(struct klock *kl, const seqcount_t *s);
+/*
+ * read_seqcount_retry - did a writer run since begin returned start?
+ * Return: true if the section must be retried.  Cost: smp_rmb, one load.
+ */
+bool read_seqcount_retry(struct klock *kl, const seqcount_t *s, uint32_t start);
+/* write_seqcount_begin/end - make the sequence odd / even again (plain
+ * load + store each, with smp_wmb).  The caller serializes writers. */
+void write_seqcount_begin(struct klock *kl, seqcount_t *s);
+void write_seqcount_end(struct klock *kl, seqcount_t *s);
+/* The seqlock_t forms: the above on sl->seqcount; write_seqlock takes
+ * sl->lock first, write_sequnlock releases it last. */
+uint32_t read_seqbegin(struct klock *kl, const seqlock_t *sl);
+bool read_seqretry(struct klock *kl, const seqlock_t *sl, uint32_t start);
+void write_seqlock(struct klock *kl, seqlock_t *sl);
+void write_sequnlock(struct klock *kl, seqlock_t *sl);
+
 #endif

@@ -26,6 +26,13 @@ struct klock_counters {
 	uint64_t spin_pending;      /* queued: acquired through the pending bit */
 	uint64_t spin_queued;       /* queued: went through the MCS queue */
 	uint64_t spin_nested;       /* queued: slow path with nesting level > 0 */
+	uint64_t rw_read_acquired, rw_write_acquired;
+	uint64_t rw_read_slowpath;  /* a reader met a writer and queued on wait_lock */
+	uint64_t rw_write_slowpath; /* a writer could not take the word at once */
+	uint64_t seq_read_begin;    /* read_seqcount_begin calls */
+	uint64_t seq_begin_spins;   /* ... that found a write in progress */
+	uint64_t seq_read_retry;    /* read_seqcount_retry said retry */
+	uint64_t seq_write;         /* write sections */
 };
 
 struct klock {
