@@ -598,6 +598,48 @@ test_intra_socket_remote_home(void)
 	sim_run_config_free(rc);
 }
 
+/*
+ * A failed CAS wakes spinners.  One socket, two cores; x owned by CPU 1.
+ * CPU 0 spins while x == 0: its first load takes the line from CPU 1
+ * (3 x leg_cluster = 15) and it sleeps on its copy.  At t=1000 CPU 1's
+ * CAS(x, 5 -> 6) fails but takes the line: an invalidation (a 10, b 10,
+ * d 5) -> 1025, + atomic_hit 20 = 45 cycles.  CPU 0's copy is gone, so it
+ * wakes at 1025 and re-reads (a third load) before sleeping again; at
+ * t=2000 CPU 1 stores 1 and CPU 0 returns it.  (Regression: a failed CAS
+ * woke nobody, and CPU 0 made only two loads.)
+ */
+static void
+cas_wake_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	if (cpu == 0) {
+		val[0][0] = sim_spin_while_eq64(x, 0);
+	} else {
+		sim_sleep_until(1000);
+		TIMED(1, 0, sim_cas64(x, 5, 6));
+		sim_sleep_until(2000);
+		sim_store64(x, 1);
+	}
+}
+
+static void
+test_failed_cas_wakes_spinners(void)
+{
+	memset(lat, 0, sizeof lat);
+	memset(val, 0, sizeof val);
+	script = cas_wake_script;
+	setup_fn = prime_cpu1;
+	struct sim_run_config *rc = t_config(t_machine(1, 2, NULL), 2, 1, &script_ops, NULL, 0);
+	cJSON *res = t_run(rc);
+	setup_fn = NULL;
+	g_assert_cmpuint(val[1][0], ==, 0);
+	g_assert_cmpuint(lat[1][0], ==, 10 + 10 + 5 + 20);
+	g_assert_cmpuint(val[0][0], ==, 1);
+	g_assert_cmpfloat(t_metric(res, "engine.loads"), ==, 3);
+	cJSON_Delete(res);
+	sim_run_config_free(rc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -612,6 +654,7 @@ main(int argc, char **argv)
 	g_test_add_func("/cost/llc-read-sees-value-at-arrival", test_llc_read_not_stale);
 	g_test_add_func("/cost/intra-socket-transfer-of-remote-line-is-remote",
 			test_intra_socket_remote_home);
+	g_test_add_func("/cost/failed-cas-wakes-spinners", test_failed_cas_wakes_spinners);
 	g_test_add_func("/cost/lone-sharer-upgrades-without-invalidation",
 			test_lone_sharer_upgrade);
 	g_test_add_func("/cost/line-ww-three-sockets", test_ww_three_sockets);

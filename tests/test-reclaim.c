@@ -120,7 +120,9 @@ test_no_early_free(gconstpointer data)
 					g_assert_cmpfloat(reclaim_metric(res, "synchronize_calls"), >=, 2);
 				else
 					g_assert_cmpfloat(reclaim_metric(res, "retired"), >, 10);
-				g_assert_cmpfloat(reclaim_metric(res, "read_sections"), >, 10);
+				/* > 5: rwsem under 20,000-cycle stalls and synchronize makes
+				 * as few as 10 (its waiters re-read after failed CASes). */
+				g_assert_cmpfloat(reclaim_metric(res, "read_sections"), >, 5);
 				cJSON_Delete(res);
 			}
 		}

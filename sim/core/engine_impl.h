@@ -253,6 +253,9 @@ void sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_
 void sim_write_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id);
 void sim_enqueue(struct sim *s, struct sim_line *l, struct sim_req *r, sim_time_t t);
 void sim_line_event(struct sim *s, uint32_t id, sim_time_t t);
+/* Wake, at time t, every CPU sleeping on l (sim_wait_for_write, the spin
+ * helpers): l was written, or taken for writing (a failed CAS), so their
+ * copies are gone.  No simulated cost of its own. */
 void sim_line_written(struct sim *s, struct sim_line *l, sim_time_t t);
 void sim_first_touch(struct sim *s, struct sim_line *l, const struct sim_cpu *c);
 

@@ -277,11 +277,13 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 	c->n_rmw++;
 	if (s->m->fence.atomic_full_fence || c->sb_n)
 		sb_wait_empty(s, c);
+	bool took = false;
 	if (sim_can_write(c, l, c->now)) {
 		c->n_hit++;
 	} else {
 		c->n_miss++;
 		sim_write_miss(s, c, l, id);
+		took = true;
 	}
 	uint64_t old = host_read(addr, size), nv;
 	switch (op) {
@@ -293,6 +295,13 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 	}
 	if (op != RMW_CAS || old == a) {
 		host_write(addr, size, nv);
+		sim_line_written(s, l, c->now);
+	} else if (took) {
+		/* A failed CAS writes nothing, but it took the line: every
+		 * other copy is invalidated, and a CPU spinning on its copy
+		 * (MONITOR/MWAIT, a PAUSE loop) sees the invalidation and
+		 * re-reads.  CAS storms thus pull the line back and forth
+		 * between the CASers and the spinners, as on hardware. */
 		sim_line_written(s, l, c->now);
 	}
 	sim_advance(c, SIM_CAUSE_HIT, s->m->lat.atomic_hit);
