@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "klock.h"
+#include "kalloc.h"
 #include "lock.h"
 #include "reclaim.h"
 
@@ -27,6 +28,12 @@ const struct sim_section sim_sections[SIM_SECTION_N] = {
 		.selector = "spinlock",
 		.what = "spinlock flavour",
 		.all = klock_spinlock_all,
+	},
+	[SIM_SECTION_KALLOC] = {
+		.key = "kalloc",
+		.selector = "allocator",
+		.what = "kernel allocator",
+		.all = kalloc_all,
 	},
 };
 

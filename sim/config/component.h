@@ -45,6 +45,7 @@ enum sim_section_id {
 	SIM_SECTION_RECLAIM,
 	SIM_SECTION_LOCK,
 	SIM_SECTION_LOCKING,        /* kernel locks: the spinlock flavour, sleep costs */
+	SIM_SECTION_KALLOC,         /* the kernel allocator (models/mm/kalloc.h) */
 	SIM_SECTION_N
 };
 

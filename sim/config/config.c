@@ -22,7 +22,8 @@
 #include <unistd.h>
 
 const char *const sim_config_sections[] = {
-	"machine", "cpus", "seed", "workload", "engine", "description", "reclaim", "lock", "locking", NULL,
+	"machine", "cpus", "seed", "workload", "engine", "description", "reclaim", "lock", "locking",
+	"kalloc", NULL,
 };
 
 #define DEFAULT_SEED 1

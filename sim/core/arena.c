@@ -172,11 +172,48 @@ sim_alloc(size_t size, size_t align)
 }
 
 void
+sim_mem_owner_register(struct sim *s, void *addr, size_t size, sim_mem_free_fn fn, void *arg)
+{
+	g_assert(sim_addr_valid(addr) && size > 0 && fn != NULL);
+	g_assert(s->nowners < G_N_ELEMENTS(s->owners));
+	uint64_t start = (uint64_t)((char *)addr - s->arena);
+	s->owners[s->nowners++] = (struct sim_mem_owner){
+		.start = start, .end = start + size, .fn = fn, .arg = arg,
+	};
+}
+
+void
+sim_mem_set_poison(struct sim *s, void *addr, size_t size, bool on)
+{
+	g_assert(sim_addr_valid(addr) && ((uintptr_t)addr & 7) == 0);
+	poison_range(s, addr, size, on);
+	if (on)
+		memset(addr, 0xdb, size);
+}
+
+bool
+sim_mem_any_poisoned(struct sim *s, const void *addr, size_t size)
+{
+	return any_poisoned(s, addr, size);
+}
+
+void
 sim_free(void *p, size_t size, size_t align)
 {
 	struct sim *s = sim_current;
 	if (!sim_addr_valid(p))
 		sim_fatal(s, "sim_free(%p): not simulated memory", p);
+	uint64_t at = (uint64_t)((char *)p - s->arena);
+	for (uint32_t i = 0; i < s->nowners; i++) {
+		const struct sim_mem_owner *o = &s->owners[i];
+		if (at < o->start || at >= o->end)
+			continue;
+		if (s->cur == NULL)
+			sim_fatal(s, "sim_free: offset %#" G_GINT64_MODIFIER "x belongs to a simulated "
+				  "allocator and can only be freed on a simulated CPU", at);
+		o->fn(o->arg, p, size);
+		return;
+	}
 	struct free_key k = class_of(size ? size : 1, align ? align : CLASS_STEP);
 	uint64_t off = (uint64_t)((char *)p - s->arena);
 	if (off & (k.align - 1))

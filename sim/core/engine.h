@@ -133,6 +133,29 @@ void sim_mem_prime(struct sim *sim, void *addr, size_t size, uint32_t cpu);
  */
 void sim_mem_place(struct sim *sim, void *addr, size_t size, uint32_t socket);
 /*
+ * sim_mem_owner_register - [addr, addr+size) is managed by an allocator
+ * modelled on simulated CPUs (models/mm/kalloc.h): from now on sim_free()
+ * of a block inside it calls fn(arg, p, size) on the freeing CPU instead
+ * of returning the block to the arena, so frees from anywhere (a reclaim
+ * scheme's deferred frees included) return memory to that allocator and
+ * pay its free path.  At most 4 ranges per run.
+ * Context: host (setup).
+ */
+typedef void (*sim_mem_free_fn)(void *arg, void *p, size_t size);
+void sim_mem_owner_register(struct sim *sim, void *addr, size_t size, sim_mem_free_fn fn,
+			    void *arg);
+/*
+ * sim_mem_set_poison - mark the 8-byte words covering [addr, addr+size)
+ * freed (on: filled with 0xdb; any later simulated access is a
+ * use-after-free that stops the run, as after sim_free()) or live again
+ * (off: contents left as they are).  For allocators that model their own
+ * free lists.  Costs nothing.  Context: host or a simulated CPU.
+ */
+void sim_mem_set_poison(struct sim *sim, void *addr, size_t size, bool on);
+/* sim_mem_any_poisoned - is any 8-byte word of [addr, addr+size) freed?
+ * (double-free checks; costs nothing). */
+bool sim_mem_any_poisoned(struct sim *sim, const void *addr, size_t size);
+/*
  * sim_tick_register - call fn(arg) on every CPU every period cycles
  * (aligned at multiples of period, or, with skew, CPU i offset by
  * i * period / ncpus, like Linux's skew_tick).  Several components may

@@ -205,6 +205,12 @@ struct sim {
 	uint32_t nline_chunks;
 	uint64_t lines_allocated;
 	GHashTable *free_lists;      /* (size,align) -> GSList of free blocks; lookup only */
+	uint32_t nowners;            /* ranges owned by a simulated allocator */
+	struct sim_mem_owner {
+		uint64_t start, end;         /* arena offsets [start, end) */
+		sim_mem_free_fn fn;
+		void *arg;
+	} owners[4];
 	/* stacks */
 	char *stacks;
 	size_t stacks_size;

@@ -198,7 +198,10 @@ void sim_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretur
 /* Zeroed simulated memory, align a power of two <= 4096.  Never returns
  * NULL (aborts when the arena is exhausted).  Context: anywhere. */
 void *sim_alloc(size_t size, size_t align);
-/* Return memory to its size class.  No cost is charged here. */
+/* Return memory to its size class.  No cost is charged here -- except
+ * for memory an allocator model owns (sim_mem_owner_register, engine.h):
+ * that is handed to the allocator's free path, which charges its cost and
+ * may yield (then the caller must be on a simulated CPU). */
 void sim_free(void *p, size_t size, size_t align);
 /* Offset of addr in the arena (deterministic across hosts). */
 uint64_t sim_addr_offset(const void *addr);
