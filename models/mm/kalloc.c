@@ -39,9 +39,9 @@ kalloc_slub_check(const void *params, uint32_t ncpus, const struct sim_origin *o
 {
 	(void)ncpus;
 	const struct kalloc_params *p = params;
-	if (p->pcp_high <= p->pcp_batch) {
+	if (p->pcp_high < p->pcp_batch) {
 		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "pcp_high",
-				"%u must exceed pcp_batch (%u)", p->pcp_high, p->pcp_batch);
+				"%u is below pcp_batch (%u)", p->pcp_high, p->pcp_batch);
 		return FALSE;
 	}
 	return TRUE;
@@ -69,12 +69,20 @@ kalloc_all(void)
 	return kallocs;
 }
 
-/* sim_free() of allocator memory (e.g. a reclaim scheme's deferred free). */
+/*
+ * sim_free() of allocator memory (e.g. a reclaim scheme's deferred free):
+ * kfree() of a slab object or kmalloc_large() block; free_pages() of the
+ * order that holds size bytes for alloc_pages() memory.
+ */
 static void
 kalloc_sim_free(void *arg, void *p, size_t size)
 {
 	struct kalloc *ka = arg;
 	uint64_t pfn = ka_pfn(ka, p);
+	if (ka->pstate[pfn] == KA_P_PAGES) {
+		free_pages(ka, p, ka_get_order(size));
+		return;
+	}
 	struct kmem_cache *s = ka->slab_of[pfn];
 	if (s && size > s->object_size)
 		sim_fail("sim_free of %zu bytes at simulated offset %#" G_GINT64_MODIFIER "x: "

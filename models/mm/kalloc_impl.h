@@ -224,6 +224,16 @@ ka_owns(const struct kalloc *ka, const void *addr)
 	return a >= ka->mem && a < ka->mem + (ka->npages << KA_PAGE_SHIFT);
 }
 
+/* Smallest order whose block holds size bytes (get_order). */
+static inline unsigned
+ka_get_order(size_t size)
+{
+	unsigned o = 0;
+	while (((size_t)KA_PAGE_SIZE << o) < size)
+		o++;
+	return o;
+}
+
 /* Node of the CPU running: nodes are the sockets that have CPUs in the
  * run, in socket order. */
 static inline uint32_t

@@ -413,15 +413,6 @@ kmalloc_cache(struct kalloc *ka, size_t size)
 	return ka->kmalloc_caches[kmalloc_index(size)];
 }
 
-static unsigned
-get_order(size_t size)
-{
-	unsigned o = 0;
-	while (((size_t)KA_PAGE_SIZE << o) < size)
-		o++;
-	return o;
-}
-
 void *
 kmalloc(struct kalloc *ka, size_t size, unsigned gfp)
 {
@@ -430,7 +421,7 @@ kmalloc(struct kalloc *ka, size_t size, unsigned gfp)
 	if (size <= KMALLOC_MAX_CACHE_SIZE)
 		return kmem_cache_alloc(kmalloc_cache(ka, size), gfp);
 	/* kmalloc_large(): whole frames, order in the head's struct page. */
-	unsigned order = get_order(size);
+	unsigned order = ka_get_order(size);
 	if (order > KA_MAX_ORDER)
 		sim_fail("kmalloc(%zu): larger than the largest buddy block", size);
 	uint64_t pfn = ka_alloc_frames(ka, order, KA_P_LARGE);
@@ -493,7 +484,7 @@ kmem_cache_create(struct kalloc *ka, const char *name, size_t size, size_t align
 	s->offset = (uint32_t)((s->object_size / 2) & ~7u);
 	/* calculate_order(), simplified (see MODEL above). */
 	uint32_t min_objects = 4 * (fls32(ka->ncpus) + 1);
-	s->order = get_order(s->size);
+	s->order = ka_get_order(s->size);
 	while (s->order < ka->p.slab_max_order &&
 	       ((KA_PAGE_SIZE << s->order) / s->size) < min_objects)
 		s->order++;
