@@ -37,7 +37,9 @@ const struct sim_param sim_topology_params[] = {
 };
 
 const struct sim_param sim_latency_params[] = {
-	SIM_P_U32_ROW(struct sim_latency, l1_hit, 0, 1000, 4, "load hitting the private cache"),
+	SIM_P_U32_ROW(struct sim_latency, l1_hit, 0, 1000, 4, "load hitting the private L1d"),
+	SIM_P_U32_ROW(struct sim_latency, l2_hit, 0, 1000, 12,
+		      "load missing the L1d and hitting the private L2 (load-to-use)"),
 	SIM_P_U32_ROW(struct sim_latency, store_hit, 0, 1000, 1, "store entering the store buffer"),
 	SIM_P_U32_ROW(struct sim_latency, atomic_hit, 0, 10000, 20,
 		      "locked read-modify-write on a line this CPU owns"),
@@ -52,7 +54,7 @@ const struct sim_param sim_latency_params[] = {
 	SIM_P_U32_ROW(struct sim_latency, leg_hop, 0, 100000, 80,
 		      "each further hop of an inter-socket message"),
 	SIM_P_U32_ROW(struct sim_latency, mem, 0, 100000, 200,
-		      "DRAM access at the home socket (first touch of a line)"),
+		      "DRAM access at the home socket (a line that no LLC of the home holds)"),
 	SIM_P_U32_ROW(struct sim_latency, cluster_occupancy, 0, 100000, 20,
 		      "LLC busy time per read hit on one line (serializes same-line hits)"),
 	SIM_P_U32_ROW(struct sim_latency, hold, 0, 100000, 0,
@@ -94,9 +96,17 @@ const struct sim_param sim_machine_params[] = {
 	SIM_P_U32_ROW(struct sim_machine, store_buffer_entries, 1, 4096, 56,
 		      "store-buffer entries per CPU"),
 	SIM_P_U32_ROW(struct sim_machine, private_cache_lines, 8, 1u << 20, 512,
-		      "shared (S) lines a core keeps (8-way); owned lines are never evicted"),
+		      "L1d lines per core (M, E and S lines alike; LRU)"),
+	SIM_P_U32_ROW(struct sim_machine, l1d_ways, 1, 64, 8, "L1d associativity"),
+	SIM_P_U32_ROW(struct sim_machine, l2_lines, 0, 1u << 22, 0,
+		      "private L2 lines per core, inclusive of the L1d; 0: no L2"),
+	SIM_P_U32_ROW(struct sim_machine, l2_ways, 1, 64, 8, "L2 associativity"),
 	SIM_P_U32_ROW(struct sim_machine, cluster_cache_lines, 16, 1u << 24, 16384,
-		      "lines a cluster's LLC tracks for read hits (16-way)"),
+		      "LLC lines per cluster (non-inclusive; hashed sets; LRU)"),
+	SIM_P_U32_ROW(struct sim_machine, llc_ways, 1, 64, 16, "LLC associativity"),
+	SIM_P_DBL_ROW(struct sim_machine, mem_bandwidth_gbs, 0.0, 100000.0, 0.0,
+		      "DRAM bandwidth of one socket's memory controllers in GB/s (64-byte lines "
+		      "served one after another); 0: unbounded"),
 	SIM_P_END,
 };
 
@@ -279,6 +289,33 @@ load_topology(struct sim_topology *t, const cJSON *tobj, const struct sim_origin
 	return TRUE;
 }
 
+/* Each cache holds at least one set; the L2 (if any) holds the L1d. */
+static gboolean
+check_caches(const struct sim_machine *m, const struct sim_origin *o, GError **err)
+{
+	if (m->private_cache_lines < m->l1d_ways) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "private_cache_lines",
+				"%u lines cannot fill one set of l1d_ways = %u",
+				m->private_cache_lines, m->l1d_ways);
+		return FALSE;
+	}
+	if (m->l2_lines != 0 && (m->l2_lines < m->l2_ways ||
+				 m->l2_lines < m->private_cache_lines)) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "l2_lines",
+				"%u lines: an L2 needs at least l2_ways (%u) and the L1d's "
+				"private_cache_lines (%u) lines, or 0 for none",
+				m->l2_lines, m->l2_ways, m->private_cache_lines);
+		return FALSE;
+	}
+	if (m->cluster_cache_lines < m->llc_ways) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "cluster_cache_lines",
+				"%u lines cannot fill one set of llc_ways = %u",
+				m->cluster_cache_lines, m->llc_ways);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 struct sim_machine *
 sim_machine_load(const cJSON *obj, const struct sim_origin *origin, GError **err)
 {
@@ -287,6 +324,8 @@ sim_machine_load(const cJSON *obj, const struct sim_origin *origin, GError **err
 	    !check_name(m->name, origin, err))
 		goto fail;
 	m->file = origin->file ? g_strdup(origin->file) : NULL;
+	if (!check_caches(m, origin, err))
+		goto fail;
 
 	char *p1, *p2, *p3;
 	struct sim_origin to = sub_origin(origin, "topology", &p1);

@@ -56,7 +56,8 @@ struct sim_topology {
 
 /* Cycle costs; cache.c documents how each one is used. */
 struct sim_latency {
-	uint32_t l1_hit;           /* load that hits the private cache */
+	uint32_t l1_hit;           /* load that hits the private L1d */
+	uint32_t l2_hit;           /* load that misses L1d and hits the private L2 */
 	uint32_t store_hit;        /* store retiring into the store buffer */
 	uint32_t atomic_hit;       /* locked RMW on a line this CPU owns */
 	uint32_t smt_transfer;     /* line moves between SMT siblings */
@@ -64,7 +65,7 @@ struct sim_latency {
 	uint32_t leg_socket;       /* one message between a cluster and its socket's directory */
 	uint32_t leg_link;         /* one message over the first inter-socket hop */
 	uint32_t leg_hop;          /* each further hop */
-	uint32_t mem;              /* DRAM access at the home, first touch */
+	uint32_t mem;              /* DRAM access at the home (line in no LLC there) */
 	uint32_t cluster_occupancy;/* LLC busy time per read hit on one line */
 	uint32_t hold;             /* 0: directory waits for the ack; >0: pipelined, next forward after hold */
 	uint32_t conflict;         /* extra home exchange for a cross-socket grant with other requests pending */
@@ -90,8 +91,13 @@ struct sim_machine {
 	struct sim_latency lat;
 	struct sim_fence_cost fence;
 	uint32_t store_buffer_entries;
-	uint32_t private_cache_lines;
-	uint32_t cluster_cache_lines;
+	uint32_t private_cache_lines; /* L1d lines per core */
+	uint32_t l1d_ways;
+	uint32_t l2_lines;         /* private L2 lines per core; 0: no L2 */
+	uint32_t l2_ways;
+	uint32_t cluster_cache_lines; /* LLC lines per cluster */
+	uint32_t llc_ways;
+	double mem_bandwidth_gbs;  /* per socket memory controller; 0: unbounded */
 	cJSON *sources;            /* free-form provenance, copied to results */
 };
 

@@ -41,9 +41,10 @@ mem_total(const struct mem_estimate *e)
  *           timeouts up to the compaction threshold, heap doubling), of
  *           the directories' wait lists (which shrink), and 256 bytes of
  *           workload state;
- *   caches  per core in use its private-cache table, per cluster in use
- *           its whole LLC table (each is made in full on first use), and
- *           the core and cluster arrays of the whole machine;
+ *   caches  per core and cluster in use the index of its cache sets
+ *           (the sets themselves are made as they are used and counted
+ *           by sim_grown_bytes), the core and cluster arrays of the whole
+ *           machine and the memory controllers;
  *   lines   the arena's line-chunk index and one chunk of line records;
  *   base    32 MiB: program, GLib, cJSON, the config and results documents.
  * Not an upper bound under AddressSanitizer (shadow memory, quarantine).
@@ -67,24 +68,29 @@ estimate_fixed(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclust
 	e->cpus = (uint64_t)rc->cpus * (sizeof(struct sim_cpu) +
 		  (uint64_t)m->store_buffer_entries * sizeof(struct sim_sb_ent) +
 		  32 * sizeof(struct sim_ev) + 40 * sizeof(struct sim_req *) + 256);
-	e->caches = cores * ((uint64_t)m->private_cache_lines * sizeof(struct sim_pc_ent) +
-			     m->private_cache_lines / SIM_PC_WAYS) +
-		    clusters * ((uint64_t)m->cluster_cache_lines * sizeof(struct sim_l3_ent) +
-				m->cluster_cache_lines / SIM_L3_WAYS) +
+	/* Cache sets are made SIM_CSET_CHUNK at a time as they are used
+	 * (sim_grown_bytes counts them); up front only the chunk indexes. */
+	uint64_t l1_sets = m->private_cache_lines / m->l1d_ways + 1;
+	uint64_t l2_sets = m->l2_lines ? m->l2_lines / m->l2_ways + 1 : 0;
+	uint64_t llc_sets = m->cluster_cache_lines / m->llc_ways + 1;
+	e->caches = cores * ((l1_sets + l2_sets) / SIM_CSET_CHUNK + 2) * sizeof(void *) +
+		    clusters * (llc_sets / SIM_CSET_CHUNK + 1) * sizeof(void *) +
 		    (uint64_t)ncores * sizeof(struct sim_core) +
-		    (uint64_t)nclusters * sizeof(struct sim_cluster);
+		    (uint64_t)nclusters * sizeof(struct sim_cluster) +
+		    (uint64_t)m->topo.sockets * sizeof(uint64_t);
 	e->lines = arena / SIM_LINE_BYTES / SIM_LINE_CHUNK * sizeof(struct sim_line *) +
 		   SIM_LINE_CHUNK * sizeof(struct sim_line);
 	e->base = UINT64_C(32) << 20;
 }
 
 /* Host memory that grows during setup and the run: arena pages handed
- * out by sim_alloc and line records made on first touch. */
+ * out by sim_alloc, line records made on first touch, and cache sets
+ * made on first use (hier.c). */
 uint64_t
 sim_grown_bytes(const struct sim *s)
 {
 	return (((uint64_t)s->arena_used + 4095) & ~UINT64_C(4095)) +
-	       s->lines_allocated * sizeof(struct sim_line);
+	       s->lines_allocated * sizeof(struct sim_line) + s->cache_bytes;
 }
 
 void
@@ -95,9 +101,9 @@ sim_mem_grew(struct sim *s)
 		return;
 	char *msg = g_strdup_printf(
 		"host memory budget exceeded: %" G_GUINT64_FORMAT " MiB of simulated memory and "
-		"%" G_GUINT64_FORMAT " line records on top of the %" G_GUINT64_FORMAT " MiB "
+		"%" G_GUINT64_FORMAT " line records and %" G_GUINT64_FORMAT " MiB of cache sets on top of the %" G_GUINT64_FORMAT " MiB "
 		"estimated up front; the budget is %" G_GUINT64_FORMAT " MiB "
-		"(engine.memory_budget_mib)", (uint64_t)s->arena_used >> 20, s->lines_allocated,
+		"(engine.memory_budget_mib)", (uint64_t)s->arena_used >> 20, s->lines_allocated, s->cache_bytes >> 20,
 		s->fixed_bytes >> 20, s->budget_bytes >> 20);
 	sim_set_error(&s->fatal, SIM_CONFIG_ERROR_LIMIT, "%s", msg);
 	g_free(msg);    /* before sim_fatal: it does not return here */

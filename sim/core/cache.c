@@ -228,16 +228,16 @@ core_owns(const struct sim *s, const struct sim_line *l, uint32_t core, sim_time
 
 /* A private cache or an LLC of cluster `cluster` gained a copy of l's
  * current generation. */
-static void
-sharer_gained(struct sim *s, struct sim_line *l, uint32_t cluster)
+void
+sim_sharer_gained(struct sim *s, struct sim_line *l, uint32_t cluster)
 {
 	if (l->sh_far == SIM_NONE || leg_ch(s, cluster, l->home) > leg_ch(s, l->sh_far, l->home))
 		l->sh_far = cluster;
 }
 
 /* A copy of l's current generation left a cache (evicted or replaced). */
-static void
-sharer_lost(struct sim_line *l)
+void
+sim_sharer_lost(struct sim_line *l)
 {
 	if (l->nsh == 0 && l->nsh_llc == 0)
 		l->sh_far = SIM_NONE;
@@ -251,166 +251,61 @@ sharers_reset(struct sim_line *l)
 	l->sh_far = SIM_NONE;
 }
 
-/* ---- private caches (per core) ---- */
+/* ---- caches (hier.c holds the arrays, LRU and evictions) ---- */
 
-static inline uint32_t
-set_of(uint32_t line, uint32_t nsets)
+/* Is core's copy of l (an S copy, not an owned line) valid at t? */
+static inline bool
+pc_valid(const struct sim *s, uint32_t core, const struct sim_line *l, uint32_t id,
+	 sim_time_t t)
 {
-	return (uint32_t)(((uint64_t)line * 0x9E3779B1u) >> 16) & (nsets - 1);
+	const struct sim_cway *w = sim_pc_find(s, &s->cores[core], id);
+	return w && gen_valid(l, w->gen, t);
 }
 
-static uint32_t
-pc_sets(const struct sim *s)
+/* CPU c's core now holds line (l) tagged gen (SIM_GEN_OWNED for M/E);
+ * see sim_pc_fill().  now: the current simulated time. */
+static inline void
+pc_fill(struct sim *s, const struct sim_cpu *c, struct sim_line *l, uint32_t line, uint32_t gen,
+	sim_time_t now)
 {
-	uint32_t sets = s->m->private_cache_lines / SIM_PC_WAYS;
-	uint32_t p = 1;
-	while (p * 2 <= sets)
-		p *= 2;
-	return p;
+	sim_pc_fill(s, c->core, c->cluster, l, line, gen, now);
 }
 
-static struct sim_pc_ent *
-pc_lookup(const struct sim *s, const struct sim_core *core, uint32_t line)
-{
-	if (core->ent == NULL)
-		return NULL;
-	struct sim_pc_ent *set = &core->ent[(size_t)set_of(line, pc_sets(s)) * SIM_PC_WAYS];
-	for (uint32_t w = 0; w < SIM_PC_WAYS; w++)
-		if (set[w].line == line)
-			return &set[w];
-	return NULL;
-}
-
-/*
- * pc_fill - CPU c's core now holds an S copy of line (l) tagged gen,
- * evicting another line's copy round-robin if the set is full.  Keeps
- * the sharer records exact: l->nsh counts this core once however often
- * it refills, and an evicted copy of its line's current generation
- * leaves that line's count.  Context: engine (no simulated time);
- * cost: none (the caller charged the transfer).
- */
-static void
-pc_fill(struct sim *s, const struct sim_cpu *c, struct sim_line *l, uint32_t line, uint32_t gen)
-{
-	struct sim_core *core = &s->cores[c->core];
-	uint32_t nsets = pc_sets(s);
-	if (core->ent == NULL) {
-		core->ent = g_new(struct sim_pc_ent, (size_t)nsets * SIM_PC_WAYS);
-		for (size_t i = 0; i < (size_t)nsets * SIM_PC_WAYS; i++)
-			core->ent[i] = (struct sim_pc_ent){ .line = SIM_NONE, .gen = 0 };
-		core->victim = g_new0(uint8_t, nsets);
-	}
-	uint32_t si = set_of(line, nsets);
-	struct sim_pc_ent *set = &core->ent[(size_t)si * SIM_PC_WAYS];
-	struct sim_pc_ent *slot = NULL;
-	for (uint32_t w = 0; w < SIM_PC_WAYS && !slot; w++)
-		if (set[w].line == line || set[w].line == SIM_NONE)
-			slot = &set[w];
-	if (slot == NULL) {
-		slot = &set[core->victim[si]];
-		core->victim[si] = (uint8_t)((core->victim[si] + 1) % SIM_PC_WAYS);
-		struct sim_line *vl = sim_line_get(s, slot->line);
-		if (slot->gen == vl->gen) {
-			g_assert(vl->nsh > 0);
-			vl->nsh--;
-			sharer_lost(vl);
-		}
-		slot->line = SIM_NONE;
-	}
-	bool was = slot->line == line && slot->gen == l->gen;
-	slot->line = line;
-	slot->gen = gen;
-	if (gen == l->gen && !was) {
-		l->nsh++;
-		sharer_gained(s, l, c->cluster);
-	} else if (was && gen != l->gen) {
-		l->nsh--;
-		sharer_lost(l);
-	}
-}
-
-/* ---- cluster LLCs ---- */
-
-static uint32_t
-l3_sets(const struct sim *s)
-{
-	uint32_t sets = s->m->cluster_cache_lines / SIM_L3_WAYS;
-	uint32_t p = 1;
-	while (p * 2 <= sets)
-		p *= 2;
-	return p;
-}
-
-static struct sim_l3_ent *
+static inline struct sim_l3_ent *
 l3_lookup(const struct sim *s, const struct sim_cluster *cl, uint32_t line)
 {
-	if (cl->ent == NULL)
-		return NULL;
-	struct sim_l3_ent *set = &cl->ent[(size_t)set_of(line, l3_sets(s)) * SIM_L3_WAYS];
-	for (uint32_t w = 0; w < SIM_L3_WAYS; w++)
-		if (set[w].line == line)
-			return &set[w];
-	return NULL;
+	return sim_llc_find(s, cl, line);
 }
 
-/* Find or make the entry for line; NULL only if every way has a fetch
- * in flight (then the reader simply does not merge). */
-static struct sim_l3_ent *
+static inline struct sim_l3_ent *
 l3_get(struct sim *s, uint32_t cluster_id, uint32_t line)
 {
-	struct sim_cluster *cl = &s->clusters[cluster_id];
-	uint32_t nsets = l3_sets(s);
-	if (cl->ent == NULL) {
-		cl->ent = g_new0(struct sim_l3_ent, (size_t)nsets * SIM_L3_WAYS);
-		for (size_t i = 0; i < (size_t)nsets * SIM_L3_WAYS; i++)
-			cl->ent[i].line = SIM_NONE;
-		cl->victim = g_new0(uint8_t, nsets);
-	}
-	uint32_t si = set_of(line, nsets);
-	struct sim_l3_ent *set = &cl->ent[(size_t)si * SIM_L3_WAYS];
-	uint32_t slot = SIM_NONE;
-	for (uint32_t w = 0; w < SIM_L3_WAYS; w++) {
-		if (set[w].line == line)
-			return &set[w];
-		if (set[w].line == SIM_NONE && slot == SIM_NONE)
-			slot = w;
-	}
-	for (uint32_t k = 0; k < SIM_L3_WAYS && slot == SIM_NONE; k++) {
-		uint32_t w = (cl->victim[si] + k) % SIM_L3_WAYS;
-		if (set[w].fill == NULL) {
-			slot = w;
-			cl->victim[si] = (uint8_t)((w + 1) % SIM_L3_WAYS);
-		}
-	}
-	if (slot == SIM_NONE)
-		return NULL;
-	if (set[slot].line != SIM_NONE) {
-		struct sim_line *vl = sim_line_get(s, set[slot].line);
-		if (set[slot].gen == vl->gen) {
-			g_assert(vl->nsh_llc > 0);
-			vl->nsh_llc--;
-			sharer_lost(vl);
-		}
-	}
-	/* gen 0 is never valid: generations start at SIM_GEN_INIT. */
-	set[slot] = (struct sim_l3_ent){ .line = line, .gen = 0 };
-	return &set[slot];
+	return sim_llc_get(s, cluster_id, line);
+}
+
+/* Does cluster's LLC hold valid data of l at t (no fetch pending)? */
+static inline bool
+llc_valid(const struct sim *s, uint32_t cluster, const struct sim_line *l, uint32_t id,
+	  sim_time_t t)
+{
+	const struct sim_l3_ent *e = sim_llc_find(s, &s->clusters[cluster], id);
+	return e && e->fill == NULL && gen_valid(l, e->gen, t);
 }
 
 /* Tag cluster `cluster`'s LLC entry e for line l with gen, keeping
  * l->nsh_llc exact. */
-static void
-l3_set_gen(struct sim *s, struct sim_line *l, uint32_t cluster, struct sim_l3_ent *e,
-	   uint32_t gen)
+void
+sim_l3_set_gen(struct sim *s, struct sim_line *l, uint32_t cluster, struct sim_l3_ent *e,
+	       uint32_t gen)
 {
 	bool was = e->gen == l->gen;
 	e->gen = gen;
 	if (gen == l->gen && !was) {
 		l->nsh_llc++;
-		sharer_gained(s, l, cluster);
+		sim_sharer_gained(s, l, cluster);
 	} else if (was && gen != l->gen) {
 		l->nsh_llc--;
-		sharer_lost(l);
+		sim_sharer_lost(l);
 	}
 }
 
@@ -421,7 +316,7 @@ l3_fill(struct sim *s, struct sim_line *l, uint32_t cluster_id, uint32_t line, u
 {
 	struct sim_l3_ent *e = l3_get(s, cluster_id, line);
 	if (e) {
-		l3_set_gen(s, l, cluster_id, e, gen);
+		sim_l3_set_gen(s, l, cluster_id, e, gen);
 		if (e->busy_until < from)
 			e->busy_until = from;
 	}
@@ -429,13 +324,16 @@ l3_fill(struct sim *s, struct sim_line *l, uint32_t cluster_id, uint32_t line, u
 
 /* ---- CPU-side checks (called on the running CPU; no cost) ---- */
 
-bool
+unsigned
 sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id, sim_time_t t)
 {
+	uint32_t gen;
+	unsigned lvl = sim_pc_level(s, c->core, id, &gen);
+	/* An owned line is present even if its fill was not recorded (a set
+	 * of pinned lines, hier.c): count that as an L1d hit. */
 	if (core_owns(s, l, c->core, t))
-		return true;
-	const struct sim_pc_ent *e = pc_lookup(s, &s->cores[c->core], id);
-	return e && gen_valid(l, e->gen, t);
+		return lvl ? lvl : 1;
+	return lvl && gen_valid(l, gen, t) ? lvl : 0;
 }
 
 bool
@@ -480,7 +378,8 @@ sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id)
 		e->busy_until = start + lat->cluster_occupancy;
 		if (at_home)
 			l->dir_free = e->busy_until;
-		pc_fill(s, c, l, id, e->gen);
+		e->lru = ++s->clusters[c->cluster].clock;
+		pc_fill(s, c, l, id, e->gen, t);
 		s->st.llc_hits++;
 		sim_charge(c, SIM_CAUSE_QUEUE, start - t);
 		sim_charge(c, SIM_CAUSE_LLC, 2ull * lat->leg_cluster);
@@ -511,7 +410,7 @@ sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id)
 		e = l3_get(s, c->cluster, id);
 	if (e) {
 		e->fill = &c->req;
-		l3_set_gen(s, l, c->cluster, e, l->gen - 2);   /* stale until the fill lands */
+		sim_l3_set_gen(s, l, c->cluster, e, l->gen - 2);   /* stale until the fill lands */
 	}
 	sim_enqueue(s, l, &c->req, t);
 	sim_cpu_block(s, c, SIM_BLOCK_LINE);
@@ -557,6 +456,7 @@ sim_enqueue(struct sim *s, struct sim_line *l, struct sim_req *r, sim_time_t t)
 struct legs {
 	uint64_t a, b, d;
 	enum sim_cause cause;
+	bool dram;                   /* b reads DRAM at the home: its controller may queue */
 };
 
 /* Legs of a three-message transaction: requester cluster rq -> the home
@@ -565,7 +465,30 @@ static struct legs
 legs_via_home(const struct sim *s, const struct sim_line *l, uint32_t rq, uint32_t src)
 {
 	return (struct legs){ leg_ch(s, rq, l->home), leg_ch(s, src, l->home), leg_cc(s, src, rq),
-			      xfer_class(s, rq, l->home, src) };
+			      xfer_class(s, rq, l->home, src), false };
+}
+
+/*
+ * Is valid data of l in an LLC, so the home need not read DRAM: the
+ * requester's own cluster LLC, an LLC of the home socket, or the LLC of
+ * the farthest sharer cluster?
+ * MODEL: data in a sharer's LLC on another socket costs what the home's
+ * LLC would (b = leg_socket), standing in for a forward from that LLC
+ * (MESIF's F state) -- see "S data always comes from the home" below.
+ */
+static bool
+home_has(const struct sim *s, const struct sim_line *l, uint32_t id, uint32_t req_cluster,
+	 sim_time_t t)
+{
+	if (llc_valid(s, req_cluster, l, id, t))
+		return true;
+	if (l->sh_far != SIM_NONE && llc_valid(s, l->sh_far, l, id, t))
+		return true;
+	uint32_t per = s->m->topo.clusters_per_socket;
+	for (uint32_t k = l->home * per; k < (l->home + 1) * per; k++)
+		if (k != req_cluster && llc_valid(s, k, l, id, t))
+			return true;
+	return false;
 }
 
 /* Legs for fetching a line that CPU owner holds in M/E. */
@@ -584,16 +507,17 @@ legs_from_owner(const struct sim *s, const struct sim_line *l, const struct sim_
 
 /* Legs for data that only the home (or DRAM) has. */
 static struct legs
-legs_from_home(struct sim *s, struct sim_line *l, const struct sim_cpu *r, bool need_data)
+legs_from_home(struct sim *s, struct sim_line *l, uint32_t id, const struct sim_cpu *r,
+	       bool need_data, sim_time_t tg)
 {
 	const struct sim_latency *lat = &s->m->lat;
 	uint64_t a = leg_ch(s, r->cluster, l->home);
 	enum sim_cause cause = xfer_class(s, r->cluster, l->home, SIM_NONE);
-	if (!l->touched) {
-		l->touched = true;
-		return (struct legs){ a, lat->mem, a, SIM_CAUSE_MEM };
+	if (need_data && !home_has(s, l, id, r->cluster, tg)) {
+		s->st.dram_reads++;
+		return (struct legs){ a, lat->mem, a, SIM_CAUSE_MEM, true };
 	}
-	return (struct legs){ a, need_data ? lat->leg_socket : 0, a, cause };
+	return (struct legs){ a, need_data ? lat->leg_socket : 0, a, cause, false };
 }
 
 /*
@@ -602,12 +526,18 @@ legs_from_home(struct sim *s, struct sim_line *l, const struct sim_cpu *r, bool 
  * cross-socket transaction with others waiting pays s->conflict.
  */
 static void
-timeline(const struct sim *s, const struct sim_line *l, const struct sim_req *r,
+timeline(struct sim *s, const struct sim_line *l, const struct sim_req *r,
 	 sim_time_t tg, struct legs *lg, sim_time_t *tx, sim_time_t *t1)
 {
 	if (lg->cause == SIM_CAUSE_XFER_REMOTE)
 		lg->d += s->conflict;
 	sim_time_t t_arr = tg > r->issued + lg->a ? tg : r->issued + lg->a;
+	if (lg->dram) {
+		/* The home's memory controller may be busy with other lines. */
+		uint64_t w = sim_mc_read(s, l->home, t_arr);
+		lg->b += w;
+		s->st.mem_queue += w;
+	}
 	*tx = t_arr + lg->b;
 	sim_time_t held = l->last_t1 + s->m->lat.hold;
 	if (s->m->lat.hold && l->moved && *tx < held)
@@ -618,13 +548,13 @@ timeline(const struct sim *s, const struct sim_line *l, const struct sim_req *r,
 /* Serve merged readers from the cluster LLC once the fill lands at t1. */
 static void
 serve_merged(struct sim *s, struct sim_line *l, struct sim_req *fill, uint32_t id,
-	     sim_time_t t1)
+	     sim_time_t t1, sim_time_t now)
 {
 	const struct sim_latency *lat = &s->m->lat;
 	struct sim_l3_ent *e = l3_lookup(s, &s->clusters[fill->cpu->cluster], id);
 	if (e && e->fill == fill) {
 		e->fill = NULL;
-		l3_set_gen(s, l, fill->cpu->cluster, e, l->gen);
+		sim_l3_set_gen(s, l, fill->cpu->cluster, e, l->gen);
 		if (e->busy_until < t1)
 			e->busy_until = t1;
 	}
@@ -642,7 +572,7 @@ serve_merged(struct sim *s, struct sim_line *l, struct sim_req *fill, uint32_t i
 		if (m->issued > t1)
 			done += lat->leg_cluster;
 		next += lat->cluster_occupancy;
-		pc_fill(s, mc, l, id, l->gen);
+		pc_fill(s, mc, l, id, l->gen, now);
 		sim_charge(mc, SIM_CAUSE_QUEUE, from - m->issued);
 		sim_charge(mc, SIM_CAUSE_LLC, done - from);
 		sim_cpu_wake(s, mc, done);
@@ -675,7 +605,7 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 			return;
 		}
 	} else {
-		*lg = legs_from_home(s, l, c, true);
+		*lg = legs_from_home(s, l, id, c, true, tg);
 	}
 	timeline(s, l, r, tg, lg, tx, t1);
 	if (o != SIM_NONE) {
@@ -687,7 +617,8 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 		l->owner = SIM_NONE;
 		/* An owned line has no S copies of its generation. */
 		g_assert(l->nsh == 0 && l->nsh_llc == 0);
-		pc_fill(s, oc, l, id, l->gen);
+		l->dirty = false;   /* M -> S: the home's copy is current again */
+		pc_fill(s, oc, l, id, l->gen, tg);
 		l3_fill(s, l, oc->cluster, id, l->gen, *tx);
 	} else if (l->nsh == 0 && l->nsh_llc == 0 && r->merge_head == NULL) {
 		/* Nobody else has it: grant E. */
@@ -696,10 +627,11 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 		l->old_gen_until = *tx;
 		l->owner = c->id;
 		l->owner_from = *t1;
+		pc_fill(s, c, l, id, SIM_GEN_OWNED, tg);
 		s->st.grants_read++;
 		return;
 	}
-	pc_fill(s, c, l, id, l->gen);
+	pc_fill(s, c, l, id, l->gen, tg);
 	l3_fill(s, l, c->cluster, id, l->gen, *t1);
 	s->st.grants_read++;
 }
@@ -721,7 +653,7 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 	if (o != SIM_NONE) {
 		*lg = legs_from_owner(s, l, c, &s->cpus[o]);
 	} else {
-		const struct sim_pc_ent *pe = pc_lookup(s, &s->cores[c->core], id);
+		const struct sim_cway *pe = sim_pc_find(s, &s->cores[c->core], id);
 		bool have = pe && gen_valid(l, pe->gen, tg);
 		/* Copies elsewhere than this core and its cluster's LLC need an
 		 * invalidation round; a lone sharer upgrades at the directory. */
@@ -734,7 +666,7 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 			*lg = legs_via_home(s, l, c->cluster, l->sh_far);
 			s->st.invalidations++;
 		} else {
-			*lg = legs_from_home(s, l, c, !have);
+			*lg = legs_from_home(s, l, id, c, !have, tg);
 		}
 	}
 	timeline(s, l, r, tg, lg, tx, t1);
@@ -746,6 +678,7 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 	l->gen++;
 	l->old_gen_until = *tx;
 	sharers_reset(l);
+	pc_fill(s, c, l, id, SIM_GEN_OWNED, tg);
 	s->st.grants_write++;
 }
 
@@ -774,7 +707,7 @@ grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_tim
 	s->st.transactions++;
 
 	if (r->merge_head)
-		serve_merged(s, l, r, id, t1);
+		serve_merged(s, l, r, id, t1, tg);
 	else if (r->kind == SIM_REQ_READ) {
 		struct sim_l3_ent *e = l3_lookup(s, &s->clusters[c->cluster], id);
 		if (e && e->fill == r)
@@ -856,7 +789,7 @@ pc_holder(const struct sim *s, uint32_t id, uint32_t gen, uint32_t except)
 	for (uint32_t k = 0; k < s->ncores; k++) {
 		if (k == except)
 			continue;
-		const struct sim_pc_ent *e = pc_lookup(s, &s->cores[k], id);
+		const struct sim_cway *e = sim_pc_find(s, &s->cores[k], id);
 		if (e && e->gen == gen)
 			return k;
 	}
@@ -944,12 +877,13 @@ sim_mem_prime(struct sim *s, void *addr, size_t size, uint32_t cpu)
 	for (uint32_t id = first; id <= last; id++) {
 		struct sim_line *l = sim_line_get(s, id);
 		l->home = s->cpus[cpu].socket;
-		l->touched = true;
+		l->dirty = true;
 		l->owner = cpu;
 		l->owner_from = 0;
 		l->prev_owner = SIM_NONE;
 		l->gen++;
 		sharers_reset(l);
+		pc_fill(s, &s->cpus[cpu], l, id, SIM_GEN_OWNED, 0);
 	}
 }
 

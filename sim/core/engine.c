@@ -318,6 +318,7 @@ sim_create(const struct sim_run_config *rc, GError **err)
 	s->cores = g_new0(struct sim_core, ncores);
 	s->nclusters = nclusters;
 	s->clusters = g_new0(struct sim_cluster, nclusters);
+	sim_hier_init(s);
 	sim_evq_init(&s->evq);
 	sim_rng_seed(&s->arbiter, rc->seed, SIM_RNG_ARBITER);
 	sim_coro_init_main(&s->main_co);
@@ -366,14 +367,7 @@ sim_destroy(struct sim *s)
 		sim_coro_release_stacks(s->stacks, s->stacks_size);
 		munmap(s->stacks, s->stacks_size);
 	}
-	for (uint32_t i = 0; i < s->ncores; i++) {
-		g_free(s->cores[i].ent);
-		g_free(s->cores[i].victim);
-	}
-	for (uint32_t i = 0; i < s->nclusters; i++) {
-		g_free(s->clusters[i].ent);
-		g_free(s->clusters[i].victim);
-	}
+	sim_hier_free(s);
 	if (s->ncpus)
 		g_free(s->cpus[0].sb);
 	g_free(s->cpus);

@@ -21,6 +21,9 @@
 #define SIM_T_INF  UINT64_MAX
 /* Generations start high enough that gen - 2 never wraps. */
 #define SIM_GEN_INIT 16u
+/* The generation a private cache records for a line it holds in M/E:
+ * never a valid S copy (the owner is found through the line's owner). */
+#define SIM_GEN_OWNED 0u
 
 #define SIM_LINE_SHIFT 6u
 #define SIM_LINE_BYTES (1u << SIM_LINE_SHIFT)
@@ -85,35 +88,58 @@ struct sim_line {
 	struct sim_req **wait;       /* unordered; the arbiter picks at random */
 	struct sim_cpu *watch;       /* CPUs sleeping until the line is written */
 	bool ev_pending;             /* an arbitration event is queued */
-	bool touched;                /* fetched from DRAM at least once */
+	bool dirty;                  /* the owner wrote it since it left DRAM / the LLC */
 	bool moved;                  /* last_t1 is valid: a transaction has run */
 	uint8_t poison;              /* freed 8-byte words (bit i = bytes 8i..8i+7) */
 	uint32_t freed_cpu;          /* who freed the poisoned words last (SIM_NONE: host) */
 	sim_time_t freed_at;         /* and when */
 };
 
-/* Private cache of one core: 8-way sets of (line, gen) S copies. */
-#define SIM_PC_WAYS 8u
-struct sim_pc_ent {
-	uint32_t line;
-	uint32_t gen;
+/*
+ * Set-associative caches (hier.c).  A cache is an array of sets of
+ * `ways` entries; its sets are allocated lazily, SIM_CSET_CHUNK at a
+ * time, so a core that touched ten lines costs one chunk, not a whole
+ * L2 (host memory at 65,536 CPUs).  Replacement is LRU by a per-cache
+ * access stamp.
+ */
+#define SIM_CSET_CHUNK 16u
+struct sim_cway {
+	uint32_t line;               /* SIM_NONE: empty */
+	uint32_t gen;                /* generation of an S copy (see struct sim_line) */
+	uint64_t lru;                /* last use: larger is more recent */
 };
-struct sim_core {
-	struct sim_pc_ent *ent;      /* NULL until the first S fill */
-	uint8_t *victim;             /* per-set round-robin replacement */
+struct sim_cgeom {
+	uint32_t sets, ways;
+	bool hashed;                 /* set = hash(line) % sets (LLC slices), else line % sets */
+};
+struct sim_cache {
+	struct sim_cway **chunk;     /* sets / SIM_CSET_CHUNK pointers, NULL until used */
+	uint64_t clock;              /* LRU stamp */
 };
 
-/* A cluster's LLC: 16-way sets; read hits serialize per line. */
-#define SIM_L3_WAYS 16u
+/*
+ * One core's private L1d and L2 (L2 inclusive of L1; no L2 when the
+ * machine has l2_lines = 0).  Holds S copies and the lines the core owns
+ * (M/E): evicting an owned line from the last private level gives it back
+ * to the home (hier.c).  Written only by the engine on behalf of the
+ * core's threads.
+ */
+struct sim_core {
+	struct sim_cache l1, l2;
+	struct sim_cway *mru;        /* L1d way of the last line used (fast path), or NULL */
+};
+
+/* A cluster's LLC: llc_ways-way sets; read hits serialize per line. */
 struct sim_l3_ent {
 	uint32_t line;
 	uint32_t gen;
 	sim_time_t busy_until;
 	struct sim_req *fill;        /* a read fetch in progress for this cluster */
+	uint64_t lru;
 };
 struct sim_cluster {
-	struct sim_l3_ent *ent;
-	uint8_t *victim;
+	struct sim_l3_ent **chunk;   /* sets / SIM_CSET_CHUNK pointers, NULL until used */
+	uint64_t clock;
 };
 
 struct sim_sb_ent {
@@ -168,6 +194,11 @@ struct sim_stats {
 	uint64_t transactions;
 	uint64_t grants_read, grants_write, llc_hits, merged_reads;
 	uint64_t invalidations;
+	uint64_t l2_hits;            /* loads served by the private L2 */
+	uint64_t dram_reads;         /* transactions whose data came from DRAM */
+	uint64_t evictions;          /* owned lines given back by a private cache */
+	uint64_t writebacks;         /* ... of which dirty: written back to DRAM */
+	uint64_t mem_queue;          /* cycles requests waited at memory controllers */
 	uint64_t yields, blocks;
 };
 
@@ -189,6 +220,12 @@ struct sim {
 	uint32_t ncores;
 	struct sim_cluster *clusters;
 	uint32_t nclusters;
+	struct sim_cgeom g_l1, g_l2, g_llc; /* cache geometries (hier.c) */
+	uint64_t cache_bytes;        /* host memory of allocated cache sets */
+	/* per-socket memory controllers (hier.c): the next free slot, in
+	 * 1/SIM_MC_FRAC cycles; mc_interval per line (0: unbounded) */
+	uint64_t *mc_free;
+	uint64_t mc_interval;
 	struct sim_evq evq;
 	struct sim_rng arbiter;
 	struct sim_coro main_co;
@@ -252,8 +289,9 @@ extern struct sim *sim_current;
 /* cache.c */
 struct sim_line *sim_line_get(struct sim *s, uint32_t id);
 bool sim_line_invariants_hold(const struct sim *s, uint32_t id, GString *why);
-bool sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
-		  sim_time_t t);
+/* 1: c's core has l in its L1d, 2: in its L2 (moved to the L1d), 0: miss. */
+unsigned sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
+		      sim_time_t t);
 bool sim_can_write(struct sim_cpu *c, struct sim_line *l, sim_time_t t);
 void sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id);
 void sim_write_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id);
@@ -264,6 +302,28 @@ void sim_line_event(struct sim *s, uint32_t id, sim_time_t t);
  * copies are gone.  No simulated cost of its own. */
 void sim_line_written(struct sim *s, struct sim_line *l, sim_time_t t);
 void sim_first_touch(struct sim *s, struct sim_line *l, const struct sim_cpu *c);
+/* The directory's sharer record (see cache.c): a private cache or LLC of
+ * cluster gained / lost a copy of l's current generation. */
+void sim_sharer_gained(struct sim *s, struct sim_line *l, uint32_t cluster);
+void sim_sharer_lost(struct sim_line *l);
+/* Tag cluster's LLC entry e for l with gen, keeping l->nsh_llc exact. */
+void sim_l3_set_gen(struct sim *s, struct sim_line *l, uint32_t cluster, struct sim_l3_ent *e,
+		    uint32_t gen);
+
+/* hier.c */
+#define SIM_MC_FRAC 256u
+void sim_hier_init(struct sim *s);
+void sim_hier_free(struct sim *s);
+unsigned sim_pc_level(struct sim *s, uint32_t core, uint32_t line, uint32_t *gen);
+struct sim_cway *sim_pc_find(const struct sim *s, const struct sim_core *core, uint32_t line);
+void sim_pc_fill(struct sim *s, uint32_t core, uint32_t cluster, struct sim_line *l,
+		 uint32_t line, uint32_t gen, sim_time_t t);
+void sim_pc_touch(struct sim *s, uint32_t core, uint32_t line);
+struct sim_l3_ent *sim_llc_find(const struct sim *s, const struct sim_cluster *cl,
+				uint32_t line);
+struct sim_l3_ent *sim_llc_get(struct sim *s, uint32_t cluster, uint32_t line);
+uint64_t sim_mc_read(struct sim *s, uint32_t socket, sim_time_t t);
+void sim_mc_write(struct sim *s, uint32_t socket, sim_time_t t);
 
 /* engine.c */
 void sim_cpu_block(struct sim *s, struct sim_cpu *c, enum sim_block_reason why);

@@ -147,6 +147,7 @@ sb_pop_apply(struct sim *s, struct sim_cpu *c, struct sim_line *l, sim_time_t t)
 {
 	struct sim_sb_ent *e = sb_at(s, c, 0);
 	host_write(e->addr, e->size, e->val);
+	l->dirty = true;
 	c->sb_head = (c->sb_head + 1) % s->m->store_buffer_entries;
 	c->sb_n--;
 	sim_line_written(s, l, t);
@@ -216,9 +217,12 @@ do_load(const void *addr, unsigned size)
 	uint32_t id;
 	struct sim_line *l = line_for(s, addr, size, &id);
 	check_poison(s, l, addr, size, "read");
-	if (sim_can_read(s, c, l, id, c->now)) {
+	unsigned lvl = sim_can_read(s, c, l, id, c->now);
+	if (lvl) {
 		c->n_hit++;
-		sim_advance(c, SIM_CAUSE_HIT, s->m->lat.l1_hit);
+		if (lvl == 2)
+			s->st.l2_hits++;
+		sim_advance(c, SIM_CAUSE_HIT, lvl == 2 ? s->m->lat.l2_hit : s->m->lat.l1_hit);
 	} else {
 		c->n_miss++;
 		sim_read_miss(s, c, l, id);
@@ -249,7 +253,9 @@ do_store(void *addr, unsigned size, uint64_t v)
 	c->n_store++;
 	if (c->sb_n == 0 && sim_can_write(c, l, c->now)) {
 		c->n_hit++;
+		sim_pc_touch(s, c->core, id);
 		host_write(addr, size, v);
+		l->dirty = true;
 		sim_line_written(s, l, c->now);
 	} else {
 		if (c->sb_n == s->m->store_buffer_entries)
@@ -280,6 +286,7 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 	bool took = false;
 	if (sim_can_write(c, l, c->now)) {
 		c->n_hit++;
+		sim_pc_touch(s, c->core, id);
 	} else {
 		c->n_miss++;
 		sim_write_miss(s, c, l, id);
@@ -295,6 +302,7 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 	}
 	if (op != RMW_CAS || old == a) {
 		host_write(addr, size, nv);
+		l->dirty = true;
 		sim_line_written(s, l, c->now);
 	} else if (took) {
 		/* A failed CAS writes nothing, but it took the line: every

@@ -53,6 +53,11 @@ add_engine_metrics(struct sim *s, cJSON *metrics)
 	cJSON_AddNumberToObject(e, "llc_hits", (double)s->st.llc_hits);
 	cJSON_AddNumberToObject(e, "merged_reads", (double)s->st.merged_reads);
 	cJSON_AddNumberToObject(e, "invalidations", (double)s->st.invalidations);
+	cJSON_AddNumberToObject(e, "l2_hits", (double)s->st.l2_hits);
+	cJSON_AddNumberToObject(e, "dram_reads", (double)s->st.dram_reads);
+	cJSON_AddNumberToObject(e, "evictions", (double)s->st.evictions);
+	cJSON_AddNumberToObject(e, "writebacks", (double)s->st.writebacks);
+	cJSON_AddNumberToObject(e, "mem_queue_cycles", (double)s->st.mem_queue);
 	cJSON_AddNumberToObject(e, "blocks", (double)s->st.blocks);
 	cJSON_AddNumberToObject(e, "yields", (double)s->st.yields);
 	cJSON_AddNumberToObject(e, "arena_bytes_used", (double)s->arena_used);

@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The memory hierarchy's capacity side: each core's private L1d and L2,
+ * each cluster's LLC, and each socket's memory controller.  cache.c
+ * decides what a transaction costs and who may hold a line; this file
+ * decides which lines still fit, and what falls out.
+ *
+ * WHAT IT MODELS
+ *   core:    L1d (private_cache_lines, l1d_ways) inside an L2 (l2_lines,
+ *            l2_ways; none when l2_lines = 0).  Both hold S copies and the
+ *            lines the core owns (M/E), set-indexed by line number (the
+ *            arena is physically contiguous), LRU.  A load found in the
+ *            L2 costs latency.l2_hit and moves the line into the L1d.
+ *   cluster: LLC (cluster_cache_lines, llc_ways), sets indexed by a hash
+ *            of the line (like Intel's slice hash), LRU; holds S copies
+ *            and lines written back by the cluster's cores.
+ *   socket:  a memory controller that starts one 64-byte line every
+ *            64 B / mem_bandwidth_gbs: a DRAM read that finds it busy
+ *            waits (cache.c adds the wait to the transaction); a
+ *            writeback occupies it without anybody waiting.
+ *
+ * Eviction from the last private level (L2, or L1d without an L2) of a
+ * line the core owns gives it back to its home at once: the directory
+ * forgets the owner (the old owner's window ends at the eviction), a
+ * dirty line is written back to DRAM (memory-controller time), and the
+ * line is put in the cluster's LLC.  A later miss finds it there, or at
+ * the home's LLC, or in DRAM at the home's distance (cache.c,
+ * legs_from_home).  An owned line is not evicted while a request for it
+ * waits at its directory or a grant to it is still in flight (owner_from
+ * in the future); if every way of a set is such a line, the fill is not
+ * recorded (the set briefly holds one line more than it has ways).
+ *
+ * INVARIANTS
+ *   - a line is in a core's L1d only if it is in its L2 (when it has one);
+ *   - sim_core.mru is NULL or points at an L1d way of that core, the most
+ *     recently used of its set;
+ *   - mc_free[s] never decreases.
+ *
+ * WHAT IT LEAVES OUT (MODEL)
+ *   - Invalidated S copies stay in their ways until LRU pushes them out
+ *     (real caches free the way at once): slightly fewer useful lines
+ *     under heavy write sharing.
+ *   - Stores and RMWs that hit refresh the LRU position but pay no L2
+ *     latency (the store buffer and the RMW's atomic_hit hide it).
+ *   - The LLC is non-inclusive and takes private victims whole; LLC
+ *     evictions are silent (the dirty data already went to DRAM at the
+ *     private eviction): LLC-to-DRAM writeback traffic is not modelled.
+ *   - A downgrade M -> S writes the data back to the home without
+ *     memory-controller time.
+ *   - One queue per socket, no channels, banks, row buffers or refresh:
+ *     the DRAM latency is flat (latency.mem) until the bandwidth binds.
+ *
+ * Source: the structure is the textbook one (Hennessy & Patterson ch. 2);
+ * the sizes and latencies of each preset are in its "sources".
+ */
+#include <string.h>
+
+#include "engine_impl.h"
+
+/* ---- geometry and lazy sets ---- */
+
+static struct sim_cgeom
+geom(uint32_t lines, uint32_t ways, bool hashed)
+{
+	uint32_t sets = lines / ways;
+	return (struct sim_cgeom){ .sets = sets ? sets : 1, .ways = ways, .hashed = hashed };
+}
+
+static inline uint32_t
+set_index(const struct sim_cgeom *g, uint32_t line)
+{
+	if (g->hashed)
+		return (uint32_t)((((uint64_t)line * UINT64_C(0x9E3779B97F4A7C15)) >> 32) % g->sets);
+	return (g->sets & (g->sets - 1)) == 0 ? line & (g->sets - 1) : line % g->sets;
+}
+
+static inline size_t
+nchunks(const struct sim_cgeom *g)
+{
+	return (g->sets + SIM_CSET_CHUNK - 1) / SIM_CSET_CHUNK;
+}
+
+/* The ways of set si, or NULL if its chunk was never used. */
+static inline struct sim_cway *
+set_at(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t si)
+{
+	if (c->chunk == NULL)
+		return NULL;
+	struct sim_cway *ch = c->chunk[si / SIM_CSET_CHUNK];
+	return ch ? ch + (size_t)(si % SIM_CSET_CHUNK) * g->ways : NULL;
+}
+
+static struct sim_cway *
+set_make(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t si)
+{
+	bool grew = false;
+	if (c->chunk == NULL) {
+		c->chunk = g_new0(struct sim_cway *, nchunks(g));
+		s->cache_bytes += nchunks(g) * sizeof(struct sim_cway *);
+		grew = true;
+	}
+	struct sim_cway **ch = &c->chunk[si / SIM_CSET_CHUNK];
+	if (*ch == NULL) {
+		size_t n = (size_t)SIM_CSET_CHUNK * g->ways;
+		*ch = g_new(struct sim_cway, n);
+		for (size_t i = 0; i < n; i++)
+			(*ch)[i] = (struct sim_cway){ .line = SIM_NONE };
+		s->cache_bytes += n * sizeof(struct sim_cway);
+		grew = true;
+	}
+	if (grew)
+		sim_mem_grew(s);
+	return *ch + (size_t)(si % SIM_CSET_CHUNK) * g->ways;
+}
+
+static inline struct sim_cway *
+find_in(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t line)
+{
+	struct sim_cway *set = set_at(g, c, set_index(g, line));
+	if (set == NULL)
+		return NULL;
+	for (uint32_t w = 0; w < g->ways; w++)
+		if (set[w].line == line)
+			return &set[w];
+	return NULL;
+}
+
+static inline void
+touch(struct sim_cache *c, struct sim_cway *w)
+{
+	w->lru = ++c->clock;
+}
+
+/* ---- ownership given back on eviction ---- */
+
+/* The line record without counting it as touched by the event. */
+static struct sim_line *
+line_peek(const struct sim *s, uint32_t id)
+{
+	struct sim_line *c = s->line_chunks[id >> SIM_LINE_CHUNK_SHIFT];
+	return c ? &c[id & (SIM_LINE_CHUNK - 1)] : NULL;
+}
+
+static inline bool
+owned_by_core(const struct sim *s, const struct sim_line *l, uint32_t core)
+{
+	return l && l->owner != SIM_NONE && s->cpus[l->owner].core == core;
+}
+
+/* May the owner give l back at time t?  Not while the directory has work
+ * for it or the last grant has not completed. */
+static inline bool
+can_give_back(const struct sim_line *l, sim_time_t t)
+{
+	return l->nwait == 0 && !l->ev_pending && l->owner_from <= t &&
+	       (l->prev_owner == SIM_NONE || l->prev_until <= t);
+}
+
+/* Core core evicts line id, which it owns, at time t. */
+static void
+give_back(struct sim *s, uint32_t core, struct sim_line *l, uint32_t id, sim_time_t t)
+{
+	const struct sim_cpu *oc = &s->cpus[l->owner];
+	g_assert(s->cpus[l->owner].core == core && can_give_back(l, t));
+	l->prev_owner = l->owner;
+	l->prev_from = l->owner_from;
+	l->prev_until = t;
+	l->owner = SIM_NONE;
+	s->st.evictions++;
+	if (l->dirty) {
+		l->dirty = false;
+		s->st.writebacks++;
+		sim_mc_write(s, l->home, t);
+	}
+	struct sim_l3_ent *e = sim_llc_get(s, oc->cluster, id);
+	if (e) {
+		sim_l3_set_gen(s, l, oc->cluster, e, l->gen);
+		if (e->busy_until < t)
+			e->busy_until = t;
+	}
+}
+
+/*
+ * Pick the way of set for a new line: an empty way, else the least
+ * recently used line that may leave (an owned line whose owner cannot
+ * give it back yet may not).  last: this is the core's last private
+ * level, so an owned victim goes back to its home.  NULL if none may go.
+ */
+static struct sim_cway *
+victim(struct sim *s, const struct sim_cgeom *g, struct sim_cway *set, uint32_t core,
+       bool last, sim_time_t t)
+{
+	struct sim_cway *best = NULL;
+	for (uint32_t w = 0; w < g->ways; w++) {
+		if (set[w].line == SIM_NONE)
+			return &set[w];
+		if (best && set[w].lru >= best->lru)
+			continue;
+		if (last) {
+			const struct sim_line *l = line_peek(s, set[w].line);
+			if (owned_by_core(s, l, core) && !can_give_back(l, t))
+				continue;
+		}
+		best = &set[w];
+	}
+	return best;
+}
+
+/* The line in way v leaves core's last private level at time t. */
+static void
+evict_last(struct sim *s, uint32_t core_id, struct sim_cway *v, sim_time_t t)
+{
+	struct sim_core *core = &s->cores[core_id];
+	uint32_t id = v->line;
+	if (s->m->l2_lines) {
+		struct sim_cway *w1 = find_in(&s->g_l1, &core->l1, id);
+		if (w1)
+			w1->line = SIM_NONE;       /* inclusion: back-invalidate */
+	}
+	struct sim_line *l = line_peek(s, id);
+	if (l && v->gen == l->gen) {
+		/* A counted S copy leaves (the directory's sharer record). */
+		g_assert(l->nsh > 0);
+		l->nsh--;
+		sim_sharer_lost(l);
+	}
+	v->line = SIM_NONE;
+	if (owned_by_core(s, l, core_id))
+		give_back(s, core_id, l, id, t);
+}
+
+/* ---- the private levels ---- */
+
+/*
+ * sim_pc_find - core's entry for line in its L1d or L2, or NULL.
+ * Context: any; no LRU update, no cost.
+ */
+struct sim_cway *
+sim_pc_find(const struct sim *s, const struct sim_core *core, uint32_t line)
+{
+	struct sim_cway *w = find_in(&s->g_l1, &core->l1, line);
+	if (w == NULL && s->m->l2_lines)
+		w = find_in(&s->g_l2, &core->l2, line);
+	return w;
+}
+
+/*
+ * sim_pc_level - where core keeps line: 1 (L1d), 2 (L2, now also moved
+ * into the L1d) or 0 (neither); *gen gets the entry's generation.
+ * Updates LRU state (a use).  Context: the running CPU or the scheduler;
+ * costs nothing itself (the caller charges l1_hit or l2_hit).
+ */
+unsigned
+sim_pc_level(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
+{
+	struct sim_core *core = &s->cores[core_id];
+	if (core->mru && core->mru->line == line) {
+		*gen = core->mru->gen;
+		return 1;
+	}
+	struct sim_cway *w = find_in(&s->g_l1, &core->l1, line);
+	if (w) {
+		touch(&core->l1, w);
+		core->mru = w;
+		*gen = w->gen;
+		return 1;
+	}
+	if (s->m->l2_lines == 0)
+		return 0;
+	w = find_in(&s->g_l2, &core->l2, line);
+	if (w == NULL)
+		return 0;
+	touch(&core->l2, w);
+	*gen = w->gen;
+	/* Promote: the L1d victim stays in the L2 (inclusion), nothing leaves. */
+	struct sim_cway *set = set_make(s, &s->g_l1, &core->l1, set_index(&s->g_l1, line));
+	struct sim_cway *v = victim(s, &s->g_l1, set, core_id, false, 0);
+	*v = (struct sim_cway){ .line = line, .gen = w->gen };
+	touch(&core->l1, v);
+	core->mru = v;
+	return 2;
+}
+
+/*
+ * sim_pc_touch - a store or RMW hit on line: refresh its LRU position
+ * (moving it from the L2 into the L1d if needed).  Context: the running
+ * CPU; cost: none (the caller charges store_hit / atomic_hit).
+ */
+void
+sim_pc_touch(struct sim *s, uint32_t core, uint32_t line)
+{
+	uint32_t gen;
+	(void)sim_pc_level(s, core, line, &gen);
+}
+
+/*
+ * sim_pc_fill - core now holds line (an S copy tagged gen, or the line it
+ * was granted in M/E) in its L1d and L2.  Lines pushed out of the last
+ * private level at time t leave the core; owned ones go back to their
+ * home (see the top comment).  t must be the current simulated time: no
+ * grant is processed before it afterwards.
+ * Context: scheduler (a grant) or the running CPU (an LLC hit); costs
+ * nothing to the caller (an eviction's writeback occupies the memory
+ * controller).
+ */
+void
+sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *l, uint32_t line,
+	    uint32_t gen, sim_time_t t)
+{
+	struct sim_core *core = &s->cores[core_id];
+	bool has_l2 = s->m->l2_lines != 0;
+	struct sim_cway *last = NULL;
+	if (has_l2) {
+		struct sim_cway *set = set_make(s, &s->g_l2, &core->l2, set_index(&s->g_l2, line));
+		struct sim_cway *w = NULL;
+		for (uint32_t k = 0; k < s->g_l2.ways && !w; k++)
+			if (set[k].line == line)
+				w = &set[k];
+		if (w == NULL) {
+			w = victim(s, &s->g_l2, set, core_id, true, t);
+			if (w == NULL)
+				return;            /* every way pinned: not recorded */
+			if (w->line != SIM_NONE)
+				evict_last(s, core_id, w, t);
+			w->line = line;
+			w->gen = SIM_GEN_OWNED;
+		}
+		last = w;
+	}
+	struct sim_cway *set = set_make(s, &s->g_l1, &core->l1, set_index(&s->g_l1, line));
+	struct sim_cway *w = NULL;
+	for (uint32_t k = 0; k < s->g_l1.ways && !w; k++)
+		if (set[k].line == line)
+			w = &set[k];
+	if (w == NULL) {
+		w = victim(s, &s->g_l1, set, core_id, !has_l2, t);
+		if (w == NULL)
+			return;
+		if (w->line != SIM_NONE && !has_l2)
+			evict_last(s, core_id, w, t);
+		w->line = line;
+		w->gen = SIM_GEN_OWNED;
+	}
+	if (!has_l2)
+		last = w;
+	/* The sharer record counts the core once, at its last level. */
+	bool was = last->gen == l->gen;
+	if (gen == l->gen && !was) {
+		l->nsh++;
+		sim_sharer_gained(s, l, cluster);
+	} else if (was && gen != l->gen) {
+		g_assert(l->nsh > 0);
+		l->nsh--;
+		sim_sharer_lost(l);
+	}
+	if (has_l2) {
+		last->gen = gen;
+		touch(&core->l2, last);
+	}
+	w->gen = gen;
+	touch(&core->l1, w);
+	core->mru = w;
+}
+
+/* ---- cluster LLCs ---- */
+
+static inline struct sim_l3_ent *
+llc_set(const struct sim *s, const struct sim_cluster *cl, uint32_t si)
+{
+	if (cl->chunk == NULL)
+		return NULL;
+	struct sim_l3_ent *ch = cl->chunk[si / SIM_CSET_CHUNK];
+	return ch ? ch + (size_t)(si % SIM_CSET_CHUNK) * s->g_llc.ways : NULL;
+}
+
+/*
+ * sim_llc_find - cl's entry for line (valid or not: check gen and fill),
+ * or NULL.  Context: any; no LRU update, no cost.
+ */
+struct sim_l3_ent *
+sim_llc_find(const struct sim *s, const struct sim_cluster *cl, uint32_t line)
+{
+	struct sim_l3_ent *set = llc_set(s, cl, set_index(&s->g_llc, line));
+	if (set == NULL)
+		return NULL;
+	for (uint32_t w = 0; w < s->g_llc.ways; w++)
+		if (set[w].line == line)
+			return &set[w];
+	return NULL;
+}
+
+/*
+ * sim_llc_get - find or make cluster's entry for line (LRU victim, never
+ * one with a fetch in flight) and mark it used.  A new entry has gen 0,
+ * never valid (generations start at SIM_GEN_INIT).  NULL only if every
+ * way has a fetch in flight.  Context: any; no cost (LLC victims leave
+ * silently, see WHAT IT LEAVES OUT).
+ */
+struct sim_l3_ent *
+sim_llc_get(struct sim *s, uint32_t cluster_id, uint32_t line)
+{
+	struct sim_cluster *cl = &s->clusters[cluster_id];
+	const struct sim_cgeom *g = &s->g_llc;
+	uint32_t si = set_index(g, line);
+	if (cl->chunk == NULL) {
+		cl->chunk = g_new0(struct sim_l3_ent *, nchunks(g));
+		s->cache_bytes += nchunks(g) * sizeof(struct sim_l3_ent *);
+		sim_mem_grew(s);
+	}
+	struct sim_l3_ent **ch = &cl->chunk[si / SIM_CSET_CHUNK];
+	if (*ch == NULL) {
+		size_t n = (size_t)SIM_CSET_CHUNK * g->ways;
+		*ch = g_new0(struct sim_l3_ent, n);
+		for (size_t i = 0; i < n; i++)
+			(*ch)[i].line = SIM_NONE;
+		s->cache_bytes += n * sizeof(struct sim_l3_ent);
+		sim_mem_grew(s);
+	}
+	struct sim_l3_ent *set = *ch + (size_t)(si % SIM_CSET_CHUNK) * g->ways;
+	struct sim_l3_ent *best = NULL;
+	for (uint32_t w = 0; w < g->ways; w++) {
+		if (set[w].line == line) {
+			set[w].lru = ++cl->clock;
+			return &set[w];
+		}
+		if (set[w].fill != NULL)
+			continue;
+		if (best == NULL || (best->line != SIM_NONE &&
+				     (set[w].line == SIM_NONE || set[w].lru < best->lru)))
+			best = &set[w];
+	}
+	if (best == NULL)
+		return NULL;
+	if (best->line != SIM_NONE) {
+		struct sim_line *vl = line_peek(s, best->line);
+		if (vl && best->gen == vl->gen) {
+			g_assert(vl->nsh_llc > 0);
+			vl->nsh_llc--;
+			sim_sharer_lost(vl);
+		}
+	}
+	*best = (struct sim_l3_ent){ .line = line, .gen = 0, .lru = ++cl->clock };
+	return best;
+}
+
+/* ---- memory controllers ---- */
+
+/*
+ * sim_mc_read - a DRAM read reaches socket's memory controller at t.
+ * Return: cycles it waits for the controller (0 when unbounded).
+ * Context: scheduler (a grant); books the controller for one line.
+ */
+uint64_t
+sim_mc_read(struct sim *s, uint32_t socket, sim_time_t t)
+{
+	if (s->mc_interval == 0)
+		return 0;
+	uint64_t tf = t * SIM_MC_FRAC;
+	uint64_t start = tf > s->mc_free[socket] ? tf : s->mc_free[socket];
+	s->mc_free[socket] = start + s->mc_interval;
+	return (start - tf + SIM_MC_FRAC - 1) / SIM_MC_FRAC;
+}
+
+/*
+ * sim_mc_write - a writeback reaches socket's controller at t: it takes a
+ * slot nobody waits for.  Context: scheduler or the running CPU.
+ */
+void
+sim_mc_write(struct sim *s, uint32_t socket, sim_time_t t)
+{
+	if (s->mc_interval == 0)
+		return;
+	uint64_t tf = t * SIM_MC_FRAC;
+	s->mc_free[socket] = (tf > s->mc_free[socket] ? tf : s->mc_free[socket]) + s->mc_interval;
+}
+
+/* ---- life cycle ---- */
+
+/*
+ * sim_hier_init - cache geometries and memory controllers of s->m.
+ * Context: host, sim_create.
+ */
+void
+sim_hier_init(struct sim *s)
+{
+	const struct sim_machine *m = s->m;
+	s->g_l1 = geom(m->private_cache_lines, m->l1d_ways, false);
+	s->g_l2 = m->l2_lines ? geom(m->l2_lines, m->l2_ways, false) : (struct sim_cgeom){ 0 };
+	s->g_llc = geom(m->cluster_cache_lines, m->llc_ways, true);
+	s->mc_free = g_new0(uint64_t, m->topo.sockets);
+	if (m->mem_bandwidth_gbs > 0) {
+		/* cycles per line = 64 B / (GB/s) * GHz */
+		double per_line = SIM_LINE_BYTES * m->freq_ghz / m->mem_bandwidth_gbs;
+		s->mc_interval = (uint64_t)(per_line * SIM_MC_FRAC + 0.5);
+		if (s->mc_interval == 0)
+			s->mc_interval = 1;
+	}
+}
+
+static void
+free_cache(const struct sim_cgeom *g, struct sim_cache *c)
+{
+	if (c->chunk == NULL)
+		return;
+	for (size_t i = 0; i < nchunks(g); i++)
+		g_free(c->chunk[i]);
+	g_free(c->chunk);
+	c->chunk = NULL;
+}
+
+/* sim_hier_free - every cache array and controller of s (host). */
+void
+sim_hier_free(struct sim *s)
+{
+	for (uint32_t i = 0; s->cores && i < s->ncores; i++) {
+		free_cache(&s->g_l1, &s->cores[i].l1);
+		free_cache(&s->g_l2, &s->cores[i].l2);
+	}
+	for (uint32_t i = 0; s->clusters && i < s->nclusters; i++) {
+		struct sim_cluster *cl = &s->clusters[i];
+		if (cl->chunk == NULL)
+			continue;
+		for (size_t k = 0; k < nchunks(&s->g_llc); k++)
+			g_free(cl->chunk[k]);
+		g_free(cl->chunk);
+		cl->chunk = NULL;
+	}
+	g_free(s->mc_free);
+	s->mc_free = NULL;
+}

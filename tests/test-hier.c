@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The memory hierarchy (sim/core/hier.c with cache.c): exact cycle counts
+ * of small cases worked out by hand.
+ *
+ * Machine: t_lat_default (l1_hit 4, leg_cluster 5, leg_socket 10,
+ * leg_link 100, mem 300, freq 1 GHz), every socket one cluster, and
+ * unless a test says otherwise
+ *   L1d  16 lines, 2-way  (8 sets, set = line % 8)
+ *   L2   32 lines, 4-way  (8 sets), l2_hit 12
+ *   LLC  32 lines, 32-way (one set: exact LRU, no hashing effects)
+ * So a local first touch costs leg_socket + mem + leg_socket = 320, an
+ * LLC hit 2 * leg_cluster = 10, an L2 hit 12, an L1d hit 4.
+ */
+#include <string.h>
+
+#include "harness.h"
+
+static const struct sim_param no_params[] = { SIM_P_END };
+
+static void (*script)(uint32_t cpu);
+static void (*setup_fn)(struct sim *s);
+static char *buf;                  /* NLINES lines, line-aligned */
+#define NLINES 256
+static sim_time_t lat[4][2 * NLINES];
+static cJSON *last;
+
+static void *
+script_setup(struct sim *s, const void *params)
+{
+	(void)params;
+	buf = sim_alloc(NLINES * 64, 64);
+	if (setup_fn)
+		setup_fn(s);
+	return s;
+}
+
+static void
+script_cpu(void *state)
+{
+	(void)state;
+	script(sim_cpu_id());
+}
+
+static const struct sim_workload_ops script_ops = {
+	.name = "script",
+	.summary = "test script",
+	.params = no_params,
+	.params_size = 1,
+	.setup = script_setup,
+	.cpu_main = script_cpu,
+};
+
+static uint64_t *
+line(unsigned i)
+{
+	return (uint64_t *)(buf + (size_t)i * 64);
+}
+
+static struct sim_machine *
+machine(unsigned sockets, unsigned cores)
+{
+	struct sim_machine *m = t_machine(sockets, cores, NULL);
+	m->private_cache_lines = 16;
+	m->l1d_ways = 2;
+	m->l2_lines = 32;
+	m->l2_ways = 4;
+	m->lat.l2_hit = 12;
+	m->cluster_cache_lines = 32;
+	m->llc_ways = 32;
+	return m;
+}
+
+static void
+run(struct sim_machine *m, uint32_t cpus)
+{
+	memset(lat, 0, sizeof lat);
+	struct sim_run_config *rc = t_config(m, cpus, 1, &script_ops, NULL, 0);
+	cJSON_Delete(last);
+	last = t_run(rc);
+	sim_run_config_free(rc);
+	setup_fn = NULL;
+}
+
+static double
+engine(const char *name)
+{
+	g_autofree char *p = g_strdup_printf("engine.%s", name);
+	return t_metric(last, p);
+}
+
+/* CPU 0 loads lines 0..n-1 twice; lat[0][k] is the k-th load's cost. */
+static unsigned npass;
+static void
+two_passes(uint32_t cpu)
+{
+	if (cpu != 0)
+		return;
+	for (unsigned p = 0; p < 2; p++)
+		for (unsigned i = 0; i < npass; i++) {
+			sim_time_t t0 = sim_now();
+			(void)sim_load64(line(i));
+			lat[0][p * npass + i] = sim_now() - t0;
+		}
+}
+
+static void
+assert_second_pass(unsigned n, sim_time_t each)
+{
+	npass = n;
+	script = two_passes;
+	run(machine(1, 2), 1);
+	for (unsigned i = 0; i < n; i++) {
+		g_assert_cmpuint(lat[0][i], ==, 320);         /* first touch: DRAM */
+		g_assert_cmpuint(lat[0][n + i], ==, each);
+	}
+}
+
+/* 16 lines fit the L1d: the second pass hits it (4 a load). */
+static void
+test_fits_l1(void)
+{
+	assert_second_pass(16, 4);
+	g_assert_cmpfloat(engine("evictions"), ==, 0);
+	g_assert_cmpfloat(engine("l2_hits"), ==, 0);
+}
+
+/* 32 lines: 4 per set, 2 L1d ways: a cyclic sweep under LRU misses the
+ * L1d every time and hits the 4-way L2 (12 a load). */
+static void
+test_fits_l2(void)
+{
+	assert_second_pass(32, 12);
+	g_assert_cmpfloat(engine("evictions"), ==, 0);
+	g_assert_cmpfloat(engine("l2_hits"), ==, 32);
+}
+
+/* 40 lines: 5 per L2 set, 4 ways: the first pass evicts lines 0-7 (the
+ * 5th line of each set pushes out the 1st), and every second-pass load
+ * misses the L2 and evicts the line it will need next.  The lines were E
+ * (clean): they go back to the home without a writeback, into the
+ * cluster's LLC; at most 8 are out of the L2 at a time and the LLC holds
+ * 32, so each second-pass load is an LLC hit (10). */
+static void
+test_l2_overflow_refetches_from_llc(void)
+{
+	assert_second_pass(40, 10);
+	g_assert_cmpfloat(engine("writebacks"), ==, 0);
+	g_assert_cmpfloat(engine("llc_hits"), ==, 40);
+}
+
+/* 80 lines: more than the L2 (32) and the LLC (32) together: the second
+ * pass refetches every line from DRAM at the home, as on the first touch
+ * (320 a load). */
+static void
+test_beyond_llc_refetches_from_dram(void)
+{
+	assert_second_pass(80, 320);
+	g_assert_cmpfloat(engine("dram_reads"), ==, 160);
+	g_assert_cmpfloat(engine("llc_hits"), ==, 0);
+}
+
+/*
+ * Dirty writeback, and a refetch from DRAM at the home's distance.  Two
+ * sockets of one core; the LLC is 16 lines (16-way).  CPU 0 increments
+ * line 0 (first touch: 320 + atomic_hit 20; home socket 0; now M, dirty),
+ * then loads lines 1..80 (E, clean), which push line 0 out of its L2
+ * (written back: the only writeback) and on through the LLC, which ends
+ * up holding the last 16 victims, lines 33..48 (line i leaves the L2 when
+ * line i + 32 arrives).  At t = 100,000 CPU 1 (socket 1) loads
+ *   line 0:  in no cache: DRAM at the home, one hop away:
+ *            leg_link 100 + mem 300 + leg_link 100 = 500;
+ *   line 48: in the home socket's LLC: 100 + leg_socket 10 + 100 = 210.
+ */
+static void
+writeback_script(uint32_t cpu)
+{
+	if (cpu == 0) {
+		sim_time_t t0 = sim_now();
+		sim_faa64(line(0), 1);
+		lat[0][0] = sim_now() - t0;
+		for (unsigned i = 1; i <= 80; i++)
+			(void)sim_load64(line(i));
+	} else {
+		sim_sleep_until(100000);
+		sim_time_t t0 = sim_now();
+		g_assert_cmpuint(sim_load64(line(0)), ==, 1);
+		lat[1][0] = sim_now() - t0;
+		t0 = sim_now();
+		(void)sim_load64(line(48));
+		lat[1][1] = sim_now() - t0;
+	}
+}
+
+static void
+test_dirty_writeback_then_dram_at_home(void)
+{
+	script = writeback_script;
+	struct sim_machine *m = machine(2, 1);
+	m->cluster_cache_lines = 16;
+	m->llc_ways = 16;
+	run(m, 2);
+	g_assert_cmpuint(lat[0][0], ==, 320 + 20);
+	g_assert_cmpfloat(engine("writebacks"), ==, 1);
+	g_assert_cmpuint(lat[1][0], ==, 500);
+	g_assert_cmpuint(lat[1][1], ==, 210);
+}
+
+/*
+ * First touch homes a line on the toucher's socket; sim_mem_place homes
+ * it where setup says.  Two sockets of one core.  CPU 1 first-touches
+ * line 0 (home socket 1: local DRAM, 320) and then lines 1..80, pushing
+ * line 0 out of its caches.  CPU 0, at t = 100,000: line 0 comes from
+ * DRAM at socket 1 (500); line 100, placed on socket 1 by setup and
+ * never touched, also 500; line 101, unplaced, is homed on socket 0 by
+ * this first touch: 320.
+ */
+static void
+place_setup(struct sim *s)
+{
+	sim_mem_place(s, line(100), 64, 1);
+}
+
+static void
+first_touch_script(uint32_t cpu)
+{
+	if (cpu == 1) {
+		sim_time_t t0 = sim_now();
+		(void)sim_load64(line(0));
+		lat[1][0] = sim_now() - t0;
+		for (unsigned i = 1; i <= 80; i++)
+			(void)sim_load64(line(i));
+	} else {
+		sim_sleep_until(100000);
+		for (unsigned k = 0; k < 3; k++) {
+			sim_time_t t0 = sim_now();
+			(void)sim_load64(line(k == 0 ? 0 : 99 + k));
+			lat[0][k] = sim_now() - t0;
+		}
+	}
+}
+
+static void
+test_first_touch_and_placement(void)
+{
+	script = first_touch_script;
+	setup_fn = place_setup;
+	struct sim_machine *m = machine(2, 1);
+	m->cluster_cache_lines = 16;
+	m->llc_ways = 16;
+	run(m, 2);
+	g_assert_cmpuint(lat[1][0], ==, 320);
+	g_assert_cmpuint(lat[0][0], ==, 500);
+	g_assert_cmpuint(lat[0][1], ==, 500);
+	g_assert_cmpuint(lat[0][2], ==, 320);
+}
+
+/*
+ * Memory bandwidth: one socket whose controller serves a line every
+ * 64 B / 4 GB/s * 1 GHz = 16 cycles.  Three CPUs load three fresh lines
+ * at t = 0; the requests reach the home at t = 10 together and are served
+ * in turn: 320, 320 + 16, 320 + 32 (mem_queue_cycles 48).  With two CPUs:
+ * 320 and 336.  Unbounded bandwidth: 320 each.
+ */
+static void
+bw_script(uint32_t cpu)
+{
+	sim_time_t t0 = sim_now();
+	(void)sim_load64(line(8 * cpu));
+	lat[cpu][0] = sim_now() - t0;
+}
+
+static void
+test_bandwidth_queueing(void)
+{
+	for (uint32_t n = 2; n <= 3; n++) {
+		script = bw_script;
+		struct sim_machine *m = machine(1, 3);
+		m->mem_bandwidth_gbs = 4.0;
+		run(m, n);
+		for (uint32_t c = 0; c < n; c++)
+			g_assert_cmpuint(lat[c][0], ==, 320 + 16 * c);
+		g_assert_cmpfloat(engine("mem_queue_cycles"), ==, n == 2 ? 16 : 48);
+	}
+	script = bw_script;
+	run(machine(1, 3), 3);
+	for (uint32_t c = 0; c < 3; c++)
+		g_assert_cmpuint(lat[c][0], ==, 320);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/hier/capacity/fits-l1", test_fits_l1);
+	g_test_add_func("/hier/capacity/fits-l2", test_fits_l2);
+	g_test_add_func("/hier/capacity/l2-overflow-refetches-from-llc",
+			test_l2_overflow_refetches_from_llc);
+	g_test_add_func("/hier/capacity/beyond-llc-refetches-from-dram",
+			test_beyond_llc_refetches_from_dram);
+	g_test_add_func("/hier/writeback/dirty-eviction-then-dram-at-home",
+			test_dirty_writeback_then_dram_at_home);
+	g_test_add_func("/hier/numa/first-touch-and-placement", test_first_touch_and_placement);
+	g_test_add_func("/hier/bandwidth/controller-queues", test_bandwidth_queueing);
+	int rc = g_test_run();
+	cJSON_Delete(last);
+	return rc;
+}
