@@ -19,7 +19,9 @@
  *   S = the owner's cluster (M/E line), the farthest sharer's cluster
  *       (a write invalidating S copies; invalidations are one multicast,
  *       so only the farthest sharer's round trip counts), the home
- *       (data of an S line), or DRAM at the home (first touch: b = mem).
+ *       (data of an S line, b = leg_socket, when an LLC holds it -- the
+ *       requester's, the home socket's or the farthest sharer's), or DRAM
+ *       at the home (b = mem, plus any wait at its memory controller).
  *   A leg inside a cluster costs leg_cluster; between a cluster and a
  *   directory or cluster of the same socket leg_socket; across sockets
  *   leg_link + (hops - 1) * leg_hop.
@@ -100,9 +102,9 @@
  * WHAT IT LEAVES OUT (MODEL)
  *   - No link or mesh bandwidth: messages for different lines never queue
  *     behind each other.  Many hot lines at once are too cheap.
- *   - Owned (M/E) lines are never evicted; S copies are evicted from an
- *     8-way private cache of private_cache_lines.  Large working sets are
- *     too cheap.
+ *   - Capacity (which lines still fit, LRU, owned lines given back on
+ *     eviction, memory-controller queueing) is hier.c's; see its own
+ *     list of what it leaves out.
  *   - S data always comes from the home, never forwarded by a sharer.
  *   - Loads block: no memory-level parallelism.  Scans of many remote
  *     lines (a poll over every CPU's counter) are too expensive, by up to
