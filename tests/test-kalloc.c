@@ -235,6 +235,56 @@ test_cost_remote_free(void)
 	g_assert_cmpuint(lat[0], ==, 418);
 }
 
+/* ---- NUMA placement ---- */
+
+/*
+ * Two sockets of one core, 16 frames per node.  CPU 1 (socket 1) takes
+ * order-0 pages: the first 16 come from node 1 (its pcp refill takes the
+ * whole node) and its first touch of one is a local DRAM access, 10 +
+ * 300 + 10 = 320; the 17th falls back to node 0, homed on socket 0: 100 +
+ * 300 + 100 = 500.  A kmalloc on CPU 1 gets a node-1 slab.
+ */
+static uint64_t numa_pfn[2];
+
+static void
+numa_script(uint32_t cpu)
+{
+	if (cpu != 1)
+		return;
+	void *pg[17];
+	for (int i = 0; i < 17; i++)
+		pg[i] = alloc_pages(ka, 0, 0);
+	settle();
+	sim_time_t t0 = sim_now();
+	(void)sim_load64(pg[3]);
+	lat[0] = sim_now() - t0;
+	t0 = sim_now();
+	(void)sim_load64(pg[16]);
+	lat[1] = sim_now() - t0;
+	numa_pfn[0] = ka_pfn(ka, pg[3]);
+	numa_pfn[1] = ka_pfn(ka, pg[16]);
+	for (int i = 0; i < 17; i++)
+		free_pages(ka, pg[i], 0);
+	void *o = kmalloc(ka, 32, 0);
+	g_assert_cmpuint(ka_node_of(ka, ka_pfn(ka, o)), ==, 1);
+	kfree(ka, o);
+}
+
+static void
+test_numa_placement(void)
+{
+	kp_defaults();
+	kp.pages_per_node = 16;
+	kp.slab_max_order = 0;
+	script = numa_script;
+	report_fn = assert_check;
+	run_ks_ok(2, 1, 2, 1);
+	g_assert_cmpuint(numa_pfn[0] / 16, ==, 1);
+	g_assert_cmpuint(numa_pfn[1] / 16, ==, 0);
+	g_assert_cmpuint(lat[0], ==, 320);
+	g_assert_cmpuint(lat[1], ==, 500);
+}
+
 /* ---- pcp boundaries ---- */
 
 /*
@@ -537,7 +587,7 @@ test_workload(void)
 	g_assert_cmpfloat(t_metric(a, "allocs"), ==, 8 * 30 * 12);
 	g_assert_cmpfloat(t_metric(a, "kalloc.free_pages") + t_metric(a, "kalloc.slab_pages"),
 			  ==, t_metric(a, "kalloc.total_pages"));
-	g_assert_cmpfloat(t_metric(a, "kalloc.remote_frees"), >, 0);
+	g_assert_cmpfloat(t_metric(a, "kalloc.cross_node_frees"), >, 0);
 	g_assert_cmpfloat(t_metric(a, "frees_remote"), >, 0);
 	char *sa = t_results_without_host(a), *sb = t_results_without_host(b);
 	g_assert_cmpstr(sa, ==, sb);
@@ -545,6 +595,40 @@ test_workload(void)
 	g_free(sb);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
+}
+
+/* The same storm with ticket spinlocks, and with the local frees deferred
+ * through reclaim schemes: their callbacks' sim_free() calls return every
+ * object and page to the allocator (retired = freed, conservation holds,
+ * nothing left allocated). */
+static void
+test_workload_variants(void)
+{
+	static const char *const extra[] = {
+		"\"locking\": {\"spinlock\": \"ticket\"}",
+		"\"reclaim\": {\"scheme\": \"tree_rcu\"}",
+		"\"reclaim\": {\"scheme\": \"ebr-ck\"}",
+		"\"reclaim\": {\"scheme\": \"gus\"}",
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(extra); i++) {
+		g_autofree char *json = g_strdup_printf("%.*s, %s}", (int)strlen(wl_json) - 1,
+							wl_json, extra[i]);
+		GError *err = NULL;
+		cJSON *r = t_run_json(json, NULL, &err);
+		g_assert_no_error(err);
+		const cJSON *m = cJSON_GetObjectItem(r, "metrics");
+		g_assert_true(cJSON_IsTrue(cJSON_GetObjectItem(m, "conservation_ok")));
+		g_assert_cmpfloat(t_metric(r, "kalloc.free_pages") + t_metric(r, "kalloc.slab_pages"),
+				  ==, t_metric(r, "kalloc.total_pages"));
+		if (i == 0) {
+			const cJSON *l = cJSON_GetObjectItem(cJSON_GetObjectItem(m, "kalloc"), "locks");
+			g_assert_cmpstr(cJSON_GetObjectItem(l, "spinlock")->valuestring, ==, "ticket");
+		} else {
+			g_assert_cmpfloat(t_metric(r, "reclaim.retired"), >, 0);
+			g_assert_cmpfloat(t_metric(r, "reclaim.freed"), ==, t_metric(r, "reclaim.retired"));
+		}
+		cJSON_Delete(r);
+	}
 }
 
 /* Bad input: one line naming the key. */
@@ -566,12 +650,14 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/kalloc/cost/fast-path", test_cost_fast_path);
 	g_test_add_func("/kalloc/cost/remote-free", test_cost_remote_free);
+	g_test_add_func("/kalloc/numa/pages-homed-on-allocating-socket", test_numa_placement);
 	g_test_add_func("/kalloc/pcp/refill-drain-at-boundaries", test_pcp_boundaries);
 	g_test_add_func("/kalloc/buddy/split-and-merge", test_buddy_split_merge);
 	g_test_add_func("/kalloc/conservation/storm", test_storm_conservation);
 	g_test_add_func("/kalloc/route/sim-free-is-kfree", test_sim_free_routes);
 	g_test_add_func("/kalloc/poison/uaf-and-double-free", test_uaf_and_double_free);
 	g_test_add_func("/kalloc/workload/storm-deterministic", test_workload);
+	g_test_add_func("/kalloc/workload/locking-and-reclaim", test_workload_variants);
 	g_test_add_func("/kalloc/config/pcp-high-above-batch", test_bad_config);
 	return g_test_run();
 }

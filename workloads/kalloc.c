@@ -20,12 +20,20 @@
  * (pcp refills and drains, zone and list_lock contention, slab paths), and
  * kalloc_check()'s verdict after the run (conservation_ok).
  *
- * Sections: needs "kalloc" (the allocator's parameters).
+ * With a "reclaim" section the local frees are deferred instead: the
+ * scheme's retire(), whose deferred free ends in sim_free() and so in the
+ * allocator on whichever CPU runs the callbacks (each CPU passes a
+ * quiescent state after every round and calls cpu_exit at the end).
+ *
+ * Sections: needs "kalloc" (the allocator's parameters); uses "locking" if
+ * present (the spinlock flavour of zone->lock and list_lock; queued
+ * without) and "reclaim" if present (deferred local frees).
  */
 #include <glib.h>
 
 #include "engine.h"
 #include "kalloc.h"
+#include "reclaim.h"
 #include "wl_stats.h"
 #include "workload.h"
 
@@ -77,6 +85,8 @@ struct wlk_cpu {
 struct wlk {
 	struct wlk_params p;
 	struct kalloc *ka;
+	const struct rcl_ops *rops;     /* NULL: local frees are immediate */
+	void *rs;
 	uint32_t ncpus;
 	struct wlk_ring **ring;     /* [cpu]: the ring cpu consumes */
 	struct wlk_cpu *cpu;
@@ -106,6 +116,9 @@ wlk_setup(struct sim *sim, const void *params)
 	st->p = *(const struct wlk_params *)params;
 	st->ncpus = sim_ncpus_of(sim);
 	st->ka = kalloc_create_for_run(sim);
+	st->rops = rcl_ops_of(sim);
+	if (st->rops)
+		st->rs = st->rops->create(sim, rcl_params_of(sim));
 	st->ring = g_new0(struct wlk_ring *, st->ncpus);
 	const struct sim_machine *m = sim_machine_of(sim);
 	size_t bytes = sizeof(struct wlk_ring) + sizeof(void *) * st->p.ring;
@@ -183,7 +196,10 @@ wlk_cpu(void *arg)
 			    wlk_handoff(st, me, tagged))
 				continue;
 			sim_time_t t0 = sim_now();
-			if (is_page[i])
+			if (st->rops)
+				st->rops->retire(st->rs, objs[i], is_page[i] ? KA_PAGE_SIZE : st->p.size,
+						 is_page[i] ? KA_PAGE_SIZE : 8);
+			else if (is_page[i])
 				free_pages(st->ka, objs[i], 0);
 			else
 				kfree(st->ka, objs[i]);
@@ -191,6 +207,8 @@ wlk_cpu(void *arg)
 			sim_work(st->p.work);
 		}
 		wlk_drain(st, me);
+		if (st->rops && st->rops->quiescent_state)
+			st->rops->quiescent_state(st->rs);
 	}
 	/* Tell the consumer, then drain until my producer is done too. */
 	sim_store64_rel(&st->ring[(me + 1) % st->ncpus]->done, 1);
@@ -202,6 +220,8 @@ wlk_cpu(void *arg)
 			break;
 		sim_wait_for_write(&r->tail, SIM_TIME_NEVER);
 	}
+	if (st->rops && st->rops->cpu_exit)
+		st->rops->cpu_exit(st->rs);
 	g_free(objs);
 	g_free(is_page);
 }
@@ -237,12 +257,20 @@ wlk_report(void *arg, struct sim *sim, cJSON *m)
 		cJSON_AddStringToObject(m, "conservation_error", why->str);
 	g_string_free(why, TRUE);
 	kalloc_stats(st->ka, cJSON_AddObjectToObject(m, "kalloc"));
+	if (st->rops) {
+		cJSON *r = cJSON_AddObjectToObject(m, "reclaim");
+		cJSON_AddStringToObject(r, "scheme", st->rops->comp.name);
+		if (st->rops->stats)
+			st->rops->stats(st->rs, r);
+	}
 }
 
 static void
 wlk_teardown(void *arg)
 {
 	struct wlk *st = arg;
+	if (st->rops && st->rops->destroy)
+		st->rops->destroy(st->rs);
 	kalloc_destroy(st->ka);
 	g_free(st->ring);
 	g_free(st->cpu);

@@ -120,6 +120,7 @@ kalloc_create(struct sim *sim, const struct kalloc_params *params)
 	else
 		sim_params_defaults(kalloc_slub_params, &ka->p);
 	ka->ncpus = sim_ncpus_of(sim);
+	ka->kl = klock_create(sim);
 	find_nodes(ka);
 	ka->npages = (uint64_t)ka->nnodes * ka->p.pages_per_node;
 	size_t bytes = (size_t)ka->npages << KA_PAGE_SHIFT;
@@ -165,6 +166,7 @@ kalloc_destroy(struct kalloc *ka)
 	if (ka == NULL)
 		return;
 	ka_slub_destroy(ka);
+	klock_destroy(ka->kl);
 	g_free(ka->pstate);
 	g_free(ka->slab_of);
 	g_free(ka->live);
@@ -210,7 +212,8 @@ kalloc_stats(struct kalloc *ka, cJSON *out)
 	cJSON_AddNumberToObject(out, "total_pages", (double)ka->npages);
 	cJSON_AddNumberToObject(out, "free_pages", (double)kalloc_free_pages(ka));
 	cJSON_AddNumberToObject(out, "slab_pages", (double)slab);
-	cJSON_AddNumberToObject(out, "remote_frees", (double)ka->remote_frees);
+	cJSON_AddNumberToObject(out, "cross_node_frees", (double)ka->remote_frees);
 	ka_page_alloc_stats(ka, out);
 	ka_slub_stats(ka, out);
+	klock_stats(ka->kl, cJSON_AddObjectToObject(out, "locks"));
 }

@@ -24,6 +24,7 @@
 
 #include "engine.h"
 #include "kalloc.h"
+#include "klock.h"
 
 /* An intrusive doubly linked list in simulated memory (list_head). */
 struct ka_list {
@@ -87,13 +88,14 @@ struct free_area {
 
 /*
  * struct zone: one per node (socket), homed on it.
- *   line 0      lock (ticket spinlock: head | tail), free_pages
- *               (NR_FREE_PAGES), both written under the lock
+ *   line 0      lock (spinlock_t of the run's flavour), free_pages
+ *               (NR_FREE_PAGES), written under the lock
  *   lines 1-4   free_area[0..10]: RMW under lock by every buddy
  *               allocation, split and merge
  */
 struct zone {
-	uint64_t lock;
+	spinlock_t lock;
+	uint32_t pad0;
 	uint64_t free_pages;
 	uint64_t pad[6];
 	struct free_area free_area[KA_NR_ORDERS];
@@ -121,9 +123,11 @@ enum ka_pstate {
 	KA_P_LARGE,         /* kmalloc_large() */
 };
 
-/* Counters of one lock (host side). */
+/* Counters of one lock (host side): acquisitions and the cycles spent in
+ * spin_lock (contention shows there; the locking context counts the
+ * flavour's slow paths over all the allocator's locks). */
 struct ka_lock_stats {
-	uint64_t acquired, contended, wait_cycles;
+	uint64_t acquired, lock_cycles;
 };
 
 struct ka_zone_stats {
@@ -136,6 +140,7 @@ struct ka_zone_stats {
 
 struct kalloc {
 	struct sim *sim;
+	struct klock *kl;            /* locking context: the run's spinlock flavour */
 	struct kalloc_params p;
 	uint32_t nnodes, ncpus;
 	uint32_t *node_socket;       /* [node]: the socket it sits on */
@@ -174,7 +179,8 @@ struct kmem_cache_cpu {
 	uint64_t pad[5];
 };
 struct kmem_cache_node {
-	uint64_t list_lock;
+	spinlock_t list_lock;
+	uint32_t pad0;
 	uint64_t nr_partial;
 	struct ka_list partial;
 	uint64_t pad[4];
@@ -251,15 +257,13 @@ struct ka_list *ka_list_first(struct ka_list *head);    /* NULL if empty */
 struct ka_list *ka_list_last(struct ka_list *head);     /* NULL if empty */
 
 /*
- * ka_spin_lock / ka_spin_unlock - a ticket spinlock in the 8-byte word
- * at lock (head in the low half, tail in the high half).
- * Cost: one fetch-and-add on the lock line, then a spin on it while
- * another CPU holds it; unlock: a load and a release store.
- * MODEL: until models/lock's spinlock_t (queued/ticket by config) lands,
- * every allocator lock is this ticket lock.
+ * ka_spin_lock / ka_spin_unlock - spin_lock()/spin_unlock() of the
+ * allocator's locking context (models/lock/klock.h: queued or ticket, by
+ * the run's "locking" section), counted in st.
+ * Cost: the flavour's (one RMW of the lock's line uncontended).
  */
-void ka_spin_lock(uint64_t *lock, struct ka_lock_stats *st);
-void ka_spin_unlock(uint64_t *lock);
+void ka_spin_lock(struct kalloc *ka, spinlock_t *lock, struct ka_lock_stats *st);
+void ka_spin_unlock(struct kalloc *ka, spinlock_t *lock);
 
 /* page_alloc.c: with the buddy allocator's state (zone->lock taken inside). */
 struct page *ka_pfn_to_page(struct kalloc *ka, uint64_t pfn);

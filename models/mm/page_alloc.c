@@ -97,30 +97,18 @@ ka_list_last(struct ka_list *head)
 }
 
 void
-ka_spin_lock(uint64_t *lock, struct ka_lock_stats *st)
+ka_spin_lock(struct kalloc *ka, spinlock_t *lock, struct ka_lock_stats *st)
 {
-	uint32_t *w = (uint32_t *)lock;         /* w[0] head, w[1] tail */
-	uint32_t me = sim_faa32(&w[1], 1);
-	uint32_t head = sim_load32(&w[0]);
 	st->acquired++;
-	if (head != me) {
-		enum sim_cause prev = sim_cause_push(SIM_CAUSE_LOCK_WAIT);
-		sim_time_t t0 = sim_now();
-		st->contended++;
-		while (head != me)
-			head = sim_spin_while_eq32(&w[0], head);
-		st->wait_cycles += sim_now() - t0;
-		sim_cause_pop(prev);
-	}
-	sim_fence_acquire();
+	sim_time_t t0 = sim_now();
+	spin_lock(ka->kl, lock);
+	st->lock_cycles += sim_now() - t0;
 }
 
 void
-ka_spin_unlock(uint64_t *lock)
+ka_spin_unlock(struct kalloc *ka, spinlock_t *lock)
 {
-	uint32_t *w = (uint32_t *)lock;
-	uint32_t head = sim_load32(&w[0]);
-	sim_store32_rel(&w[0], head + 1);
+	spin_unlock(ka->kl, lock);
 }
 
 /* ---- frames and struct pages ---- */
@@ -276,7 +264,7 @@ rmqueue_bulk(struct kalloc *ka, uint32_t node, struct per_cpu_pages *pcp, uint32
 {
 	struct zone *z = &ka->zones[node];
 	uint32_t i;
-	ka_spin_lock(&z->lock, &ka->zst[node].lock);
+	ka_spin_lock(ka, &z->lock, &ka->zst[node].lock);
 	for (i = 0; i < count; i++) {
 		uint64_t pfn = __rmqueue_smallest(ka, z, node, 0);
 		if (pfn == UINT64_MAX)
@@ -286,7 +274,7 @@ rmqueue_bulk(struct kalloc *ka, uint32_t node, struct per_cpu_pages *pcp, uint32
 	}
 	if (i)
 		zone_free_add(z, -(int64_t)i);
-	ka_spin_unlock(&z->lock);
+	ka_spin_unlock(ka, &z->lock);
 	if (i) {
 		sim_store64(&pcp->count, sim_load64(&pcp->count) + i);
 		ka->zst[node].pcp_refills++;
@@ -306,7 +294,7 @@ free_pcppages_bulk(struct kalloc *ka, uint32_t node, struct per_cpu_pages *pcp,
 {
 	struct zone *z = &ka->zones[node];
 	uint32_t n = 0;
-	ka_spin_lock(&z->lock, &ka->zst[node].lock);
+	ka_spin_lock(ka, &z->lock, &ka->zst[node].lock);
 	for (; n < count; n++) {
 		struct ka_list *e = ka_list_last(&pcp->list);
 		if (e == NULL)
@@ -317,7 +305,7 @@ free_pcppages_bulk(struct kalloc *ka, uint32_t node, struct per_cpu_pages *pcp,
 		__free_one_page(ka, z, node, pfn, 0);
 	}
 	zone_free_add(z, n);
-	ka_spin_unlock(&z->lock);
+	ka_spin_unlock(ka, &z->lock);
 	sim_store64(&pcp->count, sim_load64(&pcp->count) - n);
 	ka->zst[node].pcp_drains++;
 	ka->zst[node].pcp_pages_drained += n;
@@ -343,11 +331,11 @@ rmqueue(struct kalloc *ka, uint32_t node, unsigned order)
 		return pfn;
 	}
 	struct zone *z = &ka->zones[node];
-	ka_spin_lock(&z->lock, &ka->zst[node].lock);
+	ka_spin_lock(ka, &z->lock, &ka->zst[node].lock);
 	uint64_t pfn = __rmqueue_smallest(ka, z, node, order);
 	if (pfn != UINT64_MAX)
 		zone_free_add(z, -(int64_t)(UINT64_C(1) << order));
-	ka_spin_unlock(&z->lock);
+	ka_spin_unlock(ka, &z->lock);
 	return pfn;
 }
 
@@ -399,10 +387,10 @@ ka_free_frames(struct kalloc *ka, uint64_t pfn, unsigned order, enum ka_pstate f
 	} else {
 		struct zone *z = &ka->zones[node];
 		shadow_set(ka, pfn, order, from, KA_P_BUDDY);
-		ka_spin_lock(&z->lock, &ka->zst[node].lock);
+		ka_spin_lock(ka, &z->lock, &ka->zst[node].lock);
 		__free_one_page(ka, z, node, pfn, order);
 		zone_free_add(z, (int64_t)(UINT64_C(1) << order));
-		ka_spin_unlock(&z->lock);
+		ka_spin_unlock(ka, &z->lock);
 	}
 	sim_irq_enable();
 }
@@ -622,8 +610,7 @@ static void
 lock_stats_emit(cJSON *o, const struct ka_lock_stats *l)
 {
 	cJSON_AddNumberToObject(o, "acquired", (double)l->acquired);
-	cJSON_AddNumberToObject(o, "contended", (double)l->contended);
-	cJSON_AddNumberToObject(o, "wait_cycles", (double)l->wait_cycles);
+	cJSON_AddNumberToObject(o, "lock_cycles", (double)l->lock_cycles);
 }
 
 void

@@ -211,7 +211,7 @@ get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, void **freelis
 	if (sim_load64(&n->nr_partial) == 0)
 		return NULL;
 	struct page *slab = NULL;
-	ka_spin_lock(&n->list_lock, &s->list_lock);
+	ka_spin_lock(s->ka, &n->list_lock, &s->list_lock);
 	struct ka_list *e = ka_list_first(&n->partial);
 	if (e) {
 		slab = (struct page *)((char *)e - offsetof(struct page, lru));
@@ -224,7 +224,7 @@ get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, void **freelis
 		} while (sim_cas64(&slab->counters, old, want) != old);
 		*freelist = idx_to_obj(s, slab, SC_FREE(old));
 	}
-	ka_spin_unlock(&n->list_lock);
+	ka_spin_unlock(s->ka, &n->list_lock);
 	return slab;
 }
 
@@ -305,7 +305,7 @@ slab_free_slow(struct kmem_cache *s, struct page *slab, void *x)
 	s->free_slow++;
 	do {
 		if (n) {
-			ka_spin_unlock(&n->list_lock);
+			ka_spin_unlock(s->ka, &n->list_lock);
 			n = NULL;
 		}
 		old = sim_load64(&slab->counters);
@@ -315,7 +315,7 @@ slab_free_slow(struct kmem_cache *s, struct page *slab, void *x)
 		want = sc_pack(obj_to_idx1(s, slab, x), inuse, SC_OBJECTS(old), SC_FROZEN(old));
 		if (!SC_FROZEN(old) && (inuse == 0 || prior == 0)) {
 			n = &s->node[ka_node_of(ka, ka_page_to_pfn(ka, slab))];
-			ka_spin_lock(&n->list_lock, &s->list_lock);
+			ka_spin_lock(s->ka, &n->list_lock, &s->list_lock);
 		}
 	} while (sim_cas64(&slab->counters, old, want) != old);
 	if (n == NULL)
@@ -323,7 +323,7 @@ slab_free_slow(struct kmem_cache *s, struct page *slab, void *x)
 	if (inuse == 0 && sim_load64(&n->nr_partial) >= s->min_partial) {
 		if (prior)
 			remove_partial(n, slab);
-		ka_spin_unlock(&n->list_lock);
+		ka_spin_unlock(s->ka, &n->list_lock);
 		/* discard_slab() */
 		uint64_t pfn = ka_page_to_pfn(ka, slab);
 		sim_store64(&slab->flags, 0);
@@ -339,7 +339,7 @@ slab_free_slow(struct kmem_cache *s, struct page *slab, void *x)
 		add_partial(n, slab);
 		s->free_to_partial++;
 	}
-	ka_spin_unlock(&n->list_lock);
+	ka_spin_unlock(s->ka, &n->list_lock);
 }
 
 /* The slab holding x (host-checked): its head frame's struct page. */
@@ -675,8 +675,7 @@ ka_slub_stats(struct kalloc *ka, cJSON *out)
 		cJSON_AddNumberToObject(o, "discard_slab", (double)s->discard_slab);
 		cJSON *l = cJSON_AddObjectToObject(o, "list_lock");
 		cJSON_AddNumberToObject(l, "acquired", (double)s->list_lock.acquired);
-		cJSON_AddNumberToObject(l, "contended", (double)s->list_lock.contended);
-		cJSON_AddNumberToObject(l, "wait_cycles", (double)s->list_lock.wait_cycles);
+		cJSON_AddNumberToObject(l, "lock_cycles", (double)s->list_lock.lock_cycles);
 		cJSON_AddItemToArray(arr, o);
 	}
 	cJSON_AddNumberToObject(out, "large_alloc", (double)ka->large_alloc);
