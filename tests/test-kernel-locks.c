@@ -56,6 +56,8 @@ kt_report(void *arg, struct sim *s, cJSON *m)
 	klock_stats(t->kl, kt_stats);
 	cJSON_AddNumberToObject(kt_stats, "counter", (double)*t->counter);
 	cJSON_AddNumberToObject(kt_stats, "max_holders", t->max_holders);
+	if (g_getenv("KT_DEBUG"))
+		g_printerr("lock word0 %016llx\n", (unsigned long long)*(uint64_t *)(void *)t->lock);
 }
 
 static void
@@ -413,6 +415,216 @@ test_seqlock_no_torn_reads(gconstpointer data)
 	g_assert_cmpuint((uint64_t)kt_stat("seq_read_retry"), >, 0);
 }
 
+/* ---- struct mutex ---- */
+
+/* 12 CPUs; every fourth section sleeps inside (I/O under the mutex), so
+ * spinners give up and sleepers queue: exclusion holds on both paths. */
+static void
+mutex_hammer(struct kt *t)
+{
+	struct mutex *m = (struct mutex *)(void *)t->lock;
+	for (int i = 0; i < SPIN_ITERS; i++) {
+		if (i % 7 == 6) {
+			while (!mutex_trylock(t->kl, m))
+				sim_work(sim_random_below(300));
+		} else {
+			mutex_lock(t->kl, m);
+		}
+		enter(t);
+		uint64_t v = sim_load64(t->counter);
+		if (i % 4 == (int)(sim_cpu_id() % 4))
+			schedule_timeout_uninterruptible(t->kl, 3000);
+		else
+			sim_work(40);
+		sim_store64(t->counter, v + 1);
+		leave(t);
+		mutex_unlock(t->kl, m);
+		sim_work(sim_random_below(200));
+	}
+}
+
+static void
+test_mutex_exclusion(gconstpointer data)
+{
+	cJSON *r1 = kt_run(data, 12, 16, 11, mutex_hammer);
+	g_assert_cmpuint((uint64_t)kt_stat("counter"), ==, 12 * SPIN_ITERS);
+	g_assert_cmpuint((uint64_t)kt_stat("max_holders"), ==, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("mutex_acquired"), ==, 12 * SPIN_ITERS);
+	g_assert_cmpuint((uint64_t)kt_stat("mutex_spin_acquired"), >, 0);
+	g_assert_cmpuint((uint64_t)kt_stat("mutex_sleep_acquired"), >, 0);
+	g_assert_cmpuint((uint64_t)kt_stat("wakeups"), >, 0);
+	cJSON *r2 = kt_run(data, 12, 16, 11, mutex_hammer);
+	g_autofree char *s1 = t_results_without_host(r1);
+	g_autofree char *s2 = t_results_without_host(r2);
+	g_assert_cmpstr(s1, ==, s2);
+	cJSON_Delete(r1);
+	cJSON_Delete(r2);
+}
+
+/* ---- struct rw_semaphore ---- */
+
+static void
+rwsem_hammer(struct kt *t)
+{
+	struct rw_semaphore *sem = (struct rw_semaphore *)(void *)t->lock;
+	uint32_t id = sim_cpu_id();
+	for (int i = 0; i < SPIN_ITERS; i++) {
+		if (id % 3 == 0) {
+			down_write(t->kl, sem);
+			enter(t);
+			writer_with_readers += readers_in != 0;
+			uint64_t v = sim_load64(t->counter);
+			sim_work(100);
+			sim_store64(t->counter, v + 1);
+			leave(t);
+			up_write(t->kl, sem);
+		} else {
+			down_read(t->kl, sem);
+			g_assert_cmpuint(t->holders, ==, 0);
+			if (++readers_in > max_readers)
+				max_readers = readers_in;
+			(void)sim_load64(t->counter);
+			sim_work(6000);     /* longer than a wake-up: woken readers overlap */
+			readers_in--;
+			up_read(t->kl, sem);
+		}
+		sim_work(sim_random_below(300));
+	}
+}
+
+static void
+test_rwsem_exclusion(gconstpointer data)
+{
+	readers_in = max_readers = writer_with_readers = 0;
+	cJSON *r1 = kt_run(data, 9, 16, 13, rwsem_hammer);
+	if (g_getenv("KT_DEBUG")) {
+		g_autofree char *js = cJSON_Print(kt_stats);
+		g_printerr("%s\nmax_readers %u\n", js, max_readers);
+	}
+	g_assert_cmpuint((uint64_t)kt_stat("counter"), ==, 3 * SPIN_ITERS);
+	g_assert_cmpuint((uint64_t)kt_stat("max_holders"), ==, 1);
+	g_assert_cmpuint(writer_with_readers, ==, 0);
+	g_assert_cmpuint(max_readers, >, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("rwsem_read_slowpath"), >, 0);
+	g_assert_cmpuint((uint64_t)kt_stat("rwsem_write_slowpath"), >, 0);
+	g_assert_cmpuint((uint64_t)kt_stat("sleeps"), >, 0);
+	readers_in = max_readers = 0;
+	cJSON *r2 = kt_run(data, 9, 16, 13, rwsem_hammer);
+	g_autofree char *s1 = t_results_without_host(r1);
+	g_autofree char *s2 = t_results_without_host(r2);
+	g_assert_cmpstr(s1, ==, s2);
+	cJSON_Delete(r1);
+	cJSON_Delete(r2);
+}
+
+/*
+ * Writer preference: CPU 0 reads from t=0 for `hold` cycles; CPU 1 asks
+ * to write at 1000 and sleeps; CPU 2 asks to read at 2000, while a writer
+ * waits and a reader holds: it must queue behind the writer (Linux v6:
+ * no read-lock stealing while reader-owned with a waiter).  Order: R0,
+ * W1, R2.  Also: a sleeping waiter consumes no cycles -- CPU 1's cycles
+ * other than sleep do not depend on how long it slept.
+ */
+static sim_time_t rel[3];
+static uint64_t awake_cycles[3], slept_cycles[3];
+
+static void
+rwsem_pref(struct kt *t)
+{
+	struct rw_semaphore *sem = (struct rw_semaphore *)(void *)t->lock;
+	uint32_t id = sim_cpu_id();
+	sim_sleep_until(arrive[id]);
+	sim_time_t t0 = sim_now();
+	if (id == 1)
+		down_write(t->kl, sem);
+	else
+		down_read(t->kl, sem);
+	got[id] = sim_now();
+	lat_lock[id] = got[id] - t0;
+	sim_work(id == 0 ? hold : 500);
+	rel[id] = sim_now();
+	if (id == 1)
+		up_write(t->kl, sem);
+	else
+		up_read(t->kl, sem);
+}
+
+static struct sim *pref_sim;
+
+static void
+kt_report_cycles(void *arg, struct sim *s, cJSON *m)
+{
+	kt_report(arg, s, m);
+	for (uint32_t i = 0; i < sim_ncpus_of(s) && i < 3; i++) {
+		awake_cycles[i] = 0;
+		for (int c = 0; c < SIM_CAUSE_N; c++)
+			if (c != SIM_CAUSE_SLEEP)
+				awake_cycles[i] += sim_cpu_cycles(s, i, (enum sim_cause)c);
+		slept_cycles[i] = sim_cpu_cycles(s, i, SIM_CAUSE_SLEEP);
+	}
+	pref_sim = NULL;
+}
+
+static const struct sim_workload_ops kt_cycles_ops = {
+	.name = "klocktest-cycles", .summary = "", .params = no_params, .params_size = 1,
+	.setup = kt_setup, .cpu_main = kt_cpu, .report = kt_report_cycles,
+	.teardown = kt_teardown,
+};
+
+static void
+run_pref(const char *flavour, uint64_t h)
+{
+	static const sim_time_t when[] = { 0, 1000, 2000 };
+	memcpy(arrive, when, sizeof arrive);
+	hold = h;
+	kt_flavour = flavour;
+	kt_body = rwsem_pref;
+	struct sim_run_config *rc = t_config(t_machine(1, 4, NULL), 3, 1, &kt_cycles_ops,
+					     NULL, 0);
+	cJSON_Delete(t_run(rc));
+	sim_run_config_free(rc);
+	if (g_getenv("KT_DEBUG"))
+		for (uint32_t i = 0; i < 3; i++)
+			g_printerr("%s cpu%u got %lu lock %lu rel %lu awake %lu slept %lu\n",
+				   flavour, i, (unsigned long)got[i], (unsigned long)lat_lock[i],
+				   (unsigned long)rel[i], (unsigned long)awake_cycles[i],
+				   (unsigned long)slept_cycles[i]);
+}
+
+static void
+test_rwsem_writer_preference(gconstpointer data)
+{
+	run_pref(data, 20000);
+	g_assert_cmpuint(got[0], <, got[1]);
+	g_assert_cmpuint(got[1], >, rel[0]);
+	g_assert_cmpuint(got[2], >, rel[1]);
+	g_assert_cmpuint((uint64_t)kt_stat("rwsem_write_slowpath"), ==, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("rwsem_read_slowpath"), ==, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("rwsem_read_steal"), ==, 0);
+	g_assert_cmpuint((uint64_t)kt_stat("sleeps"), ==, 2);
+	g_assert_cmpuint((uint64_t)kt_stat("wakeups"), ==, 2);
+	/* Each handoff to a sleeper costs the waker's try_to_wake_up (1500)
+	 * and the sleeper's switch back in (2000), plus the wait_lock, list
+	 * and count line transfers (a few hundred cycles on this machine). */
+	g_assert_cmpuint(got[1] - rel[0], >=, 1500 + 2000);
+	g_assert_cmpuint(got[1] - rel[0], <, 1500 + 2000 + 400);
+	g_assert_cmpuint(got[2] - rel[1], >=, 1500 + 2000);
+	g_assert_cmpuint(got[2] - rel[1], <, 1500 + 2000 + 400);
+}
+
+static void
+test_rwsem_sleepers_cost_nothing(gconstpointer data)
+{
+	run_pref(data, 20000);
+	uint64_t awake1 = awake_cycles[1], awake2 = awake_cycles[2];
+	uint64_t slept1 = slept_cycles[1];
+	run_pref(data, 200000);
+	/* 180,000 more cycles asleep, not one more awake. */
+	g_assert_cmpuint(slept_cycles[1], ==, slept1 + 180000);
+	g_assert_cmpuint(awake_cycles[1], ==, awake1);
+	g_assert_cmpuint(awake_cycles[2], ==, awake2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -437,6 +649,18 @@ main(int argc, char **argv)
 		g_test_add_data_func(p2, flavours[i], test_seqcount_retry);
 		g_autofree char *p3 = g_strdup_printf("/klock/seqlock/%s/no-torn-reads", flavours[i]);
 		g_test_add_data_func(p3, flavours[i], test_seqlock_no_torn_reads);
+	}
+	for (unsigned i = 0; i < G_N_ELEMENTS(flavours); i++) {
+		g_autofree char *p1 = g_strdup_printf("/klock/mutex/%s/exclusion", flavours[i]);
+		g_test_add_data_func(p1, flavours[i], test_mutex_exclusion);
+		g_autofree char *p2 = g_strdup_printf("/klock/rwsem/%s/exclusion", flavours[i]);
+		g_test_add_data_func(p2, flavours[i], test_rwsem_exclusion);
+		g_autofree char *p3 = g_strdup_printf("/klock/rwsem/%s/writer-preference",
+						      flavours[i]);
+		g_test_add_data_func(p3, flavours[i], test_rwsem_writer_preference);
+		g_autofree char *p4 = g_strdup_printf("/klock/rwsem/%s/sleepers-cost-nothing",
+						      flavours[i]);
+		g_test_add_data_func(p4, flavours[i], test_rwsem_sleepers_cost_nothing);
 	}
 	int rc = g_test_run();
 	cJSON_Delete(kt_stats);

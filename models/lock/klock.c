@@ -74,6 +74,14 @@ klock_new(struct sim *sim, const struct spinlock_ops *ops, const struct klock_pa
 	kl->qnodes = sim_alloc(per * kl->ncpus, 64);
 	for (uint32_t i = 0; i < kl->ncpus; i++)
 		sim_mem_prime(sim, &kl->qnodes[i * KLOCK_MAX_NODES], per, i);
+	G_STATIC_ASSERT(sizeof(struct klock_task) == 192);
+	kl->tasks = sim_alloc(sizeof(struct klock_task) * kl->ncpus, 64);
+	for (uint32_t i = 0; i < kl->ncpus; i++) {
+		kl->tasks[i].on_cpu = 1;            /* written by the setup thread */
+		sim_mem_prime(sim, &kl->tasks[i], sizeof kl->tasks[i], i);
+	}
+	/* RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies, 4 ms. */
+	kl->rwsem_wait_timeout = (uint64_t)(4e6 * sim_machine_of(sim)->freq_ghz);
 	return kl;
 }
 
@@ -132,6 +140,116 @@ klock_stats(const struct klock *kl, cJSON *out)
 	cJSON_AddNumberToObject(out, "seq_begin_spins", (double)n->seq_begin_spins);
 	cJSON_AddNumberToObject(out, "seq_read_retry", (double)n->seq_read_retry);
 	cJSON_AddNumberToObject(out, "seq_write", (double)n->seq_write);
+	cJSON_AddNumberToObject(out, "sleeps", (double)n->sleeps);
+	cJSON_AddNumberToObject(out, "wakeups", (double)n->wakeups);
+	cJSON_AddNumberToObject(out, "rwsem_read_acquired", (double)n->rwsem_read_acquired);
+	cJSON_AddNumberToObject(out, "rwsem_write_acquired", (double)n->rwsem_write_acquired);
+	cJSON_AddNumberToObject(out, "rwsem_read_slowpath", (double)n->rwsem_read_slowpath);
+	cJSON_AddNumberToObject(out, "rwsem_write_slowpath", (double)n->rwsem_write_slowpath);
+	cJSON_AddNumberToObject(out, "rwsem_read_steal", (double)n->rwsem_read_steal);
+	cJSON_AddNumberToObject(out, "rwsem_handoff", (double)n->rwsem_handoff);
+	cJSON_AddNumberToObject(out, "mutex_acquired", (double)n->mutex_acquired);
+	cJSON_AddNumberToObject(out, "mutex_slowpath", (double)n->mutex_slowpath);
+	cJSON_AddNumberToObject(out, "mutex_spin_acquired", (double)n->mutex_spin_acquired);
+	cJSON_AddNumberToObject(out, "mutex_sleep_acquired", (double)n->mutex_sleep_acquired);
+	cJSON_AddNumberToObject(out, "mutex_handoff", (double)n->mutex_handoff);
+}
+
+/* ---- tasks: sleeping and waking (see the MODEL note above) ---- */
+
+void
+klock_set_current_state(struct klock *kl, uint32_t state)
+{
+	(void)sim_xchg32(&klock_current(kl)->state, state);
+}
+
+void
+klock_schedule(struct klock *kl)
+{
+	struct klock_task *t = klock_current(kl);
+	uint32_t v = sim_load32(&t->state);
+	if (v == TASK_RUNNING)
+		return;                     /* woken before it could switch away */
+	kl->n.sleeps++;
+	sim_work(kl->p.context_switch);
+	sim_store32(&t->on_cpu, 0);
+	enum sim_cause c = sim_cause_push(SIM_CAUSE_SLEEP);
+	v = sim_load32(&t->state);
+	while (v != TASK_RUNNING) {
+		sim_wait_for_write(&t->state, SIM_TIME_NEVER);
+		v = sim_load32(&t->state);
+	}
+	sim_cause_pop(c);
+	sim_store32(&t->on_cpu, 1);
+	sim_work(kl->p.context_switch);
+}
+
+void
+schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles)
+{
+	struct klock_task *t = klock_current(kl);
+	sim_time_t until = sim_now() + cycles;
+	kl->n.sleeps++;
+	sim_work(kl->p.context_switch);
+	sim_store32(&t->on_cpu, 0);
+	enum sim_cause c = sim_cause_push(SIM_CAUSE_SLEEP);
+	sim_sleep_until(until);             /* no cycles consumed */
+	sim_cause_pop(c);
+	sim_store32(&t->on_cpu, 1);
+	sim_work(kl->p.context_switch);
+}
+
+void
+klock_wake_up_process(struct klock *kl, struct klock_task *t)
+{
+	if (sim_load32(&t->state) == TASK_RUNNING)
+		return;
+	kl->n.wakeups++;
+	sim_work(kl->p.wakeup);
+	sim_store32_rel(&t->state, TASK_RUNNING);
+}
+
+/* ---- wait lists ---- */
+
+void
+klist_add_tail(struct klist *head, struct klist *node)
+{
+	struct klist *last = sim_loadp((void *const *)&head->prev);
+	sim_storep((void **)&node->next, NULL);
+	sim_storep((void **)&node->prev, last);
+	if (last)
+		sim_storep((void **)&last->next, node);
+	else
+		sim_storep((void **)&head->next, node);
+	sim_storep((void **)&head->prev, node);
+}
+
+void
+klist_del(struct klist *head, struct klist *node)
+{
+	struct klist *next = sim_loadp((void *const *)&node->next);
+	struct klist *prev = sim_loadp((void *const *)&node->prev);
+	if (next)
+		sim_storep((void **)&next->prev, prev);
+	else
+		sim_storep((void **)&head->prev, prev);
+	if (prev)
+		sim_storep((void **)&prev->next, next);
+	else
+		sim_storep((void **)&head->next, next);
+}
+
+struct klist *
+klist_first(const struct klist *head)
+{
+	return sim_loadp((void *const *)&head->next);
+}
+
+bool
+klist_is_singular(const struct klist *head)
+{
+	struct klist *first = sim_loadp((void *const *)&head->next);
+	return first != NULL && first == sim_loadp((void *const *)&head->prev);
 }
 
 void

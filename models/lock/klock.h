@@ -94,6 +94,15 @@ const char *klock_spinlock_name(const struct klock *kl);
  */
 void klock_stats(const struct klock *kl, cJSON *out);
 
+/*
+ * schedule_timeout_uninterruptible - the running task sleeps for cycles
+ * (waits for I/O, msleep): switch away (context_switch), sleep without
+ * consuming cycles, switch back (context_switch).  Meanwhile it is off
+ * CPU, so mutex spinners stop spinning on it.  Locks it holds stay held.
+ * Context: simulated CPU; yields.  Cost: two stores to the own task line.
+ */
+void schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles);
+
 /* ---- spinlock_t ---- */
 
 /*
@@ -236,5 +245,81 @@ uint32_t read_seqbegin(struct klock *kl, const seqlock_t *sl);
 bool read_seqretry(struct klock *kl, const seqlock_t *sl, uint32_t start);
 void write_seqlock(struct klock *kl, seqlock_t *sl);
 void write_sequnlock(struct klock *kl, seqlock_t *sl);
+
+/*
+ * A list_head in simulated memory, NULL-terminated instead of circular so
+ * that zeroed memory is an empty list (the lock needs no init): in a
+ * lock, first and last waiter; in a waiter, its neighbours.  Same
+ * accesses as Linux's list_add_tail()/list_del().
+ */
+struct klist {
+	struct klist *next;
+	struct klist *prev;
+};
+
+/* ---- struct mutex (mutex.c) ----
+ *
+ * Linux v6's layout, 32 bytes, 8-byte aligned, on the caller's line:
+ * owner (task address | MUTEX_FLAG_*), wait_lock, osq, wait_list.  Zeroed
+ * memory is an unlocked mutex.
+ */
+struct mutex {
+	uint64_t owner;
+	spinlock_t wait_lock;
+	uint32_t osq;
+	struct klist wait_list;
+};
+
+/* mutex_init - unlocked.  Context: simulated CPU.  Cost: stores to the
+ * mutex's line. */
+void mutex_init(struct mutex *m);
+/*
+ * mutex_lock - acquire; if taken, spin on the owner while it runs
+ * (optimistic spinning behind the OSQ), else queue on wait_list and
+ * sleep (consuming no cycles) until the unlocker wakes this task.
+ * Context: simulated CPU; may sleep.  Cost: uncontended one cmpxchg of
+ * the owner word; see mutex.c for the slow path.
+ */
+void mutex_lock(struct klock *kl, struct mutex *m);
+/* mutex_trylock - acquire if free.  Return: true if acquired.  Cost: a
+ * load and a cmpxchg of the owner word. */
+bool mutex_trylock(struct klock *kl, struct mutex *m);
+/* mutex_unlock - release; wakes the first waiter if any (its wake-up
+ * cost is paid here).  Context: simulated CPU. */
+void mutex_unlock(struct klock *kl, struct mutex *m);
+
+/* ---- struct rw_semaphore (rwsem.c) ----
+ *
+ * Linux v6's layout, 40 bytes, 8-byte aligned: count, owner, osq,
+ * wait_lock, wait_list.  Zeroed memory is an unlocked rwsem.
+ */
+struct rw_semaphore {
+	uint64_t count;
+	uint64_t owner;
+	uint32_t osq;
+	spinlock_t wait_lock;
+	struct klist wait_list;
+};
+
+/* init_rwsem - unlocked.  Context: simulated CPU.  Cost: stores. */
+void init_rwsem(struct rw_semaphore *sem);
+/*
+ * down_read / down_write - acquire shared / exclusive; a task that must
+ * wait queues on wait_list and sleeps (no cycles) until woken.  Readers
+ * queue behind a waiting writer while readers hold the lock (writer
+ * preference); a waiter that waited longer than RWSEM_WAIT_TIMEOUT (4 ms)
+ * forces a handoff to itself.  Context: simulated CPU; may sleep.
+ * Cost: uncontended one RMW of count (+ an owner load/store for readers,
+ * an owner store for writers).
+ */
+void down_read(struct klock *kl, struct rw_semaphore *sem);
+void down_write(struct klock *kl, struct rw_semaphore *sem);
+/* Trylocks: true if acquired; never sleep. */
+bool down_read_trylock(struct klock *kl, struct rw_semaphore *sem);
+bool down_write_trylock(struct klock *kl, struct rw_semaphore *sem);
+/* up_read / up_write - release; the last one out wakes waiters (the
+ * waker pays the wake-ups).  Context: simulated CPU. */
+void up_read(struct klock *kl, struct rw_semaphore *sem);
+void up_write(struct klock *kl, struct rw_semaphore *sem);
 
 #endif
