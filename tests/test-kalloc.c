@@ -298,7 +298,7 @@ static uint64_t pcp_seen[16];
 static uint64_t
 pcp_count(void)
 {
-	return ka->pcp[sim_cpu_id() * ka->nnodes].count;  /* host peek; this CPU's own line */
+	return ka_pcp_peek(ka, sim_cpu_id(), 0)->count;  /* host peek; this CPU's own line */
 }
 
 static void

@@ -19,7 +19,7 @@
 #include "kalloc_impl.h"
 
 static const struct sim_param kalloc_slub_params[] = {
-	SIM_P_U64_ROW(struct kalloc_params, pages_per_node, 16, UINT64_C(1) << 20, 2048,
+	SIM_P_U64_ROW(struct kalloc_params, pages_per_node, 16, UINT64_C(1) << 20, 1024,
 		      "page frames (4 KiB) in each node's zone"),
 	SIM_P_U32_ROW(struct kalloc_params, pcp_batch, 1, 4096, 31,
 		      "pages a per-CPU page list takes from / returns to the zone at once"),
@@ -127,7 +127,7 @@ kalloc_create(struct sim *sim, const struct kalloc_params *params)
 	ka->mem = sim_alloc(bytes, KA_PAGE_SIZE);
 	ka->mem_map = sim_alloc(sizeof(struct page) * ka->npages, 64);
 	ka->zones = sim_alloc(sizeof(struct zone) * ka->nnodes, 64);
-	ka->pcp = sim_alloc(sizeof(struct per_cpu_pages) * ka->ncpus * ka->nnodes, 64);
+	ka->pcp = g_new0(struct per_cpu_pages **, ka->ncpus);
 	for (uint32_t n = 0; n < ka->nnodes; n++) {
 		uint64_t first = (uint64_t)n * ka->p.pages_per_node;
 		uint32_t sock = ka->node_socket[n];
@@ -137,11 +137,6 @@ kalloc_create(struct sim *sim, const struct kalloc_params *params)
 			      sizeof(struct page) * ka->p.pages_per_node, sock);
 		sim_mem_place(sim, &ka->zones[n], sizeof(struct zone), sock);
 	}
-	const struct sim_machine *m = sim_machine_of(sim);
-	for (uint32_t c = 0; c < ka->ncpus; c++)
-		sim_mem_place(sim, &ka->pcp[(size_t)c * ka->nnodes],
-			      sizeof(struct per_cpu_pages) * ka->nnodes,
-			      sim_machine_place(m, c).socket);
 	ka->pstate = g_new0(uint8_t, ka->npages);
 	ka->slab_of = g_new0(struct kmem_cache *, ka->npages);
 	ka->live = g_new0(uint8_t, bytes / 8);
@@ -167,6 +162,9 @@ kalloc_destroy(struct kalloc *ka)
 		return;
 	ka_slub_destroy(ka);
 	klock_destroy(ka->kl);
+	for (uint32_t c = 0; c < ka->ncpus; c++)
+		g_free(ka->pcp[c]);
+	g_free(ka->pcp);
 	g_free(ka->pstate);
 	g_free(ka->slab_of);
 	g_free(ka->live);

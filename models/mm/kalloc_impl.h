@@ -12,8 +12,8 @@
  *   mem      [ node 0 frames | node 1 frames | ... ]   pages_per_node each
  *   mem_map  [ struct page 0 | struct page 1 | ... ]   one line per frame
  *   zones    [ struct zone 0 | struct zone 1 | ... ]   homed on its node
- *   pcp      [ cpu 0: node 0, node 1 .. | cpu 1: ... ] one line each,
- *                                                       homed on the CPU's node
+ *   pcp      one line per (CPU, zone) the CPU has used, homed on the
+ *            CPU's socket
  *
  * Invariant (kalloc_check): every frame is in exactly one of: a buddy
  * block on its zone's free_area[order] list, one CPU's pcp list for its
@@ -149,7 +149,9 @@ struct kalloc {
 	char *mem;                   /* the frames (simulated) */
 	struct page *mem_map;        /* simulated */
 	struct zone *zones;          /* simulated, [node] */
-	struct per_cpu_pages *pcp;   /* simulated, [cpu * nnodes + node] */
+	/* [cpu][node]: simulated, made the first time cpu uses node's zone
+	 * (NULL before); the per-CPU vectors likewise (host) */
+	struct per_cpu_pages ***pcp;
 	uint8_t *pstate;             /* host shadow, enum ka_pstate per frame */
 	struct kmem_cache **slab_of; /* host shadow: the cache of each slab frame */
 	uint8_t *live;               /* host shadow: 1 per 8-byte word starting a live object */
@@ -266,6 +268,8 @@ void ka_spin_lock(struct kalloc *ka, spinlock_t *lock, struct ka_lock_stats *st)
 void ka_spin_unlock(struct kalloc *ka, spinlock_t *lock);
 
 /* page_alloc.c: with the buddy allocator's state (zone->lock taken inside). */
+/* The pcp of cpu for node's zone, or NULL if cpu never used it (host). */
+struct per_cpu_pages *ka_pcp_peek(const struct kalloc *ka, uint32_t cpu, uint32_t node);
 struct page *ka_pfn_to_page(struct kalloc *ka, uint64_t pfn);
 uint64_t ka_page_to_pfn(struct kalloc *ka, const struct page *page);
 void ka_page_alloc_init(struct kalloc *ka);

@@ -247,10 +247,35 @@ __free_one_page(struct kalloc *ka, struct zone *z, uint32_t node, uint64_t pfn,
 	ka->zst[node].buddy_frees++;
 }
 
+struct per_cpu_pages *
+ka_pcp_peek(const struct kalloc *ka, uint32_t cpu, uint32_t node)
+{
+	return ka->pcp[cpu] ? ka->pcp[cpu][node] : NULL;
+}
+
+/*
+ * this_pcp - this CPU's pcp for node's zone.
+ * MODEL: made (at no cost, as boot-time setup) the first time this CPU
+ * uses that zone, rather than for every (CPU, zone) pair at boot: a run
+ * of 65,536 CPUs on 256 nodes would otherwise need 2^24 pcp lines.  The
+ * line is fresh either way: its first touch costs the same.
+ */
 static struct per_cpu_pages *
 this_pcp(struct kalloc *ka, uint32_t node)
 {
-	return &ka->pcp[(size_t)sim_cpu_id() * ka->nnodes + node];
+	uint32_t cpu = sim_cpu_id();
+	if (ka->pcp[cpu] == NULL)
+		ka->pcp[cpu] = g_new0(struct per_cpu_pages *, ka->nnodes);
+	struct per_cpu_pages *pcp = ka->pcp[cpu][node];
+	if (pcp == NULL) {
+		pcp = sim_alloc(sizeof *pcp, 64);
+		sim_mem_place(ka->sim, pcp, sizeof *pcp, sim_cpu_socket());
+		pcp->high = ka->p.pcp_high;
+		pcp->batch = ka->p.pcp_batch;
+		ka_list_init_host(&pcp->list);
+		ka->pcp[cpu][node] = pcp;
+	}
+	return pcp;
 }
 
 /*
@@ -468,13 +493,6 @@ ka_page_alloc_init(struct kalloc *ka)
 		}
 		z->free_pages = ppn;
 	}
-	for (uint32_t c = 0; c < ka->ncpus; c++)
-		for (uint32_t n = 0; n < ka->nnodes; n++) {
-			struct per_cpu_pages *pcp = &ka->pcp[(size_t)c * ka->nnodes + n];
-			pcp->high = ka->p.pcp_high;
-			pcp->batch = ka->p.pcp_batch;
-			ka_list_init_host(&pcp->list);
-		}
 	sim_mem_set_poison(ka->sim, ka->mem, (size_t)ka->npages << KA_PAGE_SHIFT, true);
 }
 
@@ -544,8 +562,10 @@ static bool
 check_pcp(struct kalloc *ka, uint32_t c, uint32_t n, uint8_t *seen, GString *why,
 	  uint64_t *onpcp)
 {
-	const struct per_cpu_pages *pcp = &ka->pcp[(size_t)c * ka->nnodes + n];
+	const struct per_cpu_pages *pcp = ka_pcp_peek(ka, c, n);
 	uint64_t cnt = 0;
+	if (pcp == NULL)
+		return true;
 	for (const struct ka_list *e = pcp->list.next; e != &pcp->list; e = e->next, cnt++) {
 		const struct page *pg = (const struct page *)((const char *)e -
 							      offsetof(struct page, lru));
