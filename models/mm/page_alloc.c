@@ -380,12 +380,12 @@ ka_alloc_frames(struct kalloc *ka, unsigned order, enum ka_pstate to)
 	uint64_t pfn = UINT64_MAX;
 	for (uint32_t k = 0; k < ka->nnodes && pfn == UINT64_MAX; k++)
 		pfn = rmqueue(ka, (local + k) % ka->nnodes, order);
-	sim_irq_enable();
 	if (pfn == UINT64_MAX)
 		sim_fail("kalloc: out of memory: no node has a free block of order %u "
 			 "(kalloc.pages_per_node %" G_GUINT64_FORMAT ")", order,
 			 ka->p.pages_per_node);
 	shadow_set(ka, pfn, order, KA_P_BUDDY, to);
+	sim_irq_enable();       /* an interrupt's frees see the frames as taken */
 	return pfn;
 }
 
