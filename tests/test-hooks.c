@@ -126,6 +126,95 @@ test_realloc_clears_poison(void)
 	g_assert_no_error(err);
 }
 
+/*
+ * Writes are checked when they perform.  b is owned by CPU 0.  At t=0
+ * CPU 1 stores 42 into b: it does not own the line, so the store waits in
+ * its store buffer and performs when the line arrives (3 x leg_cluster =
+ * t=15).  CPU 0 frees b at t=5 and, if `reuse`, takes the block back from
+ * the allocator (zeroed, unpoisoned).  The drain at t=15 writes freed
+ * memory: the run stops, whether or not the block is in use again.
+ * (Regression: the store landed in the recycled object unnoticed.)
+ */
+static bool uaf_reuse;
+static uint64_t uaf_seen;
+
+static void
+prime_b_cpu0(struct sim *s)
+{
+	sim_mem_prime(s, b, 64, 0);
+}
+
+static void
+uaf_store_script(uint32_t cpu)
+{
+	if (cpu == 0) {
+		sim_sleep_until(5);
+		sim_free(b, 64, 64);
+		if (uaf_reuse) {
+			again = sim_alloc(64, 64);
+			g_assert_true(again == b);
+			sim_sleep_until(100);
+			uaf_seen = sim_load64(again);
+		}
+	} else {
+		sim_store64(b, 42);
+		sim_fence_full();
+	}
+}
+
+static void
+test_use_after_free_store(void)
+{
+	script = uaf_store_script;
+	for (int reuse = 0; reuse < 2; reuse++) {
+		uaf_reuse = reuse;
+		uaf_seen = 0;
+		setup_fn = prime_b_cpu0;
+		GError *err = run_script(2, 3);
+		g_assert_nonnull(err);
+		g_assert_cmpstr(err->message, ==, reuse ?
+				"use-after-free: cpu 1 wrote 8 bytes at simulated offset 0x40 at t=15 "
+				"(a store buffered before the free, drained after it; the memory was in "
+				"use again); freed by cpu 0 at t=5 under test-scheme (seed 3)" :
+				"use-after-free: cpu 1 wrote 8 bytes at simulated offset 0x40 at t=15 "
+				"(a store buffered before the free, drained after it); freed by cpu 0 "
+				"at t=5 under test-scheme (seed 3)");
+		g_error_free(err);
+		g_assert_cmpuint(uaf_seen, ==, 0);
+	}
+}
+
+/*
+ * A CPU's own store buffered before its own sim_free precedes the free
+ * in program order: it dies with the object and never reaches the block
+ * handed out again.  (Before: the store buffer forwarded 42 from the new
+ * object, and the drain wrote it there.)
+ */
+static void
+own_store_free_script(uint32_t cpu)
+{
+	if (cpu != 1)
+		return;
+	sim_store64(b, 42);             /* b is CPU 0's: buffered */
+	sim_free(b, 64, 64);
+	again = sim_alloc(64, 64);
+	g_assert_true(again == b);
+	uaf_seen = sim_load64(again);
+	sim_fence_full();
+	uaf_seen += sim_load64(again);
+}
+
+static void
+test_own_store_dies_with_object(void)
+{
+	script = own_store_free_script;
+	setup_fn = prime_b_cpu0;
+	uaf_seen = 1;
+	GError *err = run_script(2, 1);
+	g_assert_no_error(err);
+	g_assert_cmpuint(uaf_seen, ==, 0);
+}
+
 /* ---- jitter ---- */
 
 static void
@@ -352,6 +441,10 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/hooks/poison/use-after-free-detected", test_use_after_free);
+	g_test_add_func("/hooks/poison/use-after-free-store-detected-at-drain",
+			test_use_after_free_store);
+	g_test_add_func("/hooks/poison/own-store-dies-with-freed-object",
+			test_own_store_dies_with_object);
 	g_test_add_func("/hooks/poison/double-free-detected", test_double_free);
 	g_test_add_func("/hooks/poison/realloc-clears-poison", test_realloc_clears_poison);
 	g_test_add_func("/hooks/jitter/deterministic-and-perturbing", test_jitter);

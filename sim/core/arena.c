@@ -18,6 +18,11 @@
  * error naming the CPU, the time, who freed it and when, and the seed
  * (mem.c).  sim_alloc() clears the poison when it hands the block out
  * again; FIFO reuse keeps freed blocks poisoned for as long as possible.
+ * Writes are caught when they perform: a store buffered before the free
+ * and drained after it stops the run even if the block was handed out
+ * again meanwhile (each word counts its frees, free_epoch), except a
+ * store of the freeing CPU itself, which precedes the free in program
+ * order and so dies with the object (it is dropped, see sim_sb_forget()).
  *
  * MODEL: allocation itself costs no simulated time; a model that wants
  * allocator costs charges them explicitly.
@@ -65,6 +70,7 @@ poison_range(struct sim *s, char *p, size_t size, bool on)
 		uint8_t bit = (uint8_t)(1u << ((w >> 3) & 7));
 		if (on) {
 			l->poison |= bit;
+			l->free_epoch[(w >> 3) & 7]++;
 			l->freed_at = now;
 			l->freed_cpu = s->cur ? s->cur->id : SIM_NONE;
 		} else {
@@ -187,6 +193,8 @@ sim_mem_set_poison(struct sim *s, void *addr, size_t size, bool on)
 {
 	g_assert(sim_addr_valid(addr) && ((uintptr_t)addr & 7) == 0);
 	poison_range(s, addr, size, on);
+	if (on && s->cur)
+		sim_sb_forget(s, s->cur, addr, size);
 	if (on)
 		memset(addr, 0xdb, size);
 }
@@ -225,6 +233,8 @@ sim_free(void *p, size_t size, size_t align)
 			  s->cur ? (int)s->cur->id : -1, off, k.size,
 			  s->cur ? s->cur->now : s->now, s->rc->seed);
 	poison_range(s, p, k.size, true);
+	if (s->cur)
+		sim_sb_forget(s, s->cur, p, k.size);
 	memset(p, 0xdb, k.size);
 	if (k.size > MAX_CLASS_BYTES)
 		return;

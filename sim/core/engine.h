@@ -149,7 +149,10 @@ void sim_mem_owner_register(struct sim *sim, void *addr, size_t size, sim_mem_fr
  * freed (on: filled with 0xdb; any later simulated access is a
  * use-after-free that stops the run, as after sim_free()) or live again
  * (off: contents left as they are).  For allocators that model their own
- * free lists.  Costs nothing.  Context: host or a simulated CPU.
+ * free lists.  Like sim_free(), poisoning on a simulated CPU drops that
+ * CPU's stores to the range still in its store buffer (they precede the
+ * free); other CPUs' buffered stores stop the run when they drain.
+ * Costs nothing.  Context: host or a simulated CPU.
  */
 void sim_mem_set_poison(struct sim *sim, void *addr, size_t size, bool on);
 /* sim_mem_any_poisoned - is any 8-byte word of [addr, addr+size) freed?

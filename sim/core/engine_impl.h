@@ -93,6 +93,9 @@ struct sim_line {
 	uint8_t poison;              /* freed 8-byte words (bit i = bytes 8i..8i+7) */
 	uint32_t freed_cpu;          /* who freed the poisoned words last (SIM_NONE: host) */
 	sim_time_t freed_at;         /* and when */
+	uint8_t free_epoch[8];       /* per 8-byte word: frees so far (mod 256), so a store
+	                              * buffered before a free is caught when it drains even
+	                              * if the word was reallocated meanwhile (arena.c) */
 };
 
 /*
@@ -147,6 +150,8 @@ struct sim_sb_ent {
 	uint64_t val;
 	uint32_t line;
 	uint8_t size;
+	uint8_t free_epoch;          /* its word's sim_line.free_epoch when buffered */
+	bool dead;                   /* its CPU freed the word since: drain writes nothing */
 };
 
 enum sim_cpu_state {
@@ -347,6 +352,10 @@ void sim_access_begin(struct sim *s, struct sim_cpu *c);
 void sim_sb_issue(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
 		  sim_time_t t);
 void sim_sb_event(struct sim *s, struct sim_cpu *c, sim_time_t t);
+/* sim_free() of [p, p + size) by CPU c: c's buffered stores into it
+ * precede the free in program order and die with the object (drained
+ * without writing).  No simulated cost. */
+void sim_sb_forget(struct sim *s, struct sim_cpu *c, const void *p, size_t size);
 
 /* budget.c */
 /* Estimate the host memory of a run before creating it; FALSE with *err

@@ -51,6 +51,16 @@ line_for(struct sim *s, const void *addr, unsigned size, uint32_t *id)
 	return sim_line_get(s, *id);
 }
 
+/* Who freed l's poisoned words last, for error messages. */
+static void
+freer_name(const struct sim_line *l, char buf[32])
+{
+	if (l->freed_cpu == SIM_NONE)
+		g_strlcpy(buf, "setup", 32);
+	else
+		g_snprintf(buf, 32, "cpu %u", l->freed_cpu);
+}
+
 /* Stop the run if [addr, addr+size) lies in freed memory. */
 static inline void
 check_poison(struct sim *s, const struct sim_line *l, const void *addr, unsigned size,
@@ -63,10 +73,7 @@ check_poison(struct sim *s, const struct sim_line *l, const void *addr, unsigned
 		return;
 	const struct sim_cpu *c = s->cur;
 	char freer[32];
-	if (l->freed_cpu == SIM_NONE)
-		g_strlcpy(freer, "setup", sizeof freer);
-	else
-		g_snprintf(freer, sizeof freer, "cpu %u", l->freed_cpu);
+	freer_name(l, freer);
 	sim_fatal(s, "use-after-free: cpu %u %s %u bytes at simulated offset %#" G_GINT64_MODIFIER
 		  "x at t=%" G_GUINT64_FORMAT "; freed by %s at t=%" G_GUINT64_FORMAT
 		  " under %s (seed %" G_GUINT64_FORMAT ")", c->id, what, size, off, c->now, freer,
@@ -131,6 +138,8 @@ sb_forward(struct sim *s, struct sim_cpu *c, const void *addr, unsigned size, ui
 	const char *lo = addr, *hi = lo + size;
 	for (uint32_t i = c->sb_n; i-- > 0;) {
 		const struct sim_sb_ent *e = sb_at(s, c, i);
+		if (e->dead)
+			continue;       /* freed since: a load goes to (poisoned) memory */
 		const char *elo = e->addr, *ehi = elo + e->size;
 		if (elo == lo && e->size == size) {
 			*v = e->val;
@@ -142,15 +151,69 @@ sb_forward(struct sim *s, struct sim_cpu *c, const void *addr, unsigned size, ui
 	return 0;
 }
 
-static void
+/*
+ * Is buffered store e still writing live memory when it performs at t?
+ * If its word was freed since it was buffered (poisoned now, or freed and
+ * handed out again: free_epoch moved), the write is a use-after-free:
+ * stop the run.  On the CPU's own coroutine that does not return; from a
+ * store-buffer event it sets s->fatal (the engine stops after the event)
+ * and returns false.
+ */
+static bool
+sb_store_live(struct sim *s, struct sim_cpu *c, const struct sim_sb_ent *e,
+	      const struct sim_line *l, sim_time_t t)
+{
+	uint64_t off = sim_addr_offset(e->addr);
+	uint32_t w = (uint32_t)((off >> 3) & 7);
+	if (G_LIKELY(!(l->poison & (1u << w)) && l->free_epoch[w] == e->free_epoch))
+		return true;
+	char freer[32];
+	freer_name(l, freer);
+	char *msg = g_strdup_printf(
+		"use-after-free: cpu %u wrote %u bytes at simulated offset %#" G_GINT64_MODIFIER
+		"x at t=%" G_GUINT64_FORMAT " (a store buffered before the free, drained after "
+		"it%s); freed by %s at t=%" G_GUINT64_FORMAT " under %s (seed %" G_GUINT64_FORMAT ")",
+		c->id, e->size, off, t, (l->poison & (1u << w)) ? "" : "; the memory was in use again",
+		freer, l->freed_at, s->free_label ? s->free_label : "no reclaim scheme", s->rc->seed);
+	if (s->cur == c) {
+		char line[512];
+		g_strlcpy(line, msg, sizeof line);
+		g_free(msg);
+		sim_fatal(s, "%s", line);
+	}
+	if (s->fatal == NULL)
+		sim_set_error(&s->fatal, SIM_CONFIG_ERROR_INCONSISTENT, "%s", msg);
+	g_free(msg);
+	return false;
+}
+
+/* Make the head store visible at t (or drop it if its CPU freed its word
+ * since); false if it wrote freed memory (the run is stopping). */
+static bool
 sb_pop_apply(struct sim *s, struct sim_cpu *c, struct sim_line *l, sim_time_t t)
 {
 	struct sim_sb_ent *e = sb_at(s, c, 0);
-	host_write(e->addr, e->size, e->val);
-	l->dirty = true;
+	if (!e->dead) {
+		if (!sb_store_live(s, c, e, l, t))
+			return false;
+		host_write(e->addr, e->size, e->val);
+	}
+	l->dirty = true;        /* a dead store too: it performed before the free */
 	c->sb_head = (c->sb_head + 1) % s->m->store_buffer_entries;
 	c->sb_n--;
 	sim_line_written(s, l, t);
+	return true;
+}
+
+void
+sim_sb_forget(struct sim *s, struct sim_cpu *c, const void *p, size_t size)
+{
+	const char *lo = p, *hi = lo + size;
+	for (uint32_t i = 0; i < c->sb_n; i++) {
+		struct sim_sb_ent *e = sb_at(s, c, i);
+		if ((const char *)e->addr >= lo && (const char *)e->addr < hi)
+			e->dead = true;
+	}
 }
 
 /* Drain as far as possible at time t; wake the CPU if it waits on us. */
@@ -164,7 +227,8 @@ sb_drain(struct sim *s, struct sim_cpu *c, sim_time_t t)
 			sim_sb_issue(s, c, l, e->line, t);
 			break;
 		}
-		sb_pop_apply(s, c, l, t);
+		if (!sb_pop_apply(s, c, l, t))
+			return;
 	}
 	if ((c->block == SIM_BLOCK_SB_EMPTY && c->sb_n == 0) ||
 	    (c->block == SIM_BLOCK_SB_SPACE && c->sb_n < s->m->store_buffer_entries)) {
@@ -181,8 +245,8 @@ sim_sb_event(struct sim *s, struct sim_cpu *c, sim_time_t t)
 	c->sb_busy = false;
 	struct sim_line *l = sim_line_get(s, sb_at(s, c, 0)->line);
 	g_assert(sim_can_write(c, l, t));
-	sb_pop_apply(s, c, l, t);
-	sb_drain(s, c, t);
+	if (sb_pop_apply(s, c, l, t))
+		sb_drain(s, c, t);
 }
 
 static void
@@ -261,7 +325,8 @@ do_store(void *addr, unsigned size, uint64_t v)
 		if (c->sb_n == s->m->store_buffer_entries)
 			sim_cpu_block(s, c, SIM_BLOCK_SB_SPACE);
 		struct sim_sb_ent *e = sb_at(s, c, c->sb_n++);
-		*e = (struct sim_sb_ent){ .addr = addr, .val = v, .line = id, .size = (uint8_t)size };
+		*e = (struct sim_sb_ent){ .addr = addr, .val = v, .line = id, .size = (uint8_t)size,
+					  .free_epoch = l->free_epoch[(sim_addr_offset(addr) >> 3) & 7] };
 		if (!c->sb_busy)
 			sb_drain(s, c, c->now);
 	}
@@ -281,6 +346,8 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 	struct sim_line *l = line_for(s, addr, size, &id);
 	check_poison(s, l, addr, size, "updated");
 	c->n_rmw++;
+	uint32_t w = (uint32_t)((sim_addr_offset(addr) >> 3) & 7);
+	uint8_t epoch = l->free_epoch[w];
 	if (s->m->fence.atomic_full_fence || c->sb_n)
 		sb_wait_empty(s, c);
 	bool took = false;
@@ -291,6 +358,18 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 		c->n_miss++;
 		sim_write_miss(s, c, l, id);
 		took = true;
+	}
+	/* The RMW performs now: its word may have been freed (and even
+	 * handed out again) while it waited. */
+	check_poison(s, l, addr, size, "updated");
+	if (G_UNLIKELY(l->free_epoch[w] != epoch)) {
+		char freer[32];
+		freer_name(l, freer);
+		sim_fatal(s, "use-after-free: cpu %u updated %u bytes at simulated offset %#"
+			  G_GINT64_MODIFIER "x at t=%" G_GUINT64_FORMAT ", freed while the update "
+			  "waited for the line (by %s at t=%" G_GUINT64_FORMAT ") and in use again "
+			  "(seed %" G_GUINT64_FORMAT ")", c->id, size, sim_addr_offset(addr), c->now,
+			  freer, l->freed_at, s->rc->seed);
 	}
 	uint64_t old = host_read(addr, size), nv;
 	switch (op) {
