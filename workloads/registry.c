@@ -13,6 +13,7 @@ extern const struct sim_workload_ops wl_pingpong_ops;
 extern const struct sim_workload_ops wl_rcuscale_ops;
 extern const struct sim_workload_ops wl_memcached_ops;
 extern const struct sim_workload_ops wl_rcutorture_ops;
+extern const struct sim_workload_ops wl_shootdown_ops;
 
 static const struct sim_workload_ops *const registry[] = {
 	&wl_faa_ops,
@@ -23,6 +24,7 @@ static const struct sim_workload_ops *const registry[] = {
 	&wl_pingpong_ops,
 	&wl_rcuscale_ops,
 	&wl_rcutorture_ops,
+	&wl_shootdown_ops,
 	NULL,
 };
 

@@ -9,6 +9,7 @@
 #include "kalloc.h"
 #include "lock.h"
 #include "reclaim.h"
+#include "smp.h"
 
 const struct sim_section sim_sections[SIM_SECTION_N] = {
 	[SIM_SECTION_RECLAIM] = {
@@ -34,6 +35,12 @@ const struct sim_section sim_sections[SIM_SECTION_N] = {
 		.selector = "allocator",
 		.what = "kernel allocator",
 		.all = kalloc_all,
+	},
+	[SIM_SECTION_KERNEL] = {
+		.key = "kernel",
+		.selector = "smp",
+		.what = "SMP cross-call (IPI) implementation",
+		.all = smp_all,
 	},
 };
 

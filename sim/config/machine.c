@@ -72,6 +72,10 @@ const struct sim_param sim_latency_params[] = {
 		      "from sending an IPI to its arrival at the target"),
 	SIM_P_U32_ROW(struct sim_latency, irq_entry, 0, 10000000, 1000,
 		      "interrupt entry and exit around a handler on the target"),
+	SIM_P_U32_ROW(struct sim_latency, ipi_occupancy, 0, 10000000, 0,
+		      "cycles the machine's interrupt-delivery fabric is busy per IPI message; "
+		      "messages are serialized machine-wide, so concurrent senders queue (0: no "
+		      "serialization)"),
 	SIM_P_END,
 };
 

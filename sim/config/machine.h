@@ -73,6 +73,7 @@ struct sim_latency {
 	uint32_t ipi_send;         /* sender's cost of an IPI */
 	uint32_t ipi_latency;      /* IPI send to arrival at the target */
 	uint32_t irq_entry;        /* interrupt entry/exit around a handler */
+	uint32_t ipi_occupancy;    /* delivery fabric busy time per IPI message (irq.c) */
 };
 
 struct sim_fence_cost {

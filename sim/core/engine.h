@@ -172,6 +172,8 @@ void sim_tick_register(struct sim *sim, uint64_t period, bool skew, sim_tick_fn 
 /* Ticks and IPIs CPU cpu has taken so far. */
 uint64_t sim_cpu_ticks(const struct sim *sim, uint32_t cpu);
 uint64_t sim_cpu_ipis(const struct sim *sim, uint32_t cpu);
+/* Cycles IPI senders spent waiting for the delivery fabric (irq.c). */
+uint64_t sim_ipi_fabric_waited(const struct sim *sim);
 
 /* sim_set_free_label - name the scheme that frees memory, for
  * use-after-free reports ("freed ... under gus"). */

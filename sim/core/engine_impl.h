@@ -282,6 +282,8 @@ struct sim {
 	sim_tick_fn tick_fns[8];
 	void *tick_args[8];
 	struct sim_ipi *ipi_free;
+	sim_time_t ipi_fabric_free;  /* IPI delivery fabric busy until (irq.c) */
+	uint64_t ipi_fabric_waited;  /* cycles senders waited for it */
 	/* invariant checking (debug builds) */
 	GArray *inv_hooks;           /* struct sim_inv_hook, registration order */
 	uint64_t inv_checks;         /* checker calls made (reported under "host") */

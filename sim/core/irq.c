@@ -17,7 +17,19 @@
  *          skew_tick); all handlers share one period.
  *   IPI:   sim_ipi_send() costs the sender latency.ipi_send; the target
  *          takes it latency.ipi_latency later and pays latency.irq_entry
- *          before the handler runs.
+ *          before the handler runs.  sim_ipi_multicast() sends one
+ *          message per target (x2APIC physical destination mode, as
+ *          Linux's x2apic_send_IPI_mask loops), one fence for all.
+ *   fabric: with latency.ipi_occupancy > 0, every IPI message holds one
+ *          machine-wide delivery resource that long; a sender whose ICR
+ *          write finds it busy waits (xAPIC delivery-status polling).
+ *          Shared field: sim->ipi_fabric_free (host memory, not a
+ *          simulated line), written only by ipi_post() on the sending
+ *          CPU, which is then the earliest runnable CPU.
+ *          MODEL: one resource for the whole machine, not per link or
+ *          per socket; fitted on ben (docs/shootdown.md).  With many
+ *          concurrent senders it makes IPI cost grow with the number of
+ *          messages in flight, as RadixVM's vmpipeline shows.
  *
  * Per-CPU state (host memory): next_tick, the IPI queue sorted by
  * arrival, and next_irq = the earlier of the two, so the accessor fast
@@ -159,20 +171,28 @@ sim_irq_enable(void)
 		sim_irq_check(sim_current, c, true);
 }
 
-void
-sim_ipi_send(uint32_t cpu, sim_irq_fn fn, void *arg)
+/*
+ * One IPI message from the running CPU to cpu: wait for the delivery
+ * fabric (latency.ipi_occupancy per message, machine-wide, in the order
+ * senders reach it), pay latency.ipi_send, queue the handler for arrival
+ * latency.ipi_latency later.  The caller has fenced and is the earliest
+ * runnable CPU, so the fabric is claimed in simulated-time order.
+ */
+static void
+ipi_post(struct sim *s, struct sim_cpu *from, uint32_t cpu, sim_irq_fn fn, void *arg)
 {
-	struct sim *s = sim_current;
-	struct sim_cpu *from = s->cur;
-	g_assert(from != NULL && fn != NULL);
+	const struct sim_latency *lat = &s->m->lat;
 	if (cpu >= s->ncpus)
 		sim_fatal(s, "cpu %u t=%" G_GUINT64_FORMAT ": IPI to cpu %u, which does not exist",
 			  from->id, from->now, cpu);
-	/* Ordered after this CPU's earlier stores, as Linux orders an x2APIC
-	 * ICR write (weak_wrmsr_fence: MFENCE first): a handler must see
-	 * what the sender wrote before sending. */
-	sim_fence_full();
-	sim_advance(from, SIM_CAUSE_IRQ, s->m->lat.ipi_send);
+	if (lat->ipi_occupancy) {
+		if (s->ipi_fabric_free > from->now) {
+			s->ipi_fabric_waited += s->ipi_fabric_free - from->now;
+			sim_advance(from, SIM_CAUSE_IRQ, s->ipi_fabric_free - from->now);
+		}
+		s->ipi_fabric_free = from->now + lat->ipi_occupancy;
+	}
+	sim_advance(from, SIM_CAUSE_IRQ, lat->ipi_send);
 	struct sim_cpu *to = &s->cpus[cpu];
 	from->ipis_sent++;
 	if (to->state == SIM_CPU_DONE)
@@ -182,7 +202,7 @@ sim_ipi_send(uint32_t cpu, sim_irq_fn fn, void *arg)
 		s->ipi_free = ipi->next;
 	else
 		ipi = g_new(struct sim_ipi, 1);
-	*ipi = (struct sim_ipi){ .at = from->now + s->m->lat.ipi_latency, .fn = fn, .arg = arg };
+	*ipi = (struct sim_ipi){ .at = from->now + lat->ipi_latency, .fn = fn, .arg = arg };
 	struct sim_ipi **pp = &to->ipi_head;
 	while (*pp && (*pp)->at <= ipi->at)
 		pp = &(*pp)->next;
@@ -193,7 +213,45 @@ sim_ipi_send(uint32_t cpu, sim_irq_fn fn, void *arg)
 	if (to->state == SIM_CPU_BLOCKED && to->irq_off == 0 &&
 	    (to->block == SIM_BLOCK_SLEEP || to->block == SIM_BLOCK_WATCH) && ipi->at < to->wake_at)
 		sim_cpu_timeout(s, to, ipi->at);
+}
+
+void
+sim_ipi_send(uint32_t cpu, sim_irq_fn fn, void *arg)
+{
+	struct sim *s = sim_current;
+	struct sim_cpu *from = s->cur;
+	g_assert(from != NULL && fn != NULL);
+	/* Ordered after this CPU's earlier stores, as Linux orders an x2APIC
+	 * ICR write (weak_wrmsr_fence: MFENCE first): a handler must see
+	 * what the sender wrote before sending. */
+	sim_fence_full();
+	if (s->m->lat.ipi_occupancy)
+		sim_cpu_maybe_yield(s, from);   /* claim the fabric in time order */
+	ipi_post(s, from, cpu, fn, arg);
 	sim_cpu_maybe_yield(s, from);
+}
+
+void
+sim_ipi_multicast(const uint32_t *cpus, uint32_t n, sim_irq_fn fn, void *arg)
+{
+	struct sim *s = sim_current;
+	struct sim_cpu *from = s->cur;
+	g_assert(from != NULL && fn != NULL && (n == 0 || cpus != NULL));
+	if (n == 0)
+		return;
+	sim_fence_full();
+	for (uint32_t i = 0; i < n; i++) {
+		if (s->m->lat.ipi_occupancy)
+			sim_cpu_maybe_yield(s, from);
+		ipi_post(s, from, cpus[i], fn, arg);
+	}
+	sim_cpu_maybe_yield(s, from);
+}
+
+uint64_t
+sim_ipi_fabric_waited(const struct sim *s)
+{
+	return s->ipi_fabric_waited;
 }
 
 void

@@ -169,6 +169,18 @@ void sim_sleep_until(sim_time_t t);
 typedef void (*sim_irq_fn)(void *arg);
 void sim_ipi_send(uint32_t cpu, sim_irq_fn fn, void *arg);
 
+/*
+ * sim_ipi_multicast - interrupt each of the n CPUs in cpus[] (each runs
+ * fn(arg)), as an x2APIC physical-mode mask send does: one full fence,
+ * then one message per target in array order, each costing the sender
+ * latency.ipi_send (per-target ICR write) and, when the machine sets
+ * latency.ipi_occupancy, first a wait until the machine-wide delivery
+ * fabric is free (each message holds it ipi_occupancy cycles).  Target k
+ * takes its IPI latency.ipi_latency after its own message was sent.
+ * Does not wait for handlers.  Context: may yield.
+ */
+void sim_ipi_multicast(const uint32_t *cpus, uint32_t n, sim_irq_fn fn, void *arg);
+
 /* Mask ticks and IPIs on this CPU (nestable).  Interrupts that come due
  * while masked are delivered by the sim_irq_enable() that unmasks. */
 void sim_irq_disable(void);

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/* The registry of cross-CPU call implementations (models/kernel/smp*.c),
+ * and what they share: the flush cost rule and the counters' report. */
+#include <string.h>
+
+#include "engine.h"
+#include "smp.h"
+
+extern const struct smp_ops smp_linux_ops;
+extern const struct smp_ops smp_sv6_ops;
+
+static const struct sim_component *const smps[] = {
+	&smp_linux_ops.comp,
+	&smp_sv6_ops.comp,
+	NULL,
+};
+
+static const struct smp_params smp_defaults = {
+	.invlpg = 200, .flush_all = 500, .flush_ceiling = 33, .handler_work = 0,
+};
+
+const struct sim_component *const *
+smp_all(void)
+{
+	return smps;
+}
+
+const struct smp_ops *
+smp_find(const char *name)
+{
+	for (const struct sim_component *const *p = smps; *p; p++)
+		if (strcmp((*p)->name, name) == 0)
+			return smp_ops_from(*p);
+	return NULL;
+}
+
+const struct smp_ops *
+smp_ops_of(const struct sim *sim, const void **params)
+{
+	const struct sim_component *c = sim_choice_of(sim, SIM_SECTION_KERNEL, params);
+	if (c)
+		return smp_ops_from(c);
+	*params = &smp_defaults;
+	return &smp_linux_ops;
+}
+
+uint64_t
+smp_flush_cost(const struct smp_params *p, uint32_t npages)
+{
+	if (p == NULL)
+		p = &smp_defaults;
+	if (npages > p->flush_ceiling)
+		return p->flush_all;
+	return (uint64_t)npages * p->invlpg;
+}
+
+void
+smp_stats_report(const struct smp_stats *st, cJSON *out)
+{
+	cJSON_AddNumberToObject(out, "shootdowns", (double)st->shootdowns);
+	cJSON_AddNumberToObject(out, "shootdown_targets", (double)st->targets);
+	cJSON_AddNumberToObject(out, "shootdown_ipis", (double)st->ipis);
+	cJSON_AddNumberToObject(out, "shootdown_handlers", (double)st->handlers);
+	cJSON_AddNumberToObject(out, "shootdown_acks", (double)st->acks);
+	cJSON_AddNumberToObject(out, "shootdown_cycles_mean",
+				st->shootdowns ? (double)st->cycles / (double)st->shootdowns : 0.0);
+	cJSON_AddNumberToObject(out, "shootdown_cycles_max", (double)st->max_cycles);
+	cJSON_AddNumberToObject(out, "shootdown_cycles_per_target",
+				st->targets ? (double)st->cycles / (double)st->targets : 0.0);
+}

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Cross-CPU calls on simulated CPUs: the kernel code that makes other
+ * CPUs run a function -- here, invalidate TLB entries -- by IPI and waits
+ * for them (a TLB shootdown).  One implementation per file behind a const
+ * struct smp_ops, listed in models/kernel/registry.c:
+ *
+ *   linux  smp.c      smp_call_function_many_cond(): per-CPU csd per
+ *                     target, lock-free llist call_single_queue, one
+ *                     multicast IPI to the targets whose queue was empty,
+ *                     wait on each csd's lock flag (Linux 5.x kernel/smp.c)
+ *   sv6    smp_sv6.c  run_on_cpus(): per-CPU ipi_queue under a spinlock,
+ *                     one IPI per target whose queue was idle, wait on one
+ *                     shared counter (sv6 kernel/ipi.cc, RadixVM's
+ *                     shootdowns)
+ *
+ * Config: "kernel": {"smp": "<name>", "invlpg": ..., "flush_all": ...,
+ * "flush_ceiling": ...}; without the section, linux with defaults.
+ *
+ * Context: flush_tlb_others runs on a simulated CPU with interrupts
+ * enabled and may yield; create/destroy/stats are host context.
+ */
+#ifndef SIM_KERNEL_SMP_H
+#define SIM_KERNEL_SMP_H
+
+#include <cjson/cJSON.h>
+
+#include "component.h"
+#include "cpumask.h"
+#include "sim.h"
+
+/* Parameters every implementation takes (the TLB-side costs). */
+struct smp_params {
+	uint32_t invlpg;         /* cycles of one INVLPG on the target */
+	uint32_t flush_all;      /* cycles of a full TLB flush (CR3 write) */
+	uint32_t flush_ceiling;  /* more pages than this: flush_all instead */
+	uint32_t handler_work;   /* other cycles in the IPI handler (EOI, bookkeeping) */
+};
+
+#define SMP_PARAM_ROWS \
+	SIM_P_U32_ROW(struct smp_params, invlpg, 0, 1000000, 200, \
+		      "cycles of one INVLPG in a shootdown handler"), \
+	SIM_P_U32_ROW(struct smp_params, flush_all, 0, 10000000, 500, \
+		      "cycles of a full TLB flush (CR3 reload) in a shootdown handler"), \
+	SIM_P_U32_ROW(struct smp_params, flush_ceiling, 0, 1u << 20, 33, \
+		      "a shootdown of more pages than this flushes the whole TLB " \
+		      "(Linux tlb_single_page_flush_ceiling = 33; sv6 uses 4)"), \
+	SIM_P_U32_ROW(struct smp_params, handler_work, 0, 10000000, 0, \
+		      "other local cycles of the IPI handler (EOI write, bookkeeping)")
+
+/* Host-side counters every implementation keeps. */
+struct smp_stats {
+	uint64_t shootdowns;     /* flush_tlb_others calls with >= 1 target */
+	uint64_t targets;        /* target CPUs over all calls */
+	uint64_t ipis;           /* IPIs sent */
+	uint64_t handlers;       /* IPI handler runs */
+	uint64_t acks;           /* requests completed by targets (csd unlocks / counter decrements) */
+	uint64_t cycles;         /* initiators' cycles inside flush_tlb_others */
+	uint64_t max_cycles;     /* longest single call */
+};
+
+struct smp_ops {
+	struct sim_component comp;  /* must come first */
+	/* State for the run's CPUs, its lines homed on each CPU's socket. */
+	void *(*create)(struct sim *sim, const void *params);
+	void (*destroy)(void *st);
+	/*
+	 * flush_tlb_others - make every CPU set in mask, except the caller,
+	 * invalidate npages pages from page number start, and return when all
+	 * have (the caller's own TLB is the caller's business: smp_flush_cost).
+	 * Cost: the implementation's lines, scans of mask, one IPI per target
+	 * at most, and waiting for acknowledgements.  Context: simulated CPU,
+	 * interrupts enabled (concurrent initiators serve each other's IPIs
+	 * while they wait); may yield.
+	 * Return: the number of target CPUs (0: nothing was sent).
+	 */
+	uint32_t (*flush_tlb_others)(void *st, struct cpumask *mask, uint64_t start, uint32_t npages);
+	/* The counters.  Context: host. */
+	const struct smp_stats *(*stats)(void *st);
+};
+
+const struct sim_component *const *smp_all(void);
+const struct smp_ops *smp_find(const char *name);
+
+static inline const struct smp_ops *
+smp_ops_from(const struct sim_component *c)
+{
+	return (const struct smp_ops *)c;
+}
+
+/* The implementation the run's "kernel" section chose, or linux with
+ * default parameters; *params receives what to pass to create(). */
+const struct smp_ops *smp_ops_of(const struct sim *sim, const void **params);
+
+/* Cycles a CPU spends invalidating npages pages by the parameters' rule
+ * (invlpg each, or one flush_all above flush_ceiling).  p may be NULL
+ * (defaults). */
+uint64_t smp_flush_cost(const struct smp_params *p, uint32_t npages);
+
+/* Add the counters to a workload's metrics (host). */
+void smp_stats_report(const struct smp_stats *st, cJSON *out);
+
+#endif
