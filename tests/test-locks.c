@@ -140,19 +140,20 @@ run_cost(const char *lock, uint32_t cpus, const sim_time_t *when, uint64_t hold)
 /*
  * t_lat_default, one socket (leg_cluster 5, atomic_hit 20, l1_hit 4,
  * store_hit 1).  The lock line is primed on CPU 0 (create's home_cpu).
- *   CPU 0 at t=0:    faa on its own line 20 + load head 4 = 24;
+ * The xadd returns head with the ticket (models/lock/spinlock_ticket.c).
+ *   CPU 0 at t=0:    xadd on its own line 20;
  *                    unlock: load head 4 + store (owned, empty buffer) 1 = 5.
- *   CPU 1 at t=1000: faa takes the line from CPU 0 inside the cluster:
- *                    3 legs of 5 + 20 = 35, then load head 4 = 39; unlock 5.
+ *   CPU 1 at t=1000: xadd takes the line from CPU 0 inside the cluster:
+ *                    3 legs of 5 + 20 = 35; unlock 5.
  */
 static void
 test_ticket_cost(void)
 {
 	static const sim_time_t when[] = { 0, 1000 };
 	run_cost("ticket", 2, when, 0);
-	g_assert_cmpuint(t_lock[0], ==, 24);
+	g_assert_cmpuint(t_lock[0], ==, 20);
 	g_assert_cmpuint(t_unlock[0], ==, 5);
-	g_assert_cmpuint(t_lock[1], ==, 39);
+	g_assert_cmpuint(t_lock[1], ==, 35);
 	g_assert_cmpuint(t_unlock[1], ==, 5);
 }
 

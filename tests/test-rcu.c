@@ -263,7 +263,8 @@ static void *params_under_test;
 static void *rs_under_test;
 static void (*script)(uint32_t cpu);
 static sim_time_t cost[4][4];
-static uint64_t *lockword;
+static spinlock_t *lockword;
+static struct klock *lock_kl;    /* the lock's context: queued, the default */
 
 static void *
 params_from_json(const struct rcl_ops *ops, const char *json)
@@ -286,6 +287,7 @@ cost_setup(struct sim *s, const void *p)
 	rs_under_test = ops_under_test->create(s, params_under_test);
 	lockword = sim_alloc(64, 64);
 	sim_mem_prime(s, lockword, 64, 0);
+	lock_kl = klock_create(s);
 	return s;
 }
 
@@ -302,6 +304,7 @@ cost_teardown(void *st)
 {
 	(void)st;
 	ops_under_test->destroy(rs_under_test);
+	klock_destroy(lock_kl);
 }
 
 static const struct sim_workload_ops cost_ops = {
@@ -393,30 +396,31 @@ test_call_rcu_cost(gconstpointer data)
  * call_srcu on CPU 0 with SRCU idle (CPU 0 owns every line; stores hit
  * with an empty store buffer, so fences cost 33):
  *   srcu_idx 4 + FAA lock_count 20                              = 24
- *   sdp lock: FAA 20 + load head 4                              = 24
+ *   sdp lock (qspinlock): cmpxchg 20                            = 20
  *   cblist_len load + store 5; snap: load gp_seq 4 + smp_mb 33  = 42
  *   advance: load gp_seq 4; sdp needed: load 4 + store 1        =  9
- *   sdp unlock: load 4 + store 1                                =  5
- *   funnel: sup lock 24; needed load 4 + store 1; gp_seq 4;
+ *   sdp unlock: byte store 1                                    =  1
+ *   funnel: sup lock 20; needed load 4 + store 1; gp_seq 4;
  *     srcu_gp_start: store 1 + smp_mb 33 + rcu_seq_start (4 + 1 + 33);
- *     srcu_get_delay: loads 4 + 4; sup unlock 5                 = 118
+ *     srcu_get_delay: loads 4 + 4; sup unlock 1                 = 110
  *   FAA unlock_count 20                                         = 20
- *                                                         total   242
+ *                                                         total   226
  */
 static void
 test_call_srcu_cost(void)
 {
 	run_cost("srcu", NULL, 2, retire_script);
-	g_assert_cmpuint(cost[0][0], ==, 242);
+	g_assert_cmpuint(cost[0][0], ==, 226);
 }
 
 /*
- * The leaf lock a QS report takes (ticket spinlock in the node's line,
- * models/reclaim/rcu_node_lock.c).  CPU 1 takes it while CPU 0 owns the line: FAA
- * misses to CPU 0 in the cluster (15) + atomic_hit 20, head load hits (4):
- * 39.  Unlock: load 4 + store 1 = 5.  CPU 0 then retakes it from CPU 1:
- * 39 again; CPU 2 tries while CPU 0 holds it: its FAA moves the line (35)
- * and it waits until CPU 0's unlock, 200 cycles after CPU 0's acquire.
+ * The leaf lock a QS report takes (a spinlock_t in the node's line,
+ * models/reclaim/rcu_node_lock.c; qspinlock, the default flavour).  CPU 1
+ * takes it while CPU 0 owns the line: the cmpxchg misses to CPU 0 in the
+ * cluster (15) + atomic_hit 20 = 35.  Unlock: a byte store to the owned
+ * line, 1.  CPU 0 then retakes it from CPU 1: 35 again; CPU 2 tries while
+ * CPU 0 holds it: its cmpxchg moves the line (35), it sets pending and
+ * waits until CPU 0's unlock, 200 cycles after CPU 0's acquire.
  */
 static struct rcu_lockstat lk_stat[4];
 
@@ -425,21 +429,21 @@ lock_script(uint32_t cpu)
 {
 	switch (cpu) {
 	case 1:
-		MEASURE(1, 0, rcu_raw_lock(lockword, &lk_stat[1]));
-		MEASURE(1, 1, rcu_raw_unlock(lockword));
+		MEASURE(1, 0, rcu_raw_lock(lock_kl, lockword, &lk_stat[1]));
+		MEASURE(1, 1, rcu_raw_unlock(lock_kl, lockword));
 		break;
 	case 0:
 		sim_sleep_until(1000);
-		MEASURE(0, 0, rcu_raw_lock(lockword, &lk_stat[0]));
+		MEASURE(0, 0, rcu_raw_lock(lock_kl, lockword, &lk_stat[0]));
 		cost[0][2] = sim_now();
 		sim_work(200);
-		rcu_raw_unlock(lockword);
+		rcu_raw_unlock(lock_kl, lockword);
 		break;
 	case 2:
 		sim_sleep_until(1100);
-		MEASURE(2, 0, rcu_raw_lock(lockword, &lk_stat[2]));
+		MEASURE(2, 0, rcu_raw_lock(lock_kl, lockword, &lk_stat[2]));
 		cost[2][1] = sim_now();
-		rcu_raw_unlock(lockword);
+		rcu_raw_unlock(lock_kl, lockword);
 		break;
 	}
 }
@@ -449,14 +453,14 @@ test_leaf_lock_cost(void)
 {
 	memset(lk_stat, 0, sizeof lk_stat);
 	run_cost("tree_rcu", NULL, 3, lock_script);
-	g_assert_cmpuint(cost[1][0], ==, 39);
-	g_assert_cmpuint(cost[1][1], ==, 5);
-	g_assert_cmpuint(cost[0][0], ==, 39);
+	g_assert_cmpuint(cost[1][0], ==, 35);
+	g_assert_cmpuint(cost[1][1], ==, 1);
+	g_assert_cmpuint(cost[0][0], ==, 35);
 	g_assert_cmpuint(lk_stat[2].contended, ==, 1);
 	/* CPU 0 holds it from cost[0][2] for 200 cycles, then its unlock
-	 * reloads head (the line is CPU 2's now: 15) and stores (the store
-	 * drains behind a write miss: 15 more); CPU 2's spinning load sees
-	 * the new head once that store lands. */
+	 * stores 0 to the locked byte (the line is CPU 2's now: the store
+	 * drains behind a write miss, 15); CPU 2's spinning load sees it once
+	 * it lands and clears pending / sets locked. */
 	g_assert_cmpuint(cost[2][1], >, cost[0][2] + 200);
 	g_assert_cmpuint(cost[2][1], <, cost[0][2] + 300);
 }

@@ -118,8 +118,8 @@ test_no_early_free(gconstpointer data)
 				/* Not vacuous: objects were freed under active readers. */
 				if (wls[w] == wl_rcuscale_sync)
 					g_assert_cmpfloat(reclaim_metric(res, "synchronize_calls"), >=, 2);
-				else
-					g_assert_cmpfloat(reclaim_metric(res, "retired"), >, 10);
+				else    /* > 5: rwsem's waiters sleep (3,500 cycles a handoff) */
+					g_assert_cmpfloat(reclaim_metric(res, "retired"), >, 5);
 				/* > 5: rwsem under 20,000-cycle stalls and synchronize makes
 				 * as few as 10 (its waiters re-read after failed CASes). */
 				g_assert_cmpfloat(reclaim_metric(res, "read_sections"), >, 5);
@@ -144,8 +144,8 @@ test_all_freed_after_exit(gconstpointer data)
 		double retired = reclaim_metric(res, "retired");
 		if (wls[w] == wl_rcuscale_sync)
 			g_assert_cmpfloat(reclaim_metric(res, "synchronize_calls"), >=, 2);
-		else
-			g_assert_cmpfloat(retired, >, 10);
+		else    /* > 5: rwsem's waiters sleep (3,500 cycles a handoff) */
+			g_assert_cmpfloat(retired, >, 5);
 		g_assert_cmpfloat(reclaim_metric(res, "freed"), ==, retired);
 		cJSON_Delete(res);
 	}

@@ -55,7 +55,8 @@ const struct sim_param klock_params_table[] = {
 };
 
 static struct klock *
-klock_new(struct sim *sim, const struct spinlock_ops *ops, const struct klock_params *p)
+klock_new(struct sim *sim, const struct spinlock_ops *ops, const struct klock_params *p,
+	  bool percpu)
 {
 	struct klock *kl = g_new0(struct klock, 1);
 	kl->sim = sim;
@@ -69,6 +70,10 @@ klock_new(struct sim *sim, const struct spinlock_ops *ops, const struct klock_pa
 	g_assert(ops != &klock_spin_ticket_ops || kl->ncpus <= UINT16_MAX);
 	/* Linux: _Q_PENDING_BITS is 8 if CONFIG_NR_CPUS < 16K, else 1. */
 	kl->q_wide = kl->ncpus >= (1u << 14);
+	/* RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies, 4 ms. */
+	kl->rwsem_wait_timeout = (uint64_t)(4e6 * sim_machine_of(sim)->freq_ghz);
+	if (!percpu)
+		return kl;
 	size_t per = sizeof(struct mcs_spinlock) * KLOCK_MAX_NODES;
 	G_STATIC_ASSERT(sizeof(struct mcs_spinlock) * KLOCK_MAX_NODES == 64);
 	kl->qnodes = sim_alloc(per * kl->ncpus, 64);
@@ -80,8 +85,6 @@ klock_new(struct sim *sim, const struct spinlock_ops *ops, const struct klock_pa
 		kl->tasks[i].on_cpu = 1;            /* written by the setup thread */
 		sim_mem_prime(sim, &kl->tasks[i], sizeof kl->tasks[i], i);
 	}
-	/* RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies, 4 ms. */
-	kl->rwsem_wait_timeout = (uint64_t)(4e6 * sim_machine_of(sim)->freq_ghz);
 	return kl;
 }
 
@@ -91,8 +94,8 @@ klock_create(struct sim *sim)
 	const void *params = NULL;
 	const struct sim_component *c = sim_choice_of(sim, SIM_SECTION_LOCKING, &params);
 	if (c == NULL)
-		return klock_new(sim, &klock_spin_queued_ops, NULL);
-	return klock_new(sim, (const struct spinlock_ops *)c, params);
+		return klock_new(sim, &klock_spin_queued_ops, NULL, true);
+	return klock_new(sim, (const struct spinlock_ops *)c, params, true);
 }
 
 struct klock *
@@ -100,8 +103,14 @@ klock_create_with(struct sim *sim, const char *name, const struct klock_params *
 {
 	for (const struct sim_component *const *c = spin_registry; *c; c++)
 		if (strcmp((*c)->name, name) == 0)
-			return klock_new(sim, (const struct spinlock_ops *)*c, p);
+			return klock_new(sim, (const struct spinlock_ops *)*c, p, true);
 	return NULL;
+}
+
+struct klock *
+klock_create_ticket_only(struct sim *sim)
+{
+	return klock_new(sim, &klock_spin_ticket_ops, NULL, false);
 }
 
 void
@@ -120,6 +129,12 @@ const struct spinlock_ops *
 klock_spin_ops(const struct klock *kl)
 {
 	return kl->spin;
+}
+
+const struct klock_counters *
+klock_counters_of(const struct klock *kl)
+{
+	return &kl->n;
 }
 
 void
@@ -250,6 +265,12 @@ klist_is_singular(const struct klist *head)
 {
 	struct klist *first = sim_loadp((void *const *)&head->next);
 	return first != NULL && first == sim_loadp((void *const *)&head->prev);
+}
+
+bool
+spin_invariants_hold(const struct klock *kl, const spinlock_t *lock)
+{
+	return kl->spin->invariants_hold(kl, lock);
 }
 
 void

@@ -57,11 +57,14 @@ struct klock_params {
 /* A spinlock flavour: the "spinlock" selector of the "locking" section. */
 struct spinlock_ops {
 	struct sim_component comp;  /* must come first */
-	void (*lock)(struct klock *kl, spinlock_t *lock);
+	/* Return: true if it had to wait (the fast path failed). */
+	bool (*lock)(struct klock *kl, spinlock_t *lock);
 	bool (*trylock)(struct klock *kl, spinlock_t *lock);
 	void (*unlock)(struct klock *kl, spinlock_t *lock);
 	/* Does the word say locked (for asserts: no cost, reads host memory)? */
 	bool (*is_locked_peek)(const spinlock_t *lock);
+	/* The word is a possible state (host read, for asserts). */
+	bool (*invariants_hold)(const struct klock *kl, const spinlock_t *lock);
 };
 
 /* Registry of flavours (klock.c), for the "locking" section. */
@@ -83,6 +86,14 @@ struct klock *klock_create(struct sim *sim);
 struct klock *klock_create_with(struct sim *sim, const char *name,
 				const struct klock_params *p);
 
+/*
+ * klock_create_ticket_only - a context for ticket spinlock_t only: no
+ * per-CPU nodes or tasks (so no simulated memory), for code that creates
+ * many independent ticket locks (the "ticket" updater lock).  Sleeping
+ * locks and qspinlock must not be used through it.  Context: host.
+ */
+struct klock *klock_create_ticket_only(struct sim *sim);
+
 void klock_destroy(struct klock *kl);
 
 /* The flavour's name ("ticket", "queued"). */
@@ -102,6 +113,62 @@ void klock_stats(const struct klock *kl, cJSON *out);
  * Context: simulated CPU; yields.  Cost: two stores to the own task line.
  */
 void schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles);
+
+/* The context's counters (host side, not simulated). */
+struct klock_counters {
+	uint64_t spin_acquired;     /* spin_lock + successful spin_trylock */
+	uint64_t spin_contended;    /* spin_lock whose fast path failed */
+	uint64_t spin_pending;      /* queued: acquired through the pending bit */
+	uint64_t spin_queued;       /* queued: went through the MCS queue */
+	uint64_t spin_nested;       /* queued: slow path with nesting level > 0 */
+	uint64_t rw_read_acquired, rw_write_acquired;
+	uint64_t rw_read_slowpath;  /* a reader met a writer and queued on wait_lock */
+	uint64_t rw_write_slowpath; /* a writer could not take the word at once */
+	uint64_t seq_read_begin;    /* read_seqcount_begin calls */
+	uint64_t seq_begin_spins;   /* ... that found a write in progress */
+	uint64_t seq_read_retry;    /* read_seqcount_retry said retry */
+	uint64_t seq_write;         /* write sections */
+	uint64_t sleeps;            /* schedule() calls that switched away */
+	uint64_t wakeups;           /* wake_up_process() of a sleeping task */
+	uint64_t rwsem_read_acquired, rwsem_write_acquired;
+	uint64_t rwsem_read_slowpath, rwsem_write_slowpath;
+	uint64_t rwsem_read_steal;  /* slow-path reader took it without queueing */
+	uint64_t rwsem_handoff;     /* a waiter set RWSEM_FLAG_HANDOFF */
+	uint64_t mutex_acquired;
+	uint64_t mutex_slowpath;    /* fast-path cmpxchg failed */
+	uint64_t mutex_spin_acquired; /* ... then got it without sleeping (trylock or spinning) */
+	uint64_t mutex_sleep_acquired; /* ... then got it after queueing on wait_list */
+	uint64_t mutex_handoff;     /* unlock handed the mutex to the first waiter */
+};
+
+/* klock_counters_of - the counters so far.  Context: host (or a
+ * simulated CPU: no cost). */
+const struct klock_counters *klock_counters_of(const struct klock *kl);
+
+/* ---- struct mcs_spinlock (mcs_spinlock.c) ---- */
+
+/* kernel/locking/mcs_spinlock.h's node (as qspinlock's struct qnode
+ * without paravirt: 16 bytes, so four fit a line). */
+struct mcs_spinlock {
+	struct mcs_spinlock *next;  /* written by the successor that queues behind */
+	int32_t locked;             /* 1 = may go: written by the predecessor */
+	int32_t count;              /* qspinlock node[0]: nesting level in use (own CPU) */
+};
+
+/*
+ * mcs_spin_lock - queue node (the caller's, not in use) behind *lock and
+ * wait until granted.  Return: true if it had to wait.  Context:
+ * simulated CPU; may yield.  Cost: 2 stores to node, 1 xchg of *lock's
+ * line; contended, a store into the predecessor's node and a spin on the
+ * own node.
+ */
+bool mcs_spin_lock(struct mcs_spinlock **lock, struct mcs_spinlock *node);
+/*
+ * mcs_spin_unlock - release, passing the lock to node's successor.
+ * Return: true if it had to wait for a successor to link in.  Cost: a
+ * load of node, then a cmpxchg of *lock or a store into the successor.
+ */
+bool mcs_spin_unlock(struct mcs_spinlock **lock, struct mcs_spinlock *node);
 
 /* ---- spinlock_t ---- */
 
@@ -140,13 +207,26 @@ static inline void spin_unlock(struct klock *kl, spinlock_t *lock);
 /* spin_is_locked_peek - for asserts and stats: no cost, never yields. */
 static inline bool spin_is_locked_peek(const struct klock *kl, const spinlock_t *lock);
 
+/* spin_invariants_hold - the lock word is a state the flavour can be in
+ * (ticket: at most ncpus holders + waiters; queued: locked byte 0 or 1,
+ * tail names a CPU of the run).  For invariant checkers: host read. */
+bool spin_invariants_hold(const struct klock *kl, const spinlock_t *lock);
+
 /* The inline definitions go through the context's flavour. */
 const struct spinlock_ops *klock_spin_ops(const struct klock *kl);
 
 static inline void
 spin_lock(struct klock *kl, spinlock_t *lock)
 {
-	klock_spin_ops(kl)->lock(kl, lock);
+	(void)klock_spin_ops(kl)->lock(kl, lock);
+}
+
+/* spin_lock_waited - spin_lock() that says whether it had to wait (for
+ * contention statistics).  Same contract and cost as spin_lock(). */
+static inline bool
+spin_lock_waited(struct klock *kl, spinlock_t *lock)
+{
+	return klock_spin_ops(kl)->lock(kl, lock);
 }
 
 static inline bool

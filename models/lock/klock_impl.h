@@ -7,15 +7,10 @@
 #ifndef SIM_KLOCK_IMPL_H
 #define SIM_KLOCK_IMPL_H
 
+#include <glib.h>
+
 #include "klock.h"
 
-/* qspinlock's MCS node (kernel/locking/mcs_spinlock.h struct mcs_spinlock,
- * as struct qnode without paravirt: 16 bytes, four per CPU on one line). */
-struct mcs_spinlock {
-	struct mcs_spinlock *next;  /* written by the successor that queues behind */
-	int32_t locked;             /* 1 = may go: written by the predecessor */
-	int32_t count;              /* node[0] only: nesting level in use (own CPU) */
-};
 
 #define KLOCK_MAX_NODES 4        /* task, softirq, hardirq, nmi */
 
@@ -57,32 +52,6 @@ struct klock_task {
 #define TASK_RUNNING 0u
 #define TASK_UNINTERRUPTIBLE 2u
 
-/* Host-side counters (not simulated). */
-struct klock_counters {
-	uint64_t spin_acquired;     /* spin_lock + successful spin_trylock */
-	uint64_t spin_contended;    /* spin_lock whose fast path failed */
-	uint64_t spin_pending;      /* queued: acquired through the pending bit */
-	uint64_t spin_queued;       /* queued: went through the MCS queue */
-	uint64_t spin_nested;       /* queued: slow path with nesting level > 0 */
-	uint64_t rw_read_acquired, rw_write_acquired;
-	uint64_t rw_read_slowpath;  /* a reader met a writer and queued on wait_lock */
-	uint64_t rw_write_slowpath; /* a writer could not take the word at once */
-	uint64_t seq_read_begin;    /* read_seqcount_begin calls */
-	uint64_t seq_begin_spins;   /* ... that found a write in progress */
-	uint64_t seq_read_retry;    /* read_seqcount_retry said retry */
-	uint64_t seq_write;         /* write sections */
-	uint64_t sleeps;            /* schedule() calls that switched away */
-	uint64_t wakeups;           /* wake_up_process() of a sleeping task */
-	uint64_t rwsem_read_acquired, rwsem_write_acquired;
-	uint64_t rwsem_read_slowpath, rwsem_write_slowpath;
-	uint64_t rwsem_read_steal;  /* slow-path reader took it without queueing */
-	uint64_t rwsem_handoff;     /* a waiter set RWSEM_FLAG_HANDOFF */
-	uint64_t mutex_acquired;
-	uint64_t mutex_slowpath;    /* fast-path cmpxchg failed */
-	uint64_t mutex_spin_acquired; /* ... then got it without sleeping (trylock or spinning) */
-	uint64_t mutex_sleep_acquired; /* ... then got it after queueing on wait_list */
-	uint64_t mutex_handoff;     /* unlock handed the mutex to the first waiter */
-};
 
 struct klock {
 	struct sim *sim;
@@ -107,6 +76,7 @@ struct klock {
 static inline struct klock_task *
 klock_current(const struct klock *kl)
 {
+	g_assert(kl->tasks != NULL);        /* not a klock_create_ticket_only() context */
 	return &kl->tasks[sim_cpu_id()];
 }
 

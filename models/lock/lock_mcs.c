@@ -8,7 +8,8 @@
  * lock's O(waiters) traffic).
  *
  * SOURCE: torvalds/linux kernel/locking/mcs_spinlock.h mcs_spin_lock(),
- * mcs_spin_unlock().
+ * mcs_spin_unlock(): the primitive of models/lock/mcs_spinlock.c (the one
+ * qspinlock queues with), here with one node per CPU per lock.
  *
  * Layout (simulated lines):
  *
@@ -35,6 +36,7 @@
 #include <glib.h>
 
 #include "engine.h"
+#include "klock.h"
 #include "lock.h"
 
 struct mcs_params {
@@ -44,15 +46,14 @@ struct mcs_params {
 static const struct sim_param mcs_params[] = { SIM_P_END };
 
 /* Simulated: one per CPU, padded to a line. */
-struct mcs_spinlock {
-	struct mcs_spinlock *next;  /* node line: written by the successor */
-	uint32_t locked;            /* node line: written by the predecessor (handoff) */
-	uint32_t pad[13];
+struct mcs_node {
+	struct mcs_spinlock mcs;    /* node line: next by the successor, locked by the predecessor */
+	uint8_t pad[64 - sizeof(struct mcs_spinlock)];
 };
 
 struct mcs {
 	struct mcs_spinlock **tail; /* lock line: xchg/cmpxchg by every acquirer */
-	struct mcs_spinlock *node;  /* simulated array, one line per CPU */
+	struct mcs_node *node;      /* simulated array, one line per CPU */
 	uint32_t ncpus;
 	/* host-side counters */
 	uint64_t acquired;
@@ -68,7 +69,7 @@ mcs_create(struct sim *sim, const void *params, uint32_t home_cpu)
 	m->ncpus = sim_ncpus_of(sim);
 	m->tail = sim_alloc(64, 64);
 	sim_mem_prime(sim, m->tail, sizeof *m->tail, home_cpu);
-	m->node = sim_alloc(sizeof(struct mcs_spinlock) * m->ncpus, 64);
+	m->node = sim_alloc(sizeof(struct mcs_node) * m->ncpus, 64);
 	for (uint32_t i = 0; i < m->ncpus; i++)
 		sim_mem_prime(sim, &m->node[i], sizeof m->node[i], i);
 	return m;
@@ -80,26 +81,12 @@ mcs_destroy(void *lk)
 	g_free(lk);
 }
 
-/* SOURCE: mcs_spin_lock(). */
 static void
 mcs_lock(void *lk)
 {
 	struct mcs *m = lk;
-	struct mcs_spinlock *node = &m->node[sim_cpu_id()];
-	sim_store32(&node->locked, 0);
-	sim_storep((void **)&node->next, NULL);
-	struct mcs_spinlock *prev = sim_xchgp((void **)m->tail, node);
-	if (prev != NULL) {
-		enum sim_cause c = sim_cause_push(SIM_CAUSE_LOCK_WAIT);
+	if (mcs_spin_lock(m->tail, &m->node[sim_cpu_id()].mcs))
 		m->contended++;
-		sim_storep((void **)&prev->next, node);
-		/* arch_mcs_spin_lock_contended: smp_cond_load_acquire(&node->locked, VAL) */
-		uint32_t v = sim_load32(&node->locked);
-		while (v == 0)
-			v = sim_spin_while_eq32(&node->locked, 0);
-		sim_fence_acquire();
-		sim_cause_pop(c);
-	}
 	m->acquired++;
 }
 
@@ -107,10 +94,10 @@ static bool
 mcs_trylock(void *lk)
 {
 	struct mcs *m = lk;
-	struct mcs_spinlock *node = &m->node[sim_cpu_id()];
+	struct mcs_spinlock *node = &m->node[sim_cpu_id()].mcs;
 	if (sim_loadp((void *const *)m->tail) != NULL)
 		return false;
-	sim_store32(&node->locked, 0);
+	sim_store32((uint32_t *)&node->locked, 0);
 	sim_storep((void **)&node->next, NULL);
 	if (sim_casp((void **)m->tail, NULL, node) != NULL)
 		return false;
@@ -118,23 +105,12 @@ mcs_trylock(void *lk)
 	return true;
 }
 
-/* SOURCE: mcs_spin_unlock(). */
 static void
 mcs_unlock(void *lk)
 {
 	struct mcs *m = lk;
-	struct mcs_spinlock *node = &m->node[sim_cpu_id()];
-	struct mcs_spinlock *next = sim_loadp((void *const *)&node->next);
-	if (next == NULL) {
-		if (sim_casp((void **)m->tail, node, NULL) == node)
-			return;
-		/* A successor swapped the tail but has not linked in yet. */
+	if (mcs_spin_unlock(m->tail, &m->node[sim_cpu_id()].mcs))
 		m->unlock_waits++;
-		while ((next = sim_loadp((void *const *)&node->next)) == NULL)
-			(void)sim_spin_while_eq64(&node->next, 0);
-	}
-	/* arch_mcs_spin_unlock_contended: smp_store_release(&next->locked, 1) */
-	sim_store32_rel(&next->locked, 1);
 }
 
 static void

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
 // SPDX-FileCopyrightText: 2026 The sim authors
 /*
- * Ticket spinlock, as Linux x86 had it before qspinlock (arch_spinlock_t
- * with head/tail tickets): take a ticket with one fetch-and-add on the
- * lock line, spin reading `head` until it equals the ticket, release by
- * incrementing `head`.
+ * Ticket spinlock, as Linux x86 had it before qspinlock: the "ticket"
+ * flavour of spinlock_t (models/lock/spinlock_ticket.c) on a line of its
+ * own, homed on the creating CPU.  Take a ticket with one xadd on the
+ * lock line (which also returns head), spin reading the word until head
+ * equals the ticket, release by adding one to head.
  *
- * Layout (one simulated line, homed on the creating CPU):
+ * Layout (one simulated line):
  *
- *   line 0:  [ head (u32) | tail (u32) ]   RMW by lock(); store by unlock();
- *                                          read by every waiter
+ *   line 0:  [ head (u16) | tail (u16) ]   xadd by lock(); load + store of
+ *                                          head by unlock(); read by every
+ *                                          waiter
  *
- * Invariant: head <= tail (mod 2^32), tail - head = holders + waiters,
- * at most one holder.
+ * Invariant: (u16)(tail - head) = holders + waiters <= ncpus; at most one
+ * holder.
  *
  * Cost: an uncontended acquire is one RMW on the line (plus its transfer
  * if another CPU touched it last); under contention every release
@@ -23,6 +25,7 @@
 #include <glib.h>
 
 #include "engine.h"
+#include "klock.h"
 #include "lock.h"
 
 struct ticket_params {
@@ -32,7 +35,8 @@ struct ticket_params {
 static const struct sim_param ticket_params[] = { SIM_P_END };
 
 struct ticket {
-	uint32_t *word;          /* simulated: [0] head, [1] tail */
+	struct klock *kl;        /* a "ticket" locking context of its own */
+	spinlock_t *word;        /* simulated, on its own line */
 	uint64_t acquired;       /* host-side counters */
 	uint64_t contended;
 };
@@ -42,31 +46,26 @@ ticket_create(struct sim *sim, const void *params, uint32_t home_cpu)
 {
 	(void)params;
 	struct ticket *t = g_new0(struct ticket, 1);
+	t->kl = klock_create_ticket_only(sim);
 	t->word = sim_alloc(64, 64);
-	sim_mem_prime(sim, t->word, 8, home_cpu);
+	sim_mem_prime(sim, t->word, sizeof *t->word, home_cpu);
 	return t;
 }
 
 static void
 ticket_destroy(void *lk)
 {
-	g_free(lk);
+	struct ticket *t = lk;
+	klock_destroy(t->kl);
+	g_free(t);
 }
 
 static void
 ticket_lock(void *lk)
 {
 	struct ticket *t = lk;
-	uint32_t me = sim_faa32(&t->word[1], 1);
-	uint32_t head = sim_load32(&t->word[0]);
-	if (head != me) {
-		enum sim_cause prev = sim_cause_push(SIM_CAUSE_LOCK_WAIT);
+	if (spin_lock_waited(t->kl, t->word))
 		t->contended++;
-		while (head != me)
-			head = sim_spin_while_eq32(&t->word[0], head);
-		sim_cause_pop(prev);
-	}
-	sim_fence_acquire();
 	t->acquired++;
 }
 
@@ -74,12 +73,7 @@ static bool
 ticket_trylock(void *lk)
 {
 	struct ticket *t = lk;
-	uint64_t both = sim_load64(t->word);
-	uint32_t head = (uint32_t)both, tail = (uint32_t)(both >> 32);
-	if (head != tail)
-		return false;
-	uint64_t want = (uint64_t)head | ((uint64_t)(tail + 1) << 32);
-	if (sim_cas64(t->word, both, want) != both)
+	if (!spin_trylock(t->kl, t->word))
 		return false;
 	t->acquired++;
 	return true;
@@ -89,8 +83,7 @@ static void
 ticket_unlock(void *lk)
 {
 	struct ticket *t = lk;
-	uint32_t head = sim_load32(&t->word[0]);
-	sim_store32_rel(&t->word[0], head + 1);
+	spin_unlock(t->kl, t->word);
 }
 
 static void

@@ -235,6 +235,7 @@ static void
 queued_slowpath(struct klock *kl, spinlock_t *lock, uint32_t val)
 {
 	const struct qlayout q = q_layout(kl);
+	g_assert(kl->qnodes != NULL);       /* not a klock_create_ticket_only() context */
 	/* Wait out a pending->locked handover (bounded: _Q_PENDING_LOOPS pauses). */
 	if (val == _Q_PENDING_VAL) {
 		sim_time_t deadline = sim_now() + (sim_time_t)_Q_PENDING_LOOPS * kl->pause;
@@ -264,17 +265,18 @@ queued_slowpath(struct klock *kl, spinlock_t *lock, uint32_t val)
 }
 
 /* SOURCE: queued_spin_lock(). */
-static void
+static bool
 queued_lock(struct klock *kl, spinlock_t *lock)
 {
 	uint32_t val = sim_cas32(&lock->val, 0, _Q_LOCKED_VAL);
 	kl->n.spin_acquired++;
 	if (val == 0)
-		return;
+		return false;
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_LOCK_WAIT);
 	kl->n.spin_contended++;
 	queued_slowpath(kl, lock, val);
 	sim_cause_pop(c);
+	return true;
 }
 
 static bool
@@ -301,6 +303,14 @@ queued_is_locked_peek(const spinlock_t *lock)
 	return (lock->val & _Q_LOCKED_MASK) != 0;
 }
 
+static bool
+queued_invariants_hold(const struct klock *kl, const spinlock_t *lock)
+{
+	const struct qlayout q = q_layout(kl);
+	uint32_t v = lock->val;
+	return (v & _Q_LOCKED_MASK) <= _Q_LOCKED_VAL && (v >> q.cpu_offset) <= kl->ncpus;
+}
+
 extern const struct sim_param klock_params_table[];
 
 const struct spinlock_ops klock_spin_queued_ops = {
@@ -315,4 +325,5 @@ const struct spinlock_ops klock_spin_queued_ops = {
 	.trylock = queued_trylock,
 	.unlock = queued_unlock,
 	.is_locked_peek = queued_is_locked_peek,
+	.invariants_hold = queued_invariants_hold,
 };

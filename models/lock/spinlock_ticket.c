@@ -47,13 +47,14 @@ ticket_tail(uint32_t v)
 }
 
 /* SOURCE: arch_spin_lock(). */
-static void
+static bool
 ticket_lock(struct klock *kl, spinlock_t *lock)
 {
 	uint32_t old = sim_faa32(&lock->val, TICKET_LOCK_INC << TICKET_SHIFT);
 	uint16_t me = ticket_tail(old);
+	bool waited = ticket_head(old) != me;
 	kl->n.spin_acquired++;
-	if (ticket_head(old) != me) {
+	if (waited) {
 		enum sim_cause c = sim_cause_push(SIM_CAUSE_LOCK_WAIT);
 		kl->n.spin_contended++;
 		/* for (;;) { if (READ_ONCE(lock->tickets.head) == inc.tail) break; cpu_relax(); } */
@@ -64,6 +65,7 @@ ticket_lock(struct klock *kl, spinlock_t *lock)
 		sim_cause_pop(c);
 	}
 	sim_fence_acquire();
+	return waited;
 }
 
 /* SOURCE: arch_spin_trylock(). */
@@ -99,6 +101,12 @@ ticket_is_locked_peek(const spinlock_t *lock)
 	return ticket_head(lock->val) != ticket_tail(lock->val);
 }
 
+static bool
+ticket_invariants_hold(const struct klock *kl, const spinlock_t *lock)
+{
+	return (uint16_t)(ticket_tail(lock->val) - ticket_head(lock->val)) <= kl->ncpus;
+}
+
 static gboolean
 ticket_check(const void *params, uint32_t ncpus, const struct sim_origin *o, GError **err)
 {
@@ -125,4 +133,5 @@ const struct spinlock_ops klock_spin_ticket_ops = {
 	.trylock = ticket_trylock,
 	.unlock = ticket_unlock,
 	.is_locked_peek = ticket_is_locked_peek,
+	.invariants_hold = ticket_invariants_hold,
 };

@@ -131,6 +131,7 @@ struct classic_counters {
 };
 
 struct classic {
+	struct klock *kl;           /* rcu_ctrlblk.lock's spinlock_t context */
 	struct classic_params p;
 	struct sim *sim;            /* for the machine (end-of-run stats) */
 	uint32_t ncpus, words;
@@ -150,6 +151,8 @@ struct classic {
 };
 
 static inline uint64_t *cpumask(struct classic *c) { return &c->lockmask[1]; }
+/* rcu_ctrlblk.lock: a spinlock_t in the low half of lockmask[0]. */
+static inline spinlock_t *classic_lock(struct classic *c) { return (spinlock_t *)(void *)c->lockmask; }
 
 static inline bool curlist_empty(const struct rcu_segcblist *l)
 {
@@ -219,12 +222,12 @@ rcu_check_quiescent_state(struct classic *c, uint32_t cpu)
 	if (!sim_load64(&rdp->qs_pending) || !sim_load64(&rdp->passed_quiesc))
 		return;
 	sim_store64(&rdp->qs_pending, 0);
-	rcu_raw_lock(c->lockmask, &c->c.lockstat);
+	rcu_raw_lock(c->kl, classic_lock(c), &c->c.lockstat);
 	if (sim_load64(&rdp->quiescbatch) == sim_load64(&c->rcp->cur)) {
 		c->c.n_cpu_quiet++;
 		cpu_quiet(c, cpu);
 	}
-	rcu_raw_unlock(c->lockmask);
+	rcu_raw_unlock(c->kl, classic_lock(c));
 }
 
 static void
@@ -252,10 +255,10 @@ rcu_process_callbacks(struct classic *c, struct classic_cpu *pc, uint32_t cpu)
 		l->tails[RCU_WAIT_TAIL] = l->tails[RCU_NEXT_READY_TAIL] = l->tails[RCU_NEXT_TAIL];
 		sim_store64(&rdp->batch, sim_load64(&c->rcp->cur) + 1);
 		if (!sim_load64(&c->rcp->next_pending)) {
-			rcu_raw_lock(c->lockmask, &c->c.lockstat);
+			rcu_raw_lock(c->kl, classic_lock(c), &c->c.lockstat);
 			sim_store64(&c->rcp->next_pending, 1);
 			rcu_start_batch(c);
-			rcu_raw_unlock(c->lockmask);
+			rcu_raw_unlock(c->kl, classic_lock(c));
 		}
 	}
 	rcu_check_quiescent_state(c, cpu);
@@ -320,6 +323,7 @@ classic_create(struct sim *sim, const void *params)
 	c->sim = sim;
 	c->ncpus = sim_ncpus_of(sim);
 	c->words = (c->ncpus + 63) / 64;
+	c->kl = klock_create(sim);
 	c->pcpu = g_new0(struct classic_cpu, c->ncpus);
 	c->rcp = sim_alloc(sizeof *c->rcp, 64);
 	c->lockmask = sim_alloc(8 * (1 + (size_t)c->words), 64);
@@ -358,6 +362,7 @@ classic_destroy(void *rs)
 	rcu_dist_free(&c->gp_latency);
 	rcu_dist_free(&c->sync_latency);
 	g_free(c->pcpu);
+	klock_destroy(c->kl);
 	g_free(c);
 }
 
@@ -491,11 +496,11 @@ classic_cpu_exit(void *rs)
 	sim_cause_pop(prev);
 	/* __rcu_offline_cpu: leave the online map; quiet if a batch runs. */
 	sim_irq_disable();
-	rcu_raw_lock(c->lockmask, &c->c.lockstat);
+	rcu_raw_lock(c->kl, classic_lock(c), &c->c.lockstat);
 	(void)sim_fetch_and64(&c->online[cpu / 64], ~(UINT64_C(1) << (cpu % 64)));
 	if (sim_load64(&c->rcp->cur) != sim_load64(&c->rcp->completed))
 		cpu_quiet(c, cpu);
-	rcu_raw_unlock(c->lockmask);
+	rcu_raw_unlock(c->kl, classic_lock(c));
 	pc->offline = true;
 	sim_irq_enable();
 }
@@ -539,7 +544,7 @@ classic_invariants_hold(const void *rs)
 		for (uint32_t w = 0; w < c->words; w++)
 			if (c->lockmask[1 + w])
 				return false;
-	return (uint32_t)(c->lockmask[0] >> 32) - (uint32_t)c->lockmask[0] <= c->ncpus;
+	return spin_invariants_hold(c->kl, (const spinlock_t *)(const void *)c->lockmask);
 }
 
 const struct rcl_ops rcl_classic_rcu_ops = {

@@ -11,10 +11,14 @@
  * (smp_rmb; sequence != start), write_seqcount_begin() (sequence++;
  * smp_wmb), write_seqcount_end() (smp_wmb; sequence++).
  *
+ * The lock is a seqlock_t of models/lock (seqlock.c): the sequence and
+ * the writers' spinlock_t (the run's "locking" flavour).
+ *
  * Layout (one simulated line homed on CPU 0):
  *
- *   line 0:  [ sequence (u32) ]   read by every reader twice per section;
- *                                 written by the writer twice per update
+ *   line 0:  [ sequence (u32) | lock (spinlock_t) ]
+ *            sequence: read by every reader twice per section; written
+ *            by the writer twice per update; lock: writers only
  *
  * DECISION: values only, with deferred free.  A seqcount reader cannot
  * protect memory: it may load a pointer, be overtaken by a writer that
@@ -31,14 +35,11 @@
  * read_seqcount_retry), and its values must be treated as discarded.
  * A retry-capable interface is proposed in this branch's report.
  *
- * MODEL: the seqlock's spinlock is folded into the sequence word: a
- * writer takes the lock by cmpxchg'ing an even sequence to odd (the same
- * write_seqcount_begin effect and cost as lock + increment, minus the
- * separate lock line).
  */
 #include <glib.h>
 
 #include "engine.h"
+#include "klock.h"
 #include "reclaim.h"
 
 struct seq_params {
@@ -47,14 +48,14 @@ struct seq_params {
 static const struct sim_param seq_params[] = { SIM_P_END };
 
 struct seqc {
-	uint32_t *sequence;         /* simulated, line 0 */
+	seqlock_t *sl;              /* simulated, line 0 */
+	struct klock *kl;           /* its locking context */
 	uint32_t *start;            /* host, per CPU: the section's read_seqcount_begin */
 	uint32_t ncpus, exited;
 	struct rcl_list limbo;      /* host: retired, kept type-stable until the end */
 	struct rcl_stats st;        /* host: the common metrics */
 	double freq_ghz;            /* the machine's, for the _ns metrics */
 	uint32_t writers_in;
-	uint64_t read_retry, begin_spins;
 };
 
 static void *
@@ -64,8 +65,9 @@ seq_create(struct sim *sim, const void *params)
 	struct seqc *s = g_new0(struct seqc, 1);
 	s->freq_ghz = sim_machine_of(sim)->freq_ghz;
 	s->ncpus = sim_ncpus_of(sim);
-	s->sequence = sim_alloc(64, 64);
-	sim_mem_prime(sim, s->sequence, sizeof *s->sequence, 0);
+	s->kl = klock_create(sim);
+	s->sl = sim_alloc(64, 64);
+	sim_mem_prime(sim, s->sl, sizeof *s->sl, 0);
 	s->start = g_new0(uint32_t, s->ncpus);
 	sim_set_free_label(sim, "seqcount");
 	return s;
@@ -76,74 +78,49 @@ seq_destroy(void *rs)
 {
 	struct seqc *s = rs;
 	rcl_list_free(&s->limbo);
+	klock_destroy(s->kl);
 	g_free(s->start);
 	g_free(s);
 }
 
-/* SOURCE: read_seqcount_begin(). */
+/* SOURCE: read_seqbegin(). */
 static void
 seq_read_lock(void *rs)
 {
 	struct seqc *s = rs;
 	sim_time_t t0 = sim_now();
-	uint32_t v = sim_load32(s->sequence);
-	if (v & 1) {
-		enum sim_cause c = sim_cause_push(SIM_CAUSE_LOCK_WAIT);
-		s->begin_spins++;
-		while (v & 1)
-			v = sim_spin_while_eq32(s->sequence, v);
-		sim_cause_pop(c);
-	}
-	sim_fence_acquire();            /* smp_rmb */
-	s->start[sim_cpu_id()] = v;
+	s->start[sim_cpu_id()] = read_seqbegin(s->kl, s->sl);
 	s->st.read_sections++;
 	rcl_stats_read_time(&s->st, t0);
 }
 
-/* SOURCE: read_seqcount_retry(). */
+/* SOURCE: read_seqretry(): a retry is only counted (see the header). */
 static void
 seq_read_unlock(void *rs)
 {
 	struct seqc *s = rs;
 	sim_time_t t0 = sim_now();
-	sim_fence_acquire();            /* smp_rmb */
-	if (sim_load32(s->sequence) != s->start[sim_cpu_id()])
-		s->read_retry++;
+	(void)read_seqretry(s->kl, s->sl, s->start[sim_cpu_id()]);
 	rcl_stats_read_time(&s->st, t0);
 }
 
-/* SOURCE: write_seqlock(): spin_lock + write_seqcount_begin (see MODEL). */
+/* SOURCE: write_seqlock(). */
 static void
 seq_write_lock(void *rs)
 {
 	struct seqc *s = rs;
-	uint32_t v = sim_load32(s->sequence);
-	for (;;) {
-		if (v & 1) {
-			enum sim_cause c = sim_cause_push(SIM_CAUSE_LOCK_WAIT);
-			v = sim_spin_while_eq32(s->sequence, v);
-			sim_cause_pop(c);
-			continue;
-		}
-		uint32_t seen = sim_cas32(s->sequence, v, v + 1);
-		if (seen == v)
-			break;
-		v = seen;
-	}
-	sim_fence_release();            /* smp_wmb */
+	write_seqlock(s->kl, s->sl);
 	s->writers_in++;
 	g_assert(s->writers_in == 1);
 }
 
-/* SOURCE: write_sequnlock(): write_seqcount_end + spin_unlock. */
+/* SOURCE: write_sequnlock(). */
 static void
 seq_write_unlock(void *rs)
 {
 	struct seqc *s = rs;
 	s->writers_in--;
-	sim_fence_release();            /* smp_wmb */
-	uint32_t v = sim_load32(s->sequence);
-	sim_store32(s->sequence, v + 1);
+	write_sequnlock(s->kl, s->sl);
 }
 
 static void
@@ -180,8 +157,9 @@ seq_stats(void *rs, cJSON *out)
 {
 	struct seqc *s = rs;
 	rcl_stats_emit(&s->st, s->freq_ghz, out);
-	cJSON_AddNumberToObject(out, "read_retry", (double)s->read_retry);
-	cJSON_AddNumberToObject(out, "begin_spins", (double)s->begin_spins);
+	const struct klock_counters *n = klock_counters_of(s->kl);
+	cJSON_AddNumberToObject(out, "read_retry", (double)n->seq_read_retry);
+	cJSON_AddNumberToObject(out, "begin_spins", (double)n->seq_begin_spins);
 }
 
 static bool

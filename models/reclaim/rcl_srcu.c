@@ -117,7 +117,8 @@ struct srcu_struct_line {
 };
 
 struct srcu_usage {
-	uint64_t lock;
+	spinlock_t lock;            /* raw_spinlock_t (rcu_node_lock.h) */
+	uint32_t lock_pad;
 	uint64_t srcu_gp_seq;
 	uint64_t srcu_gp_seq_needed;
 	uint64_t srcu_gp_start;     /* jiffies */
@@ -130,7 +131,8 @@ struct srcu_data {
 	uint64_t srcu_unlock_count[2];
 	uint64_t pad_a[4];
 	/* line B: update side */
-	uint64_t lock;
+	spinlock_t lock;            /* raw_spinlock_t (rcu_node_lock.h) */
+	uint32_t lock_pad;
 	uint64_t srcu_gp_seq_needed;
 	uint64_t cblist_len;
 	uint64_t pad_b[5];
@@ -162,6 +164,7 @@ struct srcu_counters {
 };
 
 struct srcu {
+	struct klock *kl;           /* the sup/sdp locks' spinlock_t context */
 	struct srcu_params p;
 	struct sim *sim;            /* for the machine (end-of-run stats) */
 	uint32_t ncpus, gp_cpu, nr_online;
@@ -261,10 +264,10 @@ static void
 srcu_gp_end(struct srcu *sp)
 {
 	struct srcu_usage *sup = sp->sup;
-	rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
+	rcu_raw_lock(sp->kl, &sup->lock, &sp->c.sup_lockstat);
 	rcu_seq_end(&sup->srcu_gp_seq);
 	uint64_t gpseq = sim_load64(&sup->srcu_gp_seq);
-	rcu_raw_unlock(&sup->lock);
+	rcu_raw_unlock(sp->kl, &sup->lock);
 	sp->c.n_gp++;
 	if (!sp->first_exit)
 		rcu_dist_add(&sp->gp_latency, sim_now() - sp->gp_start_time);
@@ -279,14 +282,14 @@ srcu_gp_end(struct srcu *sp)
 		}
 	}
 	/* Start a new grace period if needed. */
-	rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
+	rcu_raw_lock(sp->kl, &sup->lock, &sp->c.sup_lockstat);
 	gpseq = sim_load64(&sup->srcu_gp_seq);
 	if (!rcu_seq_state(gpseq) && ULONG_CMP_LT(gpseq, sim_load64(&sup->srcu_gp_seq_needed))) {
 		srcu_gp_start(sp);
-		rcu_raw_unlock(&sup->lock);
+		rcu_raw_unlock(sp->kl, &sup->lock);
 		srcu_reschedule(sp, 0);
 	} else {
-		rcu_raw_unlock(&sup->lock);
+		rcu_raw_unlock(sp->kl, &sup->lock);
 	}
 }
 
@@ -296,15 +299,15 @@ srcu_advance_state(struct srcu *sp)
 	struct srcu_usage *sup = sp->sup;
 	unsigned idx = rcu_seq_state(sim_load64_acq(&sup->srcu_gp_seq));
 	if (idx == SRCU_STATE_IDLE) {
-		rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
+		rcu_raw_lock(sp->kl, &sup->lock, &sp->c.sup_lockstat);
 		if (ULONG_CMP_GE(sim_load64(&sup->srcu_gp_seq), sim_load64(&sup->srcu_gp_seq_needed))) {
-			rcu_raw_unlock(&sup->lock);
+			rcu_raw_unlock(sp->kl, &sup->lock);
 			return;
 		}
 		idx = rcu_seq_state(sim_load64(&sup->srcu_gp_seq));
 		if (idx == SRCU_STATE_IDLE)
 			srcu_gp_start(sp);
-		rcu_raw_unlock(&sup->lock);
+		rcu_raw_unlock(sp->kl, &sup->lock);
 		if (idx != SRCU_STATE_IDLE)
 			return;
 	}
@@ -313,10 +316,10 @@ srcu_advance_state(struct srcu *sp)
 		if (!try_check_zero(sp, i, 1))
 			return;     /* readers present, retry later */
 		srcu_flip(sp);
-		rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
+		rcu_raw_lock(sp->kl, &sup->lock, &sp->c.sup_lockstat);
 		uint64_t s = sim_load64(&sup->srcu_gp_seq);
 		sim_store64(&sup->srcu_gp_seq, (s & ~(uint64_t)RCU_SEQ_STATE_MASK) + SRCU_STATE_SCAN2);
-		rcu_raw_unlock(&sup->lock);
+		rcu_raw_unlock(sp->kl, &sup->lock);
 	}
 	if (rcu_seq_state(sim_load64(&sup->srcu_gp_seq)) == SRCU_STATE_SCAN2) {
 		/* Readers are normally short: check twice in quick succession. */
@@ -332,7 +335,7 @@ srcu_reschedule(struct srcu *sp, uint64_t delay)
 {
 	struct srcu_usage *sup = sp->sup;
 	bool pushgp = true;
-	rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
+	rcu_raw_lock(sp->kl, &sup->lock, &sp->c.sup_lockstat);
 	uint64_t gs = sim_load64(&sup->srcu_gp_seq);
 	if (ULONG_CMP_GE(gs, sim_load64(&sup->srcu_gp_seq_needed))) {
 		if (!rcu_seq_state(gs))
@@ -340,7 +343,7 @@ srcu_reschedule(struct srcu *sp, uint64_t delay)
 	} else if (!rcu_seq_state(gs)) {
 		srcu_gp_start(sp);      /* outstanding request and no GP */
 	}
-	rcu_raw_unlock(&sup->lock);
+	rcu_raw_unlock(sp->kl, &sup->lock);
 	if (pushgp)
 		srcu_queue_work(sp, delay);
 }
@@ -358,7 +361,7 @@ static void
 srcu_funnel_gp_start(struct srcu *sp, uint64_t s)
 {
 	struct srcu_usage *sup = sp->sup;
-	rcu_raw_lock(&sup->lock, &sp->c.sup_lockstat);
+	rcu_raw_lock(sp->kl, &sup->lock, &sp->c.sup_lockstat);
 	if (ULONG_CMP_LT(sim_load64(&sup->srcu_gp_seq_needed), s))
 		sim_store64_rel(&sup->srcu_gp_seq_needed, s);
 	uint64_t gs = sim_load64(&sup->srcu_gp_seq);
@@ -366,7 +369,7 @@ srcu_funnel_gp_start(struct srcu *sp, uint64_t s)
 		srcu_gp_start(sp);
 		srcu_queue_work(sp, srcu_get_delay(sp) ? 1 : 0);
 	}
-	rcu_raw_unlock(&sup->lock);
+	rcu_raw_unlock(sp->kl, &sup->lock);
 }
 
 /* srcu_invoke_callbacks - sdp->work on its own CPU. */
@@ -374,22 +377,22 @@ static void
 srcu_invoke_callbacks(struct srcu *sp, struct srcu_cpu *pc, uint32_t cpu)
 {
 	struct srcu_data *sdp = &sp->sda[cpu];
-	rcu_raw_lock(&sdp->lock, &sp->c.sdp_lockstat);
+	rcu_raw_lock(sp->kl, &sdp->lock, &sp->c.sdp_lockstat);
 	rcu_segcblist_advance(&pc->cblist, sim_load64(&sp->sup->srcu_gp_seq));
 	if (pc->invoking || !rcu_segcblist_ready_cbs(&pc->cblist)) {
-		rcu_raw_unlock(&sdp->lock);
+		rcu_raw_unlock(sp->kl, &sdp->lock);
 		return;
 	}
 	pc->invoking = true;
 	uint64_t n = rcu_segcblist_extract_done(&pc->cblist, pc->ready);
-	rcu_raw_unlock(&sdp->lock);
+	rcu_raw_unlock(sp->kl, &sdp->lock);
 	sp->c.n_cbs_invoked += n;
 	(void)rcu_invoke_cbs(pc->ready, sp->p.cb_cycles, &sp->st);
-	rcu_raw_lock(&sdp->lock, &sp->c.sdp_lockstat);
+	rcu_raw_lock(sp->kl, &sdp->lock, &sp->c.sdp_lockstat);
 	sim_store64(&sdp->cblist_len, rcu_segcblist_n_cbs(&pc->cblist));
 	pc->invoking = false;
 	bool more = rcu_segcblist_ready_cbs(&pc->cblist);
-	rcu_raw_unlock(&sdp->lock);
+	rcu_raw_unlock(sp->kl, &sdp->lock);
 	if (more && !pc->cb_work_pending) {
 		pc->cb_work_pending = true;
 		pc->cb_work_due = sim_now();
@@ -441,6 +444,7 @@ srcu_create(struct sim *sim, const void *params)
 	sp->sim = sim;
 	sp->ncpus = sim_ncpus_of(sim);
 	sp->gp_cpu = sp->p.gp_cpu % sp->ncpus;
+	sp->kl = klock_create(sim);
 	sp->nr_online = sp->ncpus;
 	sp->pcpu = g_new0(struct srcu_cpu, sp->ncpus);
 	sp->ssp = sim_alloc(sizeof *sp->ssp, 64);
@@ -473,6 +477,7 @@ srcu_destroy(void *rs)
 	rcu_dist_free(&sp->gp_latency);
 	rcu_dist_free(&sp->sync_latency);
 	g_free(sp->pcpu);
+	klock_destroy(sp->kl);
 	g_free(sp);
 }
 
@@ -542,7 +547,7 @@ call_srcu(struct srcu *sp, void *obj, size_t size, size_t align, bool *done)
 	unsigned idx = (unsigned)(sim_load64(&sp->ssp->srcu_idx) & 1);
 	(void)sim_faa64(&sdp->srcu_lock_count[idx], 1);
 	sim_irq_disable();
-	rcu_raw_lock(&sdp->lock, &sp->c.sdp_lockstat);
+	rcu_raw_lock(sp->kl, &sdp->lock, &sp->c.sdp_lockstat);
 	rcu_segcblist_enqueue(&pc->cblist, &cb);
 	sim_store64(&sdp->cblist_len, sim_load64(&sdp->cblist_len) + 1);
 	uint64_t s = rcu_seq_snap_val(sim_load64(&sp->sup->srcu_gp_seq));
@@ -554,7 +559,7 @@ call_srcu(struct srcu *sp, void *obj, size_t size, size_t align, bool *done)
 		sim_store64(&sdp->srcu_gp_seq_needed, s);
 		needgp = true;
 	}
-	rcu_raw_unlock(&sdp->lock);
+	rcu_raw_unlock(sp->kl, &sdp->lock);
 	if (needgp)
 		srcu_funnel_gp_start(sp, s);
 	sim_irq_enable();
@@ -659,7 +664,7 @@ srcu_invariants_hold(const void *rs)
 		if (u > l)
 			return false;
 	}
-	return (uint32_t)(sp->sup->lock >> 32) - (uint32_t)sp->sup->lock <= sp->ncpus;
+	return spin_invariants_hold(sp->kl, &sp->sup->lock);
 }
 
 const struct rcl_ops rcl_srcu_ops = {

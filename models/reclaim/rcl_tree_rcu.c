@@ -193,7 +193,8 @@ struct rcu_state_line {
 
 /* rcu_node: the kernel's first cache line of struct rcu_node. */
 struct rcu_node {
-	uint64_t lock;              /* raw_spinlock_t (ticket) */
+	spinlock_t lock;            /* raw_spinlock_t (rcu_node_lock.h) */
+	uint32_t lock_pad;
 	uint64_t gp_seq;            /* this node's view of rcu_state.gp_seq */
 	uint64_t gp_seq_needed;     /* furthest GP requested through this node */
 	uint64_t qsmask;            /* children/CPUs still to report this GP */
@@ -256,6 +257,7 @@ struct tree_counters {
 };
 
 struct tree {
+	struct klock *kl;           /* the node locks' spinlock_t context */
 	struct tree_params p;
 	struct sim *sim;
 	uint32_t ncpus, gp_cpu;
@@ -304,13 +306,13 @@ node_lockstat(struct tree *t, uint32_t n)
 static inline void
 raw_spin_lock_rcu_node(struct tree *t, uint32_t n)
 {
-	rcu_raw_lock(&t->node[n].lock, node_lockstat(t, n));
+	rcu_raw_lock(t->kl, &t->node[n].lock, node_lockstat(t, n));
 }
 
 static inline void
 raw_spin_unlock_rcu_node(struct tree *t, uint32_t n)
 {
-	rcu_raw_unlock(&t->node[n].lock);
+	rcu_raw_unlock(t->kl, &t->node[n].lock);
 }
 
 static inline struct rcu_cpu *
@@ -476,7 +478,7 @@ note_gp_changes(struct tree *t, struct rcu_cpu *pc, uint32_t cpu)
 {
 	uint32_t rnp = pc->mynode;
 	if (sim_load64(&t->rdp[cpu].gp_seq) == sim_load64(&t->node[rnp].gp_seq) ||
-	    !rcu_raw_trylock(&t->node[rnp].lock, node_lockstat(t, rnp)))
+	    !rcu_raw_trylock(t->kl, &t->node[rnp].lock, node_lockstat(t, rnp)))
 		return;             /* nothing new, or contended: next time */
 	bool needwake = __note_gp_changes(t, rnp, pc, cpu);
 	TR("noticed %lx", (unsigned long)t->rdp[cpu].gp_seq);
@@ -717,7 +719,7 @@ rcu_gp_init(struct tree *t, struct rcu_cpu *pc, uint32_t cpu)
 	/* Step 2: apply buffered CPU offlining at the leaves (RCU_GP_ONOFF). */
 	for (uint32_t rnp = t->level_first[t->nlevels - 1]; rnp < t->nnodes; rnp++) {
 		struct rcu_node *np = &t->node[rnp];
-		rcu_raw_lock(t->ofl_lock, &t->c.ofl_lockstat);
+		rcu_raw_lock(t->kl, (spinlock_t *)(void *)t->ofl_lock, &t->c.ofl_lockstat);
 		raw_spin_lock_rcu_node(t, rnp);
 		uint64_t oldmask = sim_load64(&np->qsmaskinit);
 		uint64_t next = sim_load64(&np->qsmaskinitnext);
@@ -731,7 +733,7 @@ rcu_gp_init(struct tree *t, struct rcu_cpu *pc, uint32_t cpu)
 			}
 		}
 		raw_spin_unlock_rcu_node(t, rnp);
-		rcu_raw_unlock(t->ofl_lock);
+		rcu_raw_unlock(t->kl, (spinlock_t *)(void *)t->ofl_lock);
 	}
 
 	/* Step 3: qsmask and gp_seq in every node, breadth-first (RCU_GP_INIT). */
@@ -1037,6 +1039,7 @@ tree_create(struct sim *sim, const void *params)
 	rcu_init_one(t);
 
 	/* Step 1: simulated memory, homed like the kernel's. */
+	t->kl = klock_create(sim);
 	t->rs = sim_alloc(sizeof *t->rs, 64);
 	t->ofl_lock = sim_alloc(64, 64);
 	t->node = sim_alloc((size_t)t->nnodes * sizeof(struct rcu_node), 64);
@@ -1096,6 +1099,7 @@ tree_destroy(void *rs)
 	rcu_dist_free(&t->sync_latency);
 	g_free(t->pcpu);
 	g_free(t->geo);
+	klock_destroy(t->kl);
 	g_free(t);
 }
 
@@ -1322,7 +1326,7 @@ tree_invariants_hold(const void *rs)
 			if (rcu_seq_state(gs) == 0 && np->qsmask)
 				return false;
 		}
-		if ((uint32_t)(np->lock >> 32) - (uint32_t)np->lock > t->ncpus)
+		if (!spin_invariants_hold(t->kl, &np->lock))
 			return false;
 	}
 	return true;

@@ -1,36 +1,27 @@
 // SPDX-License-Identifier: MIT
 // SPDX-FileCopyrightText: 2026 The sim authors
 /*
- * The in-line ticket spinlock of the RCU family (see rcu_node_lock.h).
+ * The RCU family's raw spinlock (see rcu_node_lock.h): spinlock_t with
+ * contention counters.
  */
 #include "engine.h"
 #include "rcu_node_lock.h"
 
 void
-rcu_raw_lock(uint64_t *lock, struct rcu_lockstat *st)
+rcu_raw_lock(struct klock *kl, spinlock_t *lock, struct rcu_lockstat *st)
 {
-	uint32_t *w = (uint32_t *)lock;     /* [0] head, [1] tail (little-endian halves) */
-	uint32_t me = sim_faa32(&w[1], 1);
-	uint32_t head = sim_load32(&w[0]);
-	if (head != me) {
-		sim_time_t t0 = sim_now();
-		enum sim_cause prev = sim_cause_push(SIM_CAUSE_LOCK_WAIT);
+	sim_time_t t0 = sim_now();
+	if (spin_lock_waited(kl, lock)) {
 		st->contended++;
-		while (head != me)
-			head = sim_spin_while_eq32(&w[0], head);
-		sim_cause_pop(prev);
 		st->wait_cycles += sim_now() - t0;
 	}
-	sim_fence_acquire();
 	st->acquired++;
 }
 
 bool
-rcu_raw_trylock(uint64_t *lock, struct rcu_lockstat *st)
+rcu_raw_trylock(struct klock *kl, spinlock_t *lock, struct rcu_lockstat *st)
 {
-	uint64_t v = sim_load64(lock);
-	uint32_t head = (uint32_t)v, tail = (uint32_t)(v >> 32);
-	if (head != tail || sim_cas64(lock, v, v + (UINT64_C(1) << 32)) != v) {
+	if (!spin_trylock(kl, lock)) {
 		st->trylock_failed++;
 		return false;
 	}
@@ -39,17 +30,15 @@ rcu_raw_trylock(uint64_t *lock, struct rcu_lockstat *st)
 }
 
 void
-rcu_raw_unlock(uint64_t *lock)
+rcu_raw_unlock(struct klock *kl, spinlock_t *lock)
 {
-	uint32_t *w = (uint32_t *)lock;
-	uint32_t head = sim_load32(&w[0]);
-	sim_store32_rel(&w[0], head + 1);
+	spin_unlock(kl, lock);
 }
 
 bool
-rcu_raw_lock_is_free(const uint64_t *lock)
+rcu_raw_lock_is_free(const struct klock *kl, const spinlock_t *lock)
 {
-	return (uint32_t)*lock == (uint32_t)(*lock >> 32);
+	return !spin_is_locked_peek(kl, lock);
 }
 
 void
