@@ -625,6 +625,51 @@ test_rwsem_sleepers_cost_nothing(gconstpointer data)
 	g_assert_cmpuint(awake_cycles[2], ==, awake2);
 }
 
+/* ---- the klock workload and the "locking" section ---- */
+
+static const char *const wl_json =
+	"{\"machine\": \"icx2s\", \"cpus\": 8, \"seed\": 2,"
+	" \"workload\": {\"name\": \"klock\", \"kind\": \"%s\", \"duration\": 60000,"
+	"   \"warmup\": 5000, \"nlocks\": 2},"
+	" \"locking\": {\"spinlock\": \"%s\"}}";
+
+/* Every kind under both flavours: the counters the writers incremented
+ * under the lock add up (exclusion_ok), and the section chose the flavour. */
+static void
+test_workload_exclusion(void)
+{
+	static const char *const kinds[] = { "spinlock", "rwlock", "rwsem", "mutex", "seqlock" };
+	static const char *const flav[] = { "queued", "ticket" };
+	for (unsigned k = 0; k < G_N_ELEMENTS(kinds); k++) {
+		for (unsigned f = 0; f < G_N_ELEMENTS(flav); f++) {
+			g_autofree char *json = g_strdup_printf(wl_json, kinds[k], flav[f]);
+			GError *err = NULL;
+			cJSON *res = t_run_json(json, NULL, &err);
+			g_assert_no_error(err);
+			const cJSON *m = cJSON_GetObjectItemCaseSensitive(res, "metrics");
+			g_assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "exclusion_ok")));
+			g_assert_cmpfloat(t_metric(res, "acquisitions"), >, 10);
+			const cJSON *locks = cJSON_GetObjectItemCaseSensitive(m, "locks");
+			g_assert_cmpstr(cJSON_GetObjectItemCaseSensitive(locks, "spinlock")->valuestring,
+					==, flav[f]);
+			cJSON_Delete(res);
+		}
+	}
+}
+
+static void
+test_bad_flavour(void)
+{
+	g_autofree char *json = g_strdup_printf(wl_json, "spinlock", "mcs");
+	GError *err = NULL;
+	cJSON *res = t_run_json(json, NULL, &err);
+	g_assert_null(res);
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_UNKNOWN_NAME);
+	g_assert_cmpstr(err->message, ==, "inline.json: locking.spinlock: unknown spinlock flavour "
+			"\"mcs\" (known: queued, ticket)");
+	g_error_free(err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -662,6 +707,8 @@ main(int argc, char **argv)
 						      flavours[i]);
 		g_test_add_data_func(p4, flavours[i], test_rwsem_sleepers_cost_nothing);
 	}
+	g_test_add_func("/klock/workload/exclusion", test_workload_exclusion);
+	g_test_add_func("/klock/config/unknown-flavour", test_bad_flavour);
 	int rc = g_test_run();
 	cJSON_Delete(kt_stats);
 	return rc;

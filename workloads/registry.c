@@ -9,6 +9,7 @@ extern const struct sim_workload_ops wl_line_ww_ops;
 extern const struct sim_workload_ops wl_line_rw_ops;
 extern const struct sim_workload_ops wl_faa_ops;
 extern const struct sim_workload_ops wl_kalloc_ops;
+extern const struct sim_workload_ops wl_klock_ops;
 extern const struct sim_workload_ops wl_pingpong_ops;
 extern const struct sim_workload_ops wl_rcuscale_ops;
 extern const struct sim_workload_ops wl_memcached_ops;
@@ -18,6 +19,7 @@ extern const struct sim_workload_ops wl_shootdown_ops;
 static const struct sim_workload_ops *const registry[] = {
 	&wl_faa_ops,
 	&wl_kalloc_ops,
+	&wl_klock_ops,
 	&wl_line_rw_ops,
 	&wl_line_ww_ops,
 	&wl_memcached_ops,
