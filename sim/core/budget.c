@@ -41,9 +41,10 @@ mem_total(const struct mem_estimate *e)
  *           timeouts up to the compaction threshold, heap doubling), of
  *           the directories' wait lists (which shrink), and 256 bytes of
  *           workload state;
- *   caches  per core and cluster in use the index of its cache sets
- *           (the sets themselves are made as they are used and counted
- *           by sim_grown_bytes), the core and cluster arrays of the whole
+ *   caches  per cluster in use the index of its LLC sets, per core in
+ *           use room in the private caches' hash table (the sets
+ *           themselves are made as they are used and counted by
+ *           sim_grown_bytes), the core and cluster arrays of the whole
  *           machine and the memory controllers;
  *   lines   the arena's line-chunk index and one chunk of line records;
  *   base    32 MiB: program, GLib, cJSON, the config and results documents.
@@ -70,10 +71,8 @@ estimate_fixed(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclust
 		  32 * sizeof(struct sim_ev) + 40 * sizeof(struct sim_req *) + 256);
 	/* Cache sets are made SIM_CSET_CHUNK at a time as they are used
 	 * (sim_grown_bytes counts them); up front only the chunk indexes. */
-	uint64_t l1_sets = m->private_cache_lines / m->l1d_ways + 1;
-	uint64_t l2_sets = m->l2_lines ? m->l2_lines / m->l2_ways + 1 : 0;
 	uint64_t llc_sets = m->cluster_cache_lines / m->llc_ways + 1;
-	e->caches = cores * ((l1_sets + l2_sets) / SIM_CSET_CHUNK + 2) * sizeof(void *) +
+	e->caches = cores * 2 * 16 * sizeof(void *) +    /* private chunks' hash slots */
 		    clusters * (llc_sets / SIM_CSET_CHUNK + 1) * sizeof(void *) +
 		    (uint64_t)ncores * sizeof(struct sim_core) +
 		    (uint64_t)nclusters * sizeof(struct sim_cluster) +

@@ -100,12 +100,15 @@ struct sim_line {
 
 /*
  * Set-associative caches (hier.c).  A cache is an array of sets of
- * `ways` entries; its sets are allocated lazily, SIM_CSET_CHUNK at a
- * time, so a core that touched ten lines costs one chunk, not a whole
- * L2 (host memory at 65,536 CPUs).  Replacement is LRU by a per-cache
- * access stamp.
+ * `ways` entries, allocated lazily: an LLC SIM_CSET_CHUNK sets at a time
+ * behind a per-cluster index, a private cache SIM_PSET_CHUNK sets at a
+ * time found through one hash table of the whole run (s->ptab), so a
+ * core that touched a few lines costs about a kilobyte, not a whole L2
+ * nor an index of its sets (host memory at 65,536 CPUs).  Replacement
+ * is LRU by a per-cache access stamp.
  */
 #define SIM_CSET_CHUNK 16u
+#define SIM_PSET_CHUNK 4u
 struct sim_cway {
 	uint32_t line;               /* SIM_NONE: empty */
 	uint32_t gen;                /* generation of an S copy (see struct sim_line) */
@@ -116,8 +119,16 @@ struct sim_cgeom {
 	bool hashed;                 /* set = hash(line) % sets (LLC slices), else line % sets */
 };
 struct sim_cache {
-	struct sim_cway **chunk;     /* sets / SIM_CSET_CHUNK pointers, NULL until used */
+	uint32_t id;                 /* key of its chunks in s->ptab (2 * core + level - 1) */
+	bool any;                    /* a chunk was made */
 	uint64_t clock;              /* LRU stamp */
+};
+/* (cache id, chunk number) -> chunk of SIM_PSET_CHUNK sets; open
+ * addressing, linear probing, key UINT64_MAX = empty. */
+struct sim_ptab {
+	uint64_t *key;
+	struct sim_cway **val;
+	size_t cap, n;
 };
 
 /*
@@ -130,6 +141,8 @@ struct sim_cache {
 struct sim_core {
 	struct sim_cache l1, l2;
 	struct sim_cway *mru;        /* L1d way of the last line used (fast path), or NULL */
+	uint32_t mru_line, mru_gen;  /* copies of mru's line and gen (SIM_NONE: no mru):
+	                              * the fast path reads no way */
 };
 
 /* A cluster's LLC: llc_ways-way sets; read hits serialize per line. */
@@ -226,6 +239,7 @@ struct sim {
 	struct sim_cluster *clusters;
 	uint32_t nclusters;
 	struct sim_cgeom g_l1, g_l2, g_llc; /* cache geometries (hier.c) */
+	struct sim_ptab ptab;        /* private caches' chunks (hier.c) */
 	uint64_t cache_bytes;        /* host memory of allocated cache sets */
 	/* per-socket memory controllers (hier.c): the next free slot, in
 	 * 1/SIM_MC_FRAC cycles; mc_interval per line (0: unbounded) */

@@ -34,7 +34,8 @@
  * INVARIANTS
  *   - a line is in a core's L1d only if it is in its L2 (when it has one);
  *   - sim_core.mru is NULL or points at an L1d way of that core, the most
- *     recently used of its set;
+ *     recently used of its set, whose line and gen mru_line and mru_gen
+ *     repeat (mru_line is SIM_NONE when mru is NULL);
  *   - mc_free[s] never decreases.
  *
  * WHAT IT LEAVES OUT (MODEL)
@@ -81,43 +82,82 @@ nchunks(const struct sim_cgeom *g)
 	return (g->sets + SIM_CSET_CHUNK - 1) / SIM_CSET_CHUNK;
 }
 
+static inline size_t
+ptab_slot(const struct sim_ptab *t, uint64_t key)
+{
+	return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (t->cap - 1);
+}
+
+static void
+ptab_grow(struct sim *s)
+{
+	struct sim_ptab *t = &s->ptab, old = *t;
+	t->cap = old.cap ? old.cap * 2 : 1024;
+	t->key = g_new(uint64_t, t->cap);
+	t->val = g_new(struct sim_cway *, t->cap);
+	for (size_t i = 0; i < t->cap; i++)
+		t->key[i] = UINT64_MAX;
+	for (size_t i = 0; i < old.cap; i++) {
+		if (old.key[i] == UINT64_MAX)
+			continue;
+		size_t k = ptab_slot(t, old.key[i]);
+		while (t->key[k] != UINT64_MAX)
+			k = (k + 1) & (t->cap - 1);
+		t->key[k] = old.key[i];
+		t->val[k] = old.val[i];
+	}
+	s->cache_bytes += (t->cap - old.cap) * (sizeof(uint64_t) + sizeof(struct sim_cway *));
+	g_free(old.key);
+	g_free(old.val);
+}
+
 /* The ways of set si, or NULL if its chunk was never used. */
 static inline struct sim_cway *
-set_at(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t si)
+set_at(const struct sim *s, const struct sim_cgeom *g, const struct sim_cache *c, uint32_t si)
 {
-	if (c->chunk == NULL)
+	if (!c->any)
 		return NULL;
-	struct sim_cway *ch = c->chunk[si / SIM_CSET_CHUNK];
-	return ch ? ch + (size_t)(si % SIM_CSET_CHUNK) * g->ways : NULL;
+	const struct sim_ptab *t = &s->ptab;
+	uint64_t key = (uint64_t)c->id << 32 | si / SIM_PSET_CHUNK;
+	for (size_t k = ptab_slot(t, key);; k = (k + 1) & (t->cap - 1)) {
+		if (t->key[k] == key)
+			return t->val[k] + (size_t)(si % SIM_PSET_CHUNK) * g->ways;
+		if (t->key[k] == UINT64_MAX)
+			return NULL;
+	}
 }
 
 static struct sim_cway *
 set_make(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t si)
 {
-	bool grew = false;
-	if (c->chunk == NULL) {
-		c->chunk = g_new0(struct sim_cway *, nchunks(g));
-		s->cache_bytes += nchunks(g) * sizeof(struct sim_cway *);
-		grew = true;
-	}
-	struct sim_cway **ch = &c->chunk[si / SIM_CSET_CHUNK];
-	if (*ch == NULL) {
-		size_t n = (size_t)SIM_CSET_CHUNK * g->ways;
-		*ch = g_new(struct sim_cway, n);
-		for (size_t i = 0; i < n; i++)
-			(*ch)[i] = (struct sim_cway){ .line = SIM_NONE };
-		s->cache_bytes += n * sizeof(struct sim_cway);
-		grew = true;
-	}
-	if (grew)
-		sim_mem_grew(s);
-	return *ch + (size_t)(si % SIM_CSET_CHUNK) * g->ways;
+	struct sim_cway *set = set_at(s, g, c, si);
+	if (set)
+		return set;
+	if ((s->ptab.n + 1) * 2 > s->ptab.cap)
+		ptab_grow(s);
+	struct sim_ptab *t = &s->ptab;
+	uint64_t key = (uint64_t)c->id << 32 | si / SIM_PSET_CHUNK;
+	size_t k = ptab_slot(t, key);
+	while (t->key[k] != UINT64_MAX)
+		k = (k + 1) & (t->cap - 1);
+	size_t n = (size_t)SIM_PSET_CHUNK * g->ways;
+	struct sim_cway *ch = g_new(struct sim_cway, n);
+	for (size_t i = 0; i < n; i++)
+		ch[i] = (struct sim_cway){ .line = SIM_NONE };
+	t->key[k] = key;
+	t->val[k] = ch;
+	t->n++;
+	c->any = true;
+	s->cache_bytes += n * sizeof(struct sim_cway);
+	sim_mem_grew(s);
+	return ch + (size_t)(si % SIM_PSET_CHUNK) * g->ways;
 }
 
 static inline struct sim_cway *
-find_in(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t line)
+find_in(const struct sim *s, const struct sim_cgeom *g, const struct sim_cache *c,
+	uint32_t line)
 {
-	struct sim_cway *set = set_at(g, c, set_index(g, line));
+	struct sim_cway *set = set_at(s, g, c, set_index(g, line));
 	if (set == NULL)
 		return NULL;
 	for (uint32_t w = 0; w < g->ways; w++)
@@ -130,6 +170,15 @@ static inline void
 touch(struct sim_cache *c, struct sim_cway *w)
 {
 	w->lru = ++c->clock;
+}
+
+/* The core's most recently used L1d way is w (NULL: none). */
+static inline void
+set_mru(struct sim_core *core, struct sim_cway *w)
+{
+	core->mru = w;
+	core->mru_line = w ? w->line : SIM_NONE;
+	core->mru_gen = w ? w->gen : 0;
 }
 
 /* ---- ownership given back on eviction ---- */
@@ -214,9 +263,12 @@ evict_last(struct sim *s, uint32_t core_id, struct sim_cway *v, sim_time_t t)
 	struct sim_core *core = &s->cores[core_id];
 	uint32_t id = v->line;
 	if (s->m->l2_lines) {
-		struct sim_cway *w1 = find_in(&s->g_l1, &core->l1, id);
-		if (w1)
+		struct sim_cway *w1 = find_in(s, &s->g_l1, &core->l1, id);
+		if (w1) {
 			w1->line = SIM_NONE;       /* inclusion: back-invalidate */
+			if (core->mru == w1)
+				set_mru(core, NULL);
+		}
 	}
 	struct sim_line *l = line_peek(s, id);
 	if (l && v->gen == l->gen) {
@@ -239,9 +291,9 @@ evict_last(struct sim *s, uint32_t core_id, struct sim_cway *v, sim_time_t t)
 struct sim_cway *
 sim_pc_find(const struct sim *s, const struct sim_core *core, uint32_t line)
 {
-	struct sim_cway *w = find_in(&s->g_l1, &core->l1, line);
+	struct sim_cway *w = find_in(s, &s->g_l1, &core->l1, line);
 	if (w == NULL && s->m->l2_lines)
-		w = find_in(&s->g_l2, &core->l2, line);
+		w = find_in(s, &s->g_l2, &core->l2, line);
 	return w;
 }
 
@@ -255,20 +307,20 @@ unsigned
 sim_pc_level(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 {
 	struct sim_core *core = &s->cores[core_id];
-	if (core->mru && core->mru->line == line) {
-		*gen = core->mru->gen;
+	if (core->mru_line == line) {
+		*gen = core->mru_gen;
 		return 1;
 	}
-	struct sim_cway *w = find_in(&s->g_l1, &core->l1, line);
+	struct sim_cway *w = find_in(s, &s->g_l1, &core->l1, line);
 	if (w) {
 		touch(&core->l1, w);
-		core->mru = w;
+		set_mru(core, w);
 		*gen = w->gen;
 		return 1;
 	}
 	if (s->m->l2_lines == 0)
 		return 0;
-	w = find_in(&s->g_l2, &core->l2, line);
+	w = find_in(s, &s->g_l2, &core->l2, line);
 	if (w == NULL)
 		return 0;
 	touch(&core->l2, w);
@@ -278,7 +330,7 @@ sim_pc_level(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 	struct sim_cway *v = victim(s, &s->g_l1, set, core_id, false, 0);
 	*v = (struct sim_cway){ .line = line, .gen = w->gen };
 	touch(&core->l1, v);
-	core->mru = v;
+	set_mru(core, v);
 	return 2;
 }
 
@@ -311,6 +363,30 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 	struct sim_core *core = &s->cores[core_id];
 	bool has_l2 = s->m->l2_lines != 0;
 	struct sim_cway *last = NULL;
+	/* Fast path: already in the L1d (so in the L2, with the same gen).
+	 * The L2 sees no use while the L1d hits, as on hardware; only a new
+	 * generation is written through to it. */
+	if (core->mru_line == line && core->mru_gen == gen)
+		return;         /* the MRU way already: nothing changes */
+	struct sim_cway *w1 = core->mru_line == line ? core->mru :
+			      find_in(s, &s->g_l1, &core->l1, line);
+	if (w1 && (!has_l2 || w1->gen == gen)) {
+		if (!has_l2) {
+			bool was = w1->gen == l->gen;
+			if (gen == l->gen && !was) {
+				l->nsh++;
+				sim_sharer_gained(s, l, cluster);
+			} else if (was && gen != l->gen) {
+				g_assert(l->nsh > 0);
+				l->nsh--;
+				sim_sharer_lost(l);
+			}
+		}
+		w1->gen = gen;
+		touch(&core->l1, w1);
+		set_mru(core, w1);
+		return;
+	}
 	if (has_l2) {
 		struct sim_cway *set = set_make(s, &s->g_l2, &core->l2, set_index(&s->g_l2, line));
 		struct sim_cway *w = NULL;
@@ -360,7 +436,7 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 	}
 	w->gen = gen;
 	touch(&core->l1, w);
-	core->mru = w;
+	set_mru(core, w);
 }
 
 /* ---- cluster LLCs ---- */
@@ -488,6 +564,11 @@ sim_hier_init(struct sim *s)
 	s->g_l1 = geom(m->private_cache_lines, m->l1d_ways, false);
 	s->g_l2 = m->l2_lines ? geom(m->l2_lines, m->l2_ways, false) : (struct sim_cgeom){ 0 };
 	s->g_llc = geom(m->cluster_cache_lines, m->llc_ways, true);
+	for (uint32_t i = 0; i < s->ncores; i++) {
+		s->cores[i].l1.id = 2 * i;
+		s->cores[i].l2.id = 2 * i + 1;
+		set_mru(&s->cores[i], NULL);
+	}
 	s->mc_free = g_new0(uint64_t, m->topo.sockets);
 	if (m->mem_bandwidth_gbs > 0) {
 		/* cycles per line = 64 B / (GB/s) * GHz */
@@ -498,25 +579,16 @@ sim_hier_init(struct sim *s)
 	}
 }
 
-static void
-free_cache(const struct sim_cgeom *g, struct sim_cache *c)
-{
-	if (c->chunk == NULL)
-		return;
-	for (size_t i = 0; i < nchunks(g); i++)
-		g_free(c->chunk[i]);
-	g_free(c->chunk);
-	c->chunk = NULL;
-}
-
 /* sim_hier_free - every cache array and controller of s (host). */
 void
 sim_hier_free(struct sim *s)
 {
-	for (uint32_t i = 0; s->cores && i < s->ncores; i++) {
-		free_cache(&s->g_l1, &s->cores[i].l1);
-		free_cache(&s->g_l2, &s->cores[i].l2);
-	}
+	for (size_t i = 0; i < s->ptab.cap; i++)
+		if (s->ptab.key[i] != UINT64_MAX)
+			g_free(s->ptab.val[i]);
+	g_free(s->ptab.key);
+	g_free(s->ptab.val);
+	s->ptab = (struct sim_ptab){ 0 };
 	for (uint32_t i = 0; s->clusters && i < s->nclusters; i++) {
 		struct sim_cluster *cl = &s->clusters[i];
 		if (cl->chunk == NULL)
