@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "klock.h"
+#include "klock_impl.h"       /* q_wide, for the >= 16K-CPU layout test */
 
 static const struct sim_param no_params[] = { SIM_P_END };
 
@@ -23,6 +23,7 @@ struct kt {
 };
 
 static const char *kt_flavour;
+static bool kt_wide;            /* force qspinlock's NR_CPUS >= 16K layout */
 static void (*kt_body)(struct kt *t);
 static cJSON *kt_stats;
 
@@ -33,6 +34,8 @@ kt_setup(struct sim *s, const void *p)
 	struct kt *t = g_new0(struct kt, 1);
 	t->kl = klock_create_with(s, kt_flavour, NULL);
 	g_assert_nonnull(t->kl);
+	if (kt_wide)
+		t->kl->q_wide = true;
 	t->lock = sim_alloc(64, 64);
 	sim_mem_prime(s, t->lock, 64, 0);
 	t->counter = sim_alloc(64, 64);
@@ -155,6 +158,22 @@ test_spin_mutual_exclusion(gconstpointer data)
 	cJSON_Delete(r2);
 }
 
+/* The layout Linux uses from 16,384 CPUs (1 pending bit, 21 tail-CPU
+ * bits; the tail xchg becomes a cmpxchg loop, the pending byte stores
+ * atomic RMWs): the same properties on 12 CPUs, both slow paths taken. */
+static void
+test_spin_wide_layout(void)
+{
+	kt_wide = true;
+	cJSON *r1 = kt_run("queued", 12, 16, 5, spin_hammer);
+	kt_wide = false;
+	g_assert_cmpuint((uint64_t)kt_stat("counter"), ==, 12 * SPIN_ITERS);
+	g_assert_cmpuint((uint64_t)kt_stat("max_holders"), ==, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("spin_pending"), >, 0);
+	g_assert_cmpuint((uint64_t)kt_stat("spin_queued"), >, 0);
+	cJSON_Delete(r1);
+}
+
 /* ---- spinlock: exact handoff costs ---- */
 
 static sim_time_t arrive[3], got[3], lat_lock[3], lat_unlock[3];
@@ -246,6 +265,66 @@ test_queued_handoff2(void)
 	g_assert_cmpuint(got[1], ==, 1054);
 	g_assert_cmpuint(lat_lock[1], ==, 954);
 	g_assert_cmpuint(lat_unlock[1], ==, 1);
+}
+
+/*
+ * Three CPUs (CPU 2 arrives at t=200), same machine.  A CAS that fails
+ * still takes the line and wakes its spinners, which re-read it; an
+ * upgrade of a line several CPUs share goes through the home directory
+ * (legs 10, 10, 5).
+ *
+ * Ticket.  CPU 0 holds 20..1020; CPU 1 sleeps on the line at 139 (as with
+ * 2 CPUs).  CPU 2 at 200: xadd from CPU 1 (15 + 20, at 235), ticket 2;
+ * its write (at 215) wakes CPU 1, which re-reads (miss, data at 233), sees
+ * a new tail and sleeps again; CPU 2 reads its S copy (4) and sleeps.
+ * CPU 0's unlock at 1020: head from the cluster's LLC (10), store
+ * buffered (1): 11.  The drain invalidates both copies (written at
+ * 1055); both spinners wake (pause 3) and miss on CPU 0's line: one
+ * fetch, data at 1075, the other merges into it.  CPU 1 owns ticket 1:
+ * got 1075.  CPU 1's unlock at 2075: head hits its S copy (4), the store
+ * is buffered (1): 5; the drain (through the home, written at 2104) wakes
+ * CPU 2, whose re-read (directory free at 2114) lands at 2124: got 2124.
+ *
+ * Queued.  CPU 1 sets pending and sleeps at 167.  CPU 2 at 200: its
+ * cmpxchg fails (line from CPU 1: 35, at 235) and wakes CPU 1, which
+ * re-reads (data at 233: both share the line).  CPU 2 sees locked +
+ * pending: queue.  Node count load + store (5), node stores (2), trylock
+ * load (S copy, 4) at 246; xchg of the tail: an upgrade through the home,
+ * granted when the directory frees at 238: copies gone at 266, done at
+ * 291.  CPU 1 re-reads (new tail) and sleeps again; CPU 2 heads the queue
+ * with no predecessor and sleeps on the word at 299.  CPU 0's unlock at
+ * 1020 (byte store, drained through the home: written at 1045) wakes
+ * both; CPU 1's re-read lands at 1065 (CPU 2's merges into it) and shows
+ * only pending: CPU 1 sets locked with a buffered halfword store: got
+ * 1066.  That store's drain (written at 1090) wakes CPU 2, which sees
+ * locked and sleeps.  CPU 1's unlock at 2066 (written at 2091) wakes CPU
+ * 2: re-read at 2111 shows the word equal to its own tail, so it is the
+ * last in the queue: cmpxchg to "locked", an upgrade through the home
+ * (directory free at 2116: request there at 2121, done at 2136 + 20 =
+ * 2156), then its node count back (4 + 1): got 2161.
+ */
+static void
+test_ticket_handoff3(void)
+{
+	run_handoff("ticket", 3);
+	g_assert_cmpuint(got[0], ==, 20);
+	g_assert_cmpuint(lat_unlock[0], ==, 11);
+	g_assert_cmpuint(got[1], ==, 1075);
+	g_assert_cmpuint(lat_unlock[1], ==, 5);
+	g_assert_cmpuint(got[2], ==, 2124);
+	g_assert_cmpuint(lat_lock[2], ==, 1924);
+}
+
+static void
+test_queued_handoff3(void)
+{
+	run_handoff("queued", 3);
+	g_assert_cmpuint(got[0], ==, 20);
+	g_assert_cmpuint(lat_unlock[0], ==, 1);
+	g_assert_cmpuint(got[1], ==, 1066);
+	g_assert_cmpuint(lat_unlock[1], ==, 1);
+	g_assert_cmpuint(got[2], ==, 2161);
+	g_assert_cmpuint(lat_lock[2], ==, 1961);
 }
 
 /* Three CPUs: FIFO for both flavours (CPU 1 before CPU 2), and each
@@ -680,8 +759,11 @@ main(int argc, char **argv)
 						     flavours[i]);
 		g_test_add_data_func(p, flavours[i], test_spin_mutual_exclusion);
 	}
+	g_test_add_func("/klock/spinlock/queued/wide-layout-mutual-exclusion", test_spin_wide_layout);
 	g_test_add_func("/klock/spinlock/ticket/handoff-2cpu", test_ticket_handoff2);
 	g_test_add_func("/klock/spinlock/queued/handoff-2cpu", test_queued_handoff2);
+	g_test_add_func("/klock/spinlock/ticket/handoff-3cpu-exact", test_ticket_handoff3);
+	g_test_add_func("/klock/spinlock/queued/handoff-3cpu-exact", test_queued_handoff3);
 	for (unsigned i = 0; i < G_N_ELEMENTS(flavours); i++) {
 		g_autofree char *p = g_strdup_printf("/klock/spinlock/%s/handoff-3cpu", flavours[i]);
 		g_test_add_data_func(p, flavours[i], test_handoff3);
