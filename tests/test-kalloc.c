@@ -34,6 +34,7 @@ kp_defaults(void)
 	kp.pcp_batch = 31;
 	kp.pcp_high = 186;
 	kp.slab_max_order = 3;
+	kp.cpu_partial = true;
 	kp.path_cycles = 0;
 }
 
@@ -471,8 +472,9 @@ storm_report(void)
 static void
 test_storm_conservation(void)
 {
-	for (uint64_t seed = 1; seed <= 3; seed++) {
+	for (uint64_t seed = 1; seed <= 4; seed++) {
 		kp_defaults();
+		kp.cpu_partial = seed % 2;
 		kp.pages_per_node = 1024;
 		kp.pcp_batch = 7;
 		kp.pcp_high = 20;
@@ -482,6 +484,105 @@ test_storm_conservation(void)
 		report_fn = storm_report;
 		run_ks_ok(2, 2, 4, seed);
 	}
+}
+
+/* ---- per-CPU partial lists ---- */
+
+/*
+ * Two CPUs; kmalloc-64 slabs hold 64 objects and keep
+ * cpu_partial_slabs = DIV_ROUND_UP(2 * 120, 64) = 4 slabs per CPU.  CPU 0
+ * fills 5 slabs and starts a sixth (5 * 64 + 1 objects), so slabs 0-4
+ * are full and unfrozen.  CPU 1 then frees object 0 of slab 0:
+ *   cpu_partial on:  the free freezes slab 0 onto CPU 1's partial list
+ *                    without list_lock; CPU 1's next kmalloc takes that
+ *                    slab (cpu_partial_alloc) and gets the same object.
+ *                    Freeing one object of each of slabs 1-4 freezes
+ *                    them onto the list (4 long, newest first); each of
+ *                    CPU 1's next 4 kmallocs empties its cpu slab and
+ *                    takes the next one off the list: objects of slabs
+ *                    4, 3, 2, 1 in that order, still no list_lock.
+ *   cpu_partial off: the free puts slab 0 on the node partial list under
+ *                    list_lock; CPU 1's kmalloc takes it from there.
+ */
+static bool partial_on;
+
+static void
+partial_script(uint32_t cpu)
+{
+	static void *objs[5 * 64 + 1];
+	if (cpu == 0) {
+		for (int i = 0; i < 5 * 64 + 1; i++)
+			objs[i] = kmalloc(ka, 64, 0);
+		settle();
+		return;
+	}
+	sim_sleep_until(10000000);
+	struct kmem_cache *s = kmalloc_cache(ka, 64);
+	g_assert_cmpuint(s->cpu_partial_slabs, ==, partial_on ? 4 : 0);
+	kfree(ka, objs[0]);
+	g_assert_cmpuint(s->list_lock.acquired, ==, partial_on ? 0 : 1);
+	g_assert_cmpuint(s->cpu_partial_free, ==, partial_on ? 1 : 0);
+	void *again = kmalloc(ka, 64, 0);
+	g_assert_true(again == objs[0]);
+	g_assert_cmpuint(s->cpu_partial_alloc, ==, partial_on ? 1 : 0);
+	g_assert_cmpuint(s->alloc_partial, ==, partial_on ? 0 : 1);
+	g_assert_cmpuint(s->list_lock.acquired, ==, partial_on ? 0 : 2);
+	if (!partial_on)
+		return;
+	for (int k = 1; k <= 4; k++)
+		kfree(ka, objs[k * 64]);
+	g_assert_cmpuint(s->cpu_partial_free, ==, 5);
+	g_assert_cmpuint(s->cpu_partial_drain, ==, 0);
+	g_assert_cmpuint(s->cpu_slab[1].partial->slabs, ==, 4);
+	for (int k = 4; k >= 1; k--)
+		g_assert_true(kmalloc(ka, 64, 0) == objs[k * 64]);
+	g_assert_cmpuint(s->cpu_partial_alloc, ==, 5);
+	g_assert_null(s->cpu_slab[1].partial);
+	g_assert_cmpuint(s->list_lock.acquired, ==, 0);
+	g_assert_cmpuint(s->new_slab, ==, 6);
+}
+
+static void
+partial_drain_script(uint32_t cpu)
+{
+	static void *objs[6 * 64 + 1];
+	if (cpu == 0) {
+		for (int i = 0; i < 6 * 64 + 1; i++)
+			objs[i] = kmalloc(ka, 64, 0);
+		settle();
+		return;
+	}
+	sim_sleep_until(10000000);
+	struct kmem_cache *s = kmalloc_cache(ka, 64);
+	/* One free in each of slabs 0-3: CPU 1's partial list is 4 long. */
+	for (int k = 0; k < 4; k++)
+		kfree(ka, objs[k * 64]);
+	g_assert_cmpuint(s->cpu_slab[1].partial->slabs, ==, 4);
+	g_assert_cmpuint(s->list_lock.acquired, ==, 0);
+	/* The fifth finds it full: slabs 0-3 go to the node partial list
+	 * under one list_lock acquisition, slab 4 starts a new list. */
+	kfree(ka, objs[4 * 64]);
+	g_assert_cmpuint(s->cpu_partial_drain, ==, 1);
+	g_assert_cmpuint(s->list_lock.acquired, ==, 1);
+	g_assert_cmpuint(s->cpu_slab[1].partial->slabs, ==, 1);
+	g_assert_cmpuint(s->node[0].nr_partial, ==, 4);
+}
+
+static void
+test_cpu_partial(void)
+{
+	for (int on = 0; on <= 1; on++) {
+		kp_defaults();
+		kp.cpu_partial = on;
+		partial_on = on;
+		script = partial_script;
+		report_fn = assert_check;
+		run_ks_ok(1, 2, 2, 1);
+	}
+	kp_defaults();
+	script = partial_drain_script;
+	report_fn = assert_check;
+	run_ks_ok(1, 2, 2, 1);
 }
 
 /* ---- sim_free routing, use-after-free, double free ---- */
@@ -653,6 +754,7 @@ main(int argc, char **argv)
 	g_test_add_func("/kalloc/numa/pages-homed-on-allocating-socket", test_numa_placement);
 	g_test_add_func("/kalloc/pcp/refill-drain-at-boundaries", test_pcp_boundaries);
 	g_test_add_func("/kalloc/buddy/split-and-merge", test_buddy_split_merge);
+	g_test_add_func("/kalloc/slub/cpu-partial-lists", test_cpu_partial);
 	g_test_add_func("/kalloc/conservation/storm", test_storm_conservation);
 	g_test_add_func("/kalloc/route/sim-free-is-kfree", test_sim_free_routes);
 	g_test_add_func("/kalloc/poison/uaf-and-double-free", test_uaf_and_double_free);

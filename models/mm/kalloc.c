@@ -28,6 +28,10 @@ static const struct sim_param kalloc_slub_params[] = {
 		      "(Linux: 6 * batch)"),
 	SIM_P_U32_ROW(struct kalloc_params, slab_max_order, 0, 3, 3,
 		      "largest slab order (slub_max_order)"),
+	SIM_P_BOOL_ROW(struct kalloc_params, cpu_partial, true,
+		       "per-CPU partial slab lists (CONFIG_SLUB_CPU_PARTIAL, on in Linux's defconfigs): "
+		       "a remote free to a full slab freezes it onto the freeing CPU's list "
+		       "instead of taking list_lock"),
 	SIM_P_U32_ROW(struct kalloc_params, path_cycles, 0, 100000, 20,
 		      "local instructions charged per allocator call besides its memory accesses"),
 	SIM_P_END,

@@ -58,6 +58,7 @@ struct kalloc_params {
 	uint32_t pcp_batch;             /* pages moved per pcp refill / drain */
 	uint32_t pcp_high;              /* pcp count above which a free drains a batch */
 	uint32_t slab_max_order;        /* largest slab page order (slub_max_order) */
+	bool cpu_partial;               /* per-CPU partial slab lists (CONFIG_SLUB_CPU_PARTIAL) */
 	uint32_t path_cycles;           /* local work per allocator call (instructions) */
 };
 

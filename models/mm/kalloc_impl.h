@@ -47,6 +47,8 @@ struct ka_list {
  *   counters    the slab's freelist, inuse, objects and frozen packed in
  *               one word: cmpxchg by every free to a slab that is not the
  *               freeing CPU's, and by the owner refilling from it
+ *   next, slabs a CPU's partial list (slab->next; slabs = list length
+ *               from this slab on): written by that CPU only
  */
 struct page {
 	uint64_t flags;
@@ -54,7 +56,8 @@ struct page {
 	uint64_t private;
 	void *slab_cache;
 	uint64_t counters;
-	uint64_t pad[2];
+	struct page *next;
+	uint64_t slabs;
 };
 G_STATIC_ASSERT(sizeof(struct page) == 64);
 
@@ -178,7 +181,8 @@ struct kmem_cache_cpu {
 	void *freelist;          /* next free object of slab, chained through free pointers */
 	uint64_t tid;            /* bumped by every fast-path operation */
 	struct page *slab;       /* the cpu slab (frozen), or NULL */
-	uint64_t pad[5];
+	struct page *partial;    /* frozen partial slabs (CONFIG_SLUB_CPU_PARTIAL), or NULL */
+	uint64_t pad[4];
 };
 struct kmem_cache_node {
 	spinlock_t list_lock;
@@ -195,6 +199,7 @@ struct kmem_cache {
 	char *name;
 	/* host copies of the line's read-only values */
 	uint32_t size, object_size, offset, order, objects, min_partial;
+	uint32_t cpu_partial_slabs;         /* 0: no per-CPU partial lists */
 	struct kmem_cache_line *line;
 	struct kmem_cache_cpu *cpu_slab;    /* [cpu] */
 	struct kmem_cache_node *node;       /* [node] */
@@ -202,6 +207,7 @@ struct kmem_cache {
 	uint64_t inuse;
 	uint64_t alloc_fast, alloc_slow, alloc_refill, alloc_partial, new_slab;
 	uint64_t free_fast, free_slow, free_to_partial, discard_slab;
+	uint64_t cpu_partial_alloc, cpu_partial_free, cpu_partial_drain;
 	struct ka_lock_stats list_lock;
 };
 

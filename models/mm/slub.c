@@ -3,24 +3,31 @@
 /*
  * SLUB slab caches and kmalloc on the page allocator (page_alloc.c).
  *
- * SOURCE: Linux mm/slub.c (v6.x, CONFIG_SLUB_CPU_PARTIAL off):
- * slab_alloc_node() / ___slab_alloc() (get_freelist(), get_partial_node(),
- * new_slab()), do_slab_free() / __slab_free(), calculate_order(),
- * set_min_partial(); the kmalloc size classes of mm/slab_common.c
- * (kmalloc_index(): 8 .. 8192 with the 96 and 192 classes).
+ * SOURCE: Linux mm/slub.c (v6.1): slab_alloc_node() / ___slab_alloc()
+ * (get_freelist(), get_partial_node(), new_slab()), do_slab_free() /
+ * __slab_free(), put_cpu_partial() / __unfreeze_partials(),
+ * set_cpu_partial(), calculate_order(), set_min_partial(); the kmalloc
+ * size classes of mm/slab_common.c (kmalloc_index(): 8 .. 8192 with the
+ * 96 and 192 classes).
  *
  *   alloc:  c = this CPU's kmem_cache_cpu
  *           c->freelist?  take it, c->freelist = its free pointer   (fast)
  *           else c->slab's freelist (remote frees) by cmpxchg          (refill)
- *           else a slab off the node's partial list under list_lock   (partial)
+ *           else the first slab of this CPU's partial list             (cpu partial)
+ *           else a slab off the node's partial list under list_lock,
+ *                and up to cpu_partial_slabs / 2 more onto c->partial   (partial)
  *           else new_slab(): alloc_pages(oo), chain every object       (new)
  *   free:   the object's slab is c->slab?  push on c->freelist         (fast)
- *           else cmpxchg it onto slab->freelist; list_lock only when the
- *           slab was full (-> partial list) or is now empty (-> freed to
- *           the page allocator if the node keeps min_partial already)
+ *           else cmpxchg it onto slab->freelist; a full slab is frozen
+ *           onto this CPU's partial list (a full list is first moved to
+ *           the node lists under list_lock); list_lock when a slab on a
+ *           node list becomes empty (freed to the page allocator if the
+ *           node keeps min_partial already).  With cpu_partial off, a
+ *           full slab goes to the node partial list under list_lock.
  *
- * Invariants: a slab is frozen iff it is some CPU's c->slab; a slab on a
- * node's partial list is not frozen and has a free object; every object
+ * Invariants: a slab is frozen iff it is some CPU's c->slab or on exactly
+ * one CPU's partial list; a slab on a node's partial list is not frozen
+ * and has a free object; every object
  * of a slab is on exactly one of: allocated, slab->freelist, the owning
  * CPU's c->freelist; inuse = objects - those on slab->freelist.
  *
@@ -34,10 +41,9 @@
  * loads and stores on that line, with interrupts off; the slow paths'
  * cmpxchg_double on struct slab is one sim_cas64 (see page->counters in
  * kalloc_impl.h).
- * MODEL: no per-CPU partial lists (CONFIG_SLUB_CPU_PARTIAL=n), no remote
- * node partial search (get_any_partial), no debug/redzones/shuffling,
- * no memcg accounting: with CPU partial lists Linux takes list_lock less
- * often on remote frees, so list_lock contention is an upper bound.
+ * MODEL: no remote node partial search (get_any_partial), no
+ * debug/redzones/shuffling, no memcg accounting; the per-CPU partial list
+ * is protected by interrupts off (Linux: local_lock).
  * MODEL: calculate_order() without the waste-fraction loop: the smallest
  * order giving min_objects = 4 * (fls(ncpus) + 1) objects, capped at
  * slab_max_order.
@@ -152,6 +158,98 @@ remove_partial(struct kmem_cache_node *n, struct page *slab)
 	sim_store64(&n->nr_partial, sim_load64(&n->nr_partial) - 1);
 }
 
+/*
+ * discard_slab - the slab's frames back to the page allocator (poisoned
+ * whole).  Its objects are all free.  Interrupts off or on.
+ */
+static void
+discard_slab(struct kmem_cache *s, struct page *slab)
+{
+	struct kalloc *ka = s->ka;
+	uint64_t pfn = ka_page_to_pfn(ka, slab);
+	sim_store64(&slab->flags, 0);
+	for (uint64_t i = pfn; i < pfn + (UINT64_C(1) << s->order); i++)
+		ka->slab_of[i] = NULL;
+	sim_mem_set_poison(ka->sim, ka_page_address(ka, pfn), (size_t)KA_PAGE_SIZE << s->order,
+			   true);
+	s->discard_slab++;
+	ka_free_frames(ka, pfn, s->order, KA_P_SLAB);
+}
+
+/*
+ * __unfreeze_partials - move a detached per-CPU partial list to the node
+ * lists: unfreeze each slab (cmpxchg), add it to its node's partial list,
+ * or discard it if empty and the node keeps min_partial already.
+ * list_lock is held across consecutive slabs of one node.
+ */
+static void
+unfreeze_partials(struct kmem_cache *s, struct page *slab)
+{
+	struct kalloc *ka = s->ka;
+	struct kmem_cache_node *n = NULL;
+	GPtrArray *discard = NULL;
+	while (slab) {
+		struct page *next = sim_loadp((void *const *)&slab->next);
+		struct kmem_cache_node *n2 = &s->node[ka_node_of(ka, ka_page_to_pfn(ka, slab))];
+		if (n2 != n) {
+			if (n)
+				ka_spin_unlock(ka, &n->list_lock);
+			n = n2;
+			ka_spin_lock(ka, &n->list_lock, &s->list_lock);
+		}
+		uint64_t old, want;
+		do {
+			old = sim_load64(&slab->counters);
+			g_assert(SC_FROZEN(old));
+			want = old & ~((uint64_t)1 << 48);
+		} while (sim_cas64(&slab->counters, old, want) != old);
+		if (SC_INUSE(want) == 0 && sim_load64(&n->nr_partial) >= s->min_partial) {
+			if (discard == NULL)
+				discard = g_ptr_array_new();
+			g_ptr_array_add(discard, slab);
+		} else {
+			add_partial(n, slab);
+		}
+		slab = next;
+	}
+	if (n)
+		ka_spin_unlock(ka, &n->list_lock);
+	for (guint i = 0; discard && i < discard->len; i++)
+		discard_slab(s, g_ptr_array_index(discard, i));
+	if (discard)
+		g_ptr_array_free(discard, TRUE);
+}
+
+/*
+ * put_cpu_partial - push a frozen slab on this CPU's partial list.  With
+ * drain, a list already cpu_partial_slabs long is first moved to the node
+ * lists (unfreeze_partials).  Interrupts off.
+ * Cost: the kmem_cache_cpu line, the slab's and the old head's struct page.
+ */
+static void
+put_cpu_partial(struct kmem_cache *s, struct page *slab, bool drain)
+{
+	struct kmem_cache_cpu *c = &s->cpu_slab[sim_cpu_id()];
+	struct page *old = sim_loadp((void *const *)&c->partial), *unfreeze = NULL;
+	uint64_t slabs = 0;
+	if (old) {
+		uint64_t nold = sim_load64(&old->slabs);
+		if (drain && nold >= s->cpu_partial_slabs) {
+			unfreeze = old;
+			old = NULL;
+		} else {
+			slabs = nold;
+		}
+	}
+	sim_store64(&slab->slabs, slabs + 1);
+	sim_storep((void **)&slab->next, old);
+	sim_storep((void **)&c->partial, slab);
+	if (unfreeze) {
+		unfreeze_partials(s, unfreeze);
+		s->cpu_partial_drain++;
+	}
+}
+
 /* ---- allocation ---- */
 
 /*
@@ -210,22 +308,33 @@ get_partial_node(struct kmem_cache *s, struct kmem_cache_node *n, void **freelis
 {
 	if (sim_load64(&n->nr_partial) == 0)
 		return NULL;
-	struct page *slab = NULL;
+	struct page *first = NULL;
+	uint32_t extra = 0;
 	ka_spin_lock(s->ka, &n->list_lock, &s->list_lock);
-	struct ka_list *e = ka_list_first(&n->partial);
-	if (e) {
-		slab = (struct page *)((char *)e - offsetof(struct page, lru));
+	struct ka_list *e;
+	while ((e = ka_list_first(&n->partial)) != NULL) {
+		struct page *slab = (struct page *)((char *)e - offsetof(struct page, lru));
 		remove_partial(n, slab);
+		/* acquire_slab(): freeze; the first one's freelist is taken. */
 		uint64_t old, want;
 		do {
 			old = sim_load64(&slab->counters);
 			g_assert(!SC_FROZEN(old));
-			want = sc_pack(0, SC_OBJECTS(old), SC_OBJECTS(old), true);
+			want = first ? old | (uint64_t)1 << 48 :
+				       sc_pack(0, SC_OBJECTS(old), SC_OBJECTS(old), true);
 		} while (sim_cas64(&slab->counters, old, want) != old);
-		*freelist = idx_to_obj(s, slab, SC_FREE(old));
+		if (first == NULL) {
+			first = slab;
+			*freelist = idx_to_obj(s, slab, SC_FREE(old));
+		} else {
+			put_cpu_partial(s, slab, false);
+			extra++;
+		}
+		if (s->cpu_partial_slabs == 0 || extra > s->cpu_partial_slabs / 2)
+			break;
 	}
 	ka_spin_unlock(s->ka, &n->list_lock);
-	return slab;
+	return first;
 }
 
 /* ___slab_alloc: c->freelist was empty.  Interrupts off. */
@@ -244,8 +353,13 @@ slab_alloc_slow(struct kmem_cache *s, struct kmem_cache_cpu *c)
 		}
 	}
 	/* Step 2: the old cpu slab (if any) is full and now unfrozen. */
-	slab = get_partial_node(s, &s->node[ka_this_node(ka)], &freelist);
+	slab = s->cpu_partial_slabs ? sim_loadp((void *const *)&c->partial) : NULL;
 	if (slab) {
+		sim_storep((void **)&c->partial, sim_loadp((void *const *)&slab->next));
+		freelist = get_freelist(s, slab);
+		g_assert(freelist != NULL);     /* frozen partial slabs have free objects */
+		s->cpu_partial_alloc++;
+	} else if ((slab = get_partial_node(s, &s->node[ka_this_node(ka)], &freelist))) {
 		s->alloc_partial++;
 	} else {
 		/* MODEL: Linux allocates the frames with interrupts on and
@@ -314,25 +428,26 @@ slab_free_slow(struct kmem_cache *s, struct page *slab, void *x)
 		inuse = SC_INUSE(old) - 1;
 		want = sc_pack(obj_to_idx1(s, slab, x), inuse, SC_OBJECTS(old), SC_FROZEN(old));
 		if (!SC_FROZEN(old) && (inuse == 0 || prior == 0)) {
-			n = &s->node[ka_node_of(ka, ka_page_to_pfn(ka, slab))];
-			ka_spin_lock(s->ka, &n->list_lock, &s->list_lock);
+			if (s->cpu_partial_slabs && prior == 0) {
+				want |= (uint64_t)1 << 48;      /* freeze: defer the list move */
+			} else {
+				n = &s->node[ka_node_of(ka, ka_page_to_pfn(ka, slab))];
+				ka_spin_lock(s->ka, &n->list_lock, &s->list_lock);
+			}
 		}
 	} while (sim_cas64(&slab->counters, old, want) != old);
-	if (n == NULL)
+	if (n == NULL) {
+		if (!SC_FROZEN(old) && SC_FROZEN(want)) {
+			put_cpu_partial(s, slab, true);
+			s->cpu_partial_free++;
+		}
 		return;         /* frozen slab, or still partial: no list change */
+	}
 	if (inuse == 0 && sim_load64(&n->nr_partial) >= s->min_partial) {
 		if (prior)
 			remove_partial(n, slab);
 		ka_spin_unlock(s->ka, &n->list_lock);
-		/* discard_slab() */
-		uint64_t pfn = ka_page_to_pfn(ka, slab);
-		sim_store64(&slab->flags, 0);
-		for (uint64_t i = pfn; i < pfn + (UINT64_C(1) << s->order); i++)
-			ka->slab_of[i] = NULL;
-		sim_mem_set_poison(ka->sim, ka_page_address(ka, pfn),
-				   (size_t)KA_PAGE_SIZE << s->order, true);
-		s->discard_slab++;
-		ka_free_frames(ka, pfn, s->order, KA_P_SLAB);
+		discard_slab(s, slab);
 		return;
 	}
 	if (prior == 0) {
@@ -492,6 +607,10 @@ kmem_cache_create(struct kalloc *ka, const char *name, size_t size, size_t align
 	/* set_min_partial(): ilog2(size) / 2, clamped to [5, 10]. */
 	uint32_t mp = ilog2_32(s->size) / 2;
 	s->min_partial = mp < 5 ? 5 : mp > 10 ? 10 : mp;
+	/* set_cpu_partial(): objects kept on per-CPU partial lists, as slabs. */
+	uint32_t nr_objects = !ka->p.cpu_partial ? 0 : s->size >= KA_PAGE_SIZE ? 6 :
+			      s->size >= 1024 ? 24 : s->size >= 256 ? 52 : 120;
+	s->cpu_partial_slabs = (nr_objects * 2 + s->objects - 1) / s->objects;
 
 	s->line = sim_alloc(sizeof *s->line, 64);
 	s->line->size = s->size;
@@ -601,18 +720,58 @@ check_slab(struct kmem_cache *s, struct page *slab, uint64_t *inuse, GString *wh
 	return ok;
 }
 
+/* Frozen slabs: each CPU's c->slab and partial list.  Return: false if a
+ * slab is on two, a listed slab is not frozen, or a list's length is not
+ * its head's slabs count; holders maps slab -> holder count. */
+static bool
+check_frozen(struct kmem_cache *s, GHashTable *holders, GString *why)
+{
+	for (uint32_t c = 0; c < s->ka->ncpus; c++) {
+		const struct kmem_cache_cpu *cc = &s->cpu_slab[c];
+		if (cc->slab)
+			g_hash_table_add(holders, cc->slab);
+		uint64_t len = 0;
+		for (struct page *p = cc->partial; p; p = p->next, len++) {
+			if (!SC_FROZEN(p->counters) || g_hash_table_contains(holders, p)) {
+				g_string_append_printf(why, "%s: cpu %u partial list holds an unfrozen "
+						       "or doubly held slab", s->name, c);
+				return false;
+			}
+			g_hash_table_add(holders, p);
+		}
+		if (cc->partial && cc->partial->slabs != len) {
+			g_string_append_printf(why, "%s: cpu %u partial list of %" G_GUINT64_FORMAT
+					       " slabs, head says %" G_GUINT64_FORMAT, s->name, c, len,
+					       cc->partial->slabs);
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool
 check_cache(struct kmem_cache *s, GString *why)
 {
 	struct kalloc *ka = s->ka;
 	uint64_t inuse = 0, step = UINT64_C(1) << s->order;
-	for (uint64_t pfn = 0; pfn < ka->npages; pfn++) {
+	GHashTable *holders = g_hash_table_new(NULL, NULL);
+	bool ok = check_frozen(s, holders, why);
+	for (uint64_t pfn = 0; pfn < ka->npages && ok; pfn++) {
 		if (ka->slab_of[pfn] != s)
 			continue;
-		if (!check_slab(s, &ka->mem_map[pfn], &inuse, why))
-			return false;
+		struct page *slab = &ka->mem_map[pfn];
+		ok = check_slab(s, slab, &inuse, why);
+		if (ok && SC_FROZEN(slab->counters) != g_hash_table_contains(holders, slab)) {
+			g_string_append_printf(why, "%s: slab at frame %" G_GUINT64_FORMAT " is %s",
+					       s->name, pfn, SC_FROZEN(slab->counters) ?
+					       "frozen but no CPU holds it" : "held by a CPU but not frozen");
+			ok = false;
+		}
 		pfn += step - 1;
 	}
+	g_hash_table_destroy(holders);
+	if (!ok)
+		return false;
 	if (inuse != s->inuse) {
 		g_string_append_printf(why, "%s: %" G_GUINT64_FORMAT " objects allocated by the "
 				       "slabs' counts, %" G_GUINT64_FORMAT " by the allocator's",
@@ -673,6 +832,9 @@ ka_slub_stats(struct kalloc *ka, cJSON *out)
 		cJSON_AddNumberToObject(o, "free_slow", (double)s->free_slow);
 		cJSON_AddNumberToObject(o, "free_add_partial", (double)s->free_to_partial);
 		cJSON_AddNumberToObject(o, "discard_slab", (double)s->discard_slab);
+		cJSON_AddNumberToObject(o, "cpu_partial_alloc", (double)s->cpu_partial_alloc);
+		cJSON_AddNumberToObject(o, "cpu_partial_free", (double)s->cpu_partial_free);
+		cJSON_AddNumberToObject(o, "cpu_partial_drain", (double)s->cpu_partial_drain);
 		cJSON *l = cJSON_AddObjectToObject(o, "list_lock");
 		cJSON_AddNumberToObject(l, "acquired", (double)s->list_lock.acquired);
 		cJSON_AddNumberToObject(l, "lock_cycles", (double)s->list_lock.lock_cycles);
