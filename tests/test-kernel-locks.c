@@ -174,6 +174,96 @@ test_spin_wide_layout(void)
 	cJSON_Delete(r1);
 }
 
+/*
+ * Nesting: an interrupt handler takes a contended spinlock while its CPU
+ * waits in another lock's MCS queue, so the handler queues on node 1 of
+ * that CPU (qspinlock keeps four per CPU).  Lock A (t->lock) is held by
+ * CPU 0 until 20,000; CPU 1 waits on it with pending set, CPU 2 queues.
+ * Lock B (its own line) is held by CPU 3 until 10,000, CPU 4 waits on it
+ * with pending set.  At 5,000 CPU 0 interrupts CPU 2, whose handler takes
+ * B: queued behind CPU 4, on node 1.  Everyone gets both locks in turn.
+ */
+static spinlock_t *lock_b;
+static struct kt *nest_t;
+static uint32_t b_holders, b_max;
+static sim_time_t got_b_in_irq;
+
+static void
+nest_irq(void *arg)
+{
+	(void)arg;
+	spin_lock(nest_t->kl, lock_b);
+	if (++b_holders > b_max)
+		b_max = b_holders;
+	got_b_in_irq = sim_now();
+	sim_work(100);
+	b_holders--;
+	spin_unlock(nest_t->kl, lock_b);
+}
+
+static void
+spin_nest(struct kt *t)
+{
+	uint32_t id = sim_cpu_id();
+	static const sim_time_t at[] = { 0, 100, 200, 0, 300 };
+	nest_t = t;
+	sim_sleep_until(at[id]);
+	if (id == 3 || id == 4) {
+		spin_lock(t->kl, lock_b);
+		if (++b_holders > b_max)
+			b_max = b_holders;
+		sim_work(id == 3 ? 10000 : 100);
+		b_holders--;
+		spin_unlock(t->kl, lock_b);
+		return;
+	}
+	spin_lock(t->kl, t->lock);
+	enter(t);
+	if (id == 0) {
+		sim_sleep_until(5000);
+		sim_ipi_send(2, nest_irq, NULL);
+		sim_sleep_until(20000);
+	} else {
+		sim_work(100);
+	}
+	leave(t);
+	spin_unlock(t->kl, t->lock);
+}
+
+static void *
+kt_setup_b(struct sim *s, const void *p)
+{
+	struct kt *t = kt_setup(s, p);
+	lock_b = sim_alloc(64, 64);
+	sim_mem_prime(s, lock_b, 64, 3);
+	return t;
+}
+
+static const struct sim_workload_ops kt_nest_ops = {
+	.name = "klocktest-nest", .summary = "", .params = no_params, .params_size = 1,
+	.setup = kt_setup_b, .cpu_main = kt_cpu, .report = kt_report, .teardown = kt_teardown,
+};
+
+static void
+test_spin_irq_nesting(void)
+{
+	kt_flavour = "queued";
+	kt_body = spin_nest;
+	b_holders = b_max = 0;
+	got_b_in_irq = 0;
+	struct sim_run_config *rc = t_config(t_machine(1, 8, NULL), 5, 1, &kt_nest_ops, NULL, 0);
+	cJSON_Delete(t_run(rc));
+	sim_run_config_free(rc);
+	g_assert_cmpuint((uint64_t)kt_stat("max_holders"), ==, 1);
+	g_assert_cmpuint(b_max, ==, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("spin_nested"), ==, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("spin_acquired"), ==, 6);
+	/* The handler got B after CPU 3 (10,000) and CPU 4 released it, while
+	 * CPU 2 was still queued on A (held until 20,000). */
+	g_assert_cmpuint(got_b_in_irq, >, 10000);
+	g_assert_cmpuint(got_b_in_irq, <, 20000);
+}
+
 /* ---- spinlock: exact handoff costs ---- */
 
 static sim_time_t arrive[3], got[3], lat_lock[3], lat_unlock[3];
@@ -760,6 +850,7 @@ main(int argc, char **argv)
 		g_test_add_data_func(p, flavours[i], test_spin_mutual_exclusion);
 	}
 	g_test_add_func("/klock/spinlock/queued/wide-layout-mutual-exclusion", test_spin_wide_layout);
+	g_test_add_func("/klock/spinlock/queued/irq-nesting", test_spin_irq_nesting);
 	g_test_add_func("/klock/spinlock/ticket/handoff-2cpu", test_ticket_handoff2);
 	g_test_add_func("/klock/spinlock/queued/handoff-2cpu", test_queued_handoff2);
 	g_test_add_func("/klock/spinlock/ticket/handoff-3cpu-exact", test_ticket_handoff3);
