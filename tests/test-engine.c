@@ -651,6 +651,127 @@ test_invariants_cache_catches_corruption(void)
 				  "owned by cpu 0 yet 3 private and 0 LLC copies*");
 }
 
+/*
+ * The checker covers every line an event touches, not the last few: one
+ * event of CPU 0 breaks y's record (owned, yet 3 S copies claimed) and
+ * then reads eight more lines it owns, all hits in the same event.
+ * (Regression: only the last 4 lines were checked, so y's corruption
+ * went unnoticed.)
+ */
+#ifndef NDEBUG
+static uint64_t *trav_y, *trav_z;
+
+static void *
+trav_setup(struct sim *s, const void *params)
+{
+	(void)params;
+	trav_y = sim_alloc(64, 64);
+	trav_z = sim_alloc(8 * 64, 64);
+	sim_mem_prime(s, trav_y, 64, 0);
+	sim_mem_prime(s, trav_z, 8 * 64, 0);
+	return s;
+}
+
+static void
+trav_cpu(void *st)
+{
+	(void)st;
+	(void)sim_faa64(trav_y, 1);
+	struct sim_line *l = sim_line_get(sim_current, sim_line_id(sim_current, trav_y));
+	l->nsh = 3;
+	l->sh_far = 0;
+	for (unsigned i = 0; i < 8; i++)
+		(void)sim_load64(&trav_z[i * 8]);
+}
+
+static const struct sim_workload_ops trav_ops = {
+	.name = "trav", .summary = "", .params = no_params, .params_size = 1,
+	.setup = trav_setup, .cpu_main = trav_cpu,
+};
+
+#endif
+
+static void
+test_invariants_cover_traversal(void)
+{
+#ifdef NDEBUG
+	g_test_skip("release build: invariant checkers are compiled out");
+#else
+	if (g_test_subprocess()) {
+		(void)t_run(t_config(t_machine(1, 2, NULL), 1, 1, &trav_ops, NULL, 0));
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_failed();
+	/* y is the first line of the arena: line 0. */
+	g_test_trap_assert_stderr("*invariant cache violated after the run event of cpu 0 at t=*"
+				  "line 0: owned by cpu 0 yet 3 private and 0 LLC copies*");
+#endif
+}
+
+/*
+ * Private caches are checked on machines of any size: 2 sockets of 40
+ * cores (80 > 64).  x is owned by CPU 0; CPU 1 (core 1) reads it, CPU 0
+ * then takes it back with an RMW (a new generation) and, in the same
+ * event, a fill that loses its count puts an S copy of the new generation
+ * in core 1's cache.  (Regression: above 64 cores no private cache was
+ * looked at, so this passed.)
+ */
+#ifndef NDEBUG
+static uint64_t *big_x;
+
+static void *
+big_setup(struct sim *s, const void *params)
+{
+	(void)params;
+	big_x = sim_alloc(64, 64);
+	sim_mem_prime(s, big_x, 64, 0);
+	return s;
+}
+
+static void
+big_cpu(void *st)
+{
+	(void)st;
+	struct sim *s = sim_current;
+	if (sim_cpu_id() == 1) {
+		(void)sim_load64(big_x);
+		return;
+	}
+	sim_sleep_until(1000);
+	(void)sim_faa64(big_x, 1);
+	uint32_t id = sim_line_id(s, big_x);
+	struct sim_line *l = sim_line_get(s, id);
+	g_assert_cmpuint(l->owner, ==, 0);
+	sim_pc_fill(s, s->cpus[1].core, s->cpus[1].cluster, l, id, l->gen, sim_now());
+	l->nsh = 0;                     /* the lost count */
+	l->sh_far = SIM_NONE;
+}
+
+static const struct sim_workload_ops big_ops = {
+	.name = "big", .summary = "", .params = no_params, .params_size = 1,
+	.setup = big_setup, .cpu_main = big_cpu,
+};
+
+#endif
+
+static void
+test_invariants_any_size(void)
+{
+#ifdef NDEBUG
+	g_test_skip("release build: invariant checkers are compiled out");
+#else
+	if (g_test_subprocess()) {
+		(void)t_run(t_config(t_machine(2, 40, NULL), 2, 1, &big_ops, NULL, 0));
+		return;
+	}
+	g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+	g_test_trap_assert_failed();
+	g_test_trap_assert_stderr("*invariant cache violated after the run event of cpu 0 at t=*"
+				  "line 0: owned by cpu 0 yet core 1 holds an S copy of generation*");
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
@@ -678,6 +799,10 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/invariants/checked-after-every-event", test_invariants_every_event);
 	g_test_add_func("/engine/invariants/failure-aborts-naming-the-checker",
 			test_invariants_hook_failure_aborts);
+	g_test_add_func("/engine/invariants/cache-checker-covers-a-traversal",
+			test_invariants_cover_traversal);
+	g_test_add_func("/engine/invariants/cache-checker-any-machine-size",
+			test_invariants_any_size);
 	g_test_add_func("/engine/invariants/cache-checker-catches-corrupt-line",
 			test_invariants_cache_catches_corruption);
 	return g_test_run();

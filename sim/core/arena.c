@@ -124,8 +124,12 @@ sim_arena_destroy(struct sim *s)
 		struct sim_line *c = s->line_chunks ? s->line_chunks[i] : NULL;
 		if (c == NULL)
 			continue;
-		for (uint32_t j = 0; j < SIM_LINE_CHUNK; j++)
+		for (uint32_t j = 0; j < SIM_LINE_CHUNK; j++) {
 			g_free(c[j].wait);
+#ifndef NDEBUG
+			g_free(c[j].holders);
+#endif
+		}
 		g_free(c);
 	}
 	g_free(s->line_chunks);

@@ -85,13 +85,16 @@
  * for that cluster is pending merge into it (an LLC miss-status register)
  * and are served by the LLC when the data arrives.
  *
- * INVARIANTS (checked by sim_line_invariants_hold() after every event that
- * touched the line, in debug builds; see sim_invariant_hook_register())
+ * INVARIANTS (checked by sim_line_invariants_hold() after every event, in
+ * debug builds, for every line the event touched or whose sharer record an
+ * eviction changed -- all of them, see inv.c; sim_invariant_hook_register())
  *   - at most one owner is valid at any time: the losing owner's window
  *     [prev_from, prev_until) ends before the new owner's starts;
  *   - owner != SIM_NONE  =>  no S copy of the current generation exists
- *     outside the owner's core (nsh == nsh_llc == 0; on machines of at
- *     most 64 cores every private cache is looked at too);
+ *     outside the owner's core (nsh == nsh_llc == 0, and no cache in the
+ *     line's holder index has one, at any machine size);
+ *   - nsh and nsh_llc are exactly the private caches and LLCs that hold
+ *     the current generation (checked against the holder index);
  *   - nsh == nsh_llc == 0 exactly when sh_far == SIM_NONE;
  *   - a line with waiters has an arbitration event queued (ev_pending),
  *     and a waiting request is for this line, from a CPU blocked on a
@@ -195,10 +198,9 @@ sim_line_get(struct sim *s, uint32_t id)
 		s->lines_allocated += SIM_LINE_CHUNK;
 		sim_mem_grew(s);
 	}
-#ifndef NDEBUG
-	s->touched[s->ntouched++ % SIM_INV_TOUCHED] = id;
-#endif
-	return &c[id & (SIM_LINE_CHUNK - 1)];
+	struct sim_line *l = &c[id & (SIM_LINE_CHUNK - 1)];
+	sim_inv_touch(s, l, id);
+	return l;
 }
 
 static inline bool
@@ -301,6 +303,7 @@ sim_l3_set_gen(struct sim *s, struct sim_line *l, uint32_t cluster, struct sim_l
 	       uint32_t gen)
 {
 	bool was = e->gen == l->gen;
+	sim_inv_retagged(l, e->gen, gen);
 	e->gen = gen;
 	if (gen == l->gen && !was) {
 		l->nsh_llc++;
@@ -783,20 +786,63 @@ sim_line_written(struct sim *s, struct sim_line *l, sim_time_t t)
 		} \
 	} while (0)
 
-/* Core cores (other than `except`) whose private cache holds an S copy
- * of line id tagged with generation gen; SIM_NONE if none. */
-static uint32_t
-pc_holder(const struct sim *s, uint32_t id, uint32_t gen, uint32_t except)
+#ifndef NDEBUG
+/*
+ * The caches against the directory's sharer record, through the line's
+ * holder index (inv.c): every listed cache really has a way for the line,
+ * the copies of the current generation are exactly nsh private and
+ * nsh_llc LLC ones, and none sits outside the owner's core while the line
+ * is owned.  O(holders), at any machine size.
+ */
+static bool
+holders_ok(const struct sim *s, const struct sim_line *l, uint32_t id, GString *why)
 {
-	for (uint32_t k = 0; k < s->ncores; k++) {
-		if (k == except)
-			continue;
-		const struct sim_cway *e = sim_pc_find(s, &s->cores[k], id);
-		if (e && e->gen == gen)
-			return k;
+	uint32_t npc = 0, nllc = 0;
+	if (!l->inv_dirty && l->inv_gen != 0) {
+		/* No way of this line was filled, emptied or retagged since the
+		 * last walk: the counts are the walk's, or 0 if the generation
+		 * moved on (no way carries a generation newer than the line's). */
+		if (l->inv_gen == l->gen) {
+			npc = l->inv_npc;
+			nllc = l->inv_nllc;
+		}
+		INV(npc == l->nsh, "%u private caches hold generation %u, the sharer record "
+		    "says %u", npc, l->gen, l->nsh);
+		INV(nllc == l->nsh_llc, "%u LLCs hold generation %u, the sharer record says %u",
+		    nllc, l->gen, l->nsh_llc);
+		return true;
 	}
-	return SIM_NONE;
+	uint32_t owner_core = l->owner != SIM_NONE ? s->cpus[l->owner].core : SIM_NONE;
+	for (uint32_t i = 0; i < l->nholders; i++) {
+		uint32_t h = l->holders[i].who;
+		if (h & SIM_INV_LLC) {
+			const struct sim_l3_ent *e = l->holders[i].way;
+			INV(e->line == id, "cluster %u's LLC entry listed for it holds line %u",
+			    h & ~SIM_INV_LLC, e->line);
+			nllc += e->gen == l->gen;
+			continue;
+		}
+		const struct sim_cway *w = l->holders[i].way;
+		INV(w->line == id, "core %u's way listed for it holds line %u", h, w->line);
+		if (w->gen != l->gen)
+			continue;
+		INV(l->owner == SIM_NONE || h == owner_core, "owned by cpu %u yet core %u holds "
+		    "an S copy of generation %u", l->owner, h, l->gen);
+		npc++;
+	}
+	INV(npc == l->nsh, "%u private caches hold generation %u, the sharer record says %u",
+	    npc, l->gen, l->nsh);
+	INV(nllc == l->nsh_llc, "%u LLCs hold generation %u, the sharer record says %u", nllc,
+	    l->gen, l->nsh_llc);
+	/* Remember the walk (the checker's own memo, not model state). */
+	struct sim_line *ml = (struct sim_line *)l;
+	ml->inv_dirty = false;
+	ml->inv_gen = l->gen;
+	ml->inv_npc = npc;
+	ml->inv_nllc = nllc;
+	return true;
 }
+#endif
 
 static bool
 waiter_ok(const struct sim *s, const struct sim_req *r, uint32_t id, GString *why)
@@ -817,8 +863,9 @@ waiter_ok(const struct sim *s, const struct sim_req *r, uint32_t id, GString *wh
 /*
  * sim_line_invariants_hold - check line id against the INVARIANTS above;
  * on failure append what is wrong to why.  For use by the engine's
- * per-event checker only (cost: O(1), plus O(cores) on machines of at
- * most 64 cores).  Does not touch the line (does not count as an access).
+ * per-event checker only (cost: O(1) plus O(caches holding the line),
+ * through the holder index of inv.c).  Does not touch the line (does not
+ * count as an access).
  */
 bool
 sim_line_invariants_hold(const struct sim *s, uint32_t id, GString *why)
@@ -848,12 +895,11 @@ sim_line_invariants_hold(const struct sim *s, uint32_t id, GString *why)
 		INV(l->nsh == 0 && l->nsh_llc == 0,
 		    "owned by cpu %u yet %u private and %u LLC copies of generation %u", l->owner,
 		    l->nsh, l->nsh_llc, l->gen);
-		if (s->ncores <= 64) {
-			uint32_t k = pc_holder(s, id, l->gen, s->cpus[l->owner].core);
-			INV(k == SIM_NONE, "owned by cpu %u yet core %u holds an S copy of "
-			    "generation %u", l->owner, k, l->gen);
-		}
 	}
+#ifndef NDEBUG
+	if (!holders_ok(s, l, id, why))
+		return false;
+#endif
 	INV(l->nwait <= l->capwait, "%u waiters in room for %u", l->nwait, l->capwait);
 	INV(l->nwait == 0 || l->ev_pending, "%u waiters and no arbitration event queued",
 	    l->nwait);

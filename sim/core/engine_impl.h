@@ -93,6 +93,16 @@ struct sim_line {
 	uint8_t poison;              /* freed 8-byte words (bit i = bytes 8i..8i+7) */
 	uint32_t freed_cpu;          /* who freed the poisoned words last (SIM_NONE: host) */
 	sim_time_t freed_at;         /* and when */
+#ifndef NDEBUG
+	/* The checker's view (inv.c); written by sim_inv_touch / sim_inv_hold. */
+	uint64_t inv_seen;           /* s->inv_epoch when last recorded as touched */
+	struct sim_inv_holder *holders; /* the cache ways holding this line */
+	uint32_t nholders, capholders;
+	bool inv_dirty;              /* a way of it was filled, emptied or retagged since
+	                              * the checker last walked holders (then inv_gen,
+	                              * inv_npc, inv_nllc: that walk's generation and counts) */
+	uint32_t inv_gen, inv_npc, inv_nllc;
+#endif
 	uint8_t free_epoch[8];       /* per 8-byte word: frees so far (mod 256), so a store
 	                              * buffered before a free is caught when it drains even
 	                              * if the word was reallocated meanwhile (arena.c) */
@@ -220,9 +230,6 @@ struct sim_stats {
 	uint64_t yields, blocks;
 };
 
-/* Lines an event touched, for the per-event line checker (debug builds). */
-#define SIM_INV_TOUCHED 4u
-
 struct sim_inv_hook {
 	const char *name;
 	sim_invariant_fn fn;
@@ -301,11 +308,46 @@ struct sim {
 	/* invariant checking (debug builds) */
 	GArray *inv_hooks;           /* struct sim_inv_hook, registration order */
 	uint64_t inv_checks;         /* checker calls made (reported under "host") */
-	uint32_t touched[SIM_INV_TOUCHED]; /* last lines sim_line_get() returned */
-	uint32_t ntouched;           /* total recorded this event (ring index) */
+	uint32_t *touched;           /* distinct lines this event touched (inv.c) */
+	uint32_t ntouched, captouched;
+	uint64_t inv_epoch;          /* stamp of this event's touched lines (sim_line.inv_seen) */
 };
 
 extern struct sim *sim_current;
+
+/* inv.c: what the per-event cache checker covers (debug builds) */
+#define SIM_INV_LLC 0x80000000u
+struct sim_inv_holder {
+	const void *way;             /* struct sim_cway (a core's last private level) or
+	                              * struct sim_l3_ent (an LLC); ways never move */
+	uint32_t who;                /* the core, or SIM_INV_LLC | the cluster */
+};
+#ifndef NDEBUG
+/* Record that the running event touched line id (once per event). */
+void sim_inv_touch(struct sim *s, struct sim_line *l, uint32_t id);
+/* The event's checks are done: forget its touched lines. */
+void sim_inv_touched_reset(struct sim *s);
+/* Way `way` of `who` (a core's last private level, or SIM_INV_LLC | a
+ * cluster's LLC) now holds (on) or no longer holds line id. */
+void sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, const void *way, bool on);
+/* A way holding l was retagged from generation from to to: the count of
+ * current-generation copies may have changed, so walk the holders again. */
+static inline void
+sim_inv_retagged(struct sim_line *l, uint32_t from, uint32_t to)
+{
+	if (from == l->gen || to == l->gen)
+		l->inv_dirty = true;
+}
+#else
+static inline void sim_inv_touch(struct sim *s, struct sim_line *l, uint32_t id)
+{ (void)s; (void)l; (void)id; }
+static inline void sim_inv_touched_reset(struct sim *s) { (void)s; }
+static inline void sim_inv_retagged(struct sim_line *l, uint32_t from, uint32_t to)
+{ (void)l; (void)from; (void)to; }
+static inline void sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, const void *way,
+				bool on)
+{ (void)s; (void)id; (void)who; (void)way; (void)on; }
+#endif
 
 /* cache.c */
 struct sim_line *sim_line_get(struct sim *s, uint32_t id);

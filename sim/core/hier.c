@@ -277,6 +277,9 @@ evict_last(struct sim *s, uint32_t core_id, struct sim_cway *v, sim_time_t t)
 		l->nsh--;
 		sim_sharer_lost(l);
 	}
+	if (l)
+		sim_inv_touch(s, l, id);   /* its sharer record changed: check it */
+	sim_inv_hold(s, id, core_id, v, false);
 	v->line = SIM_NONE;
 	if (owned_by_core(s, l, core_id))
 		give_back(s, core_id, l, id, t);
@@ -382,6 +385,8 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 				sim_sharer_lost(l);
 			}
 		}
+		if (!has_l2)
+			sim_inv_retagged(l, w1->gen, gen);
 		w1->gen = gen;
 		touch(&core->l1, w1);
 		set_mru(core, w1);
@@ -401,6 +406,7 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 				evict_last(s, core_id, w, t);
 			w->line = line;
 			w->gen = SIM_GEN_OWNED;
+			sim_inv_hold(s, line, core_id, w, true);
 		}
 		last = w;
 	}
@@ -417,6 +423,8 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 			evict_last(s, core_id, w, t);
 		w->line = line;
 		w->gen = SIM_GEN_OWNED;
+		if (!has_l2)
+			sim_inv_hold(s, line, core_id, w, true);
 	}
 	if (!has_l2)
 		last = w;
@@ -430,6 +438,7 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 		l->nsh--;
 		sim_sharer_lost(l);
 	}
+	sim_inv_retagged(l, last->gen, gen);
 	if (has_l2) {
 		last->gen = gen;
 		touch(&core->l2, last);
@@ -515,8 +524,12 @@ sim_llc_get(struct sim *s, uint32_t cluster_id, uint32_t line)
 			vl->nsh_llc--;
 			sim_sharer_lost(vl);
 		}
+		if (vl)
+			sim_inv_touch(s, vl, best->line);
+		sim_inv_hold(s, best->line, SIM_INV_LLC | cluster_id, best, false);
 	}
 	*best = (struct sim_l3_ent){ .line = line, .gen = 0, .lru = ++cl->clock };
+	sim_inv_hold(s, line, SIM_INV_LLC | cluster_id, best, true);
 	return best;
 }
 
