@@ -289,6 +289,42 @@ test_bandwidth_queueing(void)
 		g_assert_cmpuint(lat[c][0], ==, 320);
 }
 
+/*
+ * The chase workload on the machine above (one CPU): a 1 KiB ring (16
+ * lines, 2 per L1d set) stays in the L1d: 4 cycles a load; a 64 KiB ring
+ * (1,024 lines) is walked in the same order every pass, so LRU evicts
+ * each line from the L2 and the LLC long before its turn comes again:
+ * every timed load reads DRAM, 320 cycles.
+ */
+static double
+chase_cycles(unsigned ws_kib)
+{
+	g_autofree char *json = g_strdup_printf(
+		"{\"machine\": {\"name\": \"t\", \"freq_ghz\": 1.0,"
+		" \"topology\": {\"sockets\": 1, \"cores_per_cluster\": 1},"
+		" \"latency\": {\"l1_hit\": 4, \"l2_hit\": 12, \"leg_cluster\": 5,"
+		"   \"leg_socket\": 10, \"mem\": 300},"
+		" \"private_cache_lines\": 16, \"l1d_ways\": 2, \"l2_lines\": 32,"
+		" \"l2_ways\": 4, \"cluster_cache_lines\": 32, \"llc_ways\": 32},"
+		" \"cpus\": 1, \"seed\": 1,"
+		" \"workload\": {\"name\": \"chase\", \"working_set_kib\": %u, \"loads\": 3000}}",
+		ws_kib);
+	GError *err = NULL;
+	cJSON *res = t_run_json(json, NULL, &err);
+	g_assert_no_error(err);
+	double c = t_metric(res, "cycles_per_load");
+	g_assert_cmpfloat(t_metric(res, "ns_per_load"), ==, c);
+	cJSON_Delete(res);
+	return c;
+}
+
+static void
+test_chase_plateaus(void)
+{
+	g_assert_cmpfloat(chase_cycles(1), ==, 4);
+	g_assert_cmpfloat(chase_cycles(64), ==, 320);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -303,6 +339,7 @@ main(int argc, char **argv)
 			test_dirty_writeback_then_dram_at_home);
 	g_test_add_func("/hier/numa/first-touch-and-placement", test_first_touch_and_placement);
 	g_test_add_func("/hier/bandwidth/controller-queues", test_bandwidth_queueing);
+	g_test_add_func("/hier/chase/l1-and-dram-plateaus", test_chase_plateaus);
 	int rc = g_test_run();
 	cJSON_Delete(last);
 	return rc;

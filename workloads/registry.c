@@ -7,6 +7,7 @@
 
 extern const struct sim_workload_ops wl_line_ww_ops;
 extern const struct sim_workload_ops wl_line_rw_ops;
+extern const struct sim_workload_ops wl_chase_ops;
 extern const struct sim_workload_ops wl_faa_ops;
 extern const struct sim_workload_ops wl_kalloc_ops;
 extern const struct sim_workload_ops wl_klock_ops;
@@ -17,6 +18,7 @@ extern const struct sim_workload_ops wl_rcutorture_ops;
 extern const struct sim_workload_ops wl_shootdown_ops;
 
 static const struct sim_workload_ops *const registry[] = {
+	&wl_chase_ops,
 	&wl_faa_ops,
 	&wl_kalloc_ops,
 	&wl_klock_ops,

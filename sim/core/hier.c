@@ -71,8 +71,15 @@ geom(uint32_t lines, uint32_t ways, bool hashed)
 static inline uint32_t
 set_index(const struct sim_cgeom *g, uint32_t line)
 {
-	if (g->hashed)
-		return (uint32_t)((((uint64_t)line * UINT64_C(0x9E3779B97F4A7C15)) >> 32) % g->sets);
+	if (g->hashed) {
+		/* murmur3's 64-bit finalizer: every input bit reaches the low
+		 * bits (a multiplicative hash's middle bits used only an
+		 * eighth of 32,768 sets for a contiguous range of lines) */
+		uint64_t x = line;
+		x = (x ^ (x >> 33)) * UINT64_C(0xff51afd7ed558ccd);
+		x = (x ^ (x >> 33)) * UINT64_C(0xc4ceb9fe1a85ec53);
+		return (uint32_t)((x ^ (x >> 33)) % g->sets);
+	}
 	return (g->sets & (g->sets - 1)) == 0 ? line & (g->sets - 1) : line % g->sets;
 }
 
