@@ -217,6 +217,14 @@ schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles)
 void
 klock_wake_up_process(struct klock *kl, struct klock_task *t)
 {
+	/* try_to_wake_up(): raw_spin_lock_irqsave(&p->pi_lock) and
+	 * smp_mb__after_spinlock() before reading p->__state, so the waker's
+	 * earlier stores (an rwsem grant's waiter->task = NULL) are visible
+	 * before it decides the task is running.  Without it a TSO load could
+	 * pass the grant still in the store buffer: the wakee would see its
+	 * task field set after the waker saw it running -- a lost wake-up.
+	 * MODEL: pi_lock itself is not simulated; the barrier is. */
+	sim_fence_full();
 	if (sim_load32(&t->state) == TASK_RUNNING)
 		return;
 	kl->n.wakeups++;

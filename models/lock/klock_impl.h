@@ -104,9 +104,10 @@ void klock_set_current_state(struct klock *kl, uint32_t state);
 void klock_schedule(struct klock *kl);
 
 /*
- * klock_wake_up_process - wake_up_process(t): if t is not running, pay
- * wakeup cycles (try_to_wake_up) and store TASK_RUNNING into its task
- * line.  Context: simulated CPU.  Cost: one load of t's task line, then
+ * klock_wake_up_process - wake_up_process(t): a full barrier, then if t
+ * is not running, pay wakeup cycles (try_to_wake_up) and store
+ * TASK_RUNNING into its task line.  Context: simulated CPU.  Cost:
+ * fence.full (with a store-buffer drain), one load of t's task line, then
  * the work and one store (a transfer to t's line).
  */
 void klock_wake_up_process(struct klock *kl, struct klock_task *t);
