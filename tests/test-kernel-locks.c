@@ -630,6 +630,58 @@ test_mutex_exclusion(gconstpointer data)
 	cJSON_Delete(r2);
 }
 
+/* Mutex handoff to an optimistic spinner: CPU 0 holds it 20..520, CPU 1
+ * asks at 100 and spins on the owner (hold < the 1,000-cycle re-check). */
+static void
+mutex_handoff_body(struct kt *t)
+{
+	struct mutex *m = (struct mutex *)(void *)t->lock;
+	uint32_t id = sim_cpu_id();
+	sim_sleep_until(arrive[id]);
+	sim_time_t t0 = sim_now();
+	mutex_lock(t->kl, m);
+	got[id] = sim_now();
+	lat_lock[id] = got[id] - t0;
+	enter(t);
+	sim_work(hold);
+	leave(t);
+	sim_time_t t2 = sim_now();
+	mutex_unlock(t->kl, m);
+	lat_unlock[id] = sim_now() - t2;
+}
+
+/*
+ * t_lat_default, one cluster; the mutex line is primed on CPU 0, each
+ * task's lines on its CPU.
+ * CPU 0 at 0: cmpxchg of the owner word, own line: 20 (holds to 520).
+ * CPU 1 at 100: the fast cmpxchg fails (line from CPU 0: 15 + 20, at
+ *   135); trylock reads the owner (4); can_spin_on_owner reads it (4) and
+ *   the owner task's on_cpu (CPU 0's line: 15) at 158; osq_lock: three
+ *   stores to its own node (3) and the xchg of osq (its line now: 20) at
+ *   181; trylock reads the owner (4); spin_on_owner: owner (4), on_cpu (4,
+ *   a shared copy now), then spins: load (4) and sleep at 197.
+ * CPU 0 at 520, unlock: cmpxchg owner -> 0 takes the line back (15 + 20):
+ *   35; written at 535.
+ * CPU 1 wakes at 535, pause 3, re-reads (miss, directory free at 540:
+ *   data at 553): owner 0, leaves spin_on_owner; cpu_relax (3); trylock:
+ *   load (4), cmpxchg -> curr: an upgrade through the home (directory free
+ *   at 558, request there at 570, copies gone at 580, data 585, + 20 =
+ *   605); osq_unlock: cmpxchg of osq (owned: 20): got 625.
+ */
+static void
+test_mutex_spin_handoff(void)
+{
+	static const sim_time_t when[] = { 0, 100, 0 };
+	memcpy(arrive, when, sizeof arrive);
+	hold = 500;
+	cJSON_Delete(kt_run("queued", 2, 4, 1, mutex_handoff_body));
+	g_assert_cmpuint(got[0], ==, 20);
+	g_assert_cmpuint(lat_unlock[0], ==, 35);
+	g_assert_cmpuint(got[1], ==, 625);
+	g_assert_cmpuint((uint64_t)kt_stat("mutex_spin_acquired"), ==, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("sleeps"), ==, 0);
+}
+
 /* ---- struct rw_semaphore ---- */
 
 static void
@@ -880,6 +932,7 @@ main(int argc, char **argv)
 						      flavours[i]);
 		g_test_add_data_func(p4, flavours[i], test_rwsem_sleepers_cost_nothing);
 	}
+	g_test_add_func("/klock/mutex/queued/spin-handoff-2cpu", test_mutex_spin_handoff);
 	g_test_add_func("/klock/workload/exclusion", test_workload_exclusion);
 	g_test_add_func("/klock/config/unknown-flavour", test_bad_flavour);
 	int rc = g_test_run();
