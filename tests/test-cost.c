@@ -456,6 +456,33 @@ test_ww_ben_two_cpus(void)
 }
 
 /*
+ * The conflict-free modes on ben, two CPUs of one socket, three rounds.
+ * line_wx: every access is a lock xadd on the CPU's own line, which it
+ * owns: atomic_hit 30 each.  line_rr: CPU 0 owns the line and loads it
+ * (l1_hit 4); CPU 1's first load takes a shared copy from it inside the
+ * socket (3 legs of 35 = 105), after which both hit: (3 x 4 + 105 + 2 x 4)
+ * / 6.
+ */
+static void
+test_rr_wx_ben_two_cpus(void)
+{
+	GError *err = NULL;
+	cJSON *res = t_run_json("{\"machine\": \"ben\", \"cpus\": 2,"
+				" \"workload\": {\"name\": \"line_wx\", \"rounds\": 3}}", NULL, &err);
+	g_assert_no_error(err);
+	g_assert_cmpfloat(t_metric(res, "cycles_per_access_mean"), ==, 30.0);
+	g_assert_cmpfloat(t_metric(res, "engine.misses"), ==, 0);
+	cJSON_Delete(res);
+	res = t_run_json("{\"machine\": \"ben\", \"cpus\": 2,"
+			 " \"workload\": {\"name\": \"line_rr\", \"rounds\": 3}}", NULL, &err);
+	g_assert_no_error(err);
+	g_assert_cmpfloat_with_epsilon(t_metric(res, "cycles_per_access_mean"),
+				       (3 * 4.0 + 105.0 + 2 * 4.0) / 6.0, 1e-9);
+	g_assert_cmpfloat(t_metric(res, "cpu0_cycles_mean"), ==, 4.0);
+	cJSON_Delete(res);
+}
+
+/*
  * Blind pingpong, two CPUs of one cluster, two turns; CPU 1 owns the line.
  *  t=0   CPU 0 CAS(0->1) misses; CPU 1's CAS(1->2) hits and fails (0),
  *        20 cycles.  The grant to CPU 0: t_arr 5, t_x 10, t1 15, done 35.
@@ -658,6 +685,7 @@ main(int argc, char **argv)
 	g_test_add_func("/cost/lone-sharer-upgrades-without-invalidation",
 			test_lone_sharer_upgrade);
 	g_test_add_func("/cost/line-ww-three-sockets", test_ww_three_sockets);
+	g_test_add_func("/cost/line-rr-wx-ben-two-cpus", test_rr_wx_ben_two_cpus);
 	g_test_add_func("/cost/line-ww-ben-two-cpus", test_ww_ben_two_cpus);
 	g_test_add_func("/cost/pingpong-blind", test_pingpong_blind_exact);
 	g_test_add_func("/engine/tie-break/cpu-id-order", test_tie_break_cpu_order);

@@ -7,6 +7,8 @@
 
 extern const struct sim_workload_ops wl_line_ww_ops;
 extern const struct sim_workload_ops wl_line_rw_ops;
+extern const struct sim_workload_ops wl_line_rr_ops;
+extern const struct sim_workload_ops wl_line_wx_ops;
 extern const struct sim_workload_ops wl_chase_ops;
 extern const struct sim_workload_ops wl_faa_ops;
 extern const struct sim_workload_ops wl_kalloc_ops;
@@ -22,8 +24,10 @@ static const struct sim_workload_ops *const registry[] = {
 	&wl_faa_ops,
 	&wl_kalloc_ops,
 	&wl_klock_ops,
+	&wl_line_rr_ops,
 	&wl_line_rw_ops,
 	&wl_line_ww_ops,
+	&wl_line_wx_ops,
 	&wl_memcached_ops,
 	&wl_pingpong_ops,
 	&wl_rcuscale_ops,

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // SPDX-FileCopyrightText: 2026 The sim authors
 /*
- * line_ww and line_rw: Clements' cache-line sharing benchmark
- * (aclements/thesis bench/sharing.c), as it ran on ben.
+ * line_ww, line_rw, line_rr and line_wx: Clements' cache-line sharing
+ * benchmark (aclements/thesis bench/sharing.c), as it ran on ben.
  *
  * Schedule, every `period` cycles (400,000 on ben):
  *
@@ -11,7 +11,13 @@
  *
  *   line_ww  every access is an atomic fetch-and-add (lock xadd);
  *   line_rw  CPU 0's access is the fetch-and-add (the only writer),
- *            the others do a plain 8-byte load.
+ *            the others do a plain 8-byte load;
+ *   line_rr  every access is a plain 8-byte load of the shared line
+ *            (nobody writes it after CPU 0's first touch);
+ *   line_wx  every CPU fetch-and-adds its own line (first touched by
+ *            that CPU): no sharing at all.
+ * rr and wx are the thesis's conflict-free baselines; the validation
+ * uses them as out-of-sample points (no parameter was fitted to them).
  *
  * Each access is timed on its own (simulated completion - issue); the
  * reported means cover every access of the run, CPU 0's included, as in
@@ -41,21 +47,32 @@ static const struct sim_param sharing_params[] = {
 	SIM_P_END,
 };
 
+enum sharing_mode { MODE_WW, MODE_RW, MODE_RR, MODE_WX };
+
 struct sharing {
 	struct sharing_params p;
+	enum sharing_mode mode;
 	bool rw;
-	uint64_t *line;            /* simulated */
+	uint64_t *line;            /* simulated: the shared line, or (wx) one line per CPU */
 	struct wl_lat *lat;        /* per CPU, host memory */
 };
 
 static void *
-sharing_setup(struct sim *sim, const void *params, bool rw)
+sharing_setup(struct sim *sim, const void *params, enum sharing_mode mode)
 {
 	struct sharing *st = g_new0(struct sharing, 1);
 	st->p = *(const struct sharing_params *)params;
-	st->rw = rw;
-	st->line = sim_alloc(64, 64);
-	sim_mem_prime(sim, st->line, 8, 0);  /* buf[0] = 0 on CPU 0 */
+	st->mode = mode;
+	st->rw = mode == MODE_RW;
+	if (mode == MODE_WX) {
+		uint32_t n = sim_ncpus_of(sim);
+		st->line = sim_alloc((size_t)n * 64, 64);
+		for (uint32_t i = 0; i < n; i++)
+			sim_mem_prime(sim, &st->line[i * 8], 8, i);  /* each CPU's own */
+	} else {
+		st->line = sim_alloc(64, 64);
+		sim_mem_prime(sim, st->line, 8, 0);  /* buf[0] = 0 on CPU 0 */
+	}
 	st->lat = g_new0(struct wl_lat, sim_ncpus_of(sim));
 	return st;
 }
@@ -63,13 +80,25 @@ sharing_setup(struct sim *sim, const void *params, bool rw)
 static void *
 ww_setup(struct sim *sim, const void *params)
 {
-	return sharing_setup(sim, params, false);
+	return sharing_setup(sim, params, MODE_WW);
 }
 
 static void *
 rw_setup(struct sim *sim, const void *params)
 {
-	return sharing_setup(sim, params, true);
+	return sharing_setup(sim, params, MODE_RW);
+}
+
+static void *
+rr_setup(struct sim *sim, const void *params)
+{
+	return sharing_setup(sim, params, MODE_RR);
+}
+
+static void *
+wx_setup(struct sim *sim, const void *params)
+{
+	return sharing_setup(sim, params, MODE_WX);
 }
 
 static void
@@ -77,15 +106,16 @@ sharing_cpu(void *arg)
 {
 	struct sharing *st = arg;
 	uint32_t id = sim_cpu_id();
-	bool reader = st->rw && id != 0;
+	bool reader = (st->rw && id != 0) || st->mode == MODE_RR;
+	uint64_t *line = st->mode == MODE_WX ? &st->line[id * 8] : st->line;
 	uint64_t phase = id == 0 ? 0 : st->p.period / 2;
 	for (uint64_t r = 0; r < st->p.rounds; r++) {
 		sim_sleep_until(r * st->p.period + phase);
 		sim_time_t t0 = sim_now();
 		if (reader)
-			(void)sim_load64(st->line);
+			(void)sim_load64(line);
 		else
-			(void)sim_faa64(st->line, 1);
+			(void)sim_faa64(line, 1);
 		wl_lat_add(&st->lat[id], sim_now() - t0);
 	}
 }
@@ -137,6 +167,30 @@ const struct sim_workload_ops wl_line_ww_ops = {
 	.params = sharing_params,
 	.params_size = sizeof(struct sharing_params),
 	.setup = ww_setup,
+	.cpu_main = sharing_cpu,
+	.report = sharing_report,
+	.teardown = sharing_teardown,
+	.progress_goal = sharing_goal,
+};
+
+const struct sim_workload_ops wl_line_rr_ops = {
+	.name = "line_rr",
+	.summary = "Clements' sharing benchmark, read/read: N CPUs load one line nobody writes",
+	.params = sharing_params,
+	.params_size = sizeof(struct sharing_params),
+	.setup = rr_setup,
+	.cpu_main = sharing_cpu,
+	.report = sharing_report,
+	.teardown = sharing_teardown,
+	.progress_goal = sharing_goal,
+};
+
+const struct sim_workload_ops wl_line_wx_ops = {
+	.name = "line_wx",
+	.summary = "Clements' sharing benchmark, no sharing: each CPU lock-xadds its own line",
+	.params = sharing_params,
+	.params_size = sizeof(struct sharing_params),
+	.setup = wx_setup,
 	.cpu_main = sharing_cpu,
 	.report = sharing_report,
 	.teardown = sharing_teardown,
