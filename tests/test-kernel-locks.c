@@ -24,6 +24,7 @@ struct kt {
 
 static const char *kt_flavour;
 static bool kt_wide;            /* force qspinlock's NR_CPUS >= 16K layout */
+static const struct klock_params *kt_params;    /* NULL: defaults */
 static void (*kt_body)(struct kt *t);
 static cJSON *kt_stats;
 
@@ -32,7 +33,7 @@ kt_setup(struct sim *s, const void *p)
 {
 	(void)p;
 	struct kt *t = g_new0(struct kt, 1);
-	t->kl = klock_create_with(s, kt_flavour, NULL);
+	t->kl = klock_create_with(s, kt_flavour, kt_params);
 	g_assert_nonnull(t->kl);
 	if (kt_wide)
 		t->kl->q_wide = true;
@@ -812,6 +813,72 @@ run_pref(const char *flavour, uint64_t h)
 				   (unsigned long)slept_cycles[i]);
 }
 
+/* Writer to sleeping reader, 2 CPUs: CPU 0 writes 20..5020, CPU 1 asks
+ * to read at 100 and sleeps. */
+static void
+rwsem_handoff_body(struct kt *t)
+{
+	struct rw_semaphore *sem = (struct rw_semaphore *)(void *)t->lock;
+	uint32_t id = sim_cpu_id();
+	sim_sleep_until(arrive[id]);
+	sim_time_t t0 = sim_now();
+	if (id == 0)
+		down_write(t->kl, sem);
+	else
+		down_read(t->kl, sem);
+	got[id] = sim_now();
+	lat_lock[id] = got[id] - t0;
+	sim_work(id == 0 ? hold : 100);
+	sim_time_t t2 = sim_now();
+	if (id == 0)
+		up_write(t->kl, sem);
+	else
+		up_read(t->kl, sem);
+	lat_unlock[id] = sim_now() - t2;
+}
+
+static sim_time_t
+run_sleep_handoff(uint32_t context_switch, uint32_t wakeup)
+{
+	static const sim_time_t when[] = { 0, 100, 0 };
+	const struct klock_params p = { .context_switch = context_switch, .wakeup = wakeup };
+	memcpy(arrive, when, sizeof arrive);
+	hold = 5000;
+	kt_flavour = "queued";
+	kt_body = rwsem_handoff_body;
+	kt_params = &p;
+	struct sim_run_config *rc = t_config(t_machine(1, 4, NULL), 2, 1, &kt_cycles_ops, NULL, 0);
+	cJSON_Delete(t_run(rc));
+	sim_run_config_free(rc);
+	kt_params = NULL;
+	g_assert_cmpuint((uint64_t)kt_stat("sleeps"), ==, 1);
+	g_assert_cmpuint((uint64_t)kt_stat("wakeups"), ==, 1);
+	return got[1];
+}
+
+/*
+ * The sleeping reader's handoff: on the critical path from the writer's
+ * release to the reader's grant lie exactly one try_to_wake_up (the
+ * writer's, wakeup cycles) and one switch back in (context_switch); the
+ * reader's switch away happened while the writer held the lock.  So
+ * adding 1,000 cycles to either cost delays the grant by exactly 1,000,
+ * and the reader's awake cycles grow by 2,000 per 1,000 of context_switch
+ * (it switched away and back) and not at all with wakeup.
+ */
+static void
+test_rwsem_sleep_handoff(void)
+{
+	sim_time_t base = run_sleep_handoff(2000, 1500);
+	uint64_t awake = awake_cycles[1];
+	g_assert_cmpuint(got[0], ==, 21);       /* cmpxchg 20 + owner store 1 */
+	sim_time_t more_cs = run_sleep_handoff(3000, 1500);
+	g_assert_cmpuint(more_cs, ==, base + 1000);
+	g_assert_cmpuint(awake_cycles[1], ==, awake + 2000);
+	sim_time_t more_wake = run_sleep_handoff(2000, 2500);
+	g_assert_cmpuint(more_wake, ==, base + 1000);
+	g_assert_cmpuint(awake_cycles[1], ==, awake);
+}
+
 static void
 test_rwsem_writer_preference(gconstpointer data)
 {
@@ -933,6 +1000,7 @@ main(int argc, char **argv)
 		g_test_add_data_func(p4, flavours[i], test_rwsem_sleepers_cost_nothing);
 	}
 	g_test_add_func("/klock/mutex/queued/spin-handoff-2cpu", test_mutex_spin_handoff);
+	g_test_add_func("/klock/rwsem/queued/sleep-handoff-2cpu", test_rwsem_sleep_handoff);
 	g_test_add_func("/klock/workload/exclusion", test_workload_exclusion);
 	g_test_add_func("/klock/config/unknown-flavour", test_bad_flavour);
 	int rc = g_test_run();
