@@ -185,6 +185,45 @@ test_use_after_free_store(void)
 }
 
 /*
+ * An RMW is checked when it performs, not only when it is issued.  b is
+ * owned by CPU 0; CPU 1's fetch-and-add at t=0 waits for the line (3 x
+ * leg_cluster: performs at t=15); CPU 0 frees b at t=5 and, if `reuse`,
+ * takes the block back.  (Regression: the update landed in the freed or
+ * recycled object unnoticed.)
+ */
+static void
+uaf_rmw_script(uint32_t cpu)
+{
+	if (cpu == 0) {
+		sim_sleep_until(5);
+		sim_free(b, 64, 64);
+		if (uaf_reuse)
+			again = sim_alloc(64, 64);
+	} else {
+		(void)sim_faa64(b, 1);
+	}
+}
+
+static void
+test_use_after_free_rmw(void)
+{
+	script = uaf_rmw_script;
+	for (int reuse = 0; reuse < 2; reuse++) {
+		uaf_reuse = reuse;
+		setup_fn = prime_b_cpu0;
+		GError *err = run_script(2, 3);
+		g_assert_nonnull(err);
+		g_assert_cmpstr(err->message, ==, reuse ?
+				"use-after-free: cpu 1 updated 8 bytes at simulated offset 0x40 at "
+				"t=15, freed while the update waited for the line (by cpu 0 at t=5) and "
+				"in use again (seed 3)" :
+				"use-after-free: cpu 1 updated 8 bytes at simulated offset 0x40 at t=15; "
+				"freed by cpu 0 at t=5 under test-scheme (seed 3)");
+		g_error_free(err);
+	}
+}
+
+/*
  * A CPU's own store buffered before its own sim_free precedes the free
  * in program order: it dies with the object and never reaches the block
  * handed out again.  (Before: the store buffer forwarded 42 from the new
@@ -443,6 +482,8 @@ main(int argc, char **argv)
 	g_test_add_func("/hooks/poison/use-after-free-detected", test_use_after_free);
 	g_test_add_func("/hooks/poison/use-after-free-store-detected-at-drain",
 			test_use_after_free_store);
+	g_test_add_func("/hooks/poison/use-after-free-rmw-detected-when-it-performs",
+			test_use_after_free_rmw);
 	g_test_add_func("/hooks/poison/own-store-dies-with-freed-object",
 			test_own_store_dies_with_object);
 	g_test_add_func("/hooks/poison/double-free-detected", test_double_free);
