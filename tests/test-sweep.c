@@ -435,6 +435,56 @@ set_own_group(gpointer data)
 	setpgid(0, 0);
 }
 
+/* The pid of a child of parent (the sweep's runner), or 0. */
+static pid_t
+child_of(pid_t parent)
+{
+	GDir *d = g_dir_open("/proc", 0, NULL);
+	const char *e;
+	pid_t found = 0;
+	while (d && !found && (e = g_dir_read_name(d)) != NULL) {
+		if (!g_ascii_isdigit(e[0]))
+			continue;
+		g_autofree char *path = g_strdup_printf("/proc/%s/stat", e);
+		g_autofree char *stat = NULL;
+		if (!g_file_get_contents(path, &stat, NULL, NULL))
+			continue;
+		const char *rp = strrchr(stat, ')');
+		int ppid = 0;
+		char state;
+		if (rp && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 && ppid == parent)
+			found = (pid_t)atoi(e);
+	}
+	if (d)
+		g_dir_close(d);
+	return found;
+}
+
+/* How many processes other than this one have dir in their command line. */
+static guint
+procs_mentioning(const char *dir)
+{
+	GDir *d = g_dir_open("/proc", 0, NULL);
+	const char *e;
+	guint n = 0;
+	while (d && (e = g_dir_read_name(d)) != NULL) {
+		if (!g_ascii_isdigit(e[0]) || atoi(e) == getpid())
+			continue;
+		g_autofree char *path = g_strdup_printf("/proc/%s/cmdline", e);
+		gsize len = 0;
+		g_autofree char *cmd = NULL;
+		if (!g_file_get_contents(path, &cmd, &len, NULL) || len == 0)
+			continue;
+		for (gsize i = 0; i + 1 < len; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		n += strstr(cmd, dir) != NULL;
+	}
+	if (d)
+		g_dir_close(d);
+	return n;
+}
+
 static gboolean
 all_exist(const char *out, const char *const *files)
 {
@@ -468,8 +518,12 @@ test_resume_after_kill(void)
 	while (!all_exist(out, quick) && g_get_monotonic_time() < deadline)
 		g_usleep(10000);
 	g_assert_true(all_exist(out, quick));
-	/* Kill the sweep, the runner and the run in progress, at once. */
+	/* Kill the sweep, the runner (its own process group) and the run in
+	 * progress, at once. */
+	pid_t runner = child_of(pid);
+	g_assert_cmpint(runner, >, 0);
 	g_assert_cmpint(kill(-pid, SIGKILL), ==, 0);
+	g_assert_cmpint(kill(-runner, SIGKILL), ==, 0);
 	int status;
 	g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
 	g_assert_true(WIFSIGNALED(status));
@@ -505,6 +559,150 @@ test_resume_after_kill(void)
 	while ((e = g_dir_read_name(d)) != NULL)
 		g_assert_true(e[0] != '.' || strcmp(e, ".log") == 0);
 	g_dir_close(d);
+}
+
+/*
+ * A signal sent to `sim sweep run` alone (not its process group: a kill,
+ * a closed session) stops it as Ctrl-C does: every run in progress
+ * stops, nothing more starts, the sweep says it was interrupted (130),
+ * and no process of the sweep is left behind.
+ */
+static void
+signal_stops_sweep(int sig, const char *runner, const char *name)
+{
+	g_autofree char *dir = sweep_dir(name, "{\"name\": \"long\", \"base\": \"base.json\", \"set\": {\"cpus\": 4},"
+		" \"axes\": {\"workload.duration\": [200000000000, 200000000001, 200000000002,"
+		" 200000000003]}}");
+	g_autofree char *out = g_build_filename(dir, "out", NULL);
+	const char *argv[] = { t_sim_binary(), "sweep", "run", "sweep.json", "-o", out,
+			       "--runner", runner, "-j", "2", NULL };
+	GPid pid;
+	int errfd;
+	GError *err = NULL;
+	g_assert_true(g_spawn_async_with_pipes(dir, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+					       NULL, NULL, &pid, NULL, NULL, &errfd, &err));
+	g_assert_no_error(err);
+	/* wait until both runs are going (sim, the runner, 2 x (sh +) sim run) */
+	gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	while (procs_mentioning(out) < 3 && g_get_monotonic_time() < deadline)
+		g_usleep(20000);
+	g_assert_cmpuint(procs_mentioning(out), >=, 3);
+	g_usleep(200000);
+	g_assert_cmpint(kill(pid, sig), ==, 0);
+	int status = 0;
+	deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	pid_t w;
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && g_get_monotonic_time() < deadline)
+		g_usleep(20000);
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	g_assert_cmpint(w, ==, pid);
+	g_spawn_close_pid(pid);
+	GString *text = g_string_new(NULL);
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(errfd, buf, sizeof buf)) > 0)
+		g_string_append_len(text, buf, n);
+	close(errfd);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 130)
+		g_printerr("%s", text->str);
+	g_assert_true(WIFEXITED(status));
+	g_assert_cmpint(WEXITSTATUS(status), ==, 130);
+	g_assert_nonnull(strstr(text->str, "0/4 points complete"));
+	g_assert_nonnull(strstr(text->str, "sim sweep: interrupted; run the same command again"));
+	/* nothing of the sweep is left running */
+	deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+	while (procs_mentioning(out) > 0 && g_get_monotonic_time() < deadline)
+		g_usleep(20000);
+	g_assert_cmpuint(procs_mentioning(out), ==, 0);
+	GHashTable *h = inodes(out);
+	g_assert_cmpuint(g_hash_table_size(h), ==, 0);
+	g_hash_table_destroy(h);
+	g_string_free(text, TRUE);
+}
+
+static void
+test_sigint_xargs(void)
+{
+	signal_stops_sweep(SIGINT, "xargs", "sigint-xargs");
+}
+
+static void
+test_sighup_xargs(void)
+{
+	signal_stops_sweep(SIGHUP, "xargs", "sighup-xargs");
+}
+
+static void
+test_sigterm_parallel(void)
+{
+	g_autofree char *par = g_find_program_in_path("parallel");
+	if (par == NULL) {
+		g_test_skip("GNU parallel is not installed");
+		return;
+	}
+	signal_stops_sweep(SIGTERM, "parallel", "sigterm-parallel");
+}
+
+static void
+test_sighup_parallel(void)
+{
+	g_autofree char *par = g_find_program_in_path("parallel");
+	if (par == NULL) {
+		g_test_skip("GNU parallel is not installed");
+		return;
+	}
+	signal_stops_sweep(SIGHUP, "parallel", "sighup-parallel");
+}
+
+/* -j beyond the points is clamped, and says so; -j 0 is refused. */
+static void
+test_jobs_clamped(void)
+{
+	g_autofree char *dir = sweep_dir("clamp", small_sweep);
+	const char *run[] = { "sweep", "run", "sweep.json", "-o", "out", "--runner", "xargs",
+			      "-j", "100000", NULL };
+	gint64 t0 = g_get_monotonic_time();
+	struct t_cli r = t_sim(dir, NULL, run);
+	g_assert_cmpint(r.status, ==, 0);
+	g_assert_nonnull(strstr(r.err, "sim sweep: -j 100000 clamped to 4 (the points to run)\n"));
+	g_assert_nonnull(strstr(r.err, "4 to run, 4 at a time (xargs -P)"));
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, 60 * G_USEC_PER_SEC);
+	t_cli_free(&r);
+	const char *zero[] = { "sweep", "run", "sweep.json", "-o", "out", "-j", "0", NULL };
+	r = t_sim(dir, NULL, zero);
+	g_assert_cmpint(r.status, ==, 2);
+	g_assert_cmpstr(r.err, ==, "sim: sweep: -j 0: expected at least 1 (without -j: one per "
+			"CPU)\n");
+	t_cli_free(&r);
+}
+
+/* A million points is refused before anything is expanded. */
+static void
+test_size_bounded(void)
+{
+	GString *s = g_string_new("{\"name\": \"huge\", \"base\": \"base.json\", \"axes\": {");
+	const char *axes[] = { "workload.duration", "seed" };
+	for (int a = 0; a < 2; a++) {
+		g_string_append_printf(s, "%s\"%s\": [", a ? ", " : "", axes[a]);
+		for (int i = 0; i < 1000; i++)
+			g_string_append_printf(s, "%s%d", i ? ", " : "", 2000 + i);
+		g_string_append_c(s, ']');
+	}
+	g_string_append(s, "}}");
+	g_autofree char *dir = sweep_dir("huge", s->str);
+	g_string_free(s, TRUE);
+	const char *plan[] = { "sweep", "plan", "sweep.json", "-o", "out", NULL };
+	struct t_cli r = t_sim(dir, NULL, plan);
+	g_assert_cmpint(r.status, ==, 2);
+	g_assert_true(g_str_has_prefix(r.err, "sim: sweep.json: axes: the sweep has 1000000 points; "
+					      "expanding them takes about 160 KiB each, and host "
+					      "memory (80% of RAM, "));
+	g_assert_true(g_str_has_suffix(r.err, " points: split the sweep\n"));
+	g_assert_cmpstr(r.out, ==, "");
+	t_cli_free(&r);
 }
 
 static void
@@ -591,6 +789,12 @@ main(int argc, char **argv)
 	g_test_add_func("/sweep/run/failed-point-reported-sweep-goes-on",
 			test_failed_point_reported);
 	g_test_add_func("/sweep/resume/after-kill-no-point-lost-or-rerun", test_resume_after_kill);
+	g_test_add_func("/sweep/signal/sigint-to-sim-stops-xargs-runs", test_sigint_xargs);
+	g_test_add_func("/sweep/signal/sighup-to-sim-stops-xargs-runs", test_sighup_xargs);
+	g_test_add_func("/sweep/signal/sigterm-to-sim-stops-parallel-runs", test_sigterm_parallel);
+	g_test_add_func("/sweep/signal/sighup-to-sim-stops-parallel-runs", test_sighup_parallel);
+	g_test_add_func("/sweep/run/jobs-clamped-zero-refused", test_jobs_clamped);
+	g_test_add_func("/sweep/expand/size-bounded-up-front", test_size_bounded);
 	g_test_add_func("/sweep/slurm/array-task-runs-its-point", test_slurm_script);
 	g_test_add_func("/sweep/cli/bad-arguments", test_bad_cli);
 	int rc = g_test_run();

@@ -447,7 +447,7 @@ sweep_index(const struct sim_sweep *sw)
 static int
 cmd_sweep(int argc, char **argv)
 {
-	struct sweep_args a = { .jobs = 0 };
+	struct sweep_args a = { .jobs = G_MININT }; /* G_MININT: -j not given */
 	GOptionEntry entries[] = {
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &a.out,
 		  "results directory (default results/NAME)", "DIR" },
@@ -487,8 +487,11 @@ cmd_sweep(int argc, char **argv)
 				 strcmp(act, "slurm") && strcmp(act, "index"))) {
 		fprintf(stderr, "sim: sweep: expected plan, run, slurm or index and one SWEEP.json "
 			"(see sim sweep --help)\n");
-	} else if (a.jobs < 0 || a.max_running < 0) {
-		fprintf(stderr, "sim: sweep: --jobs and --max-running must not be negative\n");
+	} else if (a.jobs != G_MININT && a.jobs < 1) {
+		fprintf(stderr, "sim: sweep: -j %d: expected at least 1 (without -j: one per CPU)\n",
+			a.jobs);
+	} else if (a.max_running < 0) {
+		fprintf(stderr, "sim: sweep: --max-running must not be negative\n");
 	} else if (a.runner && strcmp(a.runner, "auto") && strcmp(a.runner, "parallel") &&
 		   strcmp(a.runner, "xargs")) {
 		fprintf(stderr, "sim: sweep: --runner %s: expected auto, parallel or xargs\n",
@@ -503,7 +506,7 @@ cmd_sweep(int argc, char **argv)
 		code = sweep_index(sw);
 	} else {
 		struct sim_sweep_run_opts ro = {
-			.sim = sim_self, .jobs = (guint)a.jobs,
+			.sim = sim_self, .jobs = a.jobs == G_MININT ? 0 : (guint)a.jobs,
 			.runner = a.runner ? a.runner : "auto", .force = a.force,
 			.tty = a.progress || isatty(STDERR_FILENO),
 		};

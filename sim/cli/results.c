@@ -63,9 +63,8 @@ temp_prefix(const char *base)
 	return g_strdup_printf(".%s.tmp-%s-", base, g_get_host_name());
 }
 
-/* Remove dir's stale temporaries of base: this host's, of dead pids. */
-static void
-remove_stale_temps(const char *dir, const char *base)
+void
+sim_results_remove_stale_temps(const char *dir, const char *base)
 {
 	g_autofree char *prefix = temp_prefix(base);
 	size_t plen = strlen(prefix);
@@ -161,7 +160,7 @@ sim_results_target(const char *path, GError **err)
 			return NULL;
 		}
 		g_autofree char *base = g_path_get_basename(target);
-		remove_stale_temps(dir, base);
+		sim_results_remove_stale_temps(dir, base);
 		g_autofree char *prefix = temp_prefix(base);
 		g_autofree char *tmpl = g_strdup_printf("%s/%s%d-XXXXXX", dir, prefix, (int)getpid());
 		int fd = g_mkstemp_full(tmpl, O_WRONLY | O_CLOEXEC, 0644);

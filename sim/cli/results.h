@@ -25,6 +25,14 @@
 char *sim_results_target(const char *path, GError **err);
 
 /*
+ * sim_results_remove_stale_temps - remove the temporary files of results
+ * file base in dir that a sim on this host left when it was killed
+ * (".BASE.tmp-HOST-PID-XXXXXX" whose PID no longer exists).  Another
+ * host's, or a live sim's, are left alone.  Context: host.
+ */
+void sim_results_remove_stale_temps(const char *dir, const char *base);
+
+/*
  * sim_results_write - write doc to path, resolved as
  * sim_results_target() does: for a regular (or new) file, a temporary
  * file ".BASE.tmp-HOST-PID-XXXXXX" in the same directory, fsync, then

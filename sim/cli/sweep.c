@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "config.h"
@@ -419,11 +420,65 @@ sweep_point_validate(struct sim_sweep_point *p, const char *file, GError **err)
 	return TRUE;
 }
 
+/*
+ * Host memory one expanded point takes (its coords, sets, command and
+ * validated effective config).  MODEL: a fixed figure, the largest seen
+ * (about 150 KB a point for the 80-socket "large" preset's effective
+ * config, 12 KB for icx2s) rounded up; a sweep of small machines is
+ * refused somewhat early (by up to 13x), never late.
+ */
+#define SWEEP_POINT_BYTES (UINT64_C(160) << 10)
+
+/* Points a sweep may have: 80% of the host's RAM (the default run budget,
+ * engine.memory_budget_mib) at SWEEP_POINT_BYTES each. */
+static uint64_t
+sweep_max_points(uint64_t *budget_mib)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	uint64_t ram = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : UINT64_C(1) << 34;
+	uint64_t budget = ram / 10 * 8;
+	*budget_mib = budget >> 20;
+	return budget / SWEEP_POINT_BYTES;
+}
+
+/* Refuse, before expanding it, a series that would take the sweep past
+ * what host memory can hold. */
+static gboolean
+sweep_check_size(const struct sim_sweep *sw, const struct sweep_series *s, GError **err)
+{
+	uint64_t budget_mib;
+	uint64_t max = sweep_max_points(&budget_mib);
+	uint64_t total = sw->points->len;
+	gboolean huge = FALSE; /* the count itself passes 2^64 */
+	uint64_t product = 1;
+	for (const cJSON *a = s->axes->child; a; a = a->next) {
+		uint64_t k = (uint64_t)cJSON_GetArraySize(a);
+		if (k && product > G_MAXUINT64 / k)
+			huge = TRUE;
+		else
+			product *= k;
+	}
+	if (!huge && product > G_MAXUINT64 - total)
+		huge = TRUE;
+	if (!huge && total + product <= max)
+		return TRUE;
+	g_autofree char *count = huge ? g_strdup("more than 2^64") :
+		g_strdup_printf("%" G_GUINT64_FORMAT, total + product);
+	sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
+		      "%s: axes: the sweep has %s points; expanding them takes about %" G_GUINT64_FORMAT
+		      " KiB each, and host memory (80%% of RAM, %" G_GUINT64_FORMAT " MiB) holds at "
+		      "most %" G_GUINT64_FORMAT " points: split the sweep", sw->file, count,
+		      SWEEP_POINT_BYTES >> 10, budget_mib, max);
+	return FALSE;
+}
+
 /* Append the cartesian product of s's axes to sw->points. */
 static gboolean
 sweep_expand_series(struct sim_sweep *sw, const struct sweep_series *s, gboolean named,
 		    GHashTable *names, GError **err)
 {
+	if (!sweep_check_size(sw, s, err))
+		return FALSE;
 	int naxes = cJSON_GetArraySize(s->axes);
 	g_autofree int *idx = g_new0(int, naxes + 1);
 	for (;;) {

@@ -116,7 +116,12 @@ struct sim_sweep_run_opts {
  * OUT/.log/NAME.log when it fails), show progress on stderr, report each
  * failed point with its command line and go on, then rewrite
  * OUT/index.tsv from the results present.  Temporary files that a killed
- * run left (.NAME.json.XXXXXX) are removed first.
+ * run on this host left are removed first (sim_results_remove_stale_temps).
+ * -j (o->jobs) is clamped to the points to run and to 4 per host CPU, with
+ * a line saying so.  SIGINT, SIGTERM and SIGHUP are passed to the runner's
+ * whole process group as SIGINT (every run stops, nothing more starts),
+ * then the sweep is reported interrupted (130); a second signal SIGKILLs
+ * the group.
  * Return: an exit code: 0 every point complete; 1 a point failed; 2 the
  * runner is missing or the output directory cannot be written; 130
  * interrupted (run it again to resume).  Context: host, main thread.

@@ -17,6 +17,7 @@
  * and running the sweep again skips the complete ones.
  */
 #include "sweep.h"
+#include "results.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -24,23 +25,43 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #define SWEEP_TAG "sim-sweep "
 
+/* -j is clamped to this many runs per host CPU. */
+#define SWEEP_JOBS_PER_CPU 4
+
 static volatile sig_atomic_t sweep_signal;
 static volatile pid_t sweep_runner_pid;
 
+/*
+ * The runner runs in a process group of its own (the runner, its shells
+ * and their `sim run`s).  SIGINT, SIGTERM or SIGHUP sent to sim, whether
+ * from a terminal's Ctrl-C or to sim alone (kill, a closed session), is
+ * passed to that whole group as SIGINT: every run stops as Ctrl-C stops
+ * it (no results file), the runner starts nothing more, and sim reports
+ * the sweep interrupted (exit 130).  A second signal kills the group at
+ * once (SIGKILL: results files are only ever renamed into place whole,
+ * and the next run removes the temporary files left behind).
+ */
 static void
 sweep_on_signal(int sig)
 {
+	pid_t pid = sweep_runner_pid;
+	if (sweep_signal) {
+		if (pid > 0)
+			kill(-pid, SIGKILL);
+		return;
+	}
 	sweep_signal = sig;
-	/* Ctrl-C reaches the runner and the runs through the terminal; a
-	 * SIGTERM sent to sim alone is passed on. */
-	if (sig == SIGTERM && sweep_runner_pid > 0)
-		kill(sweep_runner_pid, SIGTERM);
+	if (pid > 0)
+		kill(-pid, SIGINT);
 }
 
 static void
@@ -52,6 +73,20 @@ sweep_install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* In the runner, before exec: a process group of its own; and, on Linux,
+ * SIGINT when sim dies (even by SIGKILL), so that GNU parallel stops its
+ * runs rather than going on orphaned. */
+static void
+sweep_child_setup(gpointer data)
+{
+	(void)data;
+	setpgid(0, 0);
+#ifdef __linux__
+	prctl(PR_SET_PDEATHSIG, SIGINT);
+#endif
 }
 
 /* State of one `sim sweep run`. */
@@ -210,31 +245,16 @@ sweep_watch(struct sweep_run *r, int fd)
 	g_string_free(buf, TRUE);
 }
 
-/* Remove .NAME.json.XXXXXX files a killed `sim run` left behind. */
+/* Remove the temporary files killed `sim run`s of this host left behind
+ * (sim_results_remove_stale_temps(): a live run's are kept). */
 static void
 sweep_clean_temps(const struct sim_sweep *sw)
 {
-	GDir *d = g_dir_open(sw->out_dir, 0, NULL);
-	if (d == NULL)
-		return;
-	GHashTable *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (guint i = 0; i < sw->points->len; i++) {
 		const struct sim_sweep_point *p = sw->points->pdata[i];
-		g_hash_table_add(names, g_strconcat(p->name, ".json", NULL));
+		g_autofree char *base = g_strconcat(p->name, ".json", NULL);
+		sim_results_remove_stale_temps(sw->out_dir, base);
 	}
-	const char *e;
-	while ((e = g_dir_read_name(d)) != NULL) {
-		size_t n = strlen(e);
-		if (e[0] != '.' || n < 9)
-			continue;
-		g_autofree char *mid = g_strndup(e + 1, n - 8);
-		if (e[n - 7] == '.' && g_hash_table_contains(names, mid)) {
-			g_autofree char *path = g_build_filename(sw->out_dir, e, NULL);
-			g_unlink(path);
-		}
-	}
-	g_hash_table_destroy(names);
-	g_dir_close(d);
 }
 
 /* Is `parallel` on PATH GNU parallel (not moreutils' parallel)? */
@@ -306,7 +326,8 @@ sweep_spawn(struct sweep_run *r, GPtrArray *argv)
 	GError *e = NULL;
 	gboolean ok = g_spawn_async_with_pipes(NULL, (char **)argv->pdata, envp,
 					       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
-					       NULL, NULL, &pid, &in_fd, &out_fd, NULL, &e);
+					       sweep_child_setup, NULL, &pid, &in_fd, &out_fd, NULL,
+					       &e);
 	g_strfreev(envp);
 	if (!ok) {
 		fprintf(stderr, "sim sweep: cannot start %s: %s\n", (char *)argv->pdata[0],
@@ -315,7 +336,10 @@ sweep_spawn(struct sweep_run *r, GPtrArray *argv)
 		return FALSE;
 	}
 	close(in_fd);
+	setpgid(pid, pid); /* as the child does: whichever runs first */
 	sweep_runner_pid = pid;
+	if (sweep_signal) /* it came before the runner's pid was known */
+		kill(-pid, SIGINT);
 	sweep_watch(r, out_fd);
 	close(out_fd);
 	int status;
@@ -389,7 +413,19 @@ sim_sweep_run(const struct sim_sweep *sw, const struct sim_sweep_run_opts *o)
 			g_ptr_array_add(r.pending, p);
 	}
 	r.finished = g_new0(guint8, r.pending->len + 1);
-	guint jobs = o->jobs ? o->jobs : g_get_num_processors();
+	/* More runs at once than points, or than a few per core, only costs
+	 * memory and start-up time (a runner of 100,000 slots took minutes
+	 * to start and to stop): clamp, and say so. */
+	guint ncpu = g_get_num_processors();
+	guint cap = MIN(r.pending->len, SWEEP_JOBS_PER_CPU * ncpu);
+	guint jobs = o->jobs ? o->jobs : ncpu;
+	if (jobs > cap && r.pending->len > 0) {
+		if (o->jobs)
+			fprintf(stderr, "sim sweep: -j %u clamped to %u (%s)\n", o->jobs, cap,
+				cap == r.pending->len ? "the points to run" :
+				"4 per CPU of this host");
+		jobs = cap;
+	}
 	g_autofree char *cmdfile = g_build_filename(r.logdir, "commands", NULL);
 	int code = 2;
 	const char *rname = NULL;
