@@ -460,9 +460,10 @@ child_of(pid_t parent)
 	return found;
 }
 
-/* How many processes other than this one have dir in their command line. */
+/* How many processes other than this one have dir in their command line
+ * (and, if also is not NULL, a command line that starts with also). */
 static guint
-procs_mentioning(const char *dir)
+procs_mentioning2(const char *dir, const char *also)
 {
 	GDir *d = g_dir_open("/proc", 0, NULL);
 	const char *e;
@@ -478,11 +479,17 @@ procs_mentioning(const char *dir)
 		for (gsize i = 0; i + 1 < len; i++)
 			if (cmd[i] == '\0')
 				cmd[i] = ' ';
-		n += strstr(cmd, dir) != NULL;
+		n += strstr(cmd, dir) != NULL && (also == NULL || g_str_has_prefix(cmd, also));
 	}
 	if (d)
 		g_dir_close(d);
 	return n;
+}
+
+static guint
+procs_mentioning(const char *dir)
+{
+	return procs_mentioning2(dir, NULL);
 }
 
 static gboolean
@@ -582,11 +589,12 @@ signal_stops_sweep(int sig, const char *runner, const char *name)
 	g_assert_true(g_spawn_async_with_pipes(dir, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
 					       NULL, NULL, &pid, NULL, NULL, &errfd, &err));
 	g_assert_no_error(err);
-	/* wait until both runs are going (sim, the runner, 2 x (sh +) sim run) */
+	/* wait until both runs are going */
+	g_autofree char *run = g_strconcat(t_sim_binary(), " run ", NULL);
 	gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
-	while (procs_mentioning(out) < 3 && g_get_monotonic_time() < deadline)
+	while (procs_mentioning2(out, run) < 2 && g_get_monotonic_time() < deadline)
 		g_usleep(20000);
-	g_assert_cmpuint(procs_mentioning(out), >=, 3);
+	g_assert_cmpuint(procs_mentioning2(out, run), ==, 2);
 	g_usleep(200000);
 	g_assert_cmpint(kill(pid, sig), ==, 0);
 	int status = 0;

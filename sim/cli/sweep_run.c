@@ -40,20 +40,26 @@
 static volatile sig_atomic_t sweep_signal;
 static volatile pid_t sweep_runner_pid;
 
+static volatile sig_atomic_t sweep_signals_seen;
+
 /*
- * The runner runs in a process group of its own (the runner, its shells
- * and their `sim run`s).  SIGINT, SIGTERM or SIGHUP sent to sim, whether
- * from a terminal's Ctrl-C or to sim alone (kill, a closed session), is
- * passed to that whole group as SIGINT: every run stops as Ctrl-C stops
- * it (no results file), the runner starts nothing more, and sim reports
- * the sweep interrupted (exit 130).  A second signal kills the group at
- * once (SIGKILL: results files are only ever renamed into place whole,
- * and the next run removes the temporary files left behind).
+ * The runner runs in a process group of its own, and sim is the
+ * "subreaper" of everything the runner starts (Linux), so no run can slip
+ * out from under it.  SIGINT, SIGTERM or SIGHUP sent to sim, whether from
+ * a terminal's Ctrl-C or to sim alone (kill, a closed session), is passed
+ * on as SIGINT: at once to the runner's group, then from the main loop to
+ * every descendant of sim (GNU parallel puts each job in a group of its
+ * own, and xargs leaves its runs behind when it dies).  Every run stops
+ * as Ctrl-C stops it (no results file), the runner starts nothing more,
+ * and sim reports the sweep interrupted (exit 130).  A second signal
+ * SIGKILLs them all (results files are only ever renamed into place
+ * whole, and the next run removes the temporary files left behind).
  */
 static void
 sweep_on_signal(int sig)
 {
 	pid_t pid = sweep_runner_pid;
+	sweep_signals_seen++;
 	if (sweep_signal) {
 		if (pid > 0)
 			kill(-pid, SIGKILL);
@@ -62,6 +68,51 @@ sweep_on_signal(int sig)
 	sweep_signal = sig;
 	if (pid > 0)
 		kill(-pid, SIGINT);
+}
+
+/* Send sig to every descendant of this process (from /proc: Linux). */
+static void
+sweep_signal_descendants(int sig)
+{
+	GHashTable *kids = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+						 (GDestroyNotify)g_array_unref);
+	GDir *d = g_dir_open("/proc", 0, NULL);
+	const char *e;
+	while (d && (e = g_dir_read_name(d)) != NULL) {
+		if (!g_ascii_isdigit(e[0]))
+			continue;
+		g_autofree char *path = g_strdup_printf("/proc/%s/stat", e);
+		g_autofree char *stat = NULL;
+		if (!g_file_get_contents(path, &stat, NULL, NULL))
+			continue;
+		const char *rp = strrchr(stat, ')');
+		int ppid = 0;
+		char state;
+		if (rp == NULL || sscanf(rp + 1, " %c %d", &state, &ppid) != 2 || state == 'Z')
+			continue;
+		GArray *a = g_hash_table_lookup(kids, GINT_TO_POINTER(ppid));
+		if (a == NULL) {
+			a = g_array_new(FALSE, FALSE, sizeof(int));
+			g_hash_table_insert(kids, GINT_TO_POINTER(ppid), a);
+		}
+		int pid = atoi(e);
+		g_array_append_val(a, pid);
+	}
+	if (d)
+		g_dir_close(d);
+	GArray *todo = g_array_new(FALSE, FALSE, sizeof(int));
+	int self = (int)getpid();
+	g_array_append_val(todo, self);
+	for (guint i = 0; i < todo->len && i < 100000; i++) {
+		int p = g_array_index(todo, int, i);
+		if (p != self)
+			kill((pid_t)p, sig);
+		GArray *a = g_hash_table_lookup(kids, GINT_TO_POINTER(p));
+		for (guint j = 0; a && j < a->len; j++)
+			g_array_append_val(todo, g_array_index(a, int, j));
+	}
+	g_array_free(todo, TRUE);
+	g_hash_table_destroy(kids);
 }
 
 static void
@@ -221,7 +272,15 @@ sweep_watch(struct sweep_run *r, int fd)
 {
 	GString *buf = g_string_new(NULL);
 	char chunk[4096];
+	sig_atomic_t passed_on = 0;
 	for (;;) {
+		if (sweep_signals_seen != passed_on) {
+			/* once as SIGINT; again (every second until all is done)
+			 * as SIGKILL after a second signal */
+			sweep_signal_descendants(sweep_signals_seen > 1 ? SIGKILL : SIGINT);
+			if (sweep_signals_seen == 1)
+				passed_on = 1;
+		}
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int n = poll(&pfd, 1, 1000);
 		if (n <= 0) {
@@ -346,6 +405,11 @@ sweep_spawn(struct sweep_run *r, GPtrArray *argv)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	sweep_runner_pid = 0;
+	/* runs the runner left behind were reparented to sim: stop and reap */
+	if (sweep_signals_seen)
+		sweep_signal_descendants(sweep_signals_seen > 1 ? SIGKILL : SIGINT);
+	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
+		;
 	return TRUE;
 }
 
@@ -436,6 +500,9 @@ sim_sweep_run(const struct sim_sweep *sw, const struct sim_sweep_run_opts *o)
 	}
 	sweep_clean_temps(sw);
 	sweep_install_signals();
+#ifdef __linux__
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
 	r.start_us = g_get_monotonic_time();
 	if (r.pending->len == 0) {
 		code = sweep_summary(&r);
