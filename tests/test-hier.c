@@ -294,23 +294,31 @@ test_bandwidth_queueing(void)
  * lines, 2 per L1d set) stays in the L1d: 4 cycles a load; a 64 KiB ring
  * (1,024 lines) is walked in the same order every pass, so LRU evicts
  * each line from the L2 and the LLC long before its turn comes again:
- * every timed load reads DRAM, 320 cycles.
+ * every timed load reads DRAM, 320 cycles.  Placed on socket 1 of two
+ * (workload.place, node 1), the same ring reads DRAM one hop away:
+ * leg_link 100 + mem 300 + leg_link 100 = 500.
  */
-static double
-chase_cycles(unsigned ws_kib)
+static cJSON *
+chase_run(unsigned ws_kib, const char *extra, GError **err)
 {
 	g_autofree char *json = g_strdup_printf(
 		"{\"machine\": {\"name\": \"t\", \"freq_ghz\": 1.0,"
-		" \"topology\": {\"sockets\": 1, \"cores_per_cluster\": 1},"
+		" \"topology\": {\"sockets\": 2, \"cores_per_cluster\": 1},"
 		" \"latency\": {\"l1_hit\": 4, \"l2_hit\": 12, \"leg_cluster\": 5,"
-		"   \"leg_socket\": 10, \"mem\": 300},"
+		"   \"leg_socket\": 10, \"leg_link\": 100, \"mem\": 300},"
 		" \"private_cache_lines\": 16, \"l1d_ways\": 2, \"l2_lines\": 32,"
 		" \"l2_ways\": 4, \"cluster_cache_lines\": 32, \"llc_ways\": 32},"
 		" \"cpus\": 1, \"seed\": 1,"
-		" \"workload\": {\"name\": \"chase\", \"working_set_kib\": %u, \"loads\": 3000}}",
-		ws_kib);
+		" \"workload\": {\"name\": \"chase\", \"working_set_kib\": %u, \"loads\": 3000%s}}",
+		ws_kib, extra);
+	return t_run_json(json, NULL, err);
+}
+
+static double
+chase_cycles(unsigned ws_kib, const char *extra)
+{
 	GError *err = NULL;
-	cJSON *res = t_run_json(json, NULL, &err);
+	cJSON *res = chase_run(ws_kib, extra, &err);
 	g_assert_no_error(err);
 	double c = t_metric(res, "cycles_per_load");
 	g_assert_cmpfloat(t_metric(res, "ns_per_load"), ==, c);
@@ -321,8 +329,16 @@ chase_cycles(unsigned ws_kib)
 static void
 test_chase_plateaus(void)
 {
-	g_assert_cmpfloat(chase_cycles(1), ==, 4);
-	g_assert_cmpfloat(chase_cycles(64), ==, 320);
+	g_assert_cmpfloat(chase_cycles(1, ""), ==, 4);
+	g_assert_cmpfloat(chase_cycles(64, ""), ==, 320);
+	g_assert_cmpfloat(chase_cycles(64, ", \"place\": true, \"node\": 1"), ==, 500);
+	/* Bad input: a socket the machine lacks, named by its JSON path. */
+	GError *err = NULL;
+	cJSON *res = chase_run(64, ", \"place\": true, \"node\": 2", &err);
+	g_assert_null(res);
+	g_assert_nonnull(err);
+	g_assert_nonnull(strstr(err->message, "workload.node"));
+	g_error_free(err);
 }
 
 int

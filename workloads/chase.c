@@ -10,8 +10,9 @@
  * comes from the previous load, so loads cannot overlap.
  *
  * A CPU first walks its whole ring once (warm-up: first touches from
- * DRAM, which also home the lines on its socket), then times `loads`
- * further loads.  Sweeping working_set_kib across the cache sizes of a
+ * DRAM, which also home the lines on its socket unless `place` put them
+ * on socket `node`, as numactl --membind does for lat_mem_rd), then
+ * times `loads` further loads.  Sweeping working_set_kib across the cache sizes of a
  * preset gives the L1d, L2, LLC and DRAM plateaus (scripts/chase-report
  * makes docs/memory.md's table from such a sweep).
  *
@@ -34,6 +35,8 @@
 struct chase_params {
 	uint64_t working_set_kib;
 	uint64_t loads;
+	bool place;
+	uint32_t node;
 };
 
 static const struct sim_param chase_params[] = {
@@ -41,6 +44,10 @@ static const struct sim_param chase_params[] = {
 		      "bytes of each CPU's pointer ring, in KiB (one pointer per 64-byte line)"),
 	SIM_P_U64_ROW(struct chase_params, loads, 1, UINT64_C(1) << 32, 100000,
 		      "dependent loads timed per CPU, after one untimed pass over the ring"),
+	SIM_P_BOOL_ROW(struct chase_params, place, false,
+		       "home every ring on socket `node` (sim_mem_place, as numactl --membind) "
+		       "instead of on its CPU's socket by first touch"),
+	SIM_P_U32_ROW(struct chase_params, node, 0, 65535, 0, "the socket rings live on when place is true"),
 	SIM_P_END,
 };
 
@@ -52,6 +59,20 @@ struct chase {
 };
 
 #define LINE 64u
+
+static gboolean
+chase_check(const void *params, const struct sim_run_config *rc, const struct sim_origin *o,
+	    GError **err)
+{
+	const struct chase_params *p = params;
+	if (p->place && p->node >= rc->machine->topo.sockets) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "node",
+				"%u is not a socket of machine %s (sockets = %u)", p->node,
+				rc->machine->name, rc->machine->topo.sockets);
+		return FALSE;
+	}
+	return TRUE;
+}
 
 static void *
 chase_setup(struct sim *sim, const void *params)
@@ -84,6 +105,8 @@ chase_setup(struct sim *sim, const void *params)
 		for (uint64_t i = 0; i < st->nlines; i++)
 			*(void **)(base + i * LINE) = base + perm[i] * LINE;
 		st->ring[c] = base;
+		if (st->p.place)
+			sim_mem_place(sim, base, st->nlines * LINE, st->p.node);
 	}
 	g_free(perm);
 	g_rand_free(rng);
@@ -132,6 +155,7 @@ const struct sim_workload_ops wl_chase_ops = {
 	.summary = "dependent loads over a random ring of a given size per CPU (lmbench lat_mem_rd)",
 	.params = chase_params,
 	.params_size = sizeof(struct chase_params),
+	.check = chase_check,
 	.setup = chase_setup,
 	.cpu_main = chase_cpu,
 	.report = chase_report,
