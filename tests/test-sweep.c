@@ -713,6 +713,44 @@ test_size_bounded(void)
 	t_cli_free(&r);
 }
 
+/* The script as Slurm uses it: the log directory exists before sbatch
+ * opens --output there, an absolute -o is not glued to the working
+ * directory, paths are quoted, the hint names -o, and an --sbatch value
+ * with a newline (a script line of its own) is refused. */
+static void
+test_slurm_script_paths(void)
+{
+	g_autofree char *dir = sweep_dir("slurm paths", small_sweep);
+	g_autofree char *out = g_build_filename(dir, "o ut", NULL);
+	const char *args[] = { "sweep", "slurm", "sweep.json", "-o", out, NULL };
+	struct t_cli r = t_sim(dir, NULL, args);
+	g_assert_cmpint(r.status, ==, 0);
+	g_autofree char *qout = sim_shell_quote(out);
+	g_autofree char *hint = g_strdup_printf("then `sim sweep index sweep.json -o %s`\n", qout);
+	g_assert_true(g_str_has_suffix(r.err, hint));
+	t_cli_free(&r);
+	g_autofree char *logdir = g_build_filename(out, ".log", NULL);
+	g_assert_true(g_file_test(logdir, G_FILE_TEST_IS_DIR));
+	g_autofree char *script = g_build_filename(out, "slurm.sh", NULL);
+	g_autofree char *text = NULL;
+	g_assert_true(g_file_get_contents(script, &text, NULL, NULL));
+	g_autofree char *want = g_strdup_printf("\n#SBATCH --output=\"%s/slurm-%%A_%%a.out\"\n",
+						logdir);
+	g_assert_nonnull(strstr(text, want));
+	g_autofree char *qlog = sim_shell_quote(logdir);
+	g_autofree char *mk = g_strdup_printf("\nmkdir -p %s\n", qlog);
+	g_assert_nonnull(strstr(text, mk));
+	g_autofree char *in_script = g_strdup_printf("`sim sweep index sweep.json -o %s` in ", qout);
+	g_assert_nonnull(strstr(text, in_script));
+	const char *bad[] = { "sweep", "slurm", "sweep.json", "-o", out,
+			      "--sbatch=--time=1\nrm -rf /", NULL };
+	r = t_sim(dir, NULL, bad);
+	g_assert_cmpint(r.status, ==, 2);
+	g_assert_cmpstr(r.err, ==, "sim: --sbatch \"--time=1\\nrm -rf /\": a newline or double "
+			"quote cannot go into a Slurm script\n");
+	t_cli_free(&r);
+}
+
 static void
 test_slurm_script(void)
 {
@@ -804,6 +842,7 @@ main(int argc, char **argv)
 	g_test_add_func("/sweep/run/jobs-clamped-zero-refused", test_jobs_clamped);
 	g_test_add_func("/sweep/expand/size-bounded-up-front", test_size_bounded);
 	g_test_add_func("/sweep/slurm/array-task-runs-its-point", test_slurm_script);
+	g_test_add_func("/sweep/slurm/paths-log-dir-and-sbatch-newline", test_slurm_script_paths);
 	g_test_add_func("/sweep/cli/bad-arguments", test_bad_cli);
 	int rc = g_test_run();
 	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);

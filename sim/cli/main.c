@@ -408,25 +408,34 @@ sweep_slurm(const struct sim_sweep *sw, const struct sweep_args *a)
 			g_ptr_array_add(pending, p);
 	}
 	g_autofree char *cwd = g_get_current_dir();
+	GError *err = NULL;
+	if (!sim_sweep_slurm_check(sw, cwd, a->sbatch, &err)) {
+		g_ptr_array_free(pending, TRUE);
+		return fail(err, EXIT_BADINPUT);
+	}
 	g_autofree char *script = a->script ? g_strdup(a->script) :
 		g_build_filename(sw->out_dir, "slurm.sh", NULL);
+	g_autofree char *logdir = g_build_filename(sw->out_dir, ".log", NULL);
 	g_autofree char *text = sim_sweep_slurm_script(sw, pending, sim_self, cwd, a->sbatch,
 						       (guint)a->max_running);
 	g_autofree char *dir = g_path_get_dirname(script);
-	GError *err = NULL;
 	int code = 0;
 	if (pending->len == 0) {
 		fprintf(stderr, "sim sweep %s: all %u points complete; no script written\n",
 			sw->name, sw->points->len);
-	} else if (g_mkdir_with_parents(dir, 0755) != 0 ||
+	} else if (g_mkdir_with_parents(dir, 0755) != 0 || g_mkdir_with_parents(logdir, 0755) != 0 ||
 		   !g_file_set_contents(script, text, -1, &err) || g_chmod(script, 0755) != 0) {
 		fprintf(stderr, "sim sweep: %s: cannot write%s%s\n", script, err ? ": " : "",
 			err ? err->message : "");
 		g_clear_error(&err);
 		code = EXIT_BADINPUT;
 	} else {
+		g_autofree char *qs = sim_shell_quote(script);
+		g_autofree char *qf = sim_shell_quote(sw->file);
+		g_autofree char *qo = sim_shell_quote(sw->out_dir);
 		fprintf(stderr, "sim sweep %s: wrote %s (%u array tasks); submit it with "
-			"`sbatch %s`\n", sw->name, script, pending->len, script);
+			"`sbatch %s`, then `sim sweep index %s -o %s`\n", sw->name, script,
+			pending->len, qs, qf, qo);
 	}
 	g_ptr_array_free(pending, TRUE);
 	return code;

@@ -868,26 +868,61 @@ sim_sweep_index(const struct sim_sweep *sw, guint *rows)
 
 /* ---- Slurm ---- */
 
+static gboolean
+slurm_unsafe(const char *what, const char *v, GError **err)
+{
+	if (strpbrk(v, "\n\r\"") == NULL)
+		return FALSE;
+	g_autofree char *shown = g_strndup(v, 200);
+	sim_set_error(err, SIM_CONFIG_ERROR_SET, "%s \"%s\": a newline or double quote cannot "
+		      "go into a Slurm script", what, shown);
+	return TRUE;
+}
+
+gboolean
+sim_sweep_slurm_check(const struct sim_sweep *sw, const char *workdir, char **sbatch,
+		      GError **err)
+{
+	if (slurm_unsafe("working directory", workdir, err) ||
+	    slurm_unsafe("-o", sw->out_dir, err))
+		return FALSE;
+	for (char **o = sbatch; o && *o; o++)
+		if (slurm_unsafe("--sbatch", *o, err))
+			return FALSE;
+	return TRUE;
+}
+
 char *
 sim_sweep_slurm_script(const struct sim_sweep *sw, const GPtrArray *pending, const char *sim,
 		       const char *workdir, char **sbatch, guint max_running)
 {
 	GString *s = g_string_new("#!/bin/sh\n");
 	g_autofree char *logdir = g_build_filename(sw->out_dir, ".log", NULL);
+	/* Slurm opens --output itself, before the script runs, relative to
+	 * nothing it knows: an absolute path, whose directory the caller has
+	 * made already.  Double quotes keep spaces; % is doubled (a literal
+	 * % in Slurm's file name patterns). */
+	g_autofree char *abslog = g_path_is_absolute(logdir) ? g_strdup(logdir) :
+		g_build_filename(workdir, logdir, NULL);
+	g_auto(GStrv) pct = g_strsplit(abslog, "%", -1);
+	g_autofree char *outpat = g_strjoinv("%%", pct);
 	g_autofree char *qdir = sim_shell_quote(workdir);
+	g_autofree char *qlog = sim_shell_quote(logdir);
+	g_autofree char *qfile = sim_shell_quote(sw->file);
+	g_autofree char *qout = sim_shell_quote(sw->out_dir);
 	g_string_append_printf(s, "# Slurm job array for sweep %s (%s): %u points not yet complete.\n"
 			       "# Written by `sim sweep slurm`; submit with `sbatch THIS-FILE`,\n"
-			       "# then run `sim sweep index %s` when the array has finished.\n",
-			       sw->name, sw->file, pending->len, sw->file);
+			       "# then run `sim sweep index %s -o %s` in %s when the array has "
+			       "finished.\n", sw->name, sw->file, pending->len, qfile, qout, qdir);
 	g_string_append_printf(s, "#SBATCH --job-name=sim-%s\n", sw->name);
 	g_string_append_printf(s, "#SBATCH --array=0-%u", pending->len ? pending->len - 1 : 0);
 	if (max_running)
 		g_string_append_printf(s, "%%%u", max_running);
 	g_string_append(s, "\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n");
-	g_string_append_printf(s, "#SBATCH --output=%s/%s/slurm-%%A_%%a.out\n", workdir, logdir);
+	g_string_append_printf(s, "#SBATCH --output=\"%s/slurm-%%A_%%a.out\"\n", outpat);
 	for (char **o = sbatch; o && *o; o++)
 		g_string_append_printf(s, "#SBATCH %s\n", *o);
-	g_string_append_printf(s, "set -eu\ncd %s\nmkdir -p %s\n", qdir, logdir);
+	g_string_append_printf(s, "set -eu\ncd %s\nmkdir -p %s\n", qdir, qlog);
 	g_string_append(s, "case \"${SLURM_ARRAY_TASK_ID:?submit this script with sbatch}\" in\n");
 	for (guint i = 0; i < pending->len; i++) {
 		g_autofree char *cmd = sim_sweep_point_command(sw, pending->pdata[i], sim);

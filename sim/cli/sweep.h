@@ -93,10 +93,23 @@ char *sim_sweep_index(const struct sim_sweep *sw, guint *rows);
  * sim_sweep_slurm_script - a Slurm job-array script with one array task
  * per point in pending (struct sim_sweep_point *): task i runs pending[i].
  * @workdir: absolute directory the tasks cd into before running.
+ * Slurm opens the --output file (OUT/.log/slurm-JOB_TASK.out, made
+ * absolute, double-quoted) before the script runs: the caller creates
+ * OUT/.log first, and refuses paths and sbatch options holding a newline
+ * or a double quote (sim_sweep_slurm_check()).
  * @sbatch: extra "#SBATCH" options (NULL-terminated, may be NULL).
  * @max_running: array throttle ("%M"); 0 for none.
  * Return: the script text (g_free it).
  */
+/*
+ * sim_sweep_slurm_check - whether a script can carry these safely: no
+ * newline (it would start a script line of its own) and no double quote
+ * in workdir, the sweep's output directory or an sbatch option.
+ * Return: TRUE, or FALSE with *err naming the offending value.
+ */
+gboolean sim_sweep_slurm_check(const struct sim_sweep *sw, const char *workdir, char **sbatch,
+			       GError **err);
+
 char *sim_sweep_slurm_script(const struct sim_sweep *sw, const GPtrArray *pending,
 			     const char *sim, const char *workdir, char **sbatch,
 			     guint max_running);
