@@ -118,9 +118,20 @@ mc_setup(struct sim *sim, const void *params)
 		it->value = k << 32;
 		it->next = m->buckets[h];
 		m->buckets[h] = it;
-		sim_mem_prime(sim, it, sizeof *it, 0);
+		/* Each worker inserted its share of the keys at start-up: the
+		 * item is in the cache of, and homed on the socket of, CPU
+		 * k mod ncpus (not every item on CPU 0's socket). */
+		sim_mem_prime(sim, it, sizeof *it, (uint32_t)(k % m->ncpus));
 	}
-	sim_mem_prime(sim, m->buckets, sizeof *m->buckets * m->p.nbuckets, 0);
+	/* The bucket table was zeroed by CPU 0 but its pages are
+	 * interleaved over the sockets (numactl --interleave, as for a large
+	 * shared table): line i is homed on socket i mod sockets. */
+	size_t bytes = sizeof *m->buckets * m->p.nbuckets;
+	sim_mem_prime(sim, m->buckets, bytes, 0);
+	uint32_t nsock = sim_machine_of(sim)->topo.sockets;
+	for (size_t off = 0; off < bytes; off += 64)
+		sim_mem_place(sim, (char *)m->buckets + off, bytes - off < 64 ? bytes - off : 64,
+			      (uint32_t)((off / 64) % nsock));
 	m->cpu = g_new0(struct mc_cpu, m->ncpus);
 	return m;
 }
