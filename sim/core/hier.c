@@ -68,6 +68,15 @@ geom(uint32_t lines, uint32_t ways, bool hashed)
 	return (struct sim_cgeom){ .sets = sets ? sets : 1, .ways = ways, .hashed = hashed };
 }
 
+/* murmur3's 64-bit finalizer: every bit of x reaches every bit. */
+static inline uint64_t
+mix64(uint64_t x)
+{
+	x = (x ^ (x >> 33)) * UINT64_C(0xff51afd7ed558ccd);
+	x = (x ^ (x >> 33)) * UINT64_C(0xc4ceb9fe1a85ec53);
+	return x ^ (x >> 33);
+}
+
 static inline uint32_t
 set_index(const struct sim_cgeom *g, uint32_t line)
 {
@@ -75,10 +84,7 @@ set_index(const struct sim_cgeom *g, uint32_t line)
 		/* murmur3's 64-bit finalizer: every input bit reaches the low
 		 * bits (a multiplicative hash's middle bits used only an
 		 * eighth of 32,768 sets for a contiguous range of lines) */
-		uint64_t x = line;
-		x = (x ^ (x >> 33)) * UINT64_C(0xff51afd7ed558ccd);
-		x = (x ^ (x >> 33)) * UINT64_C(0xc4ceb9fe1a85ec53);
-		return (uint32_t)((x ^ (x >> 33)) % g->sets);
+		return (uint32_t)(mix64(line) % g->sets);
 	}
 	return (g->sets & (g->sets - 1)) == 0 ? line & (g->sets - 1) : line % g->sets;
 }
@@ -92,7 +98,7 @@ nchunks(const struct sim_cgeom *g)
 static inline size_t
 ptab_slot(const struct sim_ptab *t, uint64_t key)
 {
-	return (size_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 20) & (t->cap - 1);
+	return (size_t)mix64(key) & (t->cap - 1);
 }
 
 static void
