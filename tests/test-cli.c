@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -248,7 +249,10 @@ test_control_chars_one_line(void)
 static void
 test_endless_file(void)
 {
-	expect_bad(NULL, "/dev/zero", NULL, "/dev/zero: larger than 64 MiB", NULL);
+	/* a device never ends: refused before reading (larger-than-64-MiB
+	 * regular files: /results/read/refuses-oversized-file) */
+	expect_bad(NULL, "/dev/zero", NULL, "/dev/zero: cannot read: not a regular file (a "
+		   "character device)", NULL);
 }
 
 static void
@@ -555,6 +559,77 @@ test_run_deterministic_files(void)
 	cli_free(&r2);
 }
 
+/* Issue 13's smaller items: each was accepted silently, blocked, or
+ * answered with something other than one line and exit 2. */
+static void
+expect_usage(const char *const *args, const char *want)
+{
+	struct cli r = run_sim(args);
+	if (r.status != 2 || g_strcmp0(r.err, want) != 0)
+		g_printerr("exit %d, stderr: %s", r.status, r.err);
+	g_assert_cmpint(r.status, ==, 2);
+	g_assert_cmpstr(r.err, ==, want);
+	g_assert_cmpstr(r.out, ==, "");
+	cli_free(&r);
+}
+
+static void
+test_smaller_items(void)
+{
+	g_autofree char *cfg = write_tmp("small.json", good_config);
+	/* a FIFO as a config, and in check: refused, not waited on */
+	g_autofree char *fifo = g_build_filename(tmpdir, "cfg.fifo", NULL);
+	g_assert_cmpint(mkfifo(fifo, 0644), ==, 0);
+	g_autofree char *w1 = g_strdup_printf("sim: %s: cannot read: not a regular file (a FIFO)\n",
+					      fifo);
+	expect_usage((const char *const[]){ "run", fifo, NULL }, w1);
+	g_autofree char *w2 = g_strdup_printf("sim: check: %s: cannot read: not a regular file "
+					      "(a FIFO)\n", fifo);
+	expect_usage((const char *const[]){ "check", fifo, fifo, NULL }, w2);
+	/* two empty directories compare nothing */
+	g_autofree char *e1 = g_build_filename(tmpdir, "empty1", NULL);
+	g_autofree char *e2 = g_build_filename(tmpdir, "empty2", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(e1, 0755), ==, 0);
+	g_assert_cmpint(g_mkdir_with_parents(e2, 0755), ==, 0);
+	g_autofree char *w3 = g_strdup_printf("sim: check: %s and %s: no results files (*.json) in "
+					      "either directory: nothing to compare\n", e1, e2);
+	struct cli r = run_sim((const char *const[]){ "check", e1, e2, NULL });
+	g_assert_cmpint(r.status, ==, 2);
+	g_assert_cmpstr(r.err, ==, w3);
+	cli_free(&r);
+	expect_usage((const char *const[]){ "list", "foo", NULL },
+		     "sim: list: unexpected argument \"foo\" (sim list [-v] lists everything)\n");
+	expect_usage((const char *const[]){ "table", cfg, "--col", "a..b", NULL },
+		     "sim: table: --col \"a..b\": not a dotted path (an empty key), e.g. "
+		     "metrics.ops_per_sec\n");
+	expect_usage((const char *const[]){ "explore", cfg, "--jitter", "-1", NULL },
+		     "sim: explore: --jitter -1: expected 0..1000000 cycles\n");
+	expect_usage((const char *const[]){ "frobnicate", NULL },
+		     "sim: unknown command \"frobnicate\" (commands: run, list, table, sweep, "
+		     "check, explore, version; sim help for usage)\n");
+	g_autofree char *typo = g_build_filename(tmpdir, "TYPO", NULL);
+	g_autofree char *sweep = write_tmp("sw.json", "{\"name\": \"sw\", \"base\": \"small.json\","
+					   " \"axes\": {\"cpus\": [1, 2]}}");
+	g_autofree char *w4 = g_strdup_printf("sim: sweep index: %s: no such directory (no point "
+					      "of sweep sw has run there; check -o)\n", typo);
+	expect_usage((const char *const[]){ "sweep", "index", sweep, "-o", typo, NULL }, w4);
+	g_assert_false(g_file_test(typo, G_FILE_TEST_EXISTS));
+	/* a 1 MB machine name: the message stays short, one line */
+	GString *big = g_string_new("{\"machine\": \"");
+	for (int i = 0; i < 1 << 20; i++)
+		g_string_append_c(big, 'x');
+	g_string_append(big, "\", \"cpus\": 1, \"workload\": {\"name\": \"faa\"}}");
+	g_autofree char *bigcfg = write_tmp("big.json", big->str);
+	g_string_free(big, TRUE);
+	r = run_sim((const char *const[]){ "run", bigcfg, NULL });
+	g_assert_cmpint(r.status, ==, 2);
+	g_assert_cmpuint(strlen(r.err), <, 1200);
+	g_assert_nonnull(strstr(r.err, "big.json: machine: unknown machine \"xxx"));
+	g_assert_nonnull(strstr(r.err, " bytes left out]... "));
+	g_assert_true(strchr(r.err, '\n') == r.err + strlen(r.err) - 1);
+	cli_free(&r);
+}
+
 static void
 test_list(void)
 {
@@ -615,6 +690,7 @@ main(int argc, char **argv)
 	g_test_add_func("/cli/memory/estimate-bounds-peak-rss", test_estimate_bounds_rss);
 	g_test_add_func("/cli/run/deterministic-atomic-results", test_run_deterministic_files);
 	g_test_add_func("/cli/list/names-everything", test_list);
+	g_test_add_func("/cli/bad-input/smaller-items-refused", test_smaller_items);
 	int rc = g_test_run();
 	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
 	(void)system(cmd);

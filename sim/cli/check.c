@@ -291,6 +291,13 @@ sim_check_dirs(const char *new_dir, const char *old_dir, const struct sim_check_
 			g_ptr_array_free(on, TRUE);
 		return SIM_CHECK_INCOMPATIBLE;
 	}
+	if (on->len == 0 && nn->len == 0) {
+		g_string_append_printf(errs, "%s and %s: no results files (*.json) in either "
+				       "directory: nothing to compare\n", new_dir, old_dir);
+		g_ptr_array_free(on, TRUE);
+		g_ptr_array_free(nn, TRUE);
+		return SIM_CHECK_INCOMPATIBLE;
+	}
 	g_ptr_array_sort(on, check_cmp_names);
 	g_ptr_array_sort(nn, check_cmp_names);
 	enum sim_check_outcome worst = SIM_CHECK_SAME;

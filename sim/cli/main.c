@@ -233,6 +233,12 @@ cmd_list(int argc, char **argv)
 	GOptionContext *ctx = g_option_context_new("- list machines, workloads and models");
 	if (!parse_options(ctx, entries, &argc, &argv))
 		return EXIT_BADINPUT;
+	if (argc > 1) {
+		g_autofree char *shown = sim_one_line(argv[1]);
+		fprintf(stderr, "sim: list: unexpected argument \"%.200s\" (sim list [-v] lists "
+			"everything)\n", shown);
+		return EXIT_BADINPUT;
+	}
 	GString *out = g_string_new(NULL);
 	char **machines = sim_machine_list_presets();
 	for (char **m = machines; *m; m++) {
@@ -314,6 +320,18 @@ cmd_table(int argc, char **argv)
 	if (cols == NULL || argc < 2) {
 		fprintf(stderr, "sim: table: need --col PATH (one or more) and result files\n");
 		return EXIT_BADINPUT;
+	}
+	for (char **c = cols; *c; c++) {
+		g_auto(GStrv) parts = g_strsplit(*c, ".", -1);
+		gboolean ok = **c != '\0';
+		for (char **p = parts; ok && *p; p++)
+			ok = **p != '\0';
+		if (!ok) {
+			g_autofree char *shown = sim_one_line(*c);
+			fprintf(stderr, "sim: table: --col \"%.200s\": not a dotted path (an empty "
+				"key), e.g. metrics.ops_per_sec\n", shown);
+			return EXIT_BADINPUT;
+		}
 	}
 	GString *out = g_string_new("#");
 	for (char **c = cols; *c; c++)
@@ -511,6 +529,9 @@ cmd_sweep(int argc, char **argv)
 		code = sweep_plan(sw, &a);
 	} else if (strcmp(act, "slurm") == 0) {
 		code = sweep_slurm(sw, &a);
+	} else if (strcmp(act, "index") == 0 && !g_file_test(sw->out_dir, G_FILE_TEST_IS_DIR)) {
+		fprintf(stderr, "sim: sweep index: %s: no such directory (no point of sweep %s has "
+			"run there; check -o)\n", sw->out_dir, sw->name);
 	} else if (strcmp(act, "index") == 0) {
 		code = sweep_index(sw);
 	} else {
@@ -612,7 +633,7 @@ static int
 cmd_explore(int argc, char **argv)
 {
 	g_auto(GStrv) sets = NULL;
-	gint64 nseeds = 1000, first = 1, jitter = -1;
+	gint64 nseeds = 1000, first = 1, jitter = G_MININT64; /* G_MININT64: not given */
 	GOptionEntry entries[] = {
 		{ "seeds", 'n', 0, G_OPTION_ARG_INT64, &nseeds, "how many seeds (default 1000)", "N" },
 		{ "first-seed", 0, 0, G_OPTION_ARG_INT64, &first, "first seed (default 1)", "S" },
@@ -635,7 +656,12 @@ cmd_explore(int argc, char **argv)
 		fprintf(stderr, "sim: explore: expected exactly one CONFIG.json\n");
 		return EXIT_BADINPUT;
 	}
-	if (nseeds < 1 || first < 0 || first > ((gint64)1 << 53) - 1 || jitter > 1000000) {
+	if (jitter != G_MININT64 && (jitter < 0 || jitter > 1000000)) {
+		fprintf(stderr, "sim: explore: --jitter %" G_GINT64_FORMAT ": expected 0..1000000 "
+			"cycles\n", jitter);
+		return EXIT_BADINPUT;
+	}
+	if (nseeds < 1 || first < 0 || first > ((gint64)1 << 53) - 1) {
 		fprintf(stderr, "sim: explore: --seeds >= 1, --first-seed in [0, 2^53 - 1], "
 			"--jitter <= 1000000\n");
 		return EXIT_BADINPUT;
@@ -644,7 +670,7 @@ cmd_explore(int argc, char **argv)
 	cJSON *doc = sim_json_parse_file(config, &err);
 	if (doc == NULL)
 		return fail(err, EXIT_BADINPUT);
-	if (jitter < 0) {
+	if (jitter == G_MININT64) {
 		const cJSON *eng = cJSON_GetObjectItemCaseSensitive(doc, "engine");
 		const cJSON *j = eng ? cJSON_GetObjectItemCaseSensitive(eng, "jitter") : NULL;
 		jitter = cJSON_IsNumber(j) && j->valuedouble > 0 ? 0 : 100;
@@ -730,7 +756,8 @@ main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "sim: unknown command \"%s\"\n", cmd);
-	usage(stderr);
+	g_autofree char *shown = sim_one_line(cmd);
+	fprintf(stderr, "sim: unknown command \"%.200s\" (commands: run, list, table, sweep, check, "
+		"explore, version; sim help for usage)\n", shown);
 	return EXIT_BADINPUT;
 }

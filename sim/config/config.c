@@ -73,7 +73,8 @@ line_col(const char *text, size_t off, unsigned *line, unsigned *col)
 static char *
 read_bounded(const char *file, size_t *len, GError **err)
 {
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	int e = 0;
 	if (fd < 0)
@@ -82,6 +83,16 @@ read_bounded(const char *file, size_t *len, GError **err)
 		e = errno;
 	else if (S_ISDIR(st.st_mode))
 		e = EISDIR;
+	if (e == 0 && !S_ISREG(st.st_mode)) {
+		/* a FIFO blocks forever, a device never ends: only files */
+		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot read: not a regular file "
+			      "(a %s)", file, S_ISFIFO(st.st_mode) ? "FIFO" :
+			      S_ISCHR(st.st_mode) ? "character device" :
+			      S_ISBLK(st.st_mode) ? "block device" : S_ISSOCK(st.st_mode) ?
+			      "socket" : "special file");
+		close(fd);
+		return NULL;
+	}
 	if (e != 0) {
 		sim_set_error(err, SIM_CONFIG_ERROR_IO, "%s: cannot read: %s",
 			      file, g_strerror(e));

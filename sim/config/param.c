@@ -10,6 +10,9 @@
 
 G_DEFINE_QUARK(sim-config-error-quark, sim_config_error)
 
+/* Longest error message, in bytes, before the middle is left out. */
+#define SIM_MESSAGE_MAX 1024
+
 char *
 sim_one_line(const char *s)
 {
@@ -54,6 +57,21 @@ sim_set_error(GError **err, int code, const char *fmt, ...)
 	char *msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	char *line = sim_one_line(msg);
+	/* Echoed input (a 10 MB machine name) must not make a 10 MB line:
+	 * keep the start and the end, which says what is wrong. */
+	size_t len = strlen(line);
+	if (len > SIM_MESSAGE_MAX) {
+		/* cut on UTF-8 character boundaries: the line stays text */
+		size_t head = SIM_MESSAGE_MAX / 2, tail = len - SIM_MESSAGE_MAX / 4;
+		while (head > 0 && ((unsigned char)line[head] & 0xc0) == 0x80)
+			head--;
+		while (tail < len && ((unsigned char)line[tail] & 0xc0) == 0x80)
+			tail++;
+		char *cut = g_strdup_printf("%.*s ...[%zu bytes left out]... %s", (int)head, line,
+					    tail - head, line + tail);
+		g_free(line);
+		line = cut;
+	}
 	g_set_error_literal(err, SIM_CONFIG_ERROR, code, line);
 	g_free(line);
 	g_free(msg);
