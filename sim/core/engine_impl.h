@@ -129,7 +129,8 @@ struct sim_cgeom {
 	bool hashed;                 /* set = hash(line) % sets (LLC slices), else line % sets */
 };
 struct sim_cache {
-	uint32_t id;                 /* key of its chunks in s->ptab (2 * core + level - 1) */
+	uint32_t id;                 /* key of its chunks in s->ptab (2 * core + level - 1),
+	                              * set when its first chunk is made */
 	bool any;                    /* a chunk was made */
 	uint64_t clock;              /* LRU stamp */
 };
@@ -151,8 +152,8 @@ struct sim_ptab {
 struct sim_core {
 	struct sim_cache l1, l2;
 	struct sim_cway *mru;        /* L1d way of the last line used (fast path), or NULL */
-	uint32_t mru_line, mru_gen;  /* copies of mru's line and gen (SIM_NONE: no mru):
-	                              * the fast path reads no way */
+	uint32_t mru_tag, mru_gen;   /* mru's line + 1 (0: no mru) and gen: the fast path
+	                              * reads no way */
 };
 
 /* A cluster's LLC: llc_ways-way sets; read hits serialize per line. */

@@ -34,8 +34,9 @@
  * INVARIANTS
  *   - a line is in a core's L1d only if it is in its L2 (when it has one);
  *   - sim_core.mru is NULL or points at an L1d way of that core, the most
- *     recently used of its set, whose line and gen mru_line and mru_gen
- *     repeat (mru_line is SIM_NONE when mru is NULL);
+ *     recently used of its set, whose line + 1 and gen mru_tag and
+ *     mru_gen repeat (mru_tag is 0 when mru is NULL: a zeroed core, as
+ *     sim_create makes it, needs no initialization);
  *   - mc_free[s] never decreases.
  *
  * WHAT IT LEAVES OUT (MODEL)
@@ -141,8 +142,10 @@ set_at(const struct sim *s, const struct sim_cgeom *g, const struct sim_cache *c
 }
 
 static struct sim_cway *
-set_make(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t si)
+set_make(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t id,
+	 uint32_t si)
 {
+	c->id = id;
 	struct sim_cway *set = set_at(s, g, c, si);
 	if (set)
 		return set;
@@ -190,7 +193,7 @@ static inline void
 set_mru(struct sim_core *core, struct sim_cway *w)
 {
 	core->mru = w;
-	core->mru_line = w ? w->line : SIM_NONE;
+	core->mru_tag = w ? w->line + 1 : 0;
 	core->mru_gen = w ? w->gen : 0;
 }
 
@@ -323,7 +326,7 @@ unsigned
 sim_pc_level(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 {
 	struct sim_core *core = &s->cores[core_id];
-	if (core->mru_line == line) {
+	if (core->mru_tag == line + 1) {
 		*gen = core->mru_gen;
 		return 1;
 	}
@@ -342,7 +345,8 @@ sim_pc_level(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 	touch(&core->l2, w);
 	*gen = w->gen;
 	/* Promote: the L1d victim stays in the L2 (inclusion), nothing leaves. */
-	struct sim_cway *set = set_make(s, &s->g_l1, &core->l1, set_index(&s->g_l1, line));
+	struct sim_cway *set = set_make(s, &s->g_l1, &core->l1, 2 * core_id,
+					set_index(&s->g_l1, line));
 	struct sim_cway *v = victim(s, &s->g_l1, set, core_id, false, 0);
 	*v = (struct sim_cway){ .line = line, .gen = w->gen };
 	touch(&core->l1, v);
@@ -382,9 +386,9 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 	/* Fast path: already in the L1d (so in the L2, with the same gen).
 	 * The L2 sees no use while the L1d hits, as on hardware; only a new
 	 * generation is written through to it. */
-	if (core->mru_line == line && core->mru_gen == gen)
+	if (core->mru_tag == line + 1 && core->mru_gen == gen)
 		return;         /* the MRU way already: nothing changes */
-	struct sim_cway *w1 = core->mru_line == line ? core->mru :
+	struct sim_cway *w1 = core->mru_tag == line + 1 ? core->mru :
 			      find_in(s, &s->g_l1, &core->l1, line);
 	if (w1 && (!has_l2 || w1->gen == gen)) {
 		if (!has_l2) {
@@ -406,7 +410,8 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 		return;
 	}
 	if (has_l2) {
-		struct sim_cway *set = set_make(s, &s->g_l2, &core->l2, set_index(&s->g_l2, line));
+		struct sim_cway *set = set_make(s, &s->g_l2, &core->l2, 2 * core_id + 1,
+						set_index(&s->g_l2, line));
 		struct sim_cway *w = NULL;
 		for (uint32_t k = 0; k < s->g_l2.ways && !w; k++)
 			if (set[k].line == line)
@@ -423,7 +428,8 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 		}
 		last = w;
 	}
-	struct sim_cway *set = set_make(s, &s->g_l1, &core->l1, set_index(&s->g_l1, line));
+	struct sim_cway *set = set_make(s, &s->g_l1, &core->l1, 2 * core_id,
+					set_index(&s->g_l1, line));
 	struct sim_cway *w = NULL;
 	for (uint32_t k = 0; k < s->g_l1.ways && !w; k++)
 		if (set[k].line == line)
@@ -590,11 +596,6 @@ sim_hier_init(struct sim *s)
 	s->g_l1 = geom(m->private_cache_lines, m->l1d_ways, false);
 	s->g_l2 = m->l2_lines ? geom(m->l2_lines, m->l2_ways, false) : (struct sim_cgeom){ 0 };
 	s->g_llc = geom(m->cluster_cache_lines, m->llc_ways, true);
-	for (uint32_t i = 0; i < s->ncores; i++) {
-		s->cores[i].l1.id = 2 * i;
-		s->cores[i].l2.id = 2 * i + 1;
-		set_mru(&s->cores[i], NULL);
-	}
 	s->mc_free = g_new0(uint64_t, m->topo.sockets);
 	if (m->mem_bandwidth_gbs > 0) {
 		/* cycles per line = 64 B / (GB/s) * GHz */
