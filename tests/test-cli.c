@@ -343,6 +343,14 @@ test_broken_preset(void)
 	g_autofree char *want = g_strdup_printf("%s: latency.mem: -1 is out of range", preset);
 	expect_bad("{\"machine\": \"broken\", \"cpus\": 1, \"workload\": {\"name\": \"faa\"}}",
 		   NULL, NULL, want, NULL);
+	/* a preset whose "name" is not its file name */
+	g_autofree char *other = g_build_filename(dir, "other.json", NULL);
+	g_assert_true(g_file_set_contents(other, "{\"name\": \"ben\", \"freq_ghz\": 2.0}", -1,
+					  NULL));
+	g_autofree char *want2 = g_strdup_printf("%s: name: \"ben\" differs from the preset's file "
+						 "name \"other.json\"", other);
+	expect_bad("{\"machine\": \"other\", \"cpus\": 1, \"workload\": {\"name\": \"faa\"}}",
+		   NULL, NULL, want2, NULL);
 	g_unsetenv("SIM_MACHINE_PATH");
 }
 
@@ -358,8 +366,8 @@ test_guard_pages_over_map_limit(void)
 	}
 	expect_bad("{\"machine\": \"large\", \"cpus\": 65536, \"engine\": {\"stack_guard\": \"on\","
 		   " \"stack_kib\": 16}, \"workload\": {\"name\": \"faa\"}}", NULL, NULL,
-		   "cannot place 65536 stack guard pages (vm.max_map_count?); set "
-		   "engine.stack_guard to \"off\"", NULL);
+		   "case.json: engine.stack_guard: cannot place 65536 stack guard pages "
+		   "(vm.max_map_count?); set engine.stack_guard to \"off\"", NULL);
 }
 
 /* The results file cannot be created: found before the run (exit 2),
@@ -614,6 +622,10 @@ test_smaller_items(void)
 					      "of sweep sw has run there; check -o)\n", typo);
 	expect_usage((const char *const[]){ "sweep", "index", sweep, "-o", typo, NULL }, w4);
 	g_assert_false(g_file_test(typo, G_FILE_TEST_EXISTS));
+	/* a --set that is not UTF-8 is named, its bytes shown as \xNN */
+	g_autofree char *w5 = g_strdup_printf("sim: --set machine.name=\\xff: not UTF-8 text (JSON "
+					      "strings are UTF-8)\n");
+	expect_usage((const char *const[]){ "run", cfg, "--set", "machine.name=\xff", NULL }, w5);
 	/* a 1 MB machine name: the message stays short, one line */
 	GString *big = g_string_new("{\"machine\": \"");
 	for (int i = 0; i < 1 << 20; i++)

@@ -129,7 +129,9 @@ cmd_run(int argc, char **argv)
 	GOptionEntry entries[] = {
 		{ "out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
 		  "results file (default results/CONFIG.json; - for stdout)", "FILE" },
-		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		/* FILENAME: the bytes as given; parse_sets() names a --set that
+		 * is not UTF-8 (GLib's conversion error would not) */
+		{ "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &sets,
 		  "override a config value, e.g. --set workload.rounds=10", "PATH=VALUE" },
 		{ "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "override the config's seed", "N" },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no summary line", NULL },
@@ -640,7 +642,7 @@ cmd_explore(int argc, char **argv)
 		{ "jitter", 'j', 0, G_OPTION_ARG_INT64, &jitter,
 		  "engine.jitter: random delay 0..J cycles before every access (default: the "
 		  "config's, or 100 if it has none)", "J" },
-		{ "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+		{ "set", 's', 0, G_OPTION_ARG_FILENAME_ARRAY, &sets,
 		  "override a config value in every run", "PATH=VALUE" },
 		G_OPTION_ENTRY_NULL,
 	};

@@ -272,6 +272,13 @@ parse_sets(char **sets, GError **err)
 	GPtrArray *items = g_ptr_array_new();
 	for (char **s = sets; s && *s; s++) {
 		const char *eq = strchr(*s, '=');
+		if (!g_utf8_validate(*s, -1, NULL)) {
+			/* sim_set_error shows the bad bytes as \xNN */
+			sim_set_error(err, SIM_CONFIG_ERROR_SET,
+				      "--set %s: not UTF-8 text (JSON strings are UTF-8)", *s);
+			set_items_free(items);
+			return NULL;
+		}
 		if (eq == NULL || eq == *s) {
 			sim_set_error(err, SIM_CONFIG_ERROR_SET,
 				      "--set %s: expected PATH=VALUE, e.g. workload.period=400000", *s);
@@ -380,6 +387,19 @@ resolve_machine(cJSON *doc, const struct sim_origin *o, char **preset_file, GErr
 	}
 	cJSON *preset = sim_json_parse_file(path, err);
 	if (preset == NULL) {
+		g_free(path);
+		return FALSE;
+	}
+	/* "machine": "ben" must load a machine named ben: a preset whose
+	 * "name" says otherwise would be recorded under that other name. */
+	const cJSON *pn = cJSON_IsObject(preset) ? cJSON_GetObjectItemCaseSensitive(preset, "name")
+						 : NULL;
+	if (cJSON_IsString(pn) && strcmp(pn->valuestring, m->valuestring) != 0) {
+		struct sim_origin po = { .file = path, .prefix = "" };
+		sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, &po, "name",
+				"\"%s\" differs from the preset's file name \"%s.json\"",
+				pn->valuestring, m->valuestring);
+		cJSON_Delete(preset);
 		g_free(path);
 		return FALSE;
 	}

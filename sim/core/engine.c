@@ -231,16 +231,17 @@ setup_stacks(struct sim *s, GError **err)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
-			      "cannot map %zu MiB of coroutine stacks (engine.stack_kib)",
-			      s->stacks_size >> 20);
+			      "%s: engine.stack_kib: cannot map %zu MiB of coroutine stacks",
+			      rc->config_file ? rc->config_file : "(config)", s->stacks_size >> 20);
 		return FALSE;
 	}
 	s->stacks = p;
 	for (uint32_t i = 0; guard && i < rc->cpus; i++) {
 		if (mprotect(s->stacks + i * s->stack_stride, page, PROT_NONE) != 0) {
 			sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
-				      "cannot place %u stack guard pages (vm.max_map_count?); "
-				      "set engine.stack_guard to \"off\"", rc->cpus);
+				      "%s: engine.stack_guard: cannot place %u stack guard pages "
+				      "(vm.max_map_count?); set engine.stack_guard to \"off\"",
+				      rc->config_file ? rc->config_file : "(config)", rc->cpus);
 			return FALSE;
 		}
 	}
