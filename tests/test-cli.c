@@ -622,6 +622,13 @@ test_smaller_items(void)
 					      "of sweep sw has run there; check -o)\n", typo);
 	expect_usage((const char *const[]){ "sweep", "index", sweep, "-o", typo, NULL }, w4);
 	g_assert_false(g_file_test(typo, G_FILE_TEST_EXISTS));
+	/* a --set that makes a preset's sibling value wrong is named too */
+	r = run_sim((const char *const[]){ "run", cfg, "--set", "machine.topology.sockets=3", NULL });
+	g_assert_cmpint(r.status, ==, 2);
+	g_assert_true(g_str_has_prefix(r.err, "sim: --set machine.topology.sockets=3 (with "));
+	g_assert_true(g_str_has_suffix(r.err, "ben.json): topology.socket_order: expected an array "
+				       "of 3 socket numbers\n"));
+	cli_free(&r);
 	/* a --set that is not UTF-8 is named, its bytes shown as \xNN */
 	g_autofree char *w5 = g_strdup_printf("sim: --set machine.name=\\xff: not UTF-8 text (JSON "
 					      "strings are UTF-8)\n");

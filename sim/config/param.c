@@ -100,6 +100,7 @@ sim_config_fail(GError **err, int code, const struct sim_origin *origin,
 	va_end(ap);
 	char *path = sim_origin_path(origin, key);
 	const char *where = origin && origin->file ? origin->file : "(config)";
+	char *both = NULL;
 	if (origin && origin->overrides) {
 		/* The longest --set path that is a prefix of this one wins. */
 		size_t best = 0;
@@ -114,8 +115,23 @@ sim_config_fail(GError **err, int code, const struct sim_origin *origin,
 				where = v;
 			}
 		}
+		/* None: a --set of a sibling key (topology.sockets=3 against
+		 * the file's topology.socket_order) may be what made this
+		 * value wrong; name it next to the file. */
+		const char *dot = strrchr(path, '.');
+		size_t plen = dot ? (size_t)(dot - path) : 0;
+		g_hash_table_iter_init(&it, origin->overrides);
+		while (best == 0 && plen > 0 && both == NULL &&
+		       (code == SIM_CONFIG_ERROR_INCONSISTENT || code == SIM_CONFIG_ERROR_TYPE) &&
+		       g_hash_table_iter_next(&it, &k, &v)) {
+			const char *ks = k;
+			if (strncmp(ks, path, plen) == 0 && ks[plen] == '.' &&
+			    strchr(ks + plen + 1, '.') == NULL)
+				both = g_strdup_printf("%s (with %s)", (const char *)v, where);
+		}
 	}
-	sim_set_error(err, code, "%s: %s: %s", where, path, msg);
+	sim_set_error(err, code, "%s: %s: %s", both ? both : where, path, msg);
+	g_free(both);
 	g_free(path);
 	g_free(msg);
 }
