@@ -629,6 +629,13 @@ test_smaller_items(void)
 	g_assert_true(g_str_has_suffix(r.err, "ben.json): topology.socket_order: expected an array "
 				       "of 3 socket numbers\n"));
 	cli_free(&r);
+	/* a section the workload would ignore */
+	g_autofree char *ign = write_tmp("ignored.json", "{\"machine\": \"ben\", \"cpus\": 2, "
+		"\"workload\": {\"name\": \"faa\"}, \"reclaim\": {\"scheme\": \"tree_rcu\"}}");
+	g_autofree char *w6 = g_strdup_printf("sim: %s: reclaim: workload \"faa\" does not use a "
+					      "\"reclaim\" section (it would be ignored); remove it\n",
+					      ign);
+	expect_usage((const char *const[]){ "run", ign, NULL }, w6);
 	/* a --set that is not UTF-8 is named, its bytes shown as \xNN */
 	g_autofree char *w5 = g_strdup_printf("sim: --set machine.name=\\xff: not UTF-8 text (JSON "
 					      "strings are UTF-8)\n");

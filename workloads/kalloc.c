@@ -288,4 +288,5 @@ const struct sim_workload_ops wl_kalloc_ops = {
 	.report = wlk_report,
 	.teardown = wlk_teardown,
 	.requires = 1u << SIM_SECTION_KALLOC,
+	.uses = 1u << SIM_SECTION_RECLAIM | 1u << SIM_SECTION_LOCKING,
 };

@@ -261,6 +261,7 @@ wl_klock_teardown(void *arg)
 
 const struct sim_workload_ops wl_klock_ops = {
 	.name = "klock",
+	.uses = 1u << SIM_SECTION_LOCKING,
 	.summary = "every CPU takes a kernel lock (spinlock, rwlock, rwsem, mutex, seqlock) "
 		   "over and over; nlocks sets the contention",
 	.params = wl_klock_params,

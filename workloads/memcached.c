@@ -277,4 +277,5 @@ const struct sim_workload_ops wl_memcached_ops = {
 	.teardown = mc_teardown,
 	.progress_goal = mc_goal,
 	.requires = 1u << SIM_SECTION_RECLAIM,
+	.uses = 1u << SIM_SECTION_LOCK | 1u << SIM_SECTION_LOCKING,
 };

@@ -346,4 +346,5 @@ const struct sim_workload_ops wl_rcuscale_ops = {
 	.teardown = rs_teardown,
 	.progress_goal = rs_goal,
 	.requires = 1u << SIM_SECTION_RECLAIM,
+	.uses = 1u << SIM_SECTION_LOCK | 1u << SIM_SECTION_LOCKING,
 };

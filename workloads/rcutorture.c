@@ -258,4 +258,5 @@ const struct sim_workload_ops wl_rcutorture_ops = {
 	.teardown = rt_teardown,
 	.progress_goal = rt_goal,
 	.requires = 1u << SIM_SECTION_RECLAIM,
+	.uses = 1u << SIM_SECTION_LOCK | 1u << SIM_SECTION_LOCKING,
 };

@@ -327,6 +327,7 @@ sd_teardown(void *arg)
 
 const struct sim_workload_ops wl_shootdown_ops = {
 	.name = "shootdown",
+	.uses = 1u << SIM_SECTION_KERNEL,
 	.summary = "mapbench's TLB-shootdown pattern (vmpipeline / vmglobal) over the "
 		   "\"kernel\" section's cross-CPU calls (optional section; default linux)",
 	.params = sd_params,

@@ -468,6 +468,17 @@ load_workload(struct sim_run_config *rc, const cJSON *doc, const struct sim_orig
 			return FALSE;
 		}
 	}
+	for (int i = 0; i < SIM_SECTION_N; i++) {
+		unsigned bit = 1u << i;
+		if (rc->choice[i].comp && !((rc->workload->requires | rc->workload->uses) & bit)) {
+			struct sim_origin to = { .file = top->file, .prefix = "",
+						 .overrides = top->overrides };
+			sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, &to, sim_sections[i].key,
+					"workload \"%s\" does not use a \"%s\" section (it would be "
+					"ignored); remove it", rc->workload->name, sim_sections[i].key);
+			return FALSE;
+		}
+	}
 	static const char *const skip[] = { "name", NULL };
 	rc->workload_params = g_malloc0(rc->workload->params_size);
 	if (!sim_params_load(rc->workload->params, rc->workload_params, w, &o, skip, err))

@@ -41,6 +41,11 @@ struct sim_workload_ops {
 	/* Config sections the workload cannot run without: a bit mask of
 	 * 1u << enum sim_section_id (checked at config load). */
 	unsigned requires;
+	/* Optional config sections it (or a model it runs: reclaim schemes
+	 * and the allocator take their spinlocks from "locking") reads when
+	 * present.  A section in neither mask is refused at config load: it
+	 * would be ignored. */
+	unsigned uses;
 };
 
 /* Registry (workloads/registry.c). */
