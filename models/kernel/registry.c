@@ -56,6 +56,18 @@ smp_flush_cost(const struct smp_params *p, uint32_t npages)
 }
 
 void
+smp_stats_call(struct smp_stats *st, uint64_t t0, uint32_t ntargets)
+{
+	uint64_t dt = sim_now() - t0;
+
+	st->shootdowns++;
+	st->targets += ntargets;
+	st->cycles += dt;
+	if (dt > st->max_cycles)
+		st->max_cycles = dt;
+}
+
+void
 smp_stats_report(const struct smp_stats *st, cJSON *out)
 {
 	cJSON_AddNumberToObject(out, "shootdowns", (double)st->shootdowns);

@@ -272,12 +272,7 @@ linux_flush_tlb_others(void *arg, struct cpumask *mask, uint64_t start, uint32_t
 	for_each_cpu(cpu, cfd)
 		csd_lock_wait(csd_of(s, me, cpu));
 
-	uint64_t dt = sim_now() - t0;
-	s->st.shootdowns++;
-	s->st.targets += ntargets;
-	s->st.cycles += dt;
-	if (dt > s->st.max_cycles)
-		s->st.max_cycles = dt;
+	smp_stats_call(&s->st, t0, ntargets);
 	return ntargets;
 }
 

@@ -98,6 +98,10 @@ const struct smp_ops *smp_ops_of(const struct sim *sim, const void **params);
  * (defaults). */
 uint64_t smp_flush_cost(const struct smp_params *p, uint32_t npages);
 
+/* Count one flush_tlb_others call that started at t0 and reached
+ * ntargets CPUs, ending now.  Context: simulated CPU (reads the clock). */
+void smp_stats_call(struct smp_stats *st, uint64_t t0, uint32_t ntargets);
+
 /* Add the counters to a workload's metrics (host). */
 void smp_stats_report(const struct smp_stats *st, cJSON *out);
 

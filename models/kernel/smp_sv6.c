@@ -228,12 +228,7 @@ sv6_flush_tlb_others(void *arg, struct cpumask *mask, uint64_t start, uint32_t n
 	while ((w = sim_load64(&call->waiting)) != 0)
 		(void)sim_spin_while_eq64(&call->waiting, w);
 
-	uint64_t dt = sim_now() - t0;
-	s->st.shootdowns++;
-	s->st.targets += ntargets;
-	s->st.cycles += dt;
-	if (dt > s->st.max_cycles)
-		s->st.max_cycles = dt;
+	smp_stats_call(&s->st, t0, ntargets);
 	return ntargets;
 }
 
