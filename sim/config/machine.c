@@ -452,8 +452,15 @@ sim_machine_hops(const struct sim_machine *m, uint32_t a, uint32_t b)
 		uint32_t d = a > b ? a - b : b - a;
 		return d < t->sockets - d ? d : t->sockets - d;
 	}
-	case SIM_IC_HYPERCUBE:
-		return (uint32_t)__builtin_popcount(a ^ b);
+	case SIM_IC_HYPERCUBE: {
+		/* popcount(a ^ b), inline: without -mpopcnt the builtin is a
+		 * libgcc call on every remote transfer (host speed only) */
+		uint32_t x = a ^ b;
+		x = x - ((x >> 1) & 0x55555555u);
+		x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+		x = (x + (x >> 4)) & 0x0f0f0f0fu;
+		return (x * 0x01010101u) >> 24;
+	}
 	case SIM_IC_TORUS2D: {
 		uint32_t ax = a % t->torus_x, ay = a / t->torus_x;
 		uint32_t bx = b % t->torus_x, by = b / t->torus_x;

@@ -182,25 +182,19 @@ xfer_class(const struct sim *s, uint32_t rq, uint32_t home, uint32_t src)
 /* ---- lines ---- */
 
 struct sim_line *
-sim_line_get(struct sim *s, uint32_t id)
+sim_line_chunk_make(struct sim *s, uint32_t chunk)
 {
-	uint32_t chunk = id >> SIM_LINE_CHUNK_SHIFT;
-	g_assert(chunk < s->nline_chunks);
-	struct sim_line *c = s->line_chunks[chunk];
-	if (G_UNLIKELY(c == NULL)) {
-		c = g_new0(struct sim_line, SIM_LINE_CHUNK);
-		for (uint32_t i = 0; i < SIM_LINE_CHUNK; i++) {
-			c[i].owner = c[i].prev_owner = SIM_NONE;
-			c[i].home = c[i].sh_far = SIM_NONE;
-			c[i].gen = SIM_GEN_INIT;
-		}
-		s->line_chunks[chunk] = c;
-		s->lines_allocated += SIM_LINE_CHUNK;
-		sim_mem_grew(s);
+	g_assert(chunk < s->nline_chunks && s->line_chunks[chunk] == NULL);
+	struct sim_line *c = g_new0(struct sim_line, SIM_LINE_CHUNK);
+	for (uint32_t i = 0; i < SIM_LINE_CHUNK; i++) {
+		c[i].owner = c[i].prev_owner = SIM_NONE;
+		c[i].home = c[i].sh_far = SIM_NONE;
+		c[i].gen = SIM_GEN_INIT;
 	}
-	struct sim_line *l = &c[id & (SIM_LINE_CHUNK - 1)];
-	sim_inv_touch(s, l, id);
-	return l;
+	s->line_chunks[chunk] = c;
+	s->lines_allocated += SIM_LINE_CHUNK;
+	sim_mem_grew(s);
+	return c;
 }
 
 static inline bool

@@ -351,7 +351,26 @@ static inline void sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, const 
 #endif
 
 /* cache.c */
-struct sim_line *sim_line_get(struct sim *s, uint32_t id);
+/* Make line chunk `chunk` (all lines invalid, no home); returns it.
+ * Host memory only, no simulated cost. */
+struct sim_line *sim_line_chunk_make(struct sim *s, uint32_t chunk);
+/*
+ * sim_line_get - the coherence state of line id, made on first use.
+ * Context: anywhere; costs no simulated time.  Inline: it runs several
+ * times per simulated access (host speed only).
+ */
+static inline struct sim_line *
+sim_line_get(struct sim *s, uint32_t id)
+{
+	uint32_t chunk = id >> SIM_LINE_CHUNK_SHIFT;
+	g_assert(chunk < s->nline_chunks);
+	struct sim_line *c = s->line_chunks[chunk];
+	if (G_UNLIKELY(c == NULL))
+		c = sim_line_chunk_make(s, chunk);
+	struct sim_line *l = &c[id & (SIM_LINE_CHUNK - 1)];
+	sim_inv_touch(s, l, id);
+	return l;
+}
 bool sim_line_invariants_hold(const struct sim *s, uint32_t id, GString *why);
 /* 1: c's core has l in its L1d, 2: in its L2 (moved to the L1d), 0: miss. */
 unsigned sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
@@ -378,11 +397,37 @@ void sim_l3_set_gen(struct sim *s, struct sim_line *l, uint32_t cluster, struct 
 #define SIM_MC_FRAC 256u
 void sim_hier_init(struct sim *s);
 void sim_hier_free(struct sim *s);
-unsigned sim_pc_level(struct sim *s, uint32_t core, uint32_t line, uint32_t *gen);
+unsigned sim_pc_level_slow(struct sim *s, uint32_t core, uint32_t line, uint32_t *gen);
+/*
+ * sim_pc_level - where core keeps line: 1 (L1d), 2 (L2, now also moved
+ * into the L1d) or 0 (neither); *gen gets the entry's generation.
+ * Updates LRU state (a use).  Context: the running CPU or the scheduler;
+ * costs nothing itself (the caller charges l1_hit or l2_hit).  The hit on
+ * the core's MRU way (no LRU change, see hier.c) is inline: it is most
+ * accesses (host speed only); the rest is sim_pc_level_slow().
+ */
+static inline unsigned
+sim_pc_level(struct sim *s, uint32_t core, uint32_t line, uint32_t *gen)
+{
+	const struct sim_core *k = &s->cores[core];
+	if (k->mru_tag == line + 1) {
+		*gen = k->mru_gen;
+		return 1;
+	}
+	return sim_pc_level_slow(s, core, line, gen);
+}
+/* sim_pc_touch - a store or RMW hit on line: refresh its LRU position
+ * (moving it from the L2 into the L1d if needed).  Context: the running
+ * CPU; cost: none (the caller charges store_hit / atomic_hit). */
+static inline void
+sim_pc_touch(struct sim *s, uint32_t core, uint32_t line)
+{
+	uint32_t gen;
+	(void)sim_pc_level(s, core, line, &gen);
+}
 struct sim_cway *sim_pc_find(const struct sim *s, const struct sim_core *core, uint32_t line);
 void sim_pc_fill(struct sim *s, uint32_t core, uint32_t cluster, struct sim_line *l,
 		 uint32_t line, uint32_t gen, sim_time_t t);
-void sim_pc_touch(struct sim *s, uint32_t core, uint32_t line);
 struct sim_l3_ent *sim_llc_find(const struct sim *s, const struct sim_cluster *cl,
 				uint32_t line);
 struct sim_l3_ent *sim_llc_get(struct sim *s, uint32_t cluster, uint32_t line);

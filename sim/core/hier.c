@@ -317,13 +317,11 @@ sim_pc_find(const struct sim *s, const struct sim_core *core, uint32_t line)
 }
 
 /*
- * sim_pc_level - where core keeps line: 1 (L1d), 2 (L2, now also moved
- * into the L1d) or 0 (neither); *gen gets the entry's generation.
- * Updates LRU state (a use).  Context: the running CPU or the scheduler;
- * costs nothing itself (the caller charges l1_hit or l2_hit).
+ * sim_pc_level_slow - sim_pc_level() (engine_impl.h) past its inline MRU
+ * test: same contract.
  */
 unsigned
-sim_pc_level(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
+sim_pc_level_slow(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 {
 	struct sim_core *core = &s->cores[core_id];
 	if (core->mru_tag == line + 1) {
@@ -352,18 +350,6 @@ sim_pc_level(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 	touch(&core->l1, v);
 	set_mru(core, v);
 	return 2;
-}
-
-/*
- * sim_pc_touch - a store or RMW hit on line: refresh its LRU position
- * (moving it from the L2 into the L1d if needed).  Context: the running
- * CPU; cost: none (the caller charges store_hit / atomic_hit).
- */
-void
-sim_pc_touch(struct sim *s, uint32_t core, uint32_t line)
-{
-	uint32_t gen;
-	(void)sim_pc_level(s, core, line, &gen);
 }
 
 /*

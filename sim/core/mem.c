@@ -38,10 +38,28 @@ running(void)
 	return sim_current->cur;
 }
 
+/*
+ * sim_addr_valid() and sim_addr_offset() for the hot path: the same tests
+ * on s (== sim_current), inlined, so a simulated access does not pay two
+ * out-of-line calls and a reload of sim_current (host speed only).
+ */
+static inline bool
+arena_holds(const struct sim *s, const void *addr)
+{
+	const char *a = addr;
+	return a >= s->arena && a < s->arena + s->arena_used;
+}
+
+static inline uint64_t
+arena_off(const struct sim *s, const void *addr)
+{
+	return (uint64_t)((const char *)addr - s->arena);
+}
+
 static struct sim_line *
 line_for(struct sim *s, const void *addr, unsigned size, uint32_t *id)
 {
-	if (G_UNLIKELY(!sim_addr_valid(addr)))
+	if (G_UNLIKELY(!arena_holds(s, addr)))
 		sim_fatal(s, "cpu %u t=%" G_GUINT64_FORMAT ": access to %p, which is not simulated "
 			  "memory (allocate shared data with sim_alloc)", s->cur->id, s->cur->now, addr);
 	if (G_UNLIKELY(((uintptr_t)addr & (size - 1)) != 0))
@@ -68,7 +86,7 @@ check_poison(struct sim *s, const struct sim_line *l, const void *addr, unsigned
 {
 	if (G_LIKELY(l->poison == 0))
 		return;
-	uint64_t off = sim_addr_offset(addr);
+	uint64_t off = arena_off(s, addr);
 	if (!(l->poison & (1u << ((off >> 3) & 7))))
 		return;
 	const struct sim_cpu *c = s->cur;
@@ -163,7 +181,7 @@ static bool
 sb_store_live(struct sim *s, struct sim_cpu *c, const struct sim_sb_ent *e,
 	      const struct sim_line *l, sim_time_t t)
 {
-	uint64_t off = sim_addr_offset(e->addr);
+	uint64_t off = arena_off(s, e->addr);
 	uint32_t w = (uint32_t)((off >> 3) & 7);
 	if (G_LIKELY(!(l->poison & (1u << w)) && l->free_epoch[w] == e->free_epoch))
 		return true;
@@ -326,7 +344,7 @@ do_store(void *addr, unsigned size, uint64_t v)
 			sim_cpu_block(s, c, SIM_BLOCK_SB_SPACE);
 		struct sim_sb_ent *e = sb_at(s, c, c->sb_n++);
 		*e = (struct sim_sb_ent){ .addr = addr, .val = v, .line = id, .size = (uint8_t)size,
-					  .free_epoch = l->free_epoch[(sim_addr_offset(addr) >> 3) & 7] };
+					  .free_epoch = l->free_epoch[(arena_off(s, addr) >> 3) & 7] };
 		if (!c->sb_busy)
 			sb_drain(s, c, c->now);
 	}
@@ -346,7 +364,7 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 	struct sim_line *l = line_for(s, addr, size, &id);
 	check_poison(s, l, addr, size, "updated");
 	c->n_rmw++;
-	uint32_t w = (uint32_t)((sim_addr_offset(addr) >> 3) & 7);
+	uint32_t w = (uint32_t)((arena_off(s, addr) >> 3) & 7);
 	uint8_t epoch = l->free_epoch[w];
 	if (s->m->fence.atomic_full_fence || c->sb_n)
 		sb_wait_empty(s, c);
