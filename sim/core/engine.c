@@ -556,6 +556,8 @@ sim_run(struct sim *s, GError **err)
 		if (next && next->cls == SIM_EV_CPU) {
 			const struct sim_cpu *nc = &s->cpus[next->id];
 			__builtin_prefetch(nc);
+			/* its core's MRU way: every access tests it (hier.c) */
+			__builtin_prefetch(&s->cores[nc->core]);
 #if SIM_CORO_ASM
 			__builtin_prefetch(nc->coro.sp);
 #endif
