@@ -238,6 +238,11 @@ setup_stacks(struct sim *s, GError **err)
 	s->stacks = p;
 	for (uint32_t i = 0; guard && i < rc->cpus; i++) {
 		if (mprotect(s->stacks + i * s->stack_stride, page, PROT_NONE) != 0) {
+			/* Give the mappings back before anything else may need
+			 * one: at the map-count limit even formatting this
+			 * message can fail (ASan's allocator maps). */
+			munmap(s->stacks, s->stacks_size);
+			s->stacks = NULL;
 			sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
 				      "%s: engine.stack_guard: cannot place %u stack guard pages "
 				      "(vm.max_map_count?); set engine.stack_guard to \"off\"",
