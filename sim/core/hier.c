@@ -353,6 +353,27 @@ sim_pc_level_slow(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 }
 
 /*
+ * The core's last private level retags its copy of l from old_gen to gen:
+ * the sharer record, which counts the core once (at that level), gains or
+ * loses it when the copy starts or stops being of the current generation.
+ */
+static inline void
+retag_last_level(struct sim *s, struct sim_line *l, uint32_t cluster, uint32_t old_gen,
+		 uint32_t gen)
+{
+	bool was = old_gen == l->gen;
+	if (gen == l->gen && !was) {
+		l->nsh++;
+		sim_sharer_gained(s, l, cluster);
+	} else if (was && gen != l->gen) {
+		g_assert(l->nsh > 0);
+		l->nsh--;
+		sim_sharer_lost(l);
+	}
+	sim_inv_retagged(l, old_gen, gen);
+}
+
+/*
  * sim_pc_fill - core now holds line (an S copy tagged gen, or the line it
  * was granted in M/E) in its L1d and L2.  Lines pushed out of the last
  * private level at time t leave the core; owned ones go back to their
@@ -377,19 +398,8 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 	struct sim_cway *w1 = core->mru_tag == line + 1 ? core->mru :
 			      find_in(s, &s->g_l1, &core->l1, line);
 	if (w1 && (!has_l2 || w1->gen == gen)) {
-		if (!has_l2) {
-			bool was = w1->gen == l->gen;
-			if (gen == l->gen && !was) {
-				l->nsh++;
-				sim_sharer_gained(s, l, cluster);
-			} else if (was && gen != l->gen) {
-				g_assert(l->nsh > 0);
-				l->nsh--;
-				sim_sharer_lost(l);
-			}
-		}
 		if (!has_l2)
-			sim_inv_retagged(l, w1->gen, gen);
+			retag_last_level(s, l, cluster, w1->gen, gen);
 		w1->gen = gen;
 		touch(&core->l1, w1);
 		set_mru(core, w1);
@@ -433,17 +443,7 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 	}
 	if (!has_l2)
 		last = w;
-	/* The sharer record counts the core once, at its last level. */
-	bool was = last->gen == l->gen;
-	if (gen == l->gen && !was) {
-		l->nsh++;
-		sim_sharer_gained(s, l, cluster);
-	} else if (was && gen != l->gen) {
-		g_assert(l->nsh > 0);
-		l->nsh--;
-		sim_sharer_lost(l);
-	}
-	sim_inv_retagged(l, last->gen, gen);
+	retag_last_level(s, l, cluster, last->gen, gen);
 	if (has_l2) {
 		last->gen = gen;
 		touch(&core->l2, last);
