@@ -10,6 +10,7 @@
 #include "lock.h"
 #include "reclaim.h"
 #include "smp.h"
+#include "tree.h"
 
 const struct sim_section sim_sections[SIM_SECTION_N] = {
 	[SIM_SECTION_RECLAIM] = {
@@ -41,6 +42,12 @@ const struct sim_section sim_sections[SIM_SECTION_N] = {
 		.selector = "smp",
 		.what = "SMP cross-call (IPI) implementation",
 		.all = smp_all,
+	},
+	[SIM_SECTION_TREE] = {
+		.key = "tree",
+		.selector = "kind",
+		.what = "search tree",
+		.all = tree_all,
 	},
 };
 
