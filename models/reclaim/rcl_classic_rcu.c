@@ -2,7 +2,8 @@
 // SPDX-FileCopyrightText: 2026 The sim authors
 /*
  * Classic RCU: the kernel's RCU before the combining tree (Linux 2.6.25
- * kernel/rcuclassic.c, ticket spinlocks), to show why the tree exists.
+ * kernel/rcuclassic.c; its spinlock_t is the run's "locking" flavour,
+ * queued by default, ticket as in 2.6.x), to show why the tree exists.
  *
  * SOURCE: torvalds/linux kernel/rcuclassic.c (rcu_ctrlblk, rcu_data,
  * call_rcu, rcu_start_batch, cpu_quiet, rcu_check_quiescent_state,
@@ -29,7 +30,7 @@
  * LAYOUT (simulated lines, homed on CPU 0: rcu_ctrlblk is static)
  *   line C:  cur, completed, next_pending, signaled -- written under the
  *            lock by batch start/completion; read by every CPU's tick
- *   lines L: lock (ticket) then cpumask, one bit per CPU, on
+ *   lines L: lock (spinlock_t) then cpumask, one bit per CPU, on
  *            ceil((8 + 8 * ceil(N/64)) / 64) lines (the kernel's
  *            ____cacheline_internodealigned_in_smp lock, mask after it)
  *   lines O: cpu_online_map; lines Z: nohz_cpu_mask (set_bit/clear_bit
@@ -529,6 +530,7 @@ classic_stats(void *rs, cJSON *out)
 				rcu_dist_mean(&c->gp_latency) / (double)c->clk.jiffy);
 	rcu_dist_emit(&c->sync_latency, "synchronize_latency_cycles", out);
 	cJSON *l = cJSON_AddObjectToObject(out, "rcu_ctrlblk_lock");
+	cJSON_AddStringToObject(l, "spinlock", klock_spinlock_name(c->kl));
 	rcu_lockstat_emit(&k->lockstat, k->n_batches, l);
 	cJSON_AddNumberToObject(l, "total_acquired", (double)c->c.lockstat.acquired);
 }
