@@ -45,7 +45,8 @@ mem_total(const struct mem_estimate *e)
  *           use room in the private caches' hash table (the sets
  *           themselves are made as they are used and counted by
  *           sim_grown_bytes), the core and cluster arrays of the whole
- *           machine and the memory controllers;
+ *           machine, the memory controllers and the socket-pair table of
+ *           message costs (cache.c);
  *   lines   the arena's line-chunk index and one chunk of line records;
  *   base    32 MiB: program, GLib, cJSON, the config and results documents.
  * Not an upper bound under AddressSanitizer (shadow memory, quarantine).
@@ -76,7 +77,9 @@ estimate_fixed(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclust
 		    clusters * (llc_sets / SIM_CSET_CHUNK + 1) * sizeof(void *) +
 		    (uint64_t)ncores * sizeof(struct sim_core) +
 		    (uint64_t)nclusters * sizeof(struct sim_cluster) +
-		    (uint64_t)m->topo.sockets * sizeof(uint64_t);
+		    (uint64_t)m->topo.sockets * sizeof(uint64_t) +
+		    (m->topo.sockets <= SIM_LINK_TAB_MAX_SOCKETS ?
+		     (uint64_t)m->topo.sockets * m->topo.sockets * sizeof(uint32_t) : 0);
 	e->lines = arena / SIM_LINE_BYTES / SIM_LINE_CHUNK * sizeof(struct sim_line *) +
 		   SIM_LINE_CHUNK * sizeof(struct sim_line);
 	e->base = UINT64_C(32) << 20;

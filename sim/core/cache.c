@@ -134,21 +134,56 @@ link_cost(const struct sim *s, uint32_t hops)
 	return hops == 0 ? lat->leg_socket : lat->leg_link + (uint64_t)(hops - 1) * lat->leg_hop;
 }
 
-/* One message between two clusters. */
-static uint64_t
-leg_cc(const struct sim *s, uint32_t ca, uint32_t cb)
+void
+sim_links_init(struct sim *s)
 {
-	if (ca == cb)
-		return s->m->lat.leg_cluster;
-	uint32_t sa = cluster_socket(s, ca), sb = cluster_socket(s, cb);
+	uint32_t n = s->m->topo.sockets;
+	if (n > SIM_LINK_TAB_MAX_SOCKETS)
+		return;
+	uint32_t *tab = g_new(uint32_t, (size_t)n * n);
+	for (uint32_t a = 0; a < n; a++) {
+		for (uint32_t b = 0; b < n; b++) {
+			uint64_t c = link_cost(s, sim_machine_hops(s->m, a, b));
+			if (c > UINT32_MAX) {
+				g_free(tab);     /* absurd latencies: compute them */
+				return;
+			}
+			tab[(size_t)a * n + b] = (uint32_t)c;
+		}
+	}
+	s->link_tab = tab;
+}
+
+void
+sim_links_free(struct sim *s)
+{
+	g_clear_pointer(&s->link_tab, g_free);
+}
+
+/* One message between (a cluster of) socket sa and (a cluster or the
+ * directory of) socket sb, sa != sb or not. */
+static inline uint64_t
+leg_ss(const struct sim *s, uint32_t sa, uint32_t sb)
+{
+	if (G_LIKELY(s->link_tab != NULL))
+		return s->link_tab[(size_t)sa * s->m->topo.sockets + sb];
 	return link_cost(s, sim_machine_hops(s->m, sa, sb));
 }
 
+/* One message between cluster ca of socket sa and cluster cb of socket sb. */
+static inline uint64_t
+leg_cc(const struct sim *s, uint32_t ca, uint32_t sa, uint32_t cb, uint32_t sb)
+{
+	if (ca == cb)
+		return s->m->lat.leg_cluster;
+	return leg_ss(s, sa, sb);
+}
+
 /* One message between a cluster and the directory of socket sock. */
-static uint64_t
+static inline uint64_t
 leg_ch(const struct sim *s, uint32_t cluster, uint32_t sock)
 {
-	return link_cost(s, sim_machine_hops(s->m, cluster_socket(s, cluster), sock));
+	return leg_ss(s, cluster_socket(s, cluster), sock);
 }
 
 /* Is this cluster's LLC slice the line's home agent (one cluster per
@@ -171,10 +206,10 @@ llc_is_home(const struct sim *s, const struct sim_line *l, uint32_t cluster)
  * own cluster is snooped by the cluster LLC, without the directory:
  * XFER_CLUSTER, see legs_from_owner().)
  */
-static enum sim_cause
-xfer_class(const struct sim *s, uint32_t rq, uint32_t home, uint32_t src)
+static inline enum sim_cause
+xfer_class(uint32_t rq_socket, uint32_t home, uint32_t src_socket)
 {
-	if (cluster_socket(s, rq) != home || (src != SIM_NONE && cluster_socket(s, src) != home))
+	if (rq_socket != home || (src_socket != SIM_NONE && src_socket != home))
 		return SIM_CAUSE_XFER_REMOTE;
 	return SIM_CAUSE_XFER_SOCKET;
 }
@@ -184,7 +219,7 @@ xfer_class(const struct sim *s, uint32_t rq, uint32_t home, uint32_t src)
 struct sim_line *
 sim_line_chunk_make(struct sim *s, uint32_t chunk)
 {
-	g_assert(chunk < s->nline_chunks && s->line_chunks[chunk] == NULL);
+	SIM_ASSERT(chunk < s->nline_chunks && s->line_chunks[chunk] == NULL);
 	struct sim_line *c = g_new0(struct sim_line, SIM_LINE_CHUNK);
 	for (uint32_t i = 0; i < SIM_LINE_CHUNK; i++) {
 		c[i].owner = c[i].prev_owner = SIM_NONE;
@@ -201,14 +236,6 @@ static inline bool
 gen_valid(const struct sim_line *l, uint32_t g, sim_time_t t)
 {
 	return g == l->gen || (g + 1 == l->gen && t < l->old_gen_until);
-}
-
-/* Does CPU cpu hold l in M/E at time t? */
-static inline bool
-owner_ok(const struct sim_line *l, uint32_t cpu, sim_time_t t)
-{
-	return (l->owner == cpu && t >= l->owner_from) ||
-	       (l->prev_owner == cpu && t >= l->prev_from && t < l->prev_until);
 }
 
 /* Does any thread of core hold l in M/E at time t?  (SMT siblings share
@@ -335,12 +362,6 @@ sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id, 
 	return lvl && gen_valid(l, gen, t) ? lvl : 0;
 }
 
-bool
-sim_can_write(struct sim_cpu *c, struct sim_line *l, sim_time_t t)
-{
-	return owner_ok(l, c->id, t);
-}
-
 void
 sim_first_touch(struct sim *s, struct sim_line *l, const struct sim_cpu *c)
 {
@@ -458,13 +479,16 @@ struct legs {
 	bool dram;                   /* b reads DRAM at the home: its controller may queue */
 };
 
-/* Legs of a three-message transaction: requester cluster rq -> the home
- * directory -> source cluster src -> rq. */
-static struct legs
-legs_via_home(const struct sim *s, const struct sim_line *l, uint32_t rq, uint32_t src)
+/* Legs of a three-message transaction: requester cluster rq (of socket
+ * rq_sock) -> the home directory -> source cluster src (of socket
+ * src_sock) -> rq. */
+static inline struct legs
+legs_via_home(const struct sim *s, const struct sim_line *l, uint32_t rq, uint32_t rq_sock,
+	      uint32_t src, uint32_t src_sock)
 {
-	return (struct legs){ leg_ch(s, rq, l->home), leg_ch(s, src, l->home), leg_cc(s, src, rq),
-			      xfer_class(s, rq, l->home, src), false };
+	return (struct legs){ leg_ss(s, rq_sock, l->home), leg_ss(s, src_sock, l->home),
+			      leg_cc(s, src, src_sock, rq, rq_sock),
+			      xfer_class(rq_sock, l->home, src_sock), false };
 }
 
 /*
@@ -501,7 +525,7 @@ legs_from_owner(const struct sim *s, const struct sim_line *l, const struct sim_
 	if (owner->cluster == r->cluster)
 		return (struct legs){ lat->leg_cluster, lat->leg_cluster, lat->leg_cluster,
 				      SIM_CAUSE_XFER_CLUSTER };
-	return legs_via_home(s, l, r->cluster, owner->cluster);
+	return legs_via_home(s, l, r->cluster, r->socket, owner->cluster, owner->socket);
 }
 
 /* Legs for data that only the home (or DRAM) has. */
@@ -510,8 +534,8 @@ legs_from_home(struct sim *s, struct sim_line *l, uint32_t id, const struct sim_
 	       bool need_data, sim_time_t tg)
 {
 	const struct sim_latency *lat = &s->m->lat;
-	uint64_t a = leg_ch(s, r->cluster, l->home);
-	enum sim_cause cause = xfer_class(s, r->cluster, l->home, SIM_NONE);
+	uint64_t a = leg_ss(s, r->socket, l->home);
+	enum sim_cause cause = xfer_class(r->socket, l->home, SIM_NONE);
 	if (need_data && !home_has(s, l, id, r->cluster, tg)) {
 		s->st.dram_reads++;
 		return (struct legs){ a, lat->mem, a, SIM_CAUSE_MEM, true };
@@ -615,7 +639,7 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 		l->prev_until = *tx;
 		l->owner = SIM_NONE;
 		/* An owned line has no S copies of its generation. */
-		g_assert(l->nsh == 0 && l->nsh_llc == 0);
+		SIM_ASSERT(l->nsh == 0 && l->nsh_llc == 0);
 		l->dirty = false;   /* M -> S: the home's copy is current again */
 		pc_fill(s, oc, l, id, l->gen, tg);
 		l3_fill(s, l, oc->cluster, id, l->gen, *tx);
@@ -660,9 +684,10 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 		uint32_t mine = pe && pe->gen == l->gen ? 1u : 0u;
 		uint32_t mine_llc = le && le->gen == l->gen ? 1u : 0u;
 		if (l->nsh > mine || l->nsh_llc > mine_llc) {
-			g_assert(l->sh_far != SIM_NONE);
+			SIM_ASSERT(l->sh_far != SIM_NONE);
 			/* Invalidate S copies: one multicast, farthest ack counts. */
-			*lg = legs_via_home(s, l, c->cluster, l->sh_far);
+			*lg = legs_via_home(s, l, c->cluster, c->socket, l->sh_far,
+					    cluster_socket(s, l->sh_far));
 			s->st.invalidations++;
 		} else {
 			*lg = legs_from_home(s, l, id, c, !have, tg);
@@ -688,7 +713,7 @@ grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_tim
 	if (l->prev_owner != SIM_NONE && tg >= l->prev_until)
 		l->prev_owner = SIM_NONE;
 	/* The directory serializes: the previous grant's losers are gone. */
-	g_assert(l->prev_owner == SIM_NONE);
+	SIM_ASSERT(l->prev_owner == SIM_NONE);
 
 	struct legs lg;
 	sim_time_t tx, t1;
@@ -699,7 +724,7 @@ grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_tim
 	else
 		grant_write(s, l, id, r, tg, &lg, &tx, &t1);
 	sim_time_t free_at = s->m->lat.hold ? tx : t1 + lg.a;
-	g_assert(free_at >= l->dir_free);
+	SIM_ASSERT(free_at >= l->dir_free);
 	l->dir_free = free_at;
 	l->last_t1 = t1;
 	l->moved = true;

@@ -157,7 +157,7 @@ schedule_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
 void
 sim_cpu_block(struct sim *s, struct sim_cpu *c, enum sim_block_reason why)
 {
-	g_assert(c == s->cur);
+	SIM_ASSERT(c == s->cur);
 	c->block = (uint8_t)why;
 	c->block_since = c->now;
 	c->state = SIM_CPU_BLOCKED;
@@ -170,8 +170,8 @@ sim_cpu_block(struct sim *s, struct sim_cpu *c, enum sim_block_reason why)
 void
 sim_cpu_wake(struct sim *s, struct sim_cpu *c, sim_time_t t)
 {
-	g_assert(c->state == SIM_CPU_BLOCKED);
-	g_assert(t >= c->now);
+	SIM_ASSERT(c->state == SIM_CPU_BLOCKED);
+	SIM_ASSERT(t >= c->now);
 	c->now = t;
 	c->state = SIM_CPU_RUNNABLE;
 	schedule_cpu(s, c, t);
@@ -184,8 +184,10 @@ sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t)
 	schedule_cpu(s, c, c->wake_at);
 }
 
+/* sim_cpu_maybe_yield() when the max_cycles check or the queue says
+ * there is something to do. */
 void
-sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c)
+sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c)
 {
 	/* A CPU that never yields (running alone) still meets the limit. */
 	if (G_UNLIKELY(c->now > s->max_cycles))
@@ -320,6 +322,7 @@ sim_create(const struct sim_run_config *rc, GError **err)
 	s->nclusters = nclusters;
 	s->clusters = g_new0(struct sim_cluster, nclusters);
 	sim_hier_init(s);
+	sim_links_init(s);
 	sim_evq_init(&s->evq);
 	sim_rng_seed(&s->arbiter, rc->seed, SIM_RNG_ARBITER);
 	sim_coro_init_main(&s->main_co);
@@ -370,6 +373,7 @@ sim_destroy(struct sim *s)
 		munmap(s->stacks, s->stacks_size);
 	}
 	sim_hier_free(s);
+	sim_links_free(s);
 	if (s->ncpus)
 		g_free(s->cpus[0].sb);
 	g_free(s->cpus);

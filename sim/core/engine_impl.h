@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "evq.h"
 #include "rng.h"
+#include "sim_assert.h"
 
 #define SIM_NONE   UINT32_MAX
 #define SIM_T_INF  UINT64_MAX
@@ -248,6 +249,8 @@ struct sim {
 	uint32_t nclusters;
 	struct sim_cgeom g_l1, g_l2, g_llc; /* cache geometries (hier.c) */
 	struct sim_ptab ptab;        /* private caches' chunks (hier.c) */
+	uint32_t *link_tab;          /* cost of one message between sockets a and b at
+	                              * [a * sockets + b], or NULL: computed (cache.c) */
 	uint64_t cache_bytes;        /* host memory of allocated cache sets */
 	/* per-socket memory controllers (hier.c): the next free slot, in
 	 * 1/SIM_MC_FRAC cycles; mc_interval per line (0: unbounded) */
@@ -351,6 +354,13 @@ static inline void sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, const 
 #endif
 
 /* cache.c */
+/* Machines with at most this many sockets get a table of message costs by
+ * socket pair (256 KiB at 256 sockets); larger ones compute each cost. */
+#define SIM_LINK_TAB_MAX_SOCKETS 256u
+/* Build (sim_create) and free (sim_destroy) the table of message costs
+ * between socket pairs, for machines small enough.  Host memory only. */
+void sim_links_init(struct sim *s);
+void sim_links_free(struct sim *s);
 /* Make line chunk `chunk` (all lines invalid, no home); returns it.
  * Host memory only, no simulated cost. */
 struct sim_line *sim_line_chunk_make(struct sim *s, uint32_t chunk);
@@ -363,7 +373,7 @@ static inline struct sim_line *
 sim_line_get(struct sim *s, uint32_t id)
 {
 	uint32_t chunk = id >> SIM_LINE_CHUNK_SHIFT;
-	g_assert(chunk < s->nline_chunks);
+	SIM_ASSERT(chunk < s->nline_chunks);
 	struct sim_line *c = s->line_chunks[chunk];
 	if (G_UNLIKELY(c == NULL))
 		c = sim_line_chunk_make(s, chunk);
@@ -375,7 +385,15 @@ bool sim_line_invariants_hold(const struct sim *s, uint32_t id, GString *why);
 /* 1: c's core has l in its L1d, 2: in its L2 (moved to the L1d), 0: miss. */
 unsigned sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
 		      sim_time_t t);
-bool sim_can_write(struct sim_cpu *c, struct sim_line *l, sim_time_t t);
+/* Does CPU c hold l in M/E at time t (may it write without a request)?
+ * Context: anywhere; no simulated cost.  Inline: every store and RMW
+ * asks (host speed only). */
+static inline bool
+sim_can_write(const struct sim_cpu *c, const struct sim_line *l, sim_time_t t)
+{
+	return (l->owner == c->id && t >= l->owner_from) ||
+	       (l->prev_owner == c->id && t >= l->prev_from && t < l->prev_until);
+}
 void sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id);
 void sim_write_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id);
 void sim_enqueue(struct sim *s, struct sim_line *l, struct sim_req *r, sim_time_t t);
@@ -438,7 +456,26 @@ void sim_mc_write(struct sim *s, uint32_t socket, sim_time_t t);
 void sim_cpu_block(struct sim *s, struct sim_cpu *c, enum sim_block_reason why);
 void sim_cpu_wake(struct sim *s, struct sim_cpu *c, sim_time_t t);
 void sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t);
-void sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c);
+void sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c);
+/*
+ * sim_cpu_maybe_yield - let every event due before the running CPU c's
+ * clock happen: if the earliest queued event is earlier than c->now (or
+ * at c->now and ordered before c's own), c yields to the scheduler and
+ * resumes after it.  Also stops the run once c->now passes
+ * engine.max_cycles.  Context: c's coroutine; may yield (simulated time
+ * of others passes, not c's).  Inline: every access ends with it, and it
+ * yields rarely (host speed only); the rest is sim_cpu_yield_slow().
+ */
+static inline void
+sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c)
+{
+	const struct sim_ev *top = sim_evq_top(&s->evq);
+	if (G_LIKELY(c->now <= s->max_cycles) &&
+	    (top == NULL || top->time > c->now ||
+	     (top->time == c->now && (top->cls != SIM_EV_CPU || top->id > c->id))))
+		return;
+	sim_cpu_yield_slow(s, c);
+}
 void sim_schedule(struct sim *s, sim_time_t t, enum sim_ev_class cls, uint32_t id);
 void sim_fatal(struct sim *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3) G_GNUC_NORETURN;
 /* Simulated memory or line records grew: stop the run (or the setup)

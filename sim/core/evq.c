@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "sim_assert.h"
+
 void
 sim_evq_init(struct sim_evq *q)
 {
@@ -64,7 +66,7 @@ sift_down(struct sim_ev *h, size_t n, size_t i)
 struct sim_ev
 sim_evq_pop(struct sim_evq *q)
 {
-	g_assert(q->n > 0);
+	SIM_ASSERT(q->n > 0);
 	struct sim_ev top = q->h[0];
 	q->h[0] = q->h[--q->n];
 	if (q->n)

@@ -227,7 +227,7 @@ static void
 give_back(struct sim *s, uint32_t core, struct sim_line *l, uint32_t id, sim_time_t t)
 {
 	const struct sim_cpu *oc = &s->cpus[l->owner];
-	g_assert(s->cpus[l->owner].core == core && can_give_back(l, t));
+	SIM_ASSERT(s->cpus[l->owner].core == core && can_give_back(l, t));
 	l->prev_owner = l->owner;
 	l->prev_from = l->owner_from;
 	l->prev_until = t;
@@ -289,7 +289,7 @@ evict_last(struct sim *s, uint32_t core_id, struct sim_cway *v, sim_time_t t)
 	struct sim_line *l = line_peek(s, id);
 	if (l && v->gen == l->gen) {
 		/* A counted S copy leaves (the directory's sharer record). */
-		g_assert(l->nsh > 0);
+		SIM_ASSERT(l->nsh > 0);
 		l->nsh--;
 		sim_sharer_lost(l);
 	}
@@ -366,7 +366,7 @@ retag_last_level(struct sim *s, struct sim_line *l, uint32_t cluster, uint32_t o
 		l->nsh++;
 		sim_sharer_gained(s, l, cluster);
 	} else if (was && gen != l->gen) {
-		g_assert(l->nsh > 0);
+		SIM_ASSERT(l->nsh > 0);
 		l->nsh--;
 		sim_sharer_lost(l);
 	}
@@ -525,7 +525,7 @@ sim_llc_get(struct sim *s, uint32_t cluster_id, uint32_t line)
 	if (best->line != SIM_NONE) {
 		struct sim_line *vl = line_peek(s, best->line);
 		if (vl && best->gen == vl->gen) {
-			g_assert(vl->nsh_llc > 0);
+			SIM_ASSERT(vl->nsh_llc > 0);
 			vl->nsh_llc--;
 			sim_sharer_lost(vl);
 		}

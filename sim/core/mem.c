@@ -31,10 +31,13 @@
 
 struct sim *sim_current;
 
+/* The CPU whose coroutine is running.  An accessor called outside one (a
+ * workload's setup or report) fails this check in debug builds; in a
+ * release build it faults on the NULL CPU at once. */
 static inline struct sim_cpu *
 running(void)
 {
-	g_assert(sim_current != NULL && sim_current->cur != NULL);
+	SIM_ASSERT(sim_current != NULL && sim_current->cur != NULL);
 	return sim_current->cur;
 }
 
@@ -270,10 +273,10 @@ sb_drain(struct sim *s, struct sim_cpu *c, sim_time_t t)
 void
 sim_sb_event(struct sim *s, struct sim_cpu *c, sim_time_t t)
 {
-	g_assert(c->sb_busy && c->sb_n > 0);
+	SIM_ASSERT(c->sb_busy && c->sb_n > 0);
 	c->sb_busy = false;
 	struct sim_line *l = sim_line_get(s, sb_at(s, c, 0)->line);
-	g_assert(sim_can_write(c, l, t));
+	SIM_ASSERT(sim_can_write(c, l, t));
 	if (sb_pop_apply(s, c, l, t))
 		sb_drain(s, c, t);
 }
@@ -288,7 +291,9 @@ sb_wait_empty(struct sim *s, struct sim_cpu *c)
 
 /* ---- the accessor core ---- */
 
-static uint64_t
+/* do_load, do_store and do_rmw are inlined into each public accessor, so
+ * size and op are constants there (host speed only). */
+static inline __attribute__((always_inline)) uint64_t
 do_load(const void *addr, unsigned size)
 {
 	struct sim *s = sim_current;
@@ -334,7 +339,7 @@ do_load(const void *addr, unsigned size)
 	return v;
 }
 
-static void
+static inline __attribute__((always_inline)) void
 do_store(void *addr, unsigned size, uint64_t v)
 {
 	struct sim *s = sim_current;
@@ -365,7 +370,7 @@ do_store(void *addr, unsigned size, uint64_t v)
 
 enum rmw_op { RMW_CAS, RMW_ADD, RMW_XCHG, RMW_OR, RMW_AND };
 
-static uint64_t
+static inline __attribute__((always_inline)) uint64_t
 do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 {
 	struct sim *s = sim_current;
