@@ -9,8 +9,11 @@
 #include "reclaim.h"
 #include "tree.h"
 
+extern const struct tree_ops tree_bonsai_ops;
+
 /* Each tree adds its ops table here, in the order `sim list` shows. */
 static const struct sim_component *const trees[] = {
+	&tree_bonsai_ops.comp,
 	NULL,
 };
 
