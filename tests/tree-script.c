@@ -58,7 +58,6 @@ static void
 ts_report(void *arg, struct sim *s, cJSON *m)
 {
 	(void)arg;
-	(void)s;
 	(void)m;
 	ts.tree_stats = cJSON_CreateObject();
 	ts.ops->stats(ts.t, ts.tree_stats);
@@ -71,6 +70,7 @@ ts_report(void *arg, struct sim *s, cJSON *m)
 		g_test_message("%s check after the run: %s", ts.ops->comp.name, why->str);
 	g_string_free(why, TRUE);
 	ts.count = ts.ops->count(ts.t);
+	ts.end_time = sim_end_time(s);
 }
 
 static void

@@ -51,6 +51,7 @@ struct ts_state {
 	cJSON *rcl_stats;           /* the scheme's stats() after the run */
 	bool check_ok;              /* the tree's check() after the run */
 	uint64_t count;             /* the tree's count() after the run */
+	sim_time_t end_time;        /* sim_end_time() of the run */
 };
 extern struct ts_state ts;
 
