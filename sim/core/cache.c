@@ -460,9 +460,11 @@ sim_enqueue(struct sim *s, struct sim_line *l, struct sim_req *r, sim_time_t t)
 {
 	if (l->nwait == l->capwait) {
 		l->capwait = l->capwait ? l->capwait * 2 : 4;
-		l->wait = g_renew(struct sim_req *, l->wait, l->capwait);
+		l->wait = g_renew(struct sim_waiter, l->wait, l->capwait);
 	}
-	l->wait[l->nwait++] = r;
+	SIM_ASSERT(r == (r->sb ? &r->cpu->sbreq : &r->cpu->req));
+	l->wait[l->nwait++] = (struct sim_waiter){ .cpu = r->cpu->id, .socket = r->cpu->socket,
+						   .sb = r->sb };
 	if (r->cpu->socket != l->home)
 		l->nwait_remote++;
 	if (!l->ev_pending) {
@@ -762,15 +764,26 @@ sim_line_event(struct sim *s, uint32_t id, sim_time_t t)
 		return;
 	}
 	uint32_t k = (uint32_t)sim_rng_below(&s->arbiter, l->nwait);
-	struct sim_req *r = l->wait[k];
+	struct sim_waiter w = l->wait[k];
 	l->wait[k] = l->wait[--l->nwait];
-	if (r->cpu->socket != l->home)
+	/* The granted CPU's record is cold at thousands of CPUs: fetch the
+	 * lines the grant reads and writes (its ids and clock, the request,
+	 * the cycles it charges) and the owner's ids together, not one miss
+	 * after another (host speed only). */
+	struct sim_cpu *c = &s->cpus[w.cpu];
+	struct sim_req *r = w.sb ? &c->sbreq : &c->req;
+	__builtin_prefetch(c, 1);
+	__builtin_prefetch(r);
+	__builtin_prefetch(&c->cycles[SIM_CAUSE_QUEUE], 1);
+	if (l->owner != SIM_NONE)
+		__builtin_prefetch(&s->cpus[l->owner]);
+	if (w.socket != l->home)
 		l->nwait_remote--;
 	if (l->capwait > 16 && l->nwait <= l->capwait / 4) {
 		/* Shrink: otherwise every line that was once hot keeps room for
 		 * all its past waiters (512 KiB a line at 65,536 CPUs). */
 		l->capwait /= 2;
-		l->wait = g_renew(struct sim_req *, l->wait, l->capwait);
+		l->wait = g_renew(struct sim_waiter, l->wait, l->capwait);
 	}
 	grant(s, l, id, r, t);
 	if (l->nwait > 0) {
@@ -864,10 +877,14 @@ holders_ok(const struct sim *s, const struct sim_line *l, uint32_t id, GString *
 #endif
 
 static bool
-waiter_ok(const struct sim *s, const struct sim_req *r, uint32_t id, GString *why)
+waiter_ok(const struct sim *s, struct sim_waiter w, uint32_t id, GString *why)
 {
-	INV(r->cpu != NULL && r->cpu >= s->cpus && r->cpu < s->cpus + s->ncpus,
-	    "a waiting request has no valid CPU");
+	INV(w.cpu < s->ncpus, "a waiting request names cpu %u, not a CPU", w.cpu);
+	const struct sim_cpu *c = &s->cpus[w.cpu];
+	const struct sim_req *r = w.sb ? &c->sbreq : &c->req;
+	INV(w.socket == c->socket, "cpu %u waits here as if on socket %u, it is on %u", c->id,
+	    (unsigned)w.socket, c->socket);
+	INV(r->cpu == c, "cpu %u waits here with a request that is not its own", c->id);
 	INV(r->line == id, "cpu %u waits here for line %u", r->cpu->id, r->line);
 	if (r->sb)
 		INV(r->cpu->sb_busy && r == &r->cpu->sbreq,

@@ -316,7 +316,12 @@ sim_create(const struct sim_run_config *rc, GError **err)
 	s->m = m;
 	s->max_cycles = rc->engine.max_cycles ? rc->engine.max_cycles : SIM_T_INF;
 	s->ncpus = rc->cpus;
-	s->cpus = g_new0(struct sim_cpu, rc->cpus);
+	/* Line-aligned records (struct sim_cpu's layout); freed with free(). */
+	void *cpus = NULL;
+	if (posix_memalign(&cpus, 64, (size_t)rc->cpus * sizeof(struct sim_cpu)) != 0)
+		g_error("out of memory for %u CPU records", rc->cpus);
+	memset(cpus, 0, (size_t)rc->cpus * sizeof(struct sim_cpu));
+	s->cpus = cpus;
 	s->ncores = ncores;
 	s->cores = g_new0(struct sim_core, ncores);
 	s->nclusters = nclusters;
@@ -376,7 +381,7 @@ sim_destroy(struct sim *s)
 	sim_links_free(s);
 	if (s->ncpus)
 		g_free(s->cpus[0].sb);
-	g_free(s->cpus);
+	free(s->cpus);
 	g_free(s->cores);
 	g_free(s->clusters);
 	sim_evq_free(&s->evq);

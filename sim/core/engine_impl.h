@@ -9,6 +9,7 @@
 #define SIM_ENGINE_IMPL_H
 
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,6 +53,19 @@ struct sim_req {
 };
 
 /*
+ * A request waiting at a line's directory, as its wait list holds it:
+ * what arbitration reads (the CPU's socket) and where the request is (the
+ * CPU, and which of its two requests), without a pointer to follow, so
+ * the grant can fetch the request and its CPU's record at once (host
+ * speed only).
+ */
+struct sim_waiter {
+	uint32_t cpu;
+	uint32_t socket : 31;
+	uint32_t sb : 1;             /* the CPU's sbreq, else its req */
+};
+
+/*
  * Per-line coherence state.  Written only by the engine (cache.c); the
  * directory serializes every transaction that moves data between
  * clusters or changes ownership.
@@ -86,7 +100,7 @@ struct sim_line {
 	uint32_t nsh_llc;            /* cluster LLCs holding a copy of this generation (exact) */
 	uint32_t nwait, capwait;
 	uint32_t nwait_remote;       /* waiters whose socket is not the home */
-	struct sim_req **wait;       /* unordered; the arbiter picks at random */
+	struct sim_waiter *wait;     /* unordered; the arbiter picks at random */
 	struct sim_cpu *watch;       /* CPUs sleeping until the line is written */
 	bool ev_pending;             /* an arbitration event is queued */
 	bool dirty;                  /* the owner wrote it since it left DRAM / the LLC */
@@ -188,36 +202,66 @@ enum sim_block_reason {
 	SIM_BLOCK_WATCH, SIM_BLOCK_SLEEP,
 };
 
+/*
+ * One simulated CPU.  Written by the engine and by the CPU's own
+ * coroutine (accessors).  Laid out by use on 64-byte host lines (s->cpus
+ * is line-aligned; host speed only: at thousands of CPUs every resume and
+ * every grant finds the record cold).  A CPU that misses, is granted the
+ * line and resumes touches lines 0, 2, 3 and 6 only:
+ *   line 0    ids, clock, interrupt test, state, store-buffer count and
+ *             the saved stack pointer (the scheduler's prefetch reads it);
+ *   line 1    the rest of the coroutine;
+ *   line 2    access counters, switch count, block bookkeeping;
+ *   lines 3-5 cycles[] (3: NONE .. XFER_REMOTE, what accesses and grants
+ *             charge), then what interrupts and the store buffer use;
+ *   line 6    the blocking request;
+ *   then      the store buffer's request, interrupt state, the streams.
+ */
 struct sim_cpu {
-	uint32_t id, socket, cluster, core, thread;
+	/* line 0 */
+	uint32_t id, socket, cluster, core;
 	sim_time_t now;
+	sim_time_t next_irq;         /* min(next_tick, first IPI): the fast-path check */
 	uint64_t ev_seq;             /* seq of the one live CPU event; others are stale */
+	uint32_t sb_n;               /* stores in the buffer */
 	uint8_t state;               /* enum sim_cpu_state */
 	uint8_t block;               /* enum sim_block_reason */
 	uint8_t cause;               /* enum sim_cause override, or SIM_CAUSE_NONE */
-	struct sim_coro coro;
-	struct sim_rng rng;
-	struct sim_rng jrng;         /* jitter stream, apart from the workload's */
-	sim_time_t next_irq;         /* min(next_tick, first IPI): the fast-path check */
-	sim_time_t next_tick;        /* SIM_T_INF without a tick handler */
-	sim_time_t wake_at;          /* pending timeout of a blocked CPU, or SIM_T_INF */
-	struct sim_ipi *ipi_head;    /* pending IPIs, by arrival */
-	uint32_t irq_off;            /* sim_irq_disable() depth */
-	bool in_irq;                 /* a handler is running: no nesting */
-	uint64_t ticks, ipis, ipis_sent;
-	struct sim_req req;
-	struct sim_req sbreq;
-	struct sim_sb_ent *sb;       /* ring of store_buffer_entries */
-	uint32_t sb_head, sb_n;
 	bool sb_busy;                /* sbreq is at a directory */
+	struct sim_coro coro;        /* sp and stack_lo on line 0, the rest on line 1 */
+	/* line 2 */
+	uint64_t n_load, n_store, n_rmw, n_hit, n_miss;
+	uint64_t switches;           /* switch-backs, for the periodic stack check */
+	sim_time_t block_since;
+	sim_time_t wake_at;          /* pending timeout of a blocked CPU, or SIM_T_INF */
+	/* lines 3-5 */
+	uint64_t cycles[SIM_CAUSE_N];
+	uint64_t n_fence;
+	struct sim_sb_ent *sb;       /* ring of store_buffer_entries */
+	uint32_t sb_head;
+	uint32_t thread;
 	struct sim_cpu *watch_next;
 	uint32_t watch_line;
-	sim_time_t block_since;
-	/* counters */
-	uint64_t n_load, n_store, n_rmw, n_hit, n_miss, n_fence;
-	uint64_t switches;           /* switch-backs, for the periodic stack check */
-	uint64_t cycles[SIM_CAUSE_N];
-};
+	uint32_t irq_off;            /* sim_irq_disable() depth */
+	/* line 6 */
+	struct sim_req req;
+	sim_time_t next_tick;        /* SIM_T_INF without a tick handler */
+	struct sim_ipi *ipi_head;    /* pending IPIs, by arrival */
+	/* the rest */
+	struct sim_req sbreq;
+	uint64_t ticks, ipis, ipis_sent;
+	bool in_irq;                 /* a handler is running: no nesting */
+	struct sim_rng rng;
+	struct sim_rng jrng;         /* jitter stream, apart from the workload's */
+} __attribute__((aligned(64)));
+#if SIM_CORO_ASM
+_Static_assert(offsetof(struct sim_cpu, coro) + 2 * sizeof(void *) <= 64 &&
+	       offsetof(struct sim_cpu, n_load) == 128 &&
+	       offsetof(struct sim_cpu, wake_at) < 192 &&
+	       offsetof(struct sim_cpu, cycles) == 192 &&
+	       offsetof(struct sim_cpu, req) == 384,
+	       "struct sim_cpu's lines as its comment says");
+#endif
 
 struct sim_stats {
 	uint64_t events;
