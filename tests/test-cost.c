@@ -670,11 +670,65 @@ test_failed_cas_wakes_spinners(void)
 	sim_run_config_free(rc);
 }
 
+/*
+ * The per-CPU access counters (sim_cpu_access_counts), on the remote
+ * script's pattern plus an RMW and a store forwarded to a load.  x is M
+ * at CPU 0 (primed).  CPU 1: load x (a transfer: load miss), load x
+ * (hit), at t=2000 load x (CPU 0 wrote it meanwhile: miss).  CPU 0 at
+ * t=1000: store x (its copy is S: the store buffer requests ownership,
+ * one store miss), a second store to x right behind it (same request:
+ * no second miss), a load of x (forwarded from the store buffer: no
+ * miss), fence; at t=3000 faa on x (CPU 1 holds it S: an RMW miss),
+ * faa again (hit).
+ */
+static struct sim_access_counts counts[2];
+
+static void
+counters_script(struct sim *s, uint32_t cpu)
+{
+	if (cpu == 1) {
+		(void)sim_load64(x);
+		(void)sim_load64(x);
+		sim_sleep_until(2000);
+		(void)sim_load64(x);
+	} else {
+		sim_sleep_until(1000);
+		sim_store64(x, 42);
+		sim_store64(x, 43);
+		val[0][0] = sim_load64(x);
+		sim_fence_full();
+		sim_sleep_until(3000);
+		(void)sim_faa64(x, 1);
+		(void)sim_faa64(x, 1);
+	}
+	sim_sleep_until(4000);
+	sim_cpu_access_counts(s, cpu, &counts[cpu]);
+}
+
+static void
+test_access_counters(void)
+{
+	script = counters_script;
+	setup_fn = prime_cpu0;
+	run_script(2, 1, 2, NULL);
+	g_assert_cmpuint(val[0][0], ==, 43);
+	g_assert_cmpuint(counts[1].loads, ==, 3);
+	g_assert_cmpuint(counts[1].load_misses, ==, 2);
+	g_assert_cmpuint(counts[1].stores + counts[1].rmws, ==, 0);
+	g_assert_cmpuint(counts[0].loads, ==, 1);
+	g_assert_cmpuint(counts[0].load_misses, ==, 0);
+	g_assert_cmpuint(counts[0].stores, ==, 2);
+	g_assert_cmpuint(counts[0].store_misses, ==, 1);
+	g_assert_cmpuint(counts[0].rmws, ==, 2);
+	g_assert_cmpuint(counts[0].rmw_misses, ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/cost/first-touch-then-hits", test_first_touch);
+	g_test_add_func("/cost/access-counters", test_access_counters);
 	g_test_add_func("/cost/remote-read-then-invalidating-store", test_remote_read_invalidate);
 	g_test_add_func("/cost/store-buffer-forwarding", test_store_forwarding);
 	g_test_add_func("/cost/fence-with-empty-store-buffer", test_fence_empty);

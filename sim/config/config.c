@@ -23,7 +23,7 @@
 
 const char *const sim_config_sections[] = {
 	"machine", "cpus", "seed", "workload", "engine", "description", "reclaim", "lock", "locking",
-	"kalloc", "kernel", NULL,
+	"kalloc", "kernel", "tree", NULL,
 };
 
 #define DEFAULT_SEED 1

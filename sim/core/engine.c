@@ -674,6 +674,18 @@ sim_set_free_label(struct sim *s, const char *label)
 	s->free_label = label;
 }
 
+void
+sim_cpu_access_counts(const struct sim *s, uint32_t cpu, struct sim_access_counts *out)
+{
+	g_assert(cpu < s->ncpus);
+	const struct sim_cpu *c = &s->cpus[cpu];
+	*out = (struct sim_access_counts){
+		.loads = c->n_load, .stores = c->n_store, .rmws = c->n_rmw,
+		.load_misses = c->n_miss - c->n_rmw_miss, .store_misses = c->n_store_miss,
+		.rmw_misses = c->n_rmw_miss,
+	};
+}
+
 uint64_t
 sim_cpu_cycles(const struct sim *s, uint32_t cpu, enum sim_cause c)
 {

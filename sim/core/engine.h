@@ -186,4 +186,24 @@ const struct sim_component *sim_choice_of(const struct sim *sim, enum sim_sectio
 /* Cycles CPU cpu spent on cause c (for workload metrics). */
 uint64_t sim_cpu_cycles(const struct sim *sim, uint32_t cpu, enum sim_cause c);
 
+/*
+ * What CPU cpu's accesses have done so far (counters only: they cost
+ * nothing and change no result).
+ *   loads, stores, rmws: accessor calls;
+ *   load_misses: loads that were neither a private-cache hit nor
+ *     forwarded from the CPU's own store buffer (each a request to the
+ *     line's directory: a transfer, an LLC hit or DRAM);
+ *   store_misses: write-ownership requests the store buffer sent (a store
+ *     to a line this CPU did not own in M/E when it drained; consecutive
+ *     stores to one line need one);
+ *   rmw_misses: RMWs that had to take their line.
+ * Stores still in the store buffer are not counted yet.
+ * Context: host, or a simulated CPU reading any CPU's counters; no cost.
+ */
+struct sim_access_counts {
+	uint64_t loads, stores, rmws;
+	uint64_t load_misses, store_misses, rmw_misses;
+};
+void sim_cpu_access_counts(const struct sim *sim, uint32_t cpu, struct sim_access_counts *out);
+
 #endif

@@ -253,6 +253,8 @@ struct sim_cpu {
 	bool in_irq;                 /* a handler is running: no nesting */
 	struct sim_rng rng;
 	struct sim_rng jrng;         /* jitter stream, apart from the workload's */
+	uint64_t n_rmw_miss;         /* RMWs among n_miss (sim_cpu_access_counts) */
+	uint64_t n_store_miss;       /* store-buffer requests for write ownership */
 } __attribute__((aligned(64)));
 #if SIM_CORO_ASM
 _Static_assert(offsetof(struct sim_cpu, coro) + 2 * sizeof(void *) <= 64 &&

@@ -256,6 +256,7 @@ sb_drain(struct sim *s, struct sim_cpu *c, sim_time_t t)
 		struct sim_sb_ent *e = sb_at(s, c, 0);
 		struct sim_line *l = sim_line_get(s, e->line);
 		if (!sim_can_write(c, l, t)) {
+			c->n_store_miss++;
 			sim_sb_issue(s, c, l, e->line, t);
 			break;
 		}
@@ -390,6 +391,7 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 		sim_pc_touch(s, c->core, id);
 	} else {
 		c->n_miss++;
+		c->n_rmw_miss++;
 		sim_write_miss(s, c, l, id);
 		took = true;
 	}
