@@ -18,6 +18,7 @@ extern const struct sim_workload_ops wl_rcuscale_ops;
 extern const struct sim_workload_ops wl_memcached_ops;
 extern const struct sim_workload_ops wl_rcutorture_ops;
 extern const struct sim_workload_ops wl_shootdown_ops;
+extern const struct sim_workload_ops wl_treebench_ops;
 
 static const struct sim_workload_ops *const registry[] = {
 	&wl_chase_ops,
@@ -33,6 +34,7 @@ static const struct sim_workload_ops *const registry[] = {
 	&wl_rcuscale_ops,
 	&wl_rcutorture_ops,
 	&wl_shootdown_ops,
+	&wl_treebench_ops,
 	NULL,
 };
 
