@@ -10,10 +10,12 @@
 #include "tree.h"
 
 extern const struct tree_ops tree_bonsai_ops;
+extern const struct tree_ops tree_rbtree_ops;
 
 /* Each tree adds its ops table here, in the order `sim list` shows. */
 static const struct sim_component *const trees[] = {
 	&tree_bonsai_ops.comp,
+	&tree_rbtree_ops.comp,
 	NULL,
 };
 
