@@ -32,8 +32,11 @@
  * writer CPUs, stores and RMWs: sim_cpu_access_counts), stores_per_update,
  * lines_missed_per_lookup (the reader CPUs' load misses per lookup),
  * reclaim_bytes_pending_peak (the scheme's peak of retired, not yet freed
- * bytes), tree_check_ok, and the tree's and the scheme's own counters
- * under "tree" and "reclaim".  The engine adds cycles_by_cause.
+ * bytes), tree_check_ok, lookup_cycles_by_cause and update_cycles_by_cause
+ * (the reader / writer CPUs' cycles in the window by cause, per lookup /
+ * per update: lookup_work and the writers' sleeps between updates
+ * included), and the tree's and the scheme's own counters under "tree"
+ * and "reclaim".  The engine adds cycles_by_cause (whole run).
  * The access counters are whole-CPU: a reader CPU's misses include what
  * the reclaim scheme does on it (callbacks, ticks).
  *
@@ -82,7 +85,8 @@ static const struct sim_param tb_params[] = {
 struct tb_cpu {
 	struct wl_lat lookup, update;
 	uint64_t hits;
-	struct sim_access_counts at_start;
+	struct sim_access_counts at_start;   /* then the window's counts */
+	uint64_t cause[SIM_CAUSE_N];         /* cycles by cause: at the start, then the window's */
 };
 
 struct tb {
@@ -271,6 +275,8 @@ tb_cpu_main(void *arg)
 		sim_spin_while_eq64(b->go, 0);
 	}
 	sim_cpu_access_counts(b->sim, me, &pc->at_start);
+	for (int k = 0; k < SIM_CAUSE_N; k++)
+		pc->cause[k] = sim_cpu_cycles(b->sim, me, (enum sim_cause)k);
 	if (me < b->p.writers) {
 		while (sim_now() < b->t_end) {
 			sim_time_t t0 = sim_now();
@@ -293,6 +299,8 @@ tb_cpu_main(void *arg)
 		.store_misses = now.store_misses - pc->at_start.store_misses,
 		.rmw_misses = now.rmw_misses - pc->at_start.rmw_misses,
 	};
+	for (int k = 0; k < SIM_CAUSE_N; k++)
+		pc->cause[k] = sim_cpu_cycles(b->sim, me, (enum sim_cause)k) - pc->cause[k];
 	if (b->rcl->cpu_exit)
 		b->rcl->cpu_exit(b->rs);
 }
@@ -322,6 +330,10 @@ tb_report(void *arg, struct sim *sim, cJSON *out)
 			load_misses += (double)pc->at_start.load_misses;
 		}
 	}
+	double rc_cause[SIM_CAUSE_N] = { 0 }, wc_cause[SIM_CAUSE_N] = { 0 };
+	for (uint32_t c = 0; c < b->ncpus; c++)
+		for (int k = 0; k < SIM_CAUSE_N; k++)
+			(c < b->p.writers ? wc_cause : rc_cause)[k] += (double)b->cpu[c].cause[k];
 	double alloc, retired, rot;
 	tb_counters(b, &alloc, &retired, &rot);
 	double ghz = sim_machine_of(sim)->freq_ghz;
@@ -343,6 +355,13 @@ tb_report(void *arg, struct sim *sim, cJSON *out)
 	cJSON_AddNumberToObject(out, "lines_written_per_update", ratio(write_misses, nu));
 	cJSON_AddNumberToObject(out, "stores_per_update", ratio(stores, nu));
 	cJSON_AddNumberToObject(out, "lines_missed_per_lookup", ratio(load_misses, (double)lookup.n));
+	cJSON *lc = cJSON_AddObjectToObject(out, "lookup_cycles_by_cause");
+	cJSON *uc = cJSON_AddObjectToObject(out, "update_cycles_by_cause");
+	for (int k = 1; k < SIM_CAUSE_N; k++) {
+		const char *nm = sim_cause_name((enum sim_cause)k);
+		cJSON_AddNumberToObject(lc, nm, ratio(rc_cause[k], (double)lookup.n));
+		cJSON_AddNumberToObject(uc, nm, ratio(wc_cause[k], nu));
+	}
 	GString *why = g_string_new(NULL);
 	bool ok = b->ops->check(b->t, why);
 	cJSON_AddBoolToObject(out, "tree_check_ok", ok);
