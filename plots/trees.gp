@@ -23,8 +23,9 @@ do for [fmt in "png svg"] {
     set key top left font ",9"
     set xlabel "writers (the other CPUs look up)"
     set xrange [-1:41]
-    set title "(a) cycles per lookup (read_lock to read_unlock)"
+    set title "(a) cycles per lookup (read_lock to read_unlock, or down_read to up_read)"
     set ylabel "cycles"
+    set logscale y 10
     plot for [s in _series] _sel(s) using "workload.writers":"metrics.cycles_per_lookup" \
         with linespoints lw 2 pt 7 ps 0.8 title _title(s)
     set title "(b) cycles per update (erase + insert under mmap_sem)"
