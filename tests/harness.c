@@ -28,11 +28,12 @@ t_machine_clusters(unsigned sockets, unsigned clusters, unsigned cores, const st
 		" \"latency\": {\"l1_hit\": %u, \"store_hit\": %u, \"atomic_hit\": %u,"
 		"   \"smt_transfer\": 10, \"leg_cluster\": %u, \"leg_socket\": %u, \"leg_link\": %u,"
 		"   \"leg_hop\": %u, \"mem\": %u, \"cluster_occupancy\": %u, \"conflict\": %u,"
-		"   \"hold\": %u, \"pause\": %u},"
+		"   \"hold\": %u, \"pause\": %u, \"remote_read_snoop\": %u,"
+		"   \"share_writeback\": %u},"
 		" \"fence\": {\"full\": %u}, \"store_buffer_entries\": 8}",
 		sockets, clusters, cores, l->l1_hit, l->store_hit, l->atomic_hit, l->leg_cluster,
 		l->leg_socket, l->leg_link, l->leg_hop, l->mem, l->occupancy, l->conflict, l->hold,
-		l->pause, l->fence_full);
+		l->pause, l->remote_read_snoop, l->share_writeback, l->fence_full);
 	cJSON *doc = cJSON_Parse(json);
 	g_assert_nonnull(doc);
 	GError *err = NULL;

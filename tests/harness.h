@@ -19,11 +19,13 @@
 /*
  * A flat machine for exact-cost tests: `sockets` sockets of one cluster
  * of `cores` cores (SMT 1), fully connected, every latency given below;
- * hold and conflict 0 unless a test sets them.
+ * hold, conflict, remote_read_snoop and share_writeback 0 unless a test
+ * sets them.
  */
 struct t_lat {
 	unsigned l1_hit, store_hit, atomic_hit, leg_cluster, leg_socket, leg_link, leg_hop,
-		 mem, occupancy, conflict, hold, fence_full, pause;
+		 mem, occupancy, conflict, hold, fence_full, pause, remote_read_snoop,
+		 share_writeback;
 };
 extern const struct t_lat t_lat_default;
 struct sim_machine *t_machine(unsigned sockets, unsigned cores, const struct t_lat *lat);

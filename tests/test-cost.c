@@ -629,6 +629,87 @@ test_intra_socket_remote_home(void)
 }
 
 /*
+ * A read from another socket than the home (remote_read_snoop 60) and the
+ * writeback when dirty data comes to be shared across sockets
+ * (share_writeback 300).  Two sockets of three cores: CPUs 0-2 in socket
+ * 0 (the home), 3-5 in socket 1; x primed M (dirty) by CPU 0.
+ *  t=0     CPU 3 loads: a = link 100, b = leg_socket 10, d = link 100 +
+ *          snoop 60 -> 270.  The home writes the dirty line back: free at
+ *          t1 + a + 300 = 670.
+ *  t=1     CPU 1 loads: its LLC (the home's) holds the line, but an LLC
+ *          hit at the home waits for the home: 670 + 2 x 5 -> 679.
+ *  t=2     CPU 4 loads: its own socket's LLC got the line at 270: 278,
+ *          no home involved.
+ *  t=3000  CPU 0 stores and fences: M again, dirty.
+ *  t=5000  CPU 1 loads: a downgrade inside the home socket, 3 x 5 = 15;
+ *          the dirty data stays in the home's LLC (no writeback).
+ *  t=6000  CPU 3 loads: served from the home LLC, 270; the data becomes
+ *          shared across sockets, so the home writes it back: free at
+ *          6270 + 100 + 300 = 6670.
+ *  t=6001  CPU 2 loads, an LLC hit at the home: 6670 + 10 -> 679.
+ * Two writebacks.  (Before the model had either mechanism: 210, 319, 278,
+ * 15, 210 and 319, no writeback.)
+ */
+static void
+remote_read_script(struct sim *s, uint32_t cpu)
+{
+	(void)s;
+	switch (cpu) {
+	case 0:
+		sim_sleep_until(3000);
+		sim_store64(x, 9);
+		sim_fence_full();
+		break;
+	case 1:
+		sim_sleep_until(1);
+		TIMED(1, 0, sim_load64(x));
+		sim_sleep_until(5000);
+		TIMED(1, 1, sim_load64(x));
+		break;
+	case 2:
+		sim_sleep_until(6001);
+		TIMED(2, 0, sim_load64(x));
+		break;
+	case 3:
+		TIMED(3, 0, sim_load64(x));
+		sim_sleep_until(6000);
+		TIMED(3, 1, sim_load64(x));
+		break;
+	case 4:
+		sim_sleep_until(2);
+		TIMED(4, 0, sim_load64(x));
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+test_remote_read_snoop_writeback(void)
+{
+	struct t_lat l = t_lat_default;
+	l.remote_read_snoop = 60;
+	l.share_writeback = 300;
+	memset(lat, 0, sizeof lat);
+	memset(val, 0, sizeof val);
+	script = remote_read_script;
+	setup_fn = prime_cpu0;
+	struct sim_run_config *rc = t_config(t_machine(2, 3, &l), 6, 1, &script_ops, NULL, 0);
+	cJSON *res = t_run(rc);
+	setup_fn = NULL;
+	g_assert_cmpuint(lat[3][0], ==, 270);
+	g_assert_cmpuint(lat[1][0], ==, 679);
+	g_assert_cmpuint(lat[4][0], ==, 278);
+	g_assert_cmpuint(lat[1][1], ==, 15);
+	g_assert_cmpuint(lat[3][1], ==, 270);
+	g_assert_cmpuint(lat[2][0], ==, 679);
+	g_assert_cmpuint(val[2][0], ==, 9);
+	g_assert_cmpfloat(t_metric(res, "engine.writebacks"), ==, 2);
+	cJSON_Delete(res);
+	sim_run_config_free(rc);
+}
+
+/*
  * A failed CAS wakes spinners.  One socket, two cores; x owned by CPU 1.
  * CPU 0 spins while x == 0: its first load takes the line from CPU 1
  * (3 x leg_cluster = 15) and it sleeps on its copy.  At t=1000 CPU 1's
@@ -739,6 +820,8 @@ main(int argc, char **argv)
 	g_test_add_func("/cost/intra-socket-transfer-of-remote-line-is-remote",
 			test_intra_socket_remote_home);
 	g_test_add_func("/cost/failed-cas-wakes-spinners", test_failed_cas_wakes_spinners);
+	g_test_add_func("/cost/remote-read-snoop-and-share-writeback",
+			test_remote_read_snoop_writeback);
 	g_test_add_func("/cost/lone-sharer-upgrades-without-invalidation",
 			test_lone_sharer_upgrade);
 	g_test_add_func("/cost/line-ww-three-sockets", test_ww_three_sockets);

@@ -64,6 +64,14 @@ const struct sim_param sim_latency_params[] = {
 	SIM_P_U32_ROW(struct sim_latency, conflict, 0, 100000, 0,
 		      "extra cycles of a cross-socket transaction granted while a request from "
 		      "another socket than the line's home waits (home-agent conflict resolution)"),
+	SIM_P_U32_ROW(struct sim_latency, remote_read_snoop, 0, 100000, 0,
+		      "extra cycles before a read from another socket than the line's home "
+		      "completes (the home collects the other sockets' snoop responses first); "
+		      "the home stays busy with the line meanwhile"),
+	SIM_P_U32_ROW(struct sim_latency, share_writeback, 0, 100000, 0,
+		      "cycles the home stays busy with a line after a read leaves copies of "
+		      "dirty data in more than one socket: it writes the data back to DRAM "
+		      "(MESI/MESIF); 0: no writeback (MOESI keeps it in an Owned copy)"),
 	SIM_P_U32_ROW(struct sim_latency, pause, 0, 10000, 10,
 		      "one spin-loop iteration (PAUSE/YIELD), charged per wake-up"),
 	SIM_P_U32_ROW(struct sim_latency, ipi_send, 0, 10000000, 500,

@@ -69,6 +69,8 @@ struct sim_latency {
 	uint32_t cluster_occupancy;/* LLC busy time per read hit on one line */
 	uint32_t hold;             /* 0: directory waits for the ack; >0: pipelined, next forward after hold */
 	uint32_t conflict;         /* extra home exchange for a cross-socket grant with other requests pending */
+	uint32_t remote_read_snoop; /* extra for a read from another socket than the home */
+	uint32_t share_writeback;  /* home busy writing dirty data back when copies span sockets */
 	uint32_t pause;            /* one spin-loop iteration (PAUSE / YIELD) */
 	uint32_t ipi_send;         /* sender's cost of an IPI */
 	uint32_t ipi_latency;      /* IPI send to arrival at the target */

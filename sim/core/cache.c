@@ -59,6 +59,29 @@
  * contended cross-socket handoffs cost 30-70% more than mctop's isolated
  * CAS latencies.
  *
+ * Remote reads (latency.remote_read_snoop, latency.share_writeback; both 0
+ * unless a preset sets them): a read from another socket than the line's
+ * home completes remote_read_snoop later (in d), and the home stays busy
+ * with the line until then (dir_free = t1 + a).  If the read leaves copies
+ * of dirty data in two sockets, the home also writes the line back to DRAM
+ * and holds it share_writeback cycles longer (a memory-controller slot is
+ * taken too); a downgrade inside the home socket leaves the dirty data in
+ * the home's LLC (l->dirty stays set) and costs nothing extra.
+ * MODEL: the snoop stands for a home-snooped protocol without a directory
+ * of S copies (Westmere-EX, 8 sockets): the home collects the other
+ * sockets' snoop responses before it completes a remote read; it is one
+ * number per machine, fitted (ben: rw readers at N = 11 and 80), whatever
+ * the distance to the farthest socket.  Only reads pay it: writes' extra
+ * cross-socket cost is what conflict was fitted to.  The writeback is
+ * MESI/MESIF's (a shared line is clean in memory; MOESI presets leave it
+ * 0), and the home is assumed to hold the line until the DRAM write is
+ * done.  Expected effect: each socket of readers holds the home longer
+ * (on ben +150 per remote socket's turn), and the first remote read after
+ * a write delays everything queued behind it by share_writeback: the
+ * home socket's readers pay for a remote read in flight, as ben's rw
+ * readers do (docs/validation.md).  Nothing changes for writes, nor for
+ * presets that set neither parameter.
+ *
  * Sharers: the directory knows which caches hold S copies of the current
  * generation -- nsh private caches and nsh_llc cluster LLCs, counted
  * exactly through fills and evictions -- and the farthest cluster that
@@ -479,6 +502,7 @@ struct legs {
 	uint64_t a, b, d;
 	enum sim_cause cause;
 	bool dram;                   /* b reads DRAM at the home: its controller may queue */
+	uint64_t home_busy;          /* the home stays busy this long after the completion */
 };
 
 /* Legs of a three-message transaction: requester cluster rq (of socket
@@ -556,6 +580,8 @@ timeline(struct sim *s, const struct sim_line *l, const struct sim_req *r,
 {
 	if (lg->cause == SIM_CAUSE_XFER_REMOTE)
 		lg->d += s->conflict;
+	if (r->kind == SIM_REQ_READ && r->cpu->socket != l->home)
+		lg->d += s->m->lat.remote_read_snoop;
 	sim_time_t t_arr = tg > r->issued + lg->a ? tg : r->issued + lg->a;
 	if (lg->dram) {
 		/* The home's memory controller may be busy with other lines. */
@@ -608,6 +634,35 @@ serve_merged(struct sim *s, struct sim_line *l, struct sim_req *fill, uint32_t i
 		l->dir_free = next;
 }
 
+/*
+ * home_read_done - the home's side of a read that leaves l in S (data
+ * from socket src_sock reached requester c at t1).  If the data is dirty
+ * (written since DRAM last had it) and its copies now span sockets, the
+ * home writes it back to DRAM and holds the line until the write is done:
+ * lg->home_busy = latency.share_writeback, plus a memory-controller slot.
+ * A downgrade inside the home socket leaves the dirty data in the home's
+ * LLC (l->dirty stays set) and costs nothing extra.
+ * Context: scheduler (a grant).  Cost: none for c (its data is in at t1);
+ * later requests for l and the home socket's LLC hits wait.
+ */
+static void
+home_read_done(struct sim *s, struct sim_line *l, const struct sim_cpu *c, uint32_t src_sock,
+	       struct legs *lg, sim_time_t t1)
+{
+	if (s->m->lat.share_writeback == 0) {
+		l->dirty = false;   /* the LLCs' copies stand for DRAM's */
+		return;
+	}
+	if (c->socket == l->home && src_sock == l->home)
+		return;
+	if (l->dirty) {
+		s->st.writebacks++;
+		lg->home_busy += s->m->lat.share_writeback;
+		sim_mc_write(s, l->home, t1);
+	}
+	l->dirty = false;
+}
+
 static void
 grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_time_t tg,
 	   struct legs *lg, sim_time_t *tx, sim_time_t *t1)
@@ -642,11 +697,13 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 		l->owner = SIM_NONE;
 		/* An owned line has no S copies of its generation. */
 		SIM_ASSERT(l->nsh == 0 && l->nsh_llc == 0);
-		l->dirty = false;   /* M -> S: the home's copy is current again */
+		home_read_done(s, l, c, oc->socket, lg, *t1);
 		pc_fill(s, oc, l, id, l->gen, tg);
 		l3_fill(s, l, oc->cluster, id, l->gen, *tx);
 	} else if (l->nsh == 0 && l->nsh_llc == 0 && r->merge_head == NULL) {
-		/* Nobody else has it: grant E. */
+		/* Nobody else has it: grant E.  Dirty data no LLC holds any
+		 * more was dropped by a silent LLC eviction (hier.c). */
+		l->dirty = false;
 		l->gen++;
 		sharers_reset(l);
 		l->old_gen_until = *tx;
@@ -656,6 +713,8 @@ grant_read(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, si
 		s->st.grants_read++;
 		return;
 	}
+	if (o == SIM_NONE)
+		home_read_done(s, l, c, l->home, lg, *t1);
 	pc_fill(s, c, l, id, l->gen, tg);
 	l3_fill(s, l, c->cluster, id, l->gen, *t1);
 	s->st.grants_read++;
@@ -726,6 +785,7 @@ grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_tim
 	else
 		grant_write(s, l, id, r, tg, &lg, &tx, &t1);
 	sim_time_t free_at = s->m->lat.hold ? tx : t1 + lg.a;
+	free_at += lg.home_busy;
 	SIM_ASSERT(free_at >= l->dir_free);
 	l->dir_free = free_at;
 	l->last_t1 = t1;

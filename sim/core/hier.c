@@ -48,8 +48,9 @@
  *   - The LLC is non-inclusive and takes private victims whole; LLC
  *     evictions are silent (the dirty data already went to DRAM at the
  *     private eviction): LLC-to-DRAM writeback traffic is not modelled.
- *   - A downgrade M -> S writes the data back to the home without
- *     memory-controller time.
+ *   - A downgrade M -> S inside the home socket, or on a preset without
+ *     latency.share_writeback, writes the data back to the home without
+ *     memory-controller time (cache.c, "Remote reads").
  *   - One queue per socket, no channels, banks, row buffers or refresh:
  *     the DRAM latency is flat (latency.mem) until the bandwidth binds.
  *
