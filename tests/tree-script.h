@@ -91,7 +91,10 @@ void ts_settle(void);
  * insert (returns -EEXIST exactly when the range overlaps), erase (the
  * number of regions removed or trimmed; the pieces outside stay), lookup
  * and find of random addresses, find_gap of random sizes and windows,
- * iterate of random windows (every overlapping region, in order); every
+ * iterate of random windows (every overlapping region, in order; for a
+ * TREE_PAGE_GRANULE tree lookup and find may return any piece of the
+ * region holding the address, and iterate reports regions clipped to the
+ * window); every
  * check_every operations the tree's check(), count() and, from its
  * stats, nodes_allocated - nodes_retired == count for trees that keep
  * one node per region (one_node_per_region).  Fails the run (sim_fail)
