@@ -19,7 +19,8 @@
  *       rw_semaphore the writer takes for write) while one writer inserts
  *       and erases ranges of a fixed known set, with schedule jitter, on 3
  *       seeds.  Every range is [slot + a pages, slot + b pages) with
- *       0 <= a < b <= 4 inside one 8-page slot, so every range that can be
+ *       0 <= a < b <= 4 inside one 8-page slot (512-page for
+ *       TREE_PAGE_GRANULE trees: a radix leaf each), so every range that can be
  *       in the tree at any time -- trims and splits included -- is in the
  *       set, and its value names the slot and a range containing it (the
  *       insert it came from).  A reader fails the run if it sees anything
@@ -35,9 +36,10 @@
  *       they were (Bonsai's rotations retire cur and the rotated child
  *       together, the grandchild still linked from both).  So the readers
  *       scenario under hp must end in a use-after-free within 20 seeds;
- *       a tree whose readers are safe under hazard pointers (one that
- *       marks retired nodes and has readers check the mark) should make
- *       this expectation a flag of its own.
+ *       a tree whose readers are safe under hazard pointers sets
+ *       TREE_HP_SAFE (radix: nodes are retired only empty and unlinked,
+ *       readers never return to a parent) and gets the readers test
+ *       under hp instead.
  *   /tree/<tree>/mutation
  *       TREE_RCU_READERS trees: with tree_env.mutation_free_now (replaced
  *       nodes freed at once instead of retired) the readers scenario under
@@ -52,7 +54,12 @@
 
 #include "tree-script.h"
 
-#define SLOT_PAGES 8u
+/* Pages from one slot of the known set to the next: 8, or for
+ * TREE_PAGE_GRANULE trees 512 (one leaf node of the radix tree a slot,
+ * so that erasing a slot empties a node and node reclamation runs; the
+ * ranges inside a slot are the same). */
+static uint64_t slot_pages = 8;
+#define SLOT_PAGES slot_pages
 #define NSLOTS 24u
 #define PG 0x1000u
 #define BASE 0x400000u
@@ -247,6 +254,7 @@ num(const cJSON *o, const char *name)
 static struct ts_config
 readers_config(const struct tcase *tc, uint64_t seed)
 {
+	slot_pages = (tc->tree->flags & TREE_PAGE_GRANULE) ? 512 : 8;
 	return (struct ts_config){ .tree = tc->tree, .scheme = tc->scheme, .sockets = 2,
 				   .cores = 3, .cpus = 6, .seed = seed, .jitter = 40,
 				   .jitter_every = 2, .script = readers_script };
@@ -363,7 +371,8 @@ main(int argc, char **argv)
 				continue;
 			struct tcase *tc = g_new0(struct tcase, 1);
 			*tc = (struct tcase){ .tree = t, .scheme = (*r)->name };
-			bool hp_unsafe = strcmp((*r)->name, "hp") == 0 && (t->flags & TREE_RCU_READERS);
+			bool hp_unsafe = strcmp((*r)->name, "hp") == 0 && (t->flags & TREE_RCU_READERS) &&
+					 !(t->flags & TREE_HP_SAFE);
 			g_autofree char *path = g_strdup_printf("/tree/%s/readers/%s%s", (*p)->name,
 								(*r)->name, hp_unsafe ? "/unsafe" : "");
 			g_test_add_data_func(path, tc, hp_unsafe ? test_hp_unsafe : test_readers);

@@ -36,6 +36,13 @@
  *   RS_LOCK | ...           an empty or mapped slot a writer holds
  *   RS_DEAD | RS_LOCK       a slot of a node being reclaimed
  *
+ * Why readers are safe under hazard pointers too (TREE_HP_SAFE): a node
+ * is retired only when all its slots are empty, after its parent's slot
+ * is cleared, so a child validated against its parent's slot (while the
+ * parent is protected) stays safe while protected; readers never go back
+ * up to a node whose protection they dropped (scan() walks again from
+ * the root), so they need two hazard slots.
+ *
  * Writers (insert, erase; no common lock: TREE_CONCURRENT_WRITERS) walk
  * the range left to right and take each terminal slot (empty or mapped)
  * that the range covers with a cmpxchg of its lock bit; a slot the range
@@ -73,7 +80,7 @@
  * [page, page + 4096) or a folded slot's whole range, not the region
  * (RadixVM keeps no region object: every page holds its own copy of the
  * mapping).  iterate() joins adjacent pieces with the same value and
- * clips them to [lo, hi); count() and erase()'s return count maximal runs
+ * clips them to [lo, hi) widened to whole pages; count() and erase()'s return count maximal runs
  * of one value.  Two regions inserted side by side with the same value
  * are one region here.  Expected effect: none on costs; callers that
  * compare regions must use TREE_PAGE_GRANULE.
@@ -130,7 +137,7 @@ struct radix_params {
 };
 
 static const struct sim_param radix_params[] = {
-	SIM_P_U64_ROW(struct radix_params, epoch_cycles, 1000, 10000000000ull, 1000000,
+	SIM_P_U64_ROW(struct radix_params, epoch_cycles, 1000, 10000000000ull, 20000,
 		      "Refcache epoch (cycles): a core flushes its delta cache at its first "
 		      "writer operation of each epoch; a node whose count reached zero is "
 		      "reviewed two epochs later (Refcache: 10 ms)"),
@@ -232,13 +239,22 @@ node_of(uint64_t w)
 	return (struct radix_node *)(uintptr_t)w;
 }
 
-/* Load a slot as readers do: rcu_dereference (hazard pointers protect the
- * child in slot level & 1).  Cost: one load of the slot's line. */
+/* Load a slot as readers do: rcu_dereference (a plain load on x86); with
+ * a scheme whose dereference is not a plain load (hazard pointers), a
+ * child pointer is loaded again through it (protected in slot level & 1).
+ * Cost: one load of the slot's line (plus the scheme's protect). */
 static inline uint64_t
 rd_slot(struct radix *t, struct radix_node *n, unsigned i, unsigned level)
 {
-	return (uint64_t)(uintptr_t)t->env.rcl->dereference(t->env.rs,
-							   (void *const *)&n->slot[i], level & 1);
+	void *const *pp = (void *const *)&n->slot[i];
+	if (t->env.rcl->dereference == rcl_plain_dereference)
+		return sim_load64(pp);
+	/* Only a child pointer is a pointer: a scheme that publishes what it
+	 * loads (hazard pointers) gets child pointers only. */
+	uint64_t w = sim_load64(pp);
+	if (!is_node(w))
+		return w;
+	return (uint64_t)(uintptr_t)t->env.rcl->dereference(t->env.rs, pp, level & 1);
 }
 
 /* ---- Refcache ---- */
@@ -591,30 +607,46 @@ radix_erase(void *tp, uint64_t start, uint64_t end)
 typedef bool (*piece_fn)(void *arg, uint64_t s, uint64_t e, uint64_t v);
 
 /*
- * scan - call fn on every mapped slot overlapping [s, e) under node (level
- * level, covering from base), in address order, clipped to [s, e), until
- * fn returns false.  Return: false if fn stopped it.  Readers load slots
- * with rcl->dereference, find_gap (reader = false) with plain loads.
- * Cost: one slot load per slot passed (empty upper slots skip their
- * subtree), nodes entered counted in *visited.
+ * scan - call fn on every mapped slot overlapping [s, e), in address
+ * order, clipped to [s, e), until fn returns false.  Walks from the root
+ * to s, then along the slots of the node it reached, descending into
+ * child nodes it meets; at the end of a node it walks again from the root
+ * (it never returns to a parent, so a reader holds at most a node and its
+ * child: two hazard slots).  Return: false if fn stopped it.  Readers
+ * load slots with rd_slot(), find_gap (reader = false) with plain loads.
+ * Cost: one slot load per slot passed (an empty or folded upper slot
+ * skips its subtree), 3 more upper-slot loads per leaf node crossed;
+ * nodes entered counted in *visited.
  */
 static bool
-scan(struct radix *t, struct radix_node *node, unsigned level, uint64_t base, uint64_t s,
-     uint64_t e, bool reader, piece_fn fn, void *arg, uint64_t *visited)
+scan(struct radix *t, uint64_t s, uint64_t e, bool reader, piece_fn fn, void *arg,
+     uint64_t *visited)
 {
-	uint64_t span = span_of(level);
-	unsigned first = idx_of(s, level), last = idx_of(e - 1, level);
-	(*visited)++;
-	for (unsigned i = first; i <= last; i++) {
-		uint64_t ss = base + (uint64_t)i * span, se = ss + span;
-		uint64_t w = reader ? rd_slot(t, node, i, level) : sim_load64(&node->slot[i]);
-		if (is_node(w)) {
-			if (!scan(t, node_of(w), level - 1, ss, MAX(s, ss), MIN(e, se), reader, fn,
-				  arg, visited))
+	uint64_t pos = s;
+	while (pos < e) {
+		struct radix_node *n = t->root;
+		unsigned level = RADIX_LEVELS - 1;
+		uint64_t base = 0;
+		(*visited)++;
+		for (;;) {
+			uint64_t span = span_of(level);
+			unsigned i = idx_of(pos, level);
+			uint64_t ss = base + (uint64_t)i * span, se = ss + span;
+			uint64_t w = reader ? rd_slot(t, n, i, level) : sim_load64(&n->slot[i]);
+			if (is_node(w)) {
+				n = node_of(w);
+				level--;
+				base = ss;
+				(*visited)++;
+				continue;
+			}
+			if ((w & RS_PRESENT) && !fn(arg, MAX(pos, ss), MIN(e, se), w & RS_PTR))
 				return false;
-		} else if (w & RS_PRESENT) {
-			if (!fn(arg, MAX(s, ss), MIN(e, se), w & RS_PTR))
-				return false;
+			pos = se;
+			if (pos >= e)
+				return true;
+			if (i == RADIX_FANOUT - 1)
+				break;          /* end of this node: from the root again */
 		}
 	}
 	return true;
@@ -683,8 +715,8 @@ radix_find(void *tp, uint64_t addr, struct tree_range *out)
 	t->st.lookups++;
 	if (addr >= RADIX_ADDR_LIMIT)
 		return false;
-	scan(t, t->root, RADIX_LEVELS - 1, 0, addr & ~((1ull << RADIX_PAGE_SHIFT) - 1),
-	     RADIX_ADDR_LIMIT, true, first_fn, &f, &visited);
+	scan(t, addr & ~((1ull << RADIX_PAGE_SHIFT) - 1), RADIX_ADDR_LIMIT, true, first_fn, &f,
+	     &visited);
 	if (!f.found)
 		return false;
 	/* A folded slot's piece is clipped to start at addr's page. */
@@ -716,8 +748,8 @@ join_fn(void *arg, uint64_t s, uint64_t e, uint64_t v)
 	return true;
 }
 
-/* iterate - the runs of one value overlapping [lo, hi), clipped to it,
- * in order (MODEL in the header).  Context: reader; may yield.  Cost: a
+/* iterate - the runs of one value overlapping [lo, hi), clipped to it
+ * widened to whole pages, in order (MODEL in the header).  Context: reader; may yield.  Cost: a
  * scan of [lo, hi). */
 static void
 radix_iterate(void *tp, uint64_t lo, uint64_t hi,
@@ -725,11 +757,12 @@ radix_iterate(void *tp, uint64_t lo, uint64_t hi,
 {
 	struct radix *t = tp;
 	struct iter_join j = { .fn = fn, .arg = arg };
-	uint64_t visited = 0;
-	hi = MIN(hi, RADIX_ADDR_LIMIT);
+	uint64_t visited = 0, pm = (1ull << RADIX_PAGE_SHIFT) - 1;
+	lo &= ~pm;
+	hi = hi > RADIX_ADDR_LIMIT - pm ? RADIX_ADDR_LIMIT : (hi + pm) & ~pm;
 	if (lo >= hi)
 		return;
-	if (scan(t, t->root, RADIX_LEVELS - 1, 0, lo, hi, true, join_fn, &j, &visited) && j.have)
+	if (scan(t, lo, hi, true, join_fn, &j, &visited) && j.have)
 		fn(arg, &j.run);
 }
 
@@ -768,7 +801,7 @@ radix_find_gap(void *tp, uint64_t size, uint64_t lo, uint64_t hi, uint64_t *star
 	hi = MIN(hi, RADIX_ADDR_LIMIT);
 	if (size == 0 || lo >= hi || size > hi - lo)
 		return false;
-	scan(t, t->root, RADIX_LEVELS - 1, 0, lo, hi, false, gap_fn, &g, &t->st.gap_nodes_visited);
+	scan(t, lo, hi, false, gap_fn, &g, &t->st.gap_nodes_visited);
 	if (!g.found && (g.cand > hi || hi - g.cand < size))
 		return false;
 	*start_out = g.cand;
@@ -947,7 +980,7 @@ const struct tree_ops tree_radix_ops = {
 		.params = radix_params,
 		.params_size = sizeof(struct radix_params),
 	},
-	.flags = TREE_RCU_READERS | TREE_CONCURRENT_WRITERS | TREE_PAGE_GRANULE,
+	.flags = TREE_RCU_READERS | TREE_CONCURRENT_WRITERS | TREE_PAGE_GRANULE | TREE_HP_SAFE,
 	.create = radix_create,
 	.destroy = radix_destroy,
 	.lookup = radix_lookup,

@@ -58,6 +58,10 @@ struct klock;
 #define TREE_CONCURRENT_WRITERS 0x2u  /* writers of disjoint ranges need no common lock */
 #define TREE_PAGE_GRANULE       0x4u  /* keyed per page (radix): ranges are page aligned,
 				       * costs grow with the pages a range spans */
+#define TREE_HP_SAFE            0x8u  /* readers are safe under hazard pointers (two
+				       * slots): no node is retired while a validated
+				       * child pointer to it can be held, and readers
+				       * never return to a node they stopped protecting */
 
 /*
  * What a tree is built on, given to create().  Host memory, owned by the
