@@ -198,6 +198,15 @@ reader_ops(void)
 		ts_read_lock();
 		for (unsigned i = 0; i < 3; i++) {
 			uint64_t addr = BASE + sim_random_below(span);
+			/* Page-granule trees: look where ranges can be (the first
+			 * 8 pages of a slot), and iterate over 48 pages, so that a
+			 * read costs what it costs with 8-page slots. */
+			uint64_t window = 6 * SLOT_PAGES * PG;
+			if (SLOT_PAGES != 8) {
+				addr = BASE + sim_random_below(NSLOTS) * SLOT_PAGES * PG +
+				       sim_random_below(8 * PG);
+				window = 6 * 8 * PG;
+			}
 			struct tree_range r;
 			unsigned k = (unsigned)sim_random_below(4);
 			if (k < 2) {
@@ -218,7 +227,7 @@ reader_ops(void)
 					reads_found++;
 				}
 			} else {
-				struct iter_state is = { .lo = addr, .hi = addr + 6 * SLOT_PAGES * PG };
+				struct iter_state is = { .lo = addr, .hi = addr + window };
 				ts.ops->iterate(ts.t, is.lo, is.hi, iter_fn, &is);
 				reads_found += is.n;
 			}
