@@ -186,12 +186,12 @@ sim_coro_create(struct sim_coro *co, void *stack_mem, size_t stack_size,
 
 	uintptr_t top = ((uintptr_t)stack_mem + stack_size - 32) & ~(uintptr_t)15;
 #if defined(__x86_64__)
-	uint64_t *f = (uint64_t *)(top - 8 * 8);
-	memset(f, 0, 8 * 8);
-	f[0] = 0x1F80u | ((uint64_t)0x037Fu << 32);  /* default MXCSR, x87 CW */
-	f[3] = (uint64_t)(uintptr_t)co;               /* r13: argument */
-	f[4] = (uint64_t)(uintptr_t)coro_entry;       /* r12: entry */
-	f[7] = (uint64_t)(uintptr_t)sim_coro_trampoline;
+	/* r15, r14, r13, r12, rbx, rbp, return address */
+	uint64_t *f = (uint64_t *)(top - 7 * 8);
+	memset(f, 0, 7 * 8);
+	f[2] = (uint64_t)(uintptr_t)co;               /* r13: argument */
+	f[3] = (uint64_t)(uintptr_t)coro_entry;       /* r12: entry */
+	f[6] = (uint64_t)(uintptr_t)sim_coro_trampoline;
 	co->sp = f;
 #elif defined(__aarch64__)
 	uint64_t *f = (uint64_t *)(top - 160);

@@ -10,7 +10,11 @@
  *
  * Back ends (chosen at build time, -Dcoro=):
  *   asm       hand-written switch of the callee-saved registers
- *             (coro_x86_64.S, coro_aarch64.S): about 10 ns per switch;
+ *             (coro_x86_64.S, coro_aarch64.S): about 10 ns per switch.
+ *             On x86-64 the floating-point control state (MXCSR, x87
+ *             control word) is not switched: code on a coroutine must
+ *             not change the rounding mode or exception masks (fesetround,
+ *             fesetenv), or every other CPU would run under the change;
  *   ucontext  swapcontext(3): portable, but one sigprocmask system call per
  *             switch (about 20x slower).
  *

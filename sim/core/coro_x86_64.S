@@ -3,10 +3,14 @@
 /*
  * void sim_coro_switch_asm(void **save_sp, void *new_sp)
  *
- * Saves the System V callee-saved registers (rbx, rbp, r12-r15), the SSE
- * control/status word and the x87 control word on the current stack,
- * stores the stack pointer in *save_sp, switches to new_sp and restores
- * the same set from there.  Everything else is caller-saved by the ABI.
+ * Saves the System V callee-saved registers (rbx, rbp, r12-r15) on the
+ * current stack, stores the stack pointer in *save_sp, switches to new_sp
+ * and restores the same set from there.  Everything else is caller-saved
+ * by the ABI -- except the control bits of MXCSR and the x87 control word,
+ * which are callee-saved too but are not switched: every coroutine runs
+ * with the host thread's floating-point environment, and none may change
+ * it (nothing in the simulator does; see coro.h).  Saving them cost a
+ * slow fnstcw/fldcw pair on every switch (host speed only).
  *
  * A fresh stack is prepared by sim_coro_create() so that the restore path
  * "returns" into sim_coro_trampoline with r12 = entry function and
@@ -23,14 +27,8 @@ sim_coro_switch_asm:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
-	subq	$8, %rsp
-	stmxcsr	(%rsp)
-	fnstcw	4(%rsp)
 	movq	%rsp, (%rdi)
 	movq	%rsi, %rsp
-	ldmxcsr	(%rsp)
-	fldcw	4(%rsp)
-	addq	$8, %rsp
 	popq	%r15
 	popq	%r14
 	popq	%r13
