@@ -70,6 +70,93 @@ params_epoch(uint64_t epoch)
 	return params_buf;
 }
 
+/* ---- (a) exact costs ---- */
+
+static sim_time_t lat[4];
+
+/*
+ * CPU 0 inserts A [0x1000,0x2000), B [0x3000,0x4000), C [0x5000,0x6000)
+ * (pages 1, 3, 5: the walk of the first one expands root slot 0, then
+ * slot 0 of the new level-2 node, then slot 0 of the level-1 node, each a
+ * new node: 3 nodes, the leaf holding slots 1, 3, 5 on its first line),
+ * and settles.  The Refcache epoch is 10^9 cycles: no flush in this run.
+ * Every slot line the walks touched (root slot 0, level-2 slot 0,
+ * level-1 slot 0, leaf slots 0-7) is M in CPU 0's cache, written last by
+ * the release stores that published the children and the values.
+ *
+ * At t=100000 CPU 1 looks up 0x5800: one rcu_dereference of a slot per
+ * level (tree_rcu: a plain load), each line M at CPU 0: a cluster
+ * transfer, 3 legs x leg_cluster 5 = 15:
+ *   root slot 0, level-2 slot 0, level-1 slot 0, leaf slot 5   4 x 15 = 60
+ * and at once again: the four lines now S in CPU 1's cache: 4 x 4 = 16.
+ *
+ * At t=200000 CPU 0 inserts D [0x7000,0x8000) (page 7, leaf line 0):
+ *   rc_tick: CPU 0's delta-cache epoch (its own line), same epoch      4
+ *   tree_rcu read_lock/unlock: nothing (preempt_disable)               0
+ *   lock_range: root slot 0, level-2 slot 0, level-1 slot 0, leaf
+ *     slot 7: S copies (CPU 1 read them), 4 hits                      16
+ *   cmpxchg(slot 7, 0 -> locked): the line is shared with CPU 1: an
+ *     invalidation round (a = leg_socket 10 to the home, b = 10 to the
+ *     sharer, d = leg_cluster 5) + atomic_hit 20 (test-cost's CAS
+ *     wake case: same figures)                                        45
+ *   release store of RS_PRESENT | value into slot 7 (now M)            1
+ *   rc_delta(leaf, +1): the entry's node (the leaf, installed by the
+ *     first insert: a hit) 4, its delta 4, store of delta + 1 1        9
+ *                                                             total  75
+ */
+static void
+exact_script(uint32_t cpu)
+{
+	if (cpu == 0) {
+		ts_write_lock();
+		insert_ok(0x1000, 0x2000, 0x1001);
+		insert_ok(0x3000, 0x4000, 0x3001);
+		insert_ok(0x5000, 0x6000, 0x5001);
+		ts_write_unlock();
+		ts_settle();
+		sim_sleep_until(200000);
+		sim_time_t t0 = sim_now();
+		insert_ok(0x7000, 0x8000, 0x7001);
+		lat[2] = sim_now() - t0;
+		ts_settle();
+		ts_check();
+	} else {
+		sim_sleep_until(100000);
+		struct tree_range r;
+		ts.rcl->read_lock(ts.rs);
+		sim_time_t t0 = sim_now();
+		g_assert_true(ts.ops->lookup(ts.t, 0x5800, &r));
+		lat[0] = sim_now() - t0;
+		g_assert_cmphex(r.start, ==, 0x5000);
+		g_assert_cmphex(r.end, ==, 0x6000);
+		g_assert_true(r.value == (void *)(uintptr_t)0x5001);
+		t0 = sim_now();
+		g_assert_true(ts.ops->lookup(ts.t, 0x5800, &r));
+		lat[1] = sim_now() - t0;
+		ts.rcl->read_unlock(ts.rs);
+	}
+}
+
+static void
+test_exact_costs(void)
+{
+	struct ts_config c = { .tree = radix, .tree_params = params_epoch(1000000000),
+			       .sockets = 1, .cores = 2, .cpus = 2, .seed = 1,
+			       .script = exact_script };
+	GError *err = ts_run(&c);
+	g_assert_no_error(err);
+	g_test_message("lookup %" G_GUINT64_FORMAT ", again %" G_GUINT64_FORMAT
+		       ", insert %" G_GUINT64_FORMAT, lat[0], lat[1], lat[2]);
+	g_assert_true(ts.check_ok);
+	g_assert_cmpuint(ts.count, ==, 4);
+	g_assert_cmpuint(stat_of("nodes_allocated"), ==, 3);
+	g_assert_cmpuint(stat_of("nodes_retired"), ==, 0);
+	g_assert_cmpuint(lat[0], ==, 60);
+	g_assert_cmpuint(lat[1], ==, 16);
+	g_assert_cmpuint(lat[2], ==, 75);
+	ts_free_results();
+}
+
 /* ---- (b) random sequences against the host reference ---- */
 
 static void
@@ -318,6 +405,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	radix = tree_find("radix");
 	g_assert_nonnull(radix);
+	g_test_add_func("/tree/radix/exact-costs", test_exact_costs);
 	g_test_add_func("/tree/radix/random-vs-reference", test_random);
 	g_test_add_func("/tree/radix/fold", test_fold);
 	g_test_add_func("/tree/radix/refcache", test_refcache);

@@ -199,7 +199,9 @@ hp_scan(struct hp *h, uint32_t cpu)
 	for (uint32_t i = 0; i < h->ncpus; i++)
 		for (uint32_t k = 0; k < h->p.slots; k++) {
 			void *v = sim_loadp(&h->rec[i].hp[k]);
-			if (v != NULL) {
+			/* A published word that is not in simulated memory
+			 * (a radix slot holding a value) protects nothing. */
+			if (v != NULL && sim_addr_valid(v)) {
 				uint64_t off = sim_addr_offset(v);
 				g_array_append_val(h->scratch, off);
 			}

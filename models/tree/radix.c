@@ -239,22 +239,16 @@ node_of(uint64_t w)
 	return (struct radix_node *)(uintptr_t)w;
 }
 
-/* Load a slot as readers do: rcu_dereference (a plain load on x86); with
- * a scheme whose dereference is not a plain load (hazard pointers), a
- * child pointer is loaded again through it (protected in slot level & 1).
- * Cost: one load of the slot's line (plus the scheme's protect). */
+/* Load a slot as readers do: rcu_dereference of the slot word (a plain
+ * load on x86; hazard pointers publish the word in slot level & 1: a
+ * child pointer is protected, a value or an empty slot protects
+ * nothing).  Cost: one load of the slot's line (plus the scheme's
+ * protect). */
 static inline uint64_t
 rd_slot(struct radix *t, struct radix_node *n, unsigned i, unsigned level)
 {
-	void *const *pp = (void *const *)&n->slot[i];
-	if (t->env.rcl->dereference == rcl_plain_dereference)
-		return sim_load64(pp);
-	/* Only a child pointer is a pointer: a scheme that publishes what it
-	 * loads (hazard pointers) gets child pointers only. */
-	uint64_t w = sim_load64(pp);
-	if (!is_node(w))
-		return w;
-	return (uint64_t)(uintptr_t)t->env.rcl->dereference(t->env.rs, pp, level & 1);
+	return (uint64_t)(uintptr_t)t->env.rcl->dereference(t->env.rs,
+							   (void *const *)&n->slot[i], level & 1);
 }
 
 /* ---- Refcache ---- */
