@@ -39,8 +39,9 @@
  *       scenario under hp must end in a use-after-free within 20 seeds;
  *       a tree whose readers are safe under hazard pointers sets
  *       TREE_HP_SAFE (radix: nodes are retired only empty and unlinked,
- *       readers never return to a parent) and gets the readers test
- *       under hp instead.
+ *       readers never return to a parent; maple: readers check the dead
+ *       mark a writer sets on every replaced node before retiring it, and
+ *       re-walk) and gets the readers test under hp instead.
  *   /tree/<tree>/mutation
  *       TREE_RCU_READERS trees: with tree_env.mutation_free_now (replaced
  *       nodes freed at once instead of retired) the readers scenario under

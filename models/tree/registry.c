@@ -11,12 +11,14 @@
 
 extern const struct tree_ops tree_bonsai_ops;
 extern const struct tree_ops tree_rbtree_ops;
+extern const struct tree_ops tree_maple_ops;
 extern const struct tree_ops tree_radix_ops;
 
 /* Each tree adds its ops table here, in the order `sim list` shows. */
 static const struct sim_component *const trees[] = {
 	&tree_bonsai_ops.comp,
 	&tree_rbtree_ops.comp,
+	&tree_maple_ops.comp,
 	&tree_radix_ops.comp,
 	NULL,
 };
