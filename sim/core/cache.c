@@ -852,8 +852,9 @@ sim_line_event(struct sim *s, uint32_t id, sim_time_t t)
 	}
 }
 
+/* sim_line_written() when some CPU watches l. */
 void
-sim_line_written(struct sim *s, struct sim_line *l, sim_time_t t)
+sim_line_wake_watchers(struct sim *s, struct sim_line *l, sim_time_t t)
 {
 	struct sim_cpu *w = l->watch;
 	l->watch = NULL;

@@ -447,7 +447,13 @@ void sim_line_event(struct sim *s, uint32_t id, sim_time_t t);
 /* Wake, at time t, every CPU sleeping on l (sim_wait_for_write, the spin
  * helpers): l was written, or taken for writing (a failed CAS), so their
  * copies are gone.  No simulated cost of its own. */
-void sim_line_written(struct sim *s, struct sim_line *l, sim_time_t t);
+void sim_line_wake_watchers(struct sim *s, struct sim_line *l, sim_time_t t);
+static inline void
+sim_line_written(struct sim *s, struct sim_line *l, sim_time_t t)
+{
+	if (l->watch != NULL)           /* inline: most writes wake nobody */
+		sim_line_wake_watchers(s, l, t);
+}
 void sim_first_touch(struct sim *s, struct sim_line *l, const struct sim_cpu *c);
 /* The directory's sharer record (see cache.c): a private cache or LLC of
  * cluster gained / lost a copy of l's current generation. */
