@@ -42,6 +42,12 @@
  *       readers never return to a parent; maple: readers check the dead
  *       mark a writer sets on every replaced node before retiring it, and
  *       re-walk) and gets the readers test under hp instead.
+ *       A tree that retires replaced nodes only after publishing the
+ *       new root but whose readers are still unsafe under hp
+ *       (TREE_HP_NARROW: functional, whose immutable retired parents
+ *       validate their children) shows it only when a scan runs while a
+ *       reader is mid-walk on the replaced path: skipped here, its own
+ *       test provokes it.
  *   /tree/<tree>/mutation
  *       TREE_RCU_READERS trees: with tree_env.mutation_free_now (replaced
  *       nodes freed at once instead of retired) the readers scenario under
@@ -337,6 +343,20 @@ test_hp_unsafe(gconstpointer data)
 			   tc->tree->comp.name);
 }
 
+/* TREE_HP_NARROW trees: unsafe under hp too, but this scenario does not
+ * reach the window (functional: no use-after-free in 300 seeds); the
+ * tree's own test provokes it. */
+static void
+test_hp_narrow(gconstpointer data)
+{
+	const struct tcase *tc = data;
+	g_autofree char *msg = g_strdup_printf("%s: unsafe under hp in a narrow window this "
+					       "scenario does not reach; see "
+					       "tests/test-tree-%s.c", tc->tree->comp.name,
+					       tc->tree->comp.name);
+	g_test_skip(msg);
+}
+
 static void
 test_deterministic(gconstpointer data)
 {
@@ -389,7 +409,10 @@ main(int argc, char **argv)
 					 !(t->flags & TREE_HP_SAFE);
 			g_autofree char *path = g_strdup_printf("/tree/%s/readers/%s%s", (*p)->name,
 								(*r)->name, hp_unsafe ? "/unsafe" : "");
-			g_test_add_data_func(path, tc, hp_unsafe ? test_hp_unsafe : test_readers);
+			if (hp_unsafe && (t->flags & TREE_HP_NARROW))
+				g_test_add_data_func(path, tc, test_hp_narrow);
+			else
+				g_test_add_data_func(path, tc, hp_unsafe ? test_hp_unsafe : test_readers);
 		}
 		struct tcase *tc = g_new0(struct tcase, 1);
 		*tc = (struct tcase){ .tree = t, .scheme = "tree_rcu" };

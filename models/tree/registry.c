@@ -13,6 +13,7 @@ extern const struct tree_ops tree_bonsai_ops;
 extern const struct tree_ops tree_rbtree_ops;
 extern const struct tree_ops tree_maple_ops;
 extern const struct tree_ops tree_radix_ops;
+extern const struct tree_ops tree_functional_ops;
 
 /* Each tree adds its ops table here, in the order `sim list` shows. */
 static const struct sim_component *const trees[] = {
@@ -20,6 +21,7 @@ static const struct sim_component *const trees[] = {
 	&tree_rbtree_ops.comp,
 	&tree_maple_ops.comp,
 	&tree_radix_ops.comp,
+	&tree_functional_ops.comp,
 	NULL,
 };
 

@@ -62,6 +62,11 @@ struct klock;
 				       * slots): no node is retired while a validated
 				       * child pointer to it can be held, and readers
 				       * never return to a node they stopped protecting */
+#define TREE_HP_NARROW          0x10u /* TREE_RCU_READERS tree whose readers are unsafe under
+				       * hazard pointers only in a narrow window (it retires
+				       * replaced nodes after publishing the new root): the
+				       * generic readers scenario does not show it, the tree's
+				       * own test provokes it (tests/test-tree.c skips hp) */
 
 /*
  * What a tree is built on, given to create().  Host memory, owned by the
