@@ -570,6 +570,8 @@ spread(struct maple *t, enum maple_type type, const struct ment *e, unsigned n, 
 static void
 mas_update_gap(struct maple *t, uint64_t index, unsigned level)
 {
+	if (level == 0)
+		return;         /* the root's gaps live nowhere */
 	GArray *ents = g_array_new(false, false, sizeof(struct ment));
 	/* The path, deepest last. */
 	struct mref refs[MAPLE_HEIGHT_MAX];
@@ -1173,6 +1175,18 @@ count_node(const struct maple *t, const struct maple_node *n, unsigned depth, ui
 	return c;
 }
 
+/* Nodes reachable (host walk). */
+static uint64_t
+count_nodes(const struct maple *t, const struct maple_node *n, unsigned depth)
+{
+	if (depth + 1 == t->height)
+		return 1;
+	uint64_t c = 1;
+	for (unsigned i = 0; i < n->ma64.meta.end; i++)
+		c += count_nodes(t, n->ma64.slot[i], depth + 1);
+	return c;
+}
+
 /* count: non-NULL leaf slots.  Context: host. */
 static uint64_t
 maple_count(void *tp)
@@ -1182,7 +1196,8 @@ maple_count(void *tp)
 }
 
 /* stats: the common counters (rotations = splits + merges) and
- * slot_stores, node_builds, splits, merges, gap_updates, height.
+ * slot_stores, node_builds, splits, merges, gap_updates, height, nodes
+ * (reachable now).
  * Context: host. */
 static void
 maple_stats(void *tp, cJSON *out)
@@ -1196,6 +1211,8 @@ maple_stats(void *tp, cJSON *out)
 	cJSON_AddNumberToObject(out, "merges", (double)t->merges);
 	cJSON_AddNumberToObject(out, "gap_updates", (double)t->gap_updates);
 	cJSON_AddNumberToObject(out, "height", (double)t->height);
+	cJSON_AddNumberToObject(out, "nodes", (double)(t->mt->ma_root
+		? count_nodes(t, t->mt->ma_root, 0) : 0));
 }
 
 const struct tree_ops tree_maple_ops = {
