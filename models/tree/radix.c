@@ -179,9 +179,9 @@ struct radix_node {
 _Static_assert(sizeof(struct radix_node_hdr) == 64, "one line");
 #define RADIX_NODE_SIZE sizeof(struct radix_node)
 
-/* One core's Refcache delta cache, homed at that core, written only by
- * it: line 0 holds the epoch it last flushed in, then delta_slots
- * entries of 16 bytes (4 to a line). */
+/* One core's Refcache delta cache, allocated by that core at its first
+ * writer operation and written only by it: line 0 holds the epoch it
+ * last flushed in, then delta_slots entries of 16 bytes (4 to a line). */
 struct radix_rc_ent {
 	struct radix_node *node;
 	int64_t delta;
@@ -203,7 +203,7 @@ struct radix {
 	struct radix_node *root;    /* simulated, level 3 */
 	struct kmem_cache *node_cache;
 	uint32_t ncpus;
-	struct radix_rc_cpu **rc;   /* [ncpus], simulated */
+	struct radix_rc_cpu **rc;   /* [ncpus], simulated, NULL until the core writes */
 	GQueue *review;             /* [ncpus] host FIFOs of struct radix_review * */
 	struct tree_stats st;
 	uint64_t expansions;        /* slots that became nodes (lazy allocation or unfolding) */
@@ -259,6 +259,19 @@ epoch_now(struct radix *t)
 	return sim_now() / t->p.epoch_cycles;
 }
 
+/* This core's delta cache, allocated at its first writer operation
+ * (cores that only read never have one).  Cost: none here; its lines
+ * start in no cache (first touches miss to memory). */
+static struct radix_rc_cpu *
+rc_cpu(struct radix *t)
+{
+	uint32_t cpu = sim_cpu_id();
+	if (!t->rc[cpu])
+		t->rc[cpu] = sim_alloc(sizeof(struct radix_rc_cpu) +
+				       t->p.delta_slots * sizeof(struct radix_rc_ent), 64);
+	return t->rc[cpu];
+}
+
 static unsigned
 rc_hash(struct radix *t, struct radix_node *n)
 {
@@ -303,7 +316,7 @@ rc_evict(struct radix *t, struct radix_node *n, int64_t delta)
 static void
 rc_delta(struct radix *t, struct radix_node *n, int d)
 {
-	struct radix_rc_ent *e = &t->rc[sim_cpu_id()]->ent[rc_hash(t, n)];
+	struct radix_rc_ent *e = &rc_cpu(t)->ent[rc_hash(t, n)];
 	struct radix_node *old = sim_loadp((void *const *)&e->node);
 	if (old == n) {
 		sim_store64(&e->delta, (uint64_t)((int64_t)sim_load64(&e->delta) + d));
@@ -364,7 +377,7 @@ static void
 rc_tick(struct radix *t)
 {
 	uint32_t cpu = sim_cpu_id();
-	struct radix_rc_cpu *c = t->rc[cpu];
+	struct radix_rc_cpu *c = rc_cpu(t);
 	uint64_t e = epoch_now(t);
 	if (sim_load64(&c->epoch) >= e)
 		return;
@@ -606,15 +619,14 @@ typedef bool (*piece_fn)(void *arg, uint64_t s, uint64_t e, uint64_t v);
  * to s, then along the slots of the node it reached, descending into
  * child nodes it meets; at the end of a node it walks again from the root
  * (it never returns to a parent, so a reader holds at most a node and its
- * child: two hazard slots).  Return: false if fn stopped it.  Readers
- * load slots with rd_slot(), find_gap (reader = false) with plain loads.
+ * child: two hazard slots).  Return: false if fn stopped it.  Slots are
+ * loaded with rd_slot(); the caller is inside the read side.
  * Cost: one slot load per slot passed (an empty or folded upper slot
  * skips its subtree), 3 more upper-slot loads per leaf node crossed;
  * nodes entered counted in *visited.
  */
 static bool
-scan(struct radix *t, uint64_t s, uint64_t e, bool reader, piece_fn fn, void *arg,
-     uint64_t *visited)
+scan(struct radix *t, uint64_t s, uint64_t e, piece_fn fn, void *arg, uint64_t *visited)
 {
 	uint64_t pos = s;
 	while (pos < e) {
@@ -626,7 +638,7 @@ scan(struct radix *t, uint64_t s, uint64_t e, bool reader, piece_fn fn, void *ar
 			uint64_t span = span_of(level);
 			unsigned i = idx_of(pos, level);
 			uint64_t ss = base + (uint64_t)i * span, se = ss + span;
-			uint64_t w = reader ? rd_slot(t, n, i, level) : sim_load64(&n->slot[i]);
+			uint64_t w = rd_slot(t, n, i, level);
 			if (is_node(w)) {
 				n = node_of(w);
 				level--;
@@ -709,7 +721,7 @@ radix_find(void *tp, uint64_t addr, struct tree_range *out)
 	t->st.lookups++;
 	if (addr >= RADIX_ADDR_LIMIT)
 		return false;
-	scan(t, addr & ~((1ull << RADIX_PAGE_SHIFT) - 1), RADIX_ADDR_LIMIT, true, first_fn, &f,
+	scan(t, addr & ~((1ull << RADIX_PAGE_SHIFT) - 1), RADIX_ADDR_LIMIT, first_fn, &f,
 	     &visited);
 	if (!f.found)
 		return false;
@@ -756,7 +768,7 @@ radix_iterate(void *tp, uint64_t lo, uint64_t hi,
 	hi = hi > RADIX_ADDR_LIMIT - pm ? RADIX_ADDR_LIMIT : (hi + pm) & ~pm;
 	if (lo >= hi)
 		return;
-	if (scan(t, lo, hi, true, join_fn, &j, &visited) && j.have)
+	if (scan(t, lo, hi, join_fn, &j, &visited) && j.have)
 		fn(arg, &j.run);
 }
 
@@ -781,8 +793,8 @@ gap_fn(void *arg, uint64_t s, uint64_t e, uint64_t v)
 
 /*
  * find_gap - bottom-up get_unmapped_area: scan [lo, hi) for the first run
- * of empty slots of size bytes.  Context: writer side (plain loads); may
- * yield.  Cost: one slot load per slot passed until the gap: it grows
+ * of empty slots of size bytes.  Context: writer side, inside the read
+ * side it enters (concurrent writers may reclaim nodes); may yield.  Cost: one slot load per slot passed until the gap: it grows
  * with the mapped range before the gap (RadixVM's trade-off: no gap
  * augmentation), empty subtrees skipped by their upper slot.
  */
@@ -795,7 +807,11 @@ radix_find_gap(void *tp, uint64_t size, uint64_t lo, uint64_t hi, uint64_t *star
 	hi = MIN(hi, RADIX_ADDR_LIMIT);
 	if (size == 0 || lo >= hi || size > hi - lo)
 		return false;
-	scan(t, lo, hi, false, gap_fn, &g, &t->st.gap_nodes_visited);
+	/* Other writers may run (TREE_CONCURRENT_WRITERS) and reclaim
+	 * nodes: the scan is a reader's. */
+	t->env.rcl->read_lock(t->env.rs);
+	scan(t, lo, hi, gap_fn, &g, &t->st.gap_nodes_visited);
+	t->env.rcl->read_unlock(t->env.rs);
 	if (!g.found && (g.cand > hi || hi - g.cand < size))
 		return false;
 	*start_out = g.cand;
@@ -821,12 +837,8 @@ radix_create(const struct tree_env *env, const void *params)
 	t->ncpus = sim_ncpus_of(env->sim);
 	t->rc = g_new0(struct radix_rc_cpu *, t->ncpus);
 	t->review = g_new0(GQueue, t->ncpus);
-	size_t rcsz = sizeof(struct radix_rc_cpu) + t->p.delta_slots * sizeof(struct radix_rc_ent);
-	for (uint32_t c = 0; c < t->ncpus; c++) {
-		t->rc[c] = sim_alloc(rcsz, 64);
-		sim_mem_prime(env->sim, t->rc[c], rcsz, c);
+	for (uint32_t c = 0; c < t->ncpus; c++)
 		g_queue_init(&t->review[c]);
-	}
 	return t;
 }
 
@@ -844,21 +856,34 @@ radix_destroy(void *tp)
 struct check_walk {
 	struct radix *t;
 	GString *why;
+	GHashTable *cached;         /* cached_deltas() */
 };
 
-/* The deltas every core's cache holds for n, and the entries naming it. */
-static int64_t
-cached_deltas(struct radix *t, const struct radix_node *n, uint32_t *entries)
+/* What the delta caches hold for one node (check()). */
+struct cached {
+	int64_t sum;
+	uint32_t entries;
+};
+
+/* Every core's cache entries, summed by node: node -> struct cached. */
+static GHashTable *
+cached_deltas(struct radix *t)
 {
-	int64_t sum = 0;
-	*entries = 0;
+	GHashTable *h = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	for (uint32_t c = 0; c < t->ncpus; c++)
-		for (uint32_t i = 0; i < t->p.delta_slots; i++)
-			if (t->rc[c]->ent[i].node == n) {
-				sum += t->rc[c]->ent[i].delta;
-				(*entries)++;
+		for (uint32_t i = 0; t->rc[c] && i < t->p.delta_slots; i++) {
+			const struct radix_rc_ent *e = &t->rc[c]->ent[i];
+			if (!e->node)
+				continue;
+			struct cached *k = g_hash_table_lookup(h, e->node);
+			if (!k) {
+				k = g_new0(struct cached, 1);
+				g_hash_table_insert(h, e->node, k);
 			}
-	return sum;
+			k->sum += e->delta;
+			k->entries++;
+		}
+	return h;
 }
 
 static bool
@@ -895,8 +920,9 @@ check_node(struct check_walk *cw, const struct radix_node *n, unsigned level,
 				return false;
 		}
 	}
-	uint32_t entries;
-	int64_t pending = cached_deltas(t, n, &entries);
+	const struct cached *k = g_hash_table_lookup(cw->cached, n);
+	int64_t pending = k ? k->sum : 0;
+	uint32_t entries = k ? k->entries : 0;
 	if ((int64_t)(int32_t)n->hdr.count + pending != used || n->hdr.cached_by != entries) {
 		g_string_append_printf(cw->why, "radix: level %u node uses %" G_GINT64_FORMAT
 				       " slots, count %d + cached deltas %" G_GINT64_FORMAT
@@ -912,8 +938,10 @@ static bool
 radix_check(void *tp, GString *why)
 {
 	struct radix *t = tp;
-	struct check_walk cw = { t, why };
-	return check_node(&cw, t->root, RADIX_LEVELS - 1, NULL, 0);
+	struct check_walk cw = { t, why, cached_deltas(t) };
+	bool ok = check_node(&cw, t->root, RADIX_LEVELS - 1, NULL, 0);
+	g_hash_table_destroy(cw.cached);
+	return ok;
 }
 
 struct count_walk {
