@@ -464,6 +464,52 @@ test_fold(void)
 	ts_free_results();
 }
 
+/* ---- (c) find_gap scans: cost grows with the mapped range before the gap ---- */
+
+static sim_time_t gap_cost[2];
+static const uint64_t gap_pages[2] = { 64, 448 };
+
+/*
+ * RadixVM keeps no gap augmentation: find_gap(one page, [B, B + 2 MiB))
+ * with pages [B, B + n) mapped (B 2 MiB aligned, one leaf) loads root
+ * slot 0, level-2 slot 0 and level-1 slot 1, then leaf slots 0 .. n:
+ * n + 4 loads, all hits on lines this CPU wrote (4 cycles each; tree_rcu's
+ * read side costs nothing): 4 (n + 4) = 272 cycles for n = 64, 1,808 for
+ * n = 448.
+ */
+static void
+gap_script(uint32_t cpu)
+{
+	(void)cpu;
+	const uint64_t b = MB2;
+	ts_write_lock();
+	for (unsigned k = 0; k < 2; k++) {
+		insert_ok(b, b + gap_pages[k] * PG, 0x51);
+		ts_settle();
+		uint64_t at = 0;
+		sim_time_t t0 = sim_now();
+		g_assert_true(ts.ops->find_gap(ts.t, PG, b, b + MB2, &at));
+		gap_cost[k] = sim_now() - t0;
+		g_assert_cmphex(at, ==, b + gap_pages[k] * PG);
+		g_assert_cmpuint(ts.ops->erase(ts.t, b, b + gap_pages[k] * PG), ==, 1);
+	}
+	ts_write_unlock();
+}
+
+static void
+test_gap_scan(void)
+{
+	struct ts_config c = { .tree = radix, .tree_params = params_epoch(1000000000),
+			       .sockets = 1, .cores = 2, .cpus = 1, .seed = 1, .script = gap_script };
+	GError *err = ts_run(&c);
+	g_assert_no_error(err);
+	g_test_message("find_gap after 64 pages %" G_GUINT64_FORMAT ", after 448 %" G_GUINT64_FORMAT,
+		       gap_cost[0], gap_cost[1]);
+	g_assert_cmpuint(gap_cost[0], ==, 4 * (64 + 4));
+	g_assert_cmpuint(gap_cost[1], ==, 4 * (448 + 4));
+	ts_free_results();
+}
+
 /* ---- (c) Refcache: counts reach zero, retired epochs later ---- */
 
 #define EPOCH 100000u
@@ -540,6 +586,7 @@ main(int argc, char **argv)
 	g_test_add_func("/tree/radix/disjoint-writers", test_disjoint_writers);
 	g_test_add_func("/tree/radix/overlapping-writers", test_overlapping_writers);
 	g_test_add_func("/tree/radix/fold", test_fold);
+	g_test_add_func("/tree/radix/gap-scan", test_gap_scan);
 	g_test_add_func("/tree/radix/refcache", test_refcache);
 	return g_test_run();
 }

@@ -619,14 +619,16 @@ typedef bool (*piece_fn)(void *arg, uint64_t s, uint64_t e, uint64_t v);
  * to s, then along the slots of the node it reached, descending into
  * child nodes it meets; at the end of a node it walks again from the root
  * (it never returns to a parent, so a reader holds at most a node and its
- * child: two hazard slots).  Return: false if fn stopped it.  Slots are
- * loaded with rd_slot(); the caller is inside the read side.
+ * child: two hazard slots).  Also stops once it has passed *stop (when
+ * stop is not NULL; fn may move it).  Return: false if fn stopped it.
+ * Slots are loaded with rd_slot(); the caller is inside the read side.
  * Cost: one slot load per slot passed (an empty or folded upper slot
  * skips its subtree), 3 more upper-slot loads per leaf node crossed;
  * nodes entered counted in *visited.
  */
 static bool
-scan(struct radix *t, uint64_t s, uint64_t e, piece_fn fn, void *arg, uint64_t *visited)
+scan(struct radix *t, uint64_t s, uint64_t e, piece_fn fn, void *arg, uint64_t *visited,
+     const uint64_t *stop)
 {
 	uint64_t pos = s;
 	while (pos < e) {
@@ -649,7 +651,7 @@ scan(struct radix *t, uint64_t s, uint64_t e, piece_fn fn, void *arg, uint64_t *
 			if ((w & RS_PRESENT) && !fn(arg, MAX(pos, ss), MIN(e, se), w & RS_PTR))
 				return false;
 			pos = se;
-			if (pos >= e)
+			if (pos >= e || (stop && pos >= *stop))
 				return true;
 			if (i == RADIX_FANOUT - 1)
 				break;          /* end of this node: from the root again */
@@ -722,7 +724,7 @@ radix_find(void *tp, uint64_t addr, struct tree_range *out)
 	if (addr >= RADIX_ADDR_LIMIT)
 		return false;
 	scan(t, addr & ~((1ull << RADIX_PAGE_SHIFT) - 1), RADIX_ADDR_LIMIT, first_fn, &f,
-	     &visited);
+	     &visited, NULL);
 	if (!f.found)
 		return false;
 	/* A folded slot's piece is clipped to start at addr's page. */
@@ -768,12 +770,13 @@ radix_iterate(void *tp, uint64_t lo, uint64_t hi,
 	hi = hi > RADIX_ADDR_LIMIT - pm ? RADIX_ADDR_LIMIT : (hi + pm) & ~pm;
 	if (lo >= hi)
 		return;
-	if (scan(t, lo, hi, join_fn, &j, &visited) && j.have)
+	if (scan(t, lo, hi, join_fn, &j, &visited, NULL) && j.have)
 		fn(arg, &j.run);
 }
 
 struct gap_walk {
 	uint64_t size, cand;
+	uint64_t stop;              /* cand + size: the scan may stop past it */
 	bool found;
 };
 
@@ -786,23 +789,26 @@ gap_fn(void *arg, uint64_t s, uint64_t e, uint64_t v)
 		g->found = true;
 		return false;
 	}
-	if (e > g->cand)
+	if (e > g->cand) {
 		g->cand = e;
+		g->stop = e + g->size;
+	}
 	return true;
 }
 
 /*
  * find_gap - bottom-up get_unmapped_area: scan [lo, hi) for the first run
  * of empty slots of size bytes.  Context: writer side, inside the read
- * side it enters (concurrent writers may reclaim nodes); may yield.  Cost: one slot load per slot passed until the gap: it grows
- * with the mapped range before the gap (RadixVM's trade-off: no gap
+ * side it enters (concurrent writers may reclaim nodes); may yield.
+ * Cost: one slot load per slot passed until the gap's end: it grows with
+ * the mapped range before the gap (RadixVM's trade-off: no gap
  * augmentation), empty subtrees skipped by their upper slot.
  */
 static bool
 radix_find_gap(void *tp, uint64_t size, uint64_t lo, uint64_t hi, uint64_t *start_out)
 {
 	struct radix *t = tp;
-	struct gap_walk g = { .size = size, .cand = lo };
+	struct gap_walk g = { .size = size, .cand = lo, .stop = lo + size };
 	t->st.gap_searches++;
 	hi = MIN(hi, RADIX_ADDR_LIMIT);
 	if (size == 0 || lo >= hi || size > hi - lo)
@@ -810,7 +816,7 @@ radix_find_gap(void *tp, uint64_t size, uint64_t lo, uint64_t hi, uint64_t *star
 	/* Other writers may run (TREE_CONCURRENT_WRITERS) and reclaim
 	 * nodes: the scan is a reader's. */
 	t->env.rcl->read_lock(t->env.rs);
-	scan(t, lo, hi, gap_fn, &g, &t->st.gap_nodes_visited);
+	scan(t, lo, hi, gap_fn, &g, &t->st.gap_nodes_visited, &g.stop);
 	t->env.rcl->read_unlock(t->env.rs);
 	if (!g.found && (g.cand > hi || hi - g.cand < size))
 		return false;
