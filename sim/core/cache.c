@@ -655,7 +655,9 @@ home_read_done(struct sim *s, struct sim_line *l, const struct sim_cpu *c, uint3
 	}
 	if (c->socket == l->home && src_sock == l->home)
 		return;
-	if (l->dirty) {
+	/* Data read from DRAM: an LLC that held it dirty dropped it (silent
+	 * LLC evictions, hier.c), so there is nothing to write back. */
+	if (l->dirty && !lg->dram) {
 		s->st.writebacks++;
 		lg->home_busy += s->m->lat.share_writeback;
 		sim_mc_write(s, l->home, t1);
