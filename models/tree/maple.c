@@ -120,9 +120,11 @@
  * offset in the last slot of a non-full leaf): the writer finds a leaf's
  * end and largest gap by scanning its pivots.  Expected effect: writer
  * loads of lines 0-1 that Linux reads anyway to find the end.
- * MODEL: find() after a gap and iterate() start a fresh walk from the
- * root for the next range (mas_find moves within the leaf).  Expected
- * effect: ~2-3 lines per level more per region iterated.
+ * MODEL: find() past a gap and iterate() move to the next slot of the
+ * same leaf as mas_find does, but past a leaf's last slot they walk again
+ * from the root (Linux climbs to the parent and down to the next leaf).
+ * Expected effect: per leaf crossed, the upper levels' lines once more
+ * (hits, mostly).
  */
 #include <errno.h>
 #include <string.h>
@@ -279,9 +281,14 @@ node_work(struct maple *t)
 
 /* ---- readers ---- */
 
+/* Where a walk ended: the range [emin, emax] and its entry; for a
+ * reader's walk also the leaf, the slot's offset and the leaf's max. */
 struct mwalk {
 	void *entry;
 	uint64_t emin, emax;
+	struct maple_node *leaf;
+	unsigned off;
+	uint64_t nmax;
 };
 
 /*
@@ -305,6 +312,7 @@ retry:
 		return;
 	}
 	for (;;) {
+		uint64_t nmax = max;
 		node_work(t);
 		enum maple_type type = parent_type(sim_load64(&node->parent));
 		unsigned cap = mt_slots(type), off = 0;
@@ -330,31 +338,66 @@ retry:
 			goto retry;
 		}
 		if (type == maple_leaf_64) {
-			*w = (struct mwalk){ .entry = next, .emin = min, .emax = max };
+			*w = (struct mwalk){ .entry = next, .emin = min, .emax = max, .leaf = node,
+					     .off = off, .nmax = nmax };
 			return;
 		}
 		node = next;
 	}
 }
 
-/* mas_find: the lowest region with end > addr, walking again past a gap
- * (MODEL above).  Context: reader; may yield. */
+/*
+ * mas_next_slot - move w to the range after it: the next slot of the same
+ * leaf (its pivot, its slot, the dead check), or, past the leaf's end or
+ * on a dead leaf, a walk from the root (MODEL in the header).  Context:
+ * reader; may yield.  Cost: the pivot's line (0 or 1), the slot's (2 or
+ * 3), line 0 again; or mtree_lookup_walk's.
+ */
+static void
+mas_next_slot(struct maple *t, struct mwalk *w)
+{
+	uint64_t next = w->emax + 1;
+	if (w->emax < w->nmax) {
+		unsigned off = w->off + 1;
+		uint64_t last = off < MAPLE_RANGE64_SLOTS - 1 ?
+				sim_load64(&w->leaf->mr64.pivot[off]) : w->nmax;
+		void *entry = sim_loadp(&w->leaf->mr64.slot[off]);
+		if (!parent_dead(w->leaf, sim_load64(&w->leaf->parent))) {
+			w->off = off;
+			w->emin = next;
+			w->emax = last;
+			w->entry = entry;
+			return;
+		}
+		t->st.lookup_retries++;
+	}
+	mtree_lookup_walk(t, next, w);
+}
+
+/* Move w forward to the first range holding a value (w's own included).
+ * Return: false if none up to ULONG_MAX.  Context: reader; may yield. */
+static bool
+mas_next_present(struct maple *t, struct mwalk *w)
+{
+	while (!w->entry) {
+		if (w->emax == MAPLE_MAX)
+			return false;
+		mas_next_slot(t, w);
+	}
+	return true;
+}
+
+/* mas_find: the lowest region with end > addr: the walk to addr, then
+ * the next slots past a gap.  Context: reader; may yield. */
 static bool
 maple_find_from(struct maple *t, uint64_t addr, struct tree_range *out)
 {
 	struct mwalk w;
-	uint64_t at = addr;
-	for (;;) {
-		mtree_lookup_walk(t, at, &w);
-		if (w.entry) {
-			*out = (struct tree_range){ .start = w.emin, .end = w.emax + 1,
-						    .value = w.entry };
-			return true;
-		}
-		if (w.emax == MAPLE_MAX)
-			return false;
-		at = w.emax + 1;
-	}
+	mtree_lookup_walk(t, addr, &w);
+	if (!mas_next_present(t, &w))
+		return false;
+	*out = (struct tree_range){ .start = w.emin, .end = w.emax + 1, .value = w.entry };
+	return true;
 }
 
 /* ---- writer side: reading nodes (plain loads: the writer excludes
@@ -506,7 +549,8 @@ set_parent(struct maple_node *child, enum maple_type ctype, uintptr_t parent)
  * Inner nodes adopt their children (each child's parent word).  Return:
  * the node; *gap its largest gap.  Cost: kmem_cache_alloc, the parent
  * word, n - 1 pivots (+ max if not full), n slots, for inner nodes n gaps,
- * meta and n stores to the children's line 0.  Context: writer; may yield.
+ * meta, the first child's parent word (its type) and n stores to the
+ * children's line 0.  Context: writer; may yield.
  */
 static struct maple_node *
 mas_build_node(struct maple *t, enum maple_type type, const struct ment *e, unsigned n,
@@ -909,19 +953,22 @@ maple_find(void *tp, uint64_t addr, struct tree_range *out)
 	return true;
 }
 
-/* iterate: for_each_vma_range as repeated mas_find walks (MODEL above).
- * Context: reader; may yield. */
+/* iterate: for_each_vma_range: one walk to lo, then mas_next_slot
+ * (MODEL above).  Context: reader; may yield. */
 static void
 maple_iterate(void *tp, uint64_t lo, uint64_t hi,
 	      bool (*fn)(void *arg, const struct tree_range *r), void *arg)
 {
 	struct maple *t = tp;
-	struct tree_range r;
-	uint64_t at = lo;
-	while (at < hi && maple_find_from(t, at, &r) && r.start < hi) {
-		if (!fn(arg, &r))
+	struct mwalk w;
+	if (lo >= hi)
+		return;
+	mtree_lookup_walk(t, lo, &w);
+	while (mas_next_present(t, &w) && w.emin < hi) {
+		struct tree_range r = { .start = w.emin, .end = w.emax + 1, .value = w.entry };
+		if (!fn(arg, &r) || w.emax >= hi - 1)
 			return;
-		at = r.end;
+		mas_next_slot(t, &w);
 	}
 }
 
