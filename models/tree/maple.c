@@ -15,7 +15,11 @@
  * swallows its NULL neighbours), mas_wr_node_store / mas_split /
  * mas_wr_spanning_store / mas_rebalance (new nodes, published with
  * rcu_assign_pointer), mas_adopt_children, mas_update_gap, mas_find,
- * mas_empty_area.  See /work/shared/reference/address-spaces-2013-2026.md.
+ * mas_empty_area.  See /work/shared/reference/address-spaces.md (the
+ * maple tree: "an RCU-safe range based B-tree", branching factor 10
+ * inner and 16 leaf, readers re-walk on stale data, one writer at a
+ * time; a 1000-entry tree is 5 levels deep where an rbtree is 10 -- here
+ * 1,000 regions with gaps between them, 2,001 ranges, make 4 levels).
  *
  * The tree partitions [0, ULONG_MAX] into ranges, each a slot holding a
  * value (a region) or NULL (a gap).  A node covers [min, max] (given by
