@@ -32,7 +32,9 @@
  *     read size);
  *   - when it needs a rotation, singleL/R build 2 new nodes and doubleL/R
  *     3; the replaced nodes (the rotated child, its child for a double,
- *     and cur) are retired: tree_node_retire() -> rcl->retire();
+ *     and cur) are retired: tree_node_retire() -> rcl->retire(), once
+ *     the update is published (cbtree.c retires them as it builds, a
+ *     race: see TreeBBFreeNode);
  *   - delete of a node with two children: deleteMin on its right subtree
  *     copies the path down to the minimum (non-destructively: readers may
  *     be walking between the two), then a new copy of the min node takes
@@ -172,6 +174,9 @@ struct bonsai {
 	struct tree_stats st;
 	uint64_t inplace_updates;   /* child pointers overwritten in place */
 	uint64_t copies;            /* nodes copied by deleteMin/delete/trim (not rotations) */
+	/* Nodes an update in progress has replaced, retired once the update is
+	 * published (host list; see TreeBBFreeNode). */
+	GPtrArray *unlinked;
 };
 
 static node_t *
@@ -213,11 +218,36 @@ mkNode(struct bonsai *t, node_t *left, node_t *right, const struct cb_kv *kv)
 	return n;
 }
 
-/* TreeBBFreeNode: call_rcu of the node.  May yield. */
+/*
+ * TreeBBFreeNode - n has been replaced by the update in progress: note it,
+ * to be retired by retire_unlinked() once the update is published.
+ * cbtree.c calls call_rcu() right here, while n is still reachable (the
+ * new subtree is linked in later, by an in-place store higher up or by
+ * the root's rcu_assign_pointer).  That is a race under any scheme: a
+ * grace period that starts after the call_rcu and before the unlink does
+ * not wait for a reader that starts in between and finds n, and frees n
+ * under it (under hazard pointers or EBR a scan or epoch advance inside
+ * a later retire() does the same at once).  Retiring after publication
+ * closes it; the retire costs are the same, paid a little later.
+ * Context: writer; no cost.
+ */
 static void
 TreeBBFreeNode(struct bonsai *t, node_t *n)
 {
-	tree_node_retire(&t->env, &t->st, n, BONSAI_NODE_SIZE, BONSAI_NODE_ALIGN);
+	g_ptr_array_add(t->unlinked, n);
+}
+
+/* retire_unlinked - the update is published (no reader that starts from
+ * now on can reach the nodes it replaced): retire them, in the order
+ * they were replaced.  Context: writer; may yield.  Cost: the scheme's
+ * retire() per node. */
+static void
+retire_unlinked(struct bonsai *t)
+{
+	for (guint i = 0; i < t->unlinked->len; i++)
+		tree_node_retire(&t->env, &t->st, g_ptr_array_index(t->unlinked, i),
+				 BONSAI_NODE_SIZE, BONSAI_NODE_ALIGN);
+	g_ptr_array_set_size(t->unlinked, 0);
 }
 
 static node_t *
@@ -459,6 +489,7 @@ replace_node(struct bonsai *t, uint64_t key, const struct cb_kv *nkv)
 	else
 		sim_storep_rel((void **)link, n);
 	TreeBBFreeNode(t, node);
+	retire_unlinked(t);
 }
 
 static void
@@ -466,6 +497,7 @@ tree_insert_kv(struct bonsai *t, const struct cb_kv *kv)
 {
 	node_t *nroot = insert(t, sim_loadp((void *const *)&t->root->root), kv);
 	publish_root(t, nroot);  /* TreeBB_Insert: rcu_assign_pointer(tree->root, nroot) */
+	retire_unlinked(t);
 }
 
 static void
@@ -475,6 +507,7 @@ tree_delete_key(struct bonsai *t, uint64_t key)
 	node_t *nroot = delete(t, sim_loadp((void *const *)&t->root->root), key, &found);
 	g_assert(found);
 	publish_root(t, nroot);  /* TreeBB_Delete */
+	retire_unlinked(t);
 }
 
 /* ---- tree_ops ---- */
@@ -484,6 +517,7 @@ bonsai_create(const struct tree_env *env, const void *params)
 {
 	struct bonsai *t = g_new0(struct bonsai, 1);
 	t->env = *env;
+	t->unlinked = g_ptr_array_new();
 	if (params)
 		t->p = *(const struct bonsai_params *)params;
 	else
@@ -498,6 +532,8 @@ bonsai_create(const struct tree_env *env, const void *params)
 static void
 bonsai_destroy(void *tp)
 {
+	struct bonsai *t = tp;
+	g_ptr_array_free(t->unlinked, TRUE);
 	g_free(tp);
 }
 
@@ -792,7 +828,7 @@ const struct tree_ops tree_bonsai_ops = {
 		.params = bonsai_params,
 		.params_size = sizeof(struct bonsai_params),
 	},
-	.flags = TREE_RCU_READERS,
+	.flags = TREE_RCU_READERS | TREE_HP_NARROW,
 	.create = bonsai_create,
 	.destroy = bonsai_destroy,
 	.lookup = bonsai_lookup,

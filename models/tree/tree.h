@@ -64,9 +64,10 @@ struct klock;
 				       * never return to a node they stopped protecting */
 #define TREE_HP_NARROW          0x10u /* TREE_RCU_READERS tree whose readers are unsafe under
 				       * hazard pointers only in a narrow window (it retires
-				       * replaced nodes after publishing the new root): the
-				       * generic readers scenario does not show it, the tree's
-				       * own test provokes it (tests/test-tree.c skips hp) */
+				       * replaced nodes after publishing the update): the
+				       * generic readers scenario does not show it, a
+				       * slowed-reader scenario does (tests/test-tree.c
+				       * test_hp_narrow; the tree needs a node_cycles param) */
 
 /*
  * What a tree is built on, given to create().  Host memory, owned by the
