@@ -67,7 +67,6 @@ klock_new(struct sim *sim, const struct spinlock_ops *ops, const struct klock_pa
 		sim_params_defaults(klock_params_table, &kl->p);
 	kl->ncpus = sim_ncpus_of(sim);
 	kl->pause = sim_machine_of(sim)->lat.pause;
-	g_assert(ops != &klock_spin_ticket_ops || kl->ncpus <= UINT16_MAX);
 	/* Linux: _Q_PENDING_BITS is 8 if CONFIG_NR_CPUS < 16K, else 1. */
 	kl->q_wide = kl->ncpus >= (1u << 14);
 	/* RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies, 4 ms. */

@@ -17,7 +17,10 @@
  *     tail: xadd by every locker, cmpxchg by trylock
  *     head: load + store by the holder's unlock; read by every waiter
  *
- * Invariants: (u16)(tail - head) = holders + waiters <= ncpus < 65536;
+ * Invariants: (u16)(tail - head) = holders + waiters < 65536 (a 65,536th
+ * simultaneous locker fails the run: the tickets would wrap; the
+ * "locking" section refuses the flavour above 65,535 CPUs, the updater
+ * lock of lock_ticket.c allows any count because only updaters contend);
  * the holder is the CPU whose ticket equals head.
  *
  * Cost: uncontended lock = one RMW of the lock's line; unlock = one load
@@ -27,6 +30,7 @@
  * written to remove (Boyd-Wickizer et al., OLS 2012).
  */
 #include <glib.h>
+#include <inttypes.h>
 
 #include "engine.h"
 #include "klock_impl.h"
@@ -52,6 +56,12 @@ ticket_lock(struct klock *kl, spinlock_t *lock)
 {
 	uint32_t old = sim_faa32(&lock->val, TICKET_LOCK_INC << TICKET_SHIFT);
 	uint16_t me = ticket_tail(old);
+	/* 65,535 CPUs already hold or wait: this ticket wrapped tail onto
+	 * head, which the real lock would take for unlocked. */
+	if ((uint16_t)(me - ticket_head(old)) == UINT16_MAX)
+		sim_fail("ticket spinlock at offset %#" PRIx64 ": a 65,536th CPU took a 16-bit "
+			 "ticket while 65,535 held or waited (the tickets wrapped); use the "
+			 "queued flavour or the mcs lock", sim_addr_offset(lock));
 	bool waited = ticket_head(old) != me;
 	kl->n.spin_acquired++;
 	if (waited) {
