@@ -22,21 +22,6 @@
 
 static const struct tree_ops *fnt;
 
-static void
-insert_ok(uint64_t s, uint64_t e)
-{
-	int r = ts.ops->insert(ts.t, s, e, (void *)(uintptr_t)(s | 1));
-	g_assert_cmpint(r, ==, 0);
-}
-
-static uint64_t
-stat_of(const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItem(ts.tree_stats, name);
-	g_assert_true(cJSON_IsNumber(v));
-	return (uint64_t)v->valuedouble;
-}
-
 /* ---- (a) exact costs ---- */
 
 static sim_time_t lat[3];
@@ -79,14 +64,14 @@ exact_script(uint32_t cpu)
 {
 	if (cpu == 0) {
 		ts_write_lock();
-		insert_ok(0x1000, 0x2000);
-		insert_ok(0x3000, 0x4000);
-		insert_ok(0x5000, 0x6000);
+		ts_insert_ok(0x1000, 0x2000);
+		ts_insert_ok(0x3000, 0x4000);
+		ts_insert_ok(0x5000, 0x6000);
 		ts_write_unlock();
 		ts_settle();
 		sim_sleep_until(100000);
 		sim_time_t t0 = sim_now();
-		insert_ok(0x7000, 0x8000);
+		ts_insert_ok(0x7000, 0x8000);
 		lat[0] = sim_now() - t0;
 		ts_settle();
 		ts_check();
@@ -119,10 +104,10 @@ test_exact_costs(void)
 	g_assert_true(ts.check_ok);
 	g_assert_cmpuint(ts.count, ==, 4);
 	/* 7 for A, B, C; D, C', B''' for D. */
-	g_assert_cmpuint(stat_of("nodes_allocated"), ==, 10);
-	g_assert_cmpuint(stat_of("nodes_retired"), ==, 6);
-	g_assert_cmpuint(stat_of("rotations"), ==, 1);
-	g_assert_cmpuint(stat_of("updates"), ==, 4);
+	g_assert_cmpuint(ts_stat("nodes_allocated"), ==, 10);
+	g_assert_cmpuint(ts_stat("nodes_retired"), ==, 6);
+	g_assert_cmpuint(ts_stat("rotations"), ==, 1);
+	g_assert_cmpuint(ts_stat("updates"), ==, 4);
 	g_assert_cmpuint(lat[0], ==, 179);
 	g_assert_cmpuint(lat[1], ==, 61);
 	g_assert_cmpuint(lat[2], ==, 28);
@@ -147,10 +132,10 @@ test_random(void)
 		GError *err = ts_run(&c);
 		g_assert_no_error(err);
 		g_assert_true(ts.check_ok);
-		g_assert_cmpuint(stat_of("rotations"), >, 50);
-		g_assert_cmpuint(stat_of("copies"), >, 1000);
-		g_assert_cmpuint(stat_of("inserts"), >, 300);
-		g_assert_cmpuint(stat_of("erases"), >, 300);
+		g_assert_cmpuint(ts_stat("rotations"), >, 50);
+		g_assert_cmpuint(ts_stat("copies"), >, 1000);
+		g_assert_cmpuint(ts_stat("inserts"), >, 300);
+		g_assert_cmpuint(ts_stat("erases"), >, 300);
 		ts_free_results();
 	}
 }
@@ -199,14 +184,14 @@ shape_script(uint32_t cpu)
 	static const unsigned order[] = { 4, 2, 6, 1, 3, 5, 7 };
 	ts_write_lock();
 	for (unsigned i = 0; i < 7; i++)
-		insert_ok(order[i] * 0x2000 - 0x1000, order[i] * 0x2000);
+		ts_insert_ok(order[i] * 0x2000 - 0x1000, order[i] * 0x2000);
 	snap(0);
 	g_assert_cmpuint(ts.ops->erase(ts.t, 0x7000, 0x8000), ==, 1);
 	snap(1);
 	g_assert_cmpuint(ts.ops->erase(ts.t, 0x1400, 0x1800), ==, 1);
 	snap(2);
 	for (unsigned i = 0; i < 64; i++)
-		insert_ok(0x100000 + i * 0x2000, 0x101000 + i * 0x2000);
+		ts_insert_ok(0x100000 + i * 0x2000, 0x101000 + i * 0x2000);
 	snap(3);
 	ts_write_unlock();
 	ts_check();

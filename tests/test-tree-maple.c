@@ -24,21 +24,6 @@
 
 static const struct tree_ops *maple;
 
-static void
-insert_ok(uint64_t s, uint64_t e)
-{
-	int r = ts.ops->insert(ts.t, s, e, (void *)(uintptr_t)(s | 1));
-	g_assert_cmpint(r, ==, 0);
-}
-
-static uint64_t
-stat_of(const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItem(ts.tree_stats, name);
-	g_assert_true(cJSON_IsNumber(v));
-	return (uint64_t)v->valuedouble;
-}
-
 /* The tree's stats now (during a run). */
 static uint64_t
 live_stat(const char *name)
@@ -112,19 +97,19 @@ exact_script(uint32_t cpu)
 {
 	if (cpu == 0) {
 		ts_write_lock();
-		insert_ok(0x1000, 0x2000);
-		insert_ok(0x3000, 0x4000);
-		insert_ok(0x5000, 0x6000);
+		ts_insert_ok(0x1000, 0x2000);
+		ts_insert_ok(0x3000, 0x4000);
+		ts_insert_ok(0x5000, 0x6000);
 		ts_write_unlock();
 		ts_settle();
 		sim_sleep_until(200000);
 		sim_time_t t0 = sim_now();
-		insert_ok(0x2000, 0x3000);
+		ts_insert_ok(0x2000, 0x3000);
 		lat[2] = sim_now() - t0;
 		ts_settle();
 		sim_sleep_until(300000);
 		t0 = sim_now();
-		insert_ok(0x7000, 0x8000);
+		ts_insert_ok(0x7000, 0x8000);
 		lat[3] = sim_now() - t0;
 		ts_settle();
 		ts_check();
@@ -158,10 +143,10 @@ test_exact_costs(void)
 	g_assert_true(ts.check_ok);
 	g_assert_cmpuint(ts.count, ==, 5);
 	/* One leaf per insert but the slot store; all but the last retired. */
-	g_assert_cmpuint(stat_of("nodes_allocated"), ==, 4);
-	g_assert_cmpuint(stat_of("nodes_retired"), ==, 3);
-	g_assert_cmpuint(stat_of("slot_stores"), ==, 1);
-	g_assert_cmpuint(stat_of("height"), ==, 1);
+	g_assert_cmpuint(ts_stat("nodes_allocated"), ==, 4);
+	g_assert_cmpuint(ts_stat("nodes_retired"), ==, 3);
+	g_assert_cmpuint(ts_stat("slot_stores"), ==, 1);
+	g_assert_cmpuint(ts_stat("height"), ==, 1);
 	g_assert_cmpuint(lat[0], ==, 73);
 	g_assert_cmpuint(lat[1], ==, 40);
 	g_assert_cmpuint(lat[2], ==, 37);
@@ -194,8 +179,8 @@ test_random(void)
 		g_test_message("pages %" G_GUINT64_FORMAT ": height %" G_GUINT64_FORMAT
 			       ", splits %" G_GUINT64_FORMAT ", merges %" G_GUINT64_FORMAT
 			       ", slot stores %" G_GUINT64_FORMAT ", regions %" G_GUINT64_FORMAT,
-			       rnd_pages, stat_of("height"), stat_of("splits"), stat_of("merges"),
-			       stat_of("slot_stores"), ts.count);
+			       rnd_pages, ts_stat("height"), ts_stat("splits"), ts_stat("merges"),
+			       ts_stat("slot_stores"), ts.count);
 		ts_free_results();
 	}
 }
@@ -247,10 +232,10 @@ shape_script(uint32_t cpu)
 	(void)cpu;
 	ts_write_lock();
 	for (unsigned i = 0; i < NREG; i++)
-		insert_ok(RBASE + i * 0x2000, RBASE + i * 0x2000 + 0x1000);
+		ts_insert_ok(RBASE + i * 0x2000, RBASE + i * 0x2000 + 0x1000);
 	snap(0);
 	ts_check();
-	insert_ok(RBASE + 0x1000, RBASE + 0x2000);
+	ts_insert_ok(RBASE + 0x1000, RBASE + 0x2000);
 	snap(1);
 	g_assert_cmpuint(ts.ops->erase(ts.t, RBASE + 0x1000, RBASE + 0x2000), ==, 1);
 	snap(2);
@@ -367,8 +352,8 @@ test_retries(void)
 	g_assert_no_error(err);
 	g_assert_true(ts.check_ok);
 	g_test_message("lookups %" G_GUINT64_FORMAT ", retries %" G_GUINT64_FORMAT,
-		       stat_of("lookups"), stat_of("lookup_retries"));
-	g_assert_cmpuint(stat_of("lookup_retries"), >, 0);
+		       ts_stat("lookups"), ts_stat("lookup_retries"));
+	g_assert_cmpuint(ts_stat("lookup_retries"), >, 0);
 	g_assert_cmpuint(reader_hits, >, 100);
 	ts_free_results();
 }

@@ -41,12 +41,6 @@ stat_in(cJSON *st, const char *name)
 	return (uint64_t)v->valuedouble;
 }
 
-static uint64_t
-stat_of(const char *name)
-{
-	return stat_in(ts.tree_stats, name);
-}
-
 /* A tree stat while the run goes on (host read, costs nothing). */
 static uint64_t
 live_stat(const char *name)
@@ -149,8 +143,8 @@ test_exact_costs(void)
 		       ", insert %" G_GUINT64_FORMAT, lat[0], lat[1], lat[2]);
 	g_assert_true(ts.check_ok);
 	g_assert_cmpuint(ts.count, ==, 4);
-	g_assert_cmpuint(stat_of("nodes_allocated"), ==, 3);
-	g_assert_cmpuint(stat_of("nodes_retired"), ==, 0);
+	g_assert_cmpuint(ts_stat("nodes_allocated"), ==, 3);
+	g_assert_cmpuint(ts_stat("nodes_retired"), ==, 0);
 	g_assert_cmpuint(lat[0], ==, 60);
 	g_assert_cmpuint(lat[1], ==, 16);
 	g_assert_cmpuint(lat[2], ==, 75);
@@ -183,9 +177,9 @@ test_random(void)
 		GError *err = ts_run(&c);
 		g_assert_no_error(err);
 		g_assert_true(ts.check_ok);
-		g_assert_cmpuint(stat_of("inserts"), >, 300);
-		g_assert_cmpuint(stat_of("erases"), >, 300);
-		g_assert_cmpuint(stat_of("lookup_hits"), >, 100);
+		g_assert_cmpuint(ts_stat("inserts"), >, 300);
+		g_assert_cmpuint(ts_stat("erases"), >, 300);
+		g_assert_cmpuint(ts_stat("lookup_hits"), >, 100);
 		ts_free_results();
 	}
 	/* With a short epoch nodes empty, are reviewed and retired during
@@ -199,10 +193,10 @@ test_random(void)
 		g_assert_true(ts.check_ok);
 		g_test_message("seed %" G_GUINT64_FORMAT ": allocated %" G_GUINT64_FORMAT
 			       ", retired %" G_GUINT64_FORMAT ", reviews %" G_GUINT64_FORMAT
-			       ", aborts %" G_GUINT64_FORMAT, seed, stat_of("nodes_allocated"),
-			       stat_of("nodes_retired"), stat_of("reviews"),
-			       stat_of("review_aborts"));
-		g_assert_cmpuint(stat_of("review_aborts"), >, 0);
+			       ", aborts %" G_GUINT64_FORMAT, seed, ts_stat("nodes_allocated"),
+			       ts_stat("nodes_retired"), ts_stat("reviews"),
+			       ts_stat("review_aborts"));
+		g_assert_cmpuint(ts_stat("review_aborts"), >, 0);
 		ts_free_results();
 	}
 }
@@ -265,7 +259,7 @@ test_disjoint_writers(void)
 		       conc[1]);
 	g_assert_true(ts.check_ok);
 	g_assert_cmpuint(ts.count, ==, 2);
-	g_assert_cmpuint(stat_of("lock_waits"), ==, 0);
+	g_assert_cmpuint(ts_stat("lock_waits"), ==, 0);
 	g_assert_cmpuint(conc[0], ==, solo[0]);
 	g_assert_cmpuint(conc[1], ==, solo[1]);
 	ts_free_results();
@@ -328,8 +322,8 @@ test_overlapping_writers(void)
 			g_assert_no_error(err);
 			g_assert_true(ts.check_ok);
 			g_assert_cmpuint(ts.count, ==, 2);
-			g_assert_cmpuint(stat_of("inserts"), ==, 2);
-			waits += stat_of("lock_waits");
+			g_assert_cmpuint(ts_stat("inserts"), ==, 2);
+			waits += ts_stat("lock_waits");
 			ts_free_results();
 		}
 	/* Not vacuous: the losers did wait on a held entry lock. */
@@ -564,10 +558,10 @@ test_refcache(void)
 	for (unsigned k = 0; k < 12; k++)
 		g_assert_cmpuint(retired_at[k], ==, want[k]);
 	/* The far erase's walk found no node below the root: nothing else. */
-	g_assert_cmpuint(stat_of("nodes_allocated"), ==, 3);
-	g_assert_cmpuint(stat_of("nodes_retired"), ==, 3);
-	g_assert_cmpuint(stat_of("reviews"), ==, 5);
-	g_assert_cmpuint(stat_of("review_aborts"), ==, 2);
+	g_assert_cmpuint(ts_stat("nodes_allocated"), ==, 3);
+	g_assert_cmpuint(ts_stat("nodes_retired"), ==, 3);
+	g_assert_cmpuint(ts_stat("reviews"), ==, 5);
+	g_assert_cmpuint(ts_stat("review_aborts"), ==, 2);
 	/* Back to the allocator: tree_rcu freed all three (sim_free of
 	 * kmem_cache memory is kmem_cache_free). */
 	g_assert_cmpuint(stat_in(ts.rcl_stats, "retired"), ==, 3);

@@ -21,21 +21,6 @@
 
 static const struct tree_ops *rbt;
 
-static void
-insert_ok(uint64_t s, uint64_t e)
-{
-	int r = ts.ops->insert(ts.t, s, e, (void *)(uintptr_t)(s | 1));
-	g_assert_cmpint(r, ==, 0);
-}
-
-static uint64_t
-stat_of(const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItem(ts.tree_stats, name);
-	g_assert_true(cJSON_IsNumber(v));
-	return (uint64_t)v->valuedouble;
-}
-
 static uint64_t
 live_stat(const char *name)
 {
@@ -96,14 +81,14 @@ exact_script(uint32_t cpu)
 {
 	if (cpu == 0) {
 		ts_write_lock();
-		insert_ok(0x1000, 0x2000);
-		insert_ok(0x3000, 0x4000);
-		insert_ok(0x5000, 0x6000);
+		ts_insert_ok(0x1000, 0x2000);
+		ts_insert_ok(0x3000, 0x4000);
+		ts_insert_ok(0x5000, 0x6000);
 		ts_write_unlock();
 		ts_settle();
 		sim_sleep_until(100000);
 		sim_time_t t0 = sim_now();
-		insert_ok(0x7000, 0x8000);
+		ts_insert_ok(0x7000, 0x8000);
 		lat[0] = sim_now() - t0;
 		ts_settle();
 		ts_check();
@@ -135,16 +120,16 @@ test_exact_costs(void)
 		       ", again %" G_GUINT64_FORMAT, lat[0], lat[1], lat[2]);
 	g_assert_true(ts.check_ok);
 	g_assert_cmpuint(ts.count, ==, 4);
-	g_assert_cmpuint(stat_of("nodes_allocated"), ==, 4);
-	g_assert_cmpuint(stat_of("nodes_retired"), ==, 0);
+	g_assert_cmpuint(ts_stat("nodes_allocated"), ==, 4);
+	g_assert_cmpuint(ts_stat("nodes_retired"), ==, 0);
 	/* C's insert rotated once; D's recoloured. */
-	g_assert_cmpuint(stat_of("rotations"), ==, 1);
+	g_assert_cmpuint(ts_stat("rotations"), ==, 1);
 	/* A black (1); C's case 3: B black, A red (2); D's case 1: A, C
 	 * black, B red, B black at the root (4). */
-	g_assert_cmpuint(stat_of("recolours"), ==, 7);
+	g_assert_cmpuint(ts_stat("recolours"), ==, 7);
 	/* Own gaps of A, B, C, D set by vma_gap_update (4), the rotation's
 	 * two (2). */
-	g_assert_cmpuint(stat_of("gap_updates"), ==, 6);
+	g_assert_cmpuint(ts_stat("gap_updates"), ==, 6);
 	g_assert_cmpuint(lat[0], ==, 133);
 	g_assert_cmpuint(lat[1], ==, 57);
 	g_assert_cmpuint(lat[2], ==, 24);
@@ -171,12 +156,12 @@ test_random(void)
 		g_assert_true(ts.check_ok);
 		/* Not vacuous: the sequence rotated, recoloured, trimmed,
 		 * searched for gaps, inserted and erased. */
-		g_assert_cmpuint(stat_of("rotations"), >, 50);
-		g_assert_cmpuint(stat_of("recolours"), >, 100);
-		g_assert_cmpuint(stat_of("trims"), >, 50);
-		g_assert_cmpuint(stat_of("gap_searches"), >, 100);
-		g_assert_cmpuint(stat_of("inserts"), >, 300);
-		g_assert_cmpuint(stat_of("erases"), >, 300);
+		g_assert_cmpuint(ts_stat("rotations"), >, 50);
+		g_assert_cmpuint(ts_stat("recolours"), >, 100);
+		g_assert_cmpuint(ts_stat("trims"), >, 50);
+		g_assert_cmpuint(ts_stat("gap_searches"), >, 100);
+		g_assert_cmpuint(ts_stat("inserts"), >, 300);
+		g_assert_cmpuint(ts_stat("erases"), >, 300);
 		ts_free_results();
 	}
 }
@@ -210,7 +195,7 @@ gap_script(uint32_t cpu)
 	for (unsigned i = 0; i < 256; i++) {
 		if (i >= 200 && i < 208)
 			continue;
-		insert_ok(i * 0x2000, i * 0x2000 + 0x1000);
+		ts_insert_ok(i * 0x2000, i * 0x2000 + 0x1000);
 	}
 	static const uint64_t sizes[3] = { 0x8000, 0x1000, 0x20000 };
 	for (unsigned k = 0; k < 3; k++) {
@@ -262,9 +247,9 @@ test_gap_and_trims(void)
 	g_assert_cmpuint(trim_alloc, ==, 1);
 	g_assert_cmpuint(trim_retired, ==, 0);
 	g_assert_cmpuint(ts.count, ==, 249);
-	g_assert_cmpuint(stat_of("trims"), ==, 3);
+	g_assert_cmpuint(ts_stat("trims"), ==, 3);
 	/* Ascending inserts rotate (an unbalanced tree would be a list). */
-	g_assert_cmpuint(stat_of("rotations"), >, 200);
+	g_assert_cmpuint(ts_stat("rotations"), >, 200);
 	ts_free_results();
 }
 

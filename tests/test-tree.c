@@ -360,23 +360,17 @@ test_hp_unsafe(gconstpointer data)
 static uint64_t narrow_reads;
 
 static void
-narrow_insert(uint64_t s, uint64_t e)
-{
-	g_assert_cmpint(ts.ops->insert(ts.t, s, e, (void *)(uintptr_t)s), ==, 0);
-}
-
-static void
 narrow_script(uint32_t cpu)
 {
 	if (cpu == 0) {
 		ts_write_lock();
 		for (unsigned i = 0; i < 15; i++)
-			narrow_insert(0x10000 + i * 0x2000, 0x11000 + i * 0x2000);
+			ts_insert_ok(0x10000 + i * 0x2000, 0x11000 + i * 0x2000);
 		ts_write_unlock();
 		for (unsigned k = 0; k < 200; k++) {
 			ts_write_lock();
 			g_assert_cmpuint(ts.ops->erase(ts.t, 0x2c000, 0x2d000), ==, 1);
-			narrow_insert(0x2c000, 0x2d000);
+			ts_insert_ok(0x2c000, 0x2d000);
 			ts_write_unlock();
 			if (ts.rcl->quiescent_state)
 				ts.rcl->quiescent_state(ts.rs);
@@ -415,9 +409,7 @@ test_hp_narrow(gconstpointer data)
 	g_assert_no_error(err);
 	g_assert_true(ts.check_ok);
 	g_assert_cmpuint(narrow_reads, >, 0);
-	const cJSON *retired = cJSON_GetObjectItem(ts.tree_stats, "nodes_retired");
-	g_assert_true(cJSON_IsNumber(retired));
-	g_assert_cmpfloat(retired->valuedouble, >, 200);
+	g_assert_cmpuint(ts_stat("nodes_retired"), >, 200);
 	ts_free_results();
 
 	c.scheme = "hp";

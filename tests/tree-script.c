@@ -110,6 +110,21 @@ ts_run(const struct ts_config *c)
 	return err;
 }
 
+uint64_t
+ts_stat(const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItem(ts.tree_stats, name);
+	g_assert_true(cJSON_IsNumber(v));
+	return (uint64_t)v->valuedouble;
+}
+
+void
+ts_insert_ok(uint64_t s, uint64_t e)
+{
+	int r = ts.ops->insert(ts.t, s, e, (void *)(uintptr_t)(s | 1));
+	g_assert_cmpint(r, ==, 0);
+}
+
 void
 ts_free_results(void)
 {

@@ -65,6 +65,14 @@ extern struct ts_state ts;
 GError *ts_run(const struct ts_config *c);
 void ts_free_results(void);
 
+/* ts_stat - the tree counter name of the last run's ts.tree_stats (it must
+ * be a number).  Context: host, after ts_run(). */
+uint64_t ts_stat(const char *name);
+/* ts_insert_ok - insert [s, e) with the value s | 1 (the tests' convention:
+ * a value names the insert it came from) and assert it succeeded.
+ * Context: a script's writer, holding the writer lock if the tree needs one. */
+void ts_insert_ok(uint64_t s, uint64_t e);
+
 /* Reader and writer brackets as the tree's contract asks: the scheme's
  * read side for TREE_RCU_READERS trees, else down_read of ts.sem;
  * writers take ts.sem for write (always: one writer at a time).
