@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Address-space designs: how a process's regions (VMAs) are indexed and
+ * how page faults synchronize with mmap/munmap -- the comparison this
+ * project exists for.  One design per file in models/aspace/, each behind
+ * a const struct aspace_ops listed in models/aspace/registry.c:
+ *
+ *   linux-rwsem  Linux <= 6.0: an rbtree of VMAs; faults take mmap_sem
+ *                shared, mmap/munmap/brk/mprotect exclusive
+ *   bonsai       Bonsai VM (Clements et al., ASPLOS'12): faults look the
+ *                VMA up in an RCU tree under the reclaim scheme's read
+ *                side, with no lock; mmap/munmap serialized on mmap_sem;
+ *                the munmap race closed by the re-check under the PTL
+ *
+ * Config: "aspace": {"design": "<name>", ...the design's and the mm's
+ * parameters}.  The index is the "tree" section's tree (each design has
+ * a default and refuses trees that cannot serve it, e.g. bonsai needs
+ * TREE_RCU_READERS); the reclaim scheme is the "reclaim" section's
+ * (bonsai: any RCU-like scheme; the tree's nodes, the VMAs and, with
+ * mm.rcu_table_free, page-table pages are retired through it).  So design,
+ * tree and scheme are independent axes of a sweep.
+ *
+ * Everything shared is simulated memory: VMAs (struct vm_area_struct: one
+ * line: vm_start, vm_end, vm_flags, vm_bound_seq, vm_unlinked), the tree,
+ * mmap_sem, the page tables (models/mm/mm.h).  Each design documents its
+ * lines and who writes them in its file header.
+ *
+ * Context: create/destroy/check/stats are host context; every other op
+ * runs on a simulated CPU (a thread of the one process) and may yield.
+ */
+#ifndef SIM_ASPACE_H
+#define SIM_ASPACE_H
+
+#include <cjson/cJSON.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "component.h"
+#include "mm.h"
+#include "sim.h"
+
+struct rcl_ops;
+struct tree_ops;
+struct kalloc;
+struct klock;
+struct smp_ops;
+struct smp_params;
+
+/* mmap flags */
+#define AS_MAP_FIXED 0x1u            /* MAP_FIXED: replace what is there */
+
+/* What a design is built on, given to create().  Host memory, owned by
+ * the caller (the workload), valid for the design's life. */
+struct aspace_env {
+	struct sim *sim;
+	const struct rcl_ops *rcl;       /* the "reclaim" section's scheme */
+	void *rs;
+	const struct tree_ops *tree;     /* the "tree" section's tree, or NULL: the design's default */
+	const void *tree_params;
+	struct kalloc *ka;
+	struct klock *kl;
+	const struct smp_ops *smp;       /* the "kernel" section's cross-CPU calls */
+	void *smp_state;
+	const struct smp_params *smp_params;
+	uint32_t home_cpu;               /* where mm-wide lines are homed */
+	/* TEST ONLY (mutation tests; never set by a config): munmap skips
+	 * the shootdown / the fault path skips the re-check under the PTL. */
+	bool mutation_no_shootdown;
+	bool mutation_no_recheck;
+};
+
+/* Host counters every design keeps, reported by aspace_stats_emit(). */
+struct aspace_stats {
+	uint64_t mmaps, munmaps, brks, mprotects;
+	uint64_t faults;                 /* fault() calls */
+	uint64_t fault_retries;          /* -EAGAIN: raced with munmap, or fell back */
+	uint64_t fault_fallbacks;        /* lock-free attempt given up for the locked path */
+	uint64_t segv;                   /* faults on no region / a forbidden access */
+	uint64_t vmas_allocated, vmas_retired;
+};
+
+struct aspace_ops {
+	struct sim_component comp;       /* name, summary, params: must come first */
+
+	/* A new empty address space for the run's CPUs.  Context: host. */
+	void *(*create)(const struct aspace_env *env, const void *params);
+	void (*destroy)(void *as);
+	/* Its mm (page tables, TLBs): for mm_access() and checks. */
+	struct mm *(*mm)(void *as);
+
+	/* mmap of anonymous private memory: [addr, addr + len) with
+	 * AS_MAP_FIXED (unmapping what was there first, shootdown included),
+	 * else the lowest free gap of len at or above addr.
+	 * Return: 0 and *out = the start, or -ENOMEM. */
+	int (*mmap)(void *as, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+		    uint64_t *out);
+	/* munmap [addr, addr + len): split straddling regions, zap the
+	 * PTEs, free page tables no region still needs, shoot down, free
+	 * the pages; returns once no CPU can use a translation of the range.
+	 * Return: 0 or -EINVAL. */
+	int (*munmap)(void *as, uint64_t addr, uint64_t len);
+	/* brk: grow or shrink the heap region to end at newbrk (shrinking
+	 * unmaps as munmap does).  Return: 0 and *out = the new break. */
+	int (*brk)(void *as, uint64_t newbrk, uint64_t *out);
+	/* mprotect [addr, addr + len) to prot (splitting regions; a
+	 * permission removed is shot down).  Return: 0 or -ENOMEM. */
+	int (*mprotect)(void *as, uint64_t addr, uint64_t len, unsigned prot);
+	/* The page fault at addr (MM_FAULT_WRITE or 0), called by
+	 * mm_access() on a TLB miss with no usable PTE.
+	 * Return: 0 (retry the access), -EFAULT (SIGSEGV). */
+	int (*fault)(void *as, uint64_t addr, unsigned flags);
+
+	/* ---- host context, after the run (stores drained) ---- */
+	/* Regions, tree and page tables agree; every mapped page lies in a
+	 * region that permits it.  Return: true, or false + why. */
+	bool (*check)(void *as, GString *why);
+	/* aspace_stats_emit() plus the design's own and its mm's/tree's. */
+	void (*stats)(void *as, cJSON *out);
+};
+
+/* Registry (models/aspace/registry.c), for the "aspace" section. */
+const struct sim_component *const *aspace_all(void);
+const struct aspace_ops *aspace_find(const char *name);
+
+static inline const struct aspace_ops *
+aspace_ops_from(const struct sim_component *c)
+{
+	return (const struct aspace_ops *)c;
+}
+
+/* The design of the run's "aspace" section, or NULL without one; *params
+ * receives its parameters.  Context: host. */
+const struct aspace_ops *aspace_ops_of(const struct sim *sim, const void **params);
+
+/*
+ * aspace_access - this CPU's user-mode load or store (MM_FAULT_WRITE) of
+ * addr in as: mm_access() with the design's fault().  Return: 0, or
+ * -EFAULT (SIGSEGV).  Context: simulated CPU; may yield.
+ */
+int aspace_access(const struct aspace_ops *ops, void *as, uint64_t addr, unsigned flags);
+
+void aspace_stats_emit(const struct aspace_stats *st, cJSON *out);
+
+#endif

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The memory-management substrate every address-space design stands on
+ * (models/aspace/): one mm (a process's address space) with four-level
+ * page tables on simulated memory, a TLB per simulated CPU, TLB
+ * shootdowns through the "kernel" section's cross-CPU calls, and the
+ * anonymous page-fault path.  A design (models/aspace/<name>.c) decides
+ * how regions (VMAs) are found and how faults are synchronized with
+ * mmap/munmap; this layer is what Linux's mm/memory.c, mm/pgtable-generic.c,
+ * mm/mmu_gather.c and arch/x86/mm/tlb.c do underneath.
+ *
+ *   struct mm           host handle: the models it uses and host counters
+ *     ->sh              simulated: mm-wide lines (page_table_lock, pgd,
+ *                       counters), see struct mm_shared
+ *     ->cpumask         simulated: mm_cpumask (models/kernel/cpumask.h)
+ *     ->tlb[cpu]        host: each CPU's TLB (hardware state, no lines)
+ *
+ *   pgd page --> pud page --> pmd page --> pte page --> data page
+ *   (each a 4 KiB page from alloc_pages(): 512 8-byte entries, 8 to a
+ *    line; an entry is the next level's address | flags, 0 = none)
+ *
+ * Files: mm.c (mm create/destroy, counters, checks), pgtable.c (walk,
+ * directory install, PTL, zap, free_pgtables), tlb.c (per-CPU TLB,
+ * mmu_gather, shootdown, the stale-translation check), fault.c
+ * (do_anonymous_page and the user access loop).
+ *
+ * Locks (Linux names):
+ *   page_table_lock  spinlock_t on mm_shared's lock line: installing a
+ *                    pud/pmd/pte page into an empty directory entry
+ *   PTL              split PTE lock: one spinlock_t per PTE page, on that
+ *                    page's struct page line (kalloc's mem_map), as
+ *                    USE_SPLIT_PTE_PTLOCKS without ALLOC_SPLIT_PTLOCKS
+ *
+ * Safety contract, checked on the host at every simulated user access:
+ * a CPU that uses a TLB entry whose PTE has been cleared, after the
+ * shootdown that covered it (the mmu_gather's flush) returned, fails the
+ * run (sim_fail) naming the design, CPU, address, time and seed.
+ *
+ * Context: mm_create/destroy/check/stats are host context; everything
+ * else runs on a simulated CPU and may yield.
+ */
+#ifndef SIM_MM_H
+#define SIM_MM_H
+
+#include <cjson/cJSON.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "klock.h"
+#include "sim.h"
+
+struct kalloc;
+struct klock;
+struct rcl_ops;
+struct smp_ops;
+struct smp_params;
+struct cpumask;
+struct mm;
+struct mm_tlb;
+
+#define MM_PAGE_SHIFT 12u
+#define MM_PAGE_SIZE  (UINT64_C(1) << MM_PAGE_SHIFT)
+#define MM_PTRS_PER_TABLE 512u
+/* User addresses are below 2^47 (x86-64 four-level paging). */
+#define MM_TASK_SIZE  (UINT64_C(1) << 47)
+
+/* Entry bits (x86 names): every level */
+#define _PAGE_PRESENT 0x001u
+#define _PAGE_RW      0x002u
+#define _PAGE_USER    0x004u
+#define _PAGE_ACCESSED 0x020u
+#define _PAGE_DIRTY   0x040u
+#define MM_ENTRY_ADDR(e) ((e) & ~(uint64_t)(MM_PAGE_SIZE - 1))
+
+/* Protection bits of a region (PROT_*). */
+#define MM_PROT_READ  0x1u
+#define MM_PROT_WRITE 0x2u
+
+/* What a fault or a user access needs (FAULT_FLAG_*). */
+#define MM_FAULT_WRITE 0x1u
+
+/* The models an mm uses (host memory, owned by the caller). */
+struct mm_env {
+	struct sim *sim;
+	struct kalloc *ka;               /* page-table and data pages */
+	struct klock *kl;                /* page_table_lock, PTLs */
+	const struct rcl_ops *rcl;       /* MMU_GATHER_RCU_TABLE_FREE: page-table pages */
+	void *rs;                        /*   retired through it (NULL: freed at once) */
+	const struct smp_ops *smp;       /* shootdowns (the "kernel" section) */
+	void *smp_state;
+	const struct smp_params *smp_params;
+	const char *design;              /* for error messages ("linux-rwsem") */
+};
+
+/* The "mm" parameters shared by every design (a design's params embed
+ * them; shown by `sim list -v`). */
+struct mm_params {
+	uint32_t tlb_entries;            /* per-CPU TLB capacity (STLB), LRU */
+	uint32_t walk_cycles;            /* local cycles of a hardware walk besides its loads */
+	uint32_t fault_cycles;           /* local cycles of exception entry/exit + fault code */
+	uint32_t rss_batch;              /* per-task mm counter events before a flush to the
+					  * shared counter (TASK_RSS_EVENTS_THRESH = 64) */
+	uint32_t lru_batch;              /* pages per LRU add batch (PAGEVEC_SIZE = 15) */
+	bool rcu_table_free;             /* page-table pages through the reclaim scheme */
+};
+
+/*
+ * mm_create - an empty address space for the run's CPUs: a pgd page, the
+ * mm-wide lines homed on home_cpu's socket, mm_cpumask with every CPU
+ * that runs a thread of it (threads share one mm: x86 sets the bit in
+ * switch_mm and clears it lazily), an empty TLB per CPU.
+ * Context: host (setup).
+ */
+struct mm *mm_create(const struct mm_env *env, const struct mm_params *p, uint32_t home_cpu);
+void mm_destroy(struct mm *mm);
+
+/* ---- page tables (pgtable.c) ---- */
+
+/*
+ * mm_pte_alloc - the PTE page covering addr, installing missing pud, pmd
+ * and pte pages on the way (each from alloc_pages(__GFP_ZERO), installed
+ * under page_table_lock if the entry is still empty, otherwise freed: an
+ * allocation race).  still_valid (may be NULL) is called under
+ * page_table_lock before an install and may refuse it (Bonsai: the VMA
+ * was unlinked meanwhile); then the new page is freed and NULL returned.
+ * Return: the PTE page, or NULL.  Cost: one load per level; on install a
+ * page allocation and zeroing, page_table_lock, one store.
+ */
+uint64_t *mm_pte_alloc(struct mm *mm, uint64_t addr,
+		       bool (*still_valid)(void *arg), void *arg);
+/* mm_pte_lockptr - the PTL of a PTE page (its struct page line). */
+spinlock_t *mm_pte_lockptr(struct mm *mm, uint64_t *pte_page);
+
+/* mm_gather: the batch an unmap fills (mmu_gather), then flushes. */
+struct mm_gather;
+
+/*
+ * mm_gather_begin - start an unmap batch (tlb_gather_mmu).  Host memory,
+ * freed by mm_gather_finish.
+ */
+struct mm_gather *mm_gather_begin(struct mm *mm);
+/*
+ * mm_zap_range - clear every present PTE in [start, end) under its PTL,
+ * adding each data page and its address to g (tlb_remove_page; a full
+ * batch is flushed then, as tlb_flush_mmu does).  Return: PTEs cleared.
+ * Cost: loads of the walk, PTL, a load and store per PTE.
+ */
+uint64_t mm_zap_range(struct mm *mm, struct mm_gather *g, uint64_t start, uint64_t end);
+/*
+ * mm_free_pgtables - free the PTE, pmd and pud pages that cover only
+ * [floor, ceiling) and lie inside [start, end) (free_pgtables: floor and
+ * ceiling are the neighbouring regions' end and start), clearing their
+ * directory entries; the pages go to g, freed after the flush, through
+ * the reclaim scheme when rcu_table_free.  Cost: walk loads, stores.
+ */
+void mm_free_pgtables(struct mm *mm, struct mm_gather *g, uint64_t start, uint64_t end,
+		      uint64_t floor, uint64_t ceiling);
+/*
+ * mm_gather_finish - tlb_finish_mmu: shoot down the gathered range on
+ * targets (NULL: mm_cpumask; RadixVM-style designs pass exactly the CPUs
+ * that may hold it) except the caller, flush the caller's own TLB, then
+ * free the gathered data pages and page-table pages.  Return: target
+ * CPUs of the shootdown.  Cost: the smp model's (IPIs, acks), the local
+ * flush (smp_flush_cost), the frees.
+ */
+uint32_t mm_gather_finish(struct mm_gather *g, struct cpumask *targets);
+
+/* ---- faults and user accesses (fault.c) ---- */
+
+/* What the design says about the region a fault is in. */
+struct mm_fault_ctx {
+	unsigned prot;                   /* MM_PROT_* of the region */
+	/* Called under the PTL just before the PTE is set (NULL: always
+	 * valid): false = the region changed (Bonsai's vm_unlinked /
+	 * bounds re-check), the page is freed and the fault returns
+	 * -EAGAIN. */
+	bool (*still_valid)(void *arg);
+	void *arg;
+};
+
+/*
+ * mm_do_anonymous_page - the anonymous fault on an empty PTE: allocate a
+ * page (a write fault: alloc_pages and 64 line writes to zero it; a read
+ * fault: the shared zero page), mm_pte_alloc, PTL, pte_none check,
+ * ctx->still_valid, set the PTE, the mm counter (per-task batch of
+ * rss_batch), the LRU add batch.  A PTE already present (another CPU's
+ * fault won) frees the page and succeeds.
+ * Return: 0, -EAGAIN (retry the fault), -EFAULT (write to a read-only
+ * region).  Cost: as listed; fault_cycles of local work.
+ */
+int mm_do_anonymous_page(struct mm *mm, uint64_t addr, unsigned flags,
+			 const struct mm_fault_ctx *ctx);
+
+/*
+ * mm_access - a user-mode load (flags 0) or store (MM_FAULT_WRITE) of one
+ * byte at addr by this CPU: TLB hit, or a hardware walk (one load per
+ * level) that fills the TLB, or a page fault through fault(arg, addr,
+ * flags) and a retry.  Then the access itself: a load or store of the
+ * data page's line at addr.  Checks the stale-translation contract.
+ * Return: 0, or the fault's negative errno (-EFAULT: SIGSEGV).
+ * Cost: the walk's loads, the fault's, the data line.
+ */
+int mm_access(struct mm *mm, uint64_t addr, unsigned flags,
+	      int (*fault)(void *arg, uint64_t addr, unsigned flags), void *arg);
+
+/* ---- host context ---- */
+
+/* Page tables consistent: every present entry points at a live page of
+ * the right kind, PTE counts match, no page table freed while linked.
+ * Return: true, or false with the first violation appended to why. */
+bool mm_check(struct mm *mm, GString *why);
+/* Pages mapped now (host walk of the PTEs). */
+uint64_t mm_mapped_pages(struct mm *mm);
+/* Counters: faults, walks, tlb hits/misses, shootdowns, targets,
+ * pgtable pages allocated/freed, alloc races, ptl contended. */
+void mm_stats(struct mm *mm, cJSON *out);
+
+#endif
