@@ -71,6 +71,18 @@ struct aspace_env {
 	bool mutation_no_recheck;
 };
 
+/* The "aspace" section's parameters, shared by both designs: the mm's
+ * (struct mm_params, handed to mm_create) and the design's own.  Each
+ * design has its own table (registry.c) with its own defaults. */
+struct aspace_params {
+	struct mm_params mm;
+	/* Linux <= 3.5's mm->mmap_cache: find_vma checks the last VMA it
+	 * found (one load of an mm-wide line and of that VMA) and, on a
+	 * miss, stores the VMA it found there: a shared-line write on every
+	 * fault that changes VMA. */
+	bool mmap_cache;
+};
+
 /* Host counters every design keeps, reported by aspace_stats_emit(). */
 struct aspace_stats {
 	uint64_t mmaps, munmaps, brks, mprotects;
@@ -82,7 +94,9 @@ struct aspace_stats {
 };
 
 struct aspace_ops {
-	struct sim_component comp;       /* name, summary, params: must come first */
+	struct sim_component comp;       /* name, summary, params (struct aspace_params): first */
+	const char *default_tree;        /* the index without a "tree" section */
+	unsigned tree_needs;             /* TREE_* flags the index must have */
 
 	/* A new empty address space for the run's CPUs.  Context: host. */
 	void *(*create)(const struct aspace_env *env, const void *params);
@@ -142,5 +156,16 @@ const struct aspace_ops *aspace_ops_of(const struct sim *sim, const void **param
 int aspace_access(const struct aspace_ops *ops, void *as, uint64_t addr, unsigned flags);
 
 void aspace_stats_emit(const struct aspace_stats *st, cJSON *out);
+
+struct sim_run_config;
+/*
+ * aspace_config_check - the "aspace" section against the others: the
+ * "tree" section's tree must have the design's tree_needs (bonsai:
+ * TREE_RCU_READERS).  Called by the config loader once every section is
+ * loaded.  Return: TRUE, or FALSE with *err naming file and JSON path
+ * ("aspace.design").  Context: host.
+ */
+gboolean aspace_config_check(const struct sim_run_config *rc, const struct sim_origin *top,
+			     GError **err);
 
 #endif

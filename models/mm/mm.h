@@ -130,6 +130,13 @@ void mm_destroy(struct mm *mm);
  */
 uint64_t *mm_pte_alloc(struct mm *mm, uint64_t addr,
 		       bool (*still_valid)(void *arg), void *arg);
+/*
+ * mm_page_table_lock_sync - spin_lock then spin_unlock page_table_lock
+ * (Bonsai's munmap, right after marking VMAs unlinked: any directory
+ * install that saw a VMA live under the lock has finished).  Context:
+ * simulated CPU; may yield.  Cost: the lock's acquire and release.
+ */
+void mm_page_table_lock_sync(struct mm *mm);
 /* mm_pte_lockptr - the PTL of a PTE page (its struct page line). */
 spinlock_t *mm_pte_lockptr(struct mm *mm, uint64_t *pte_page);
 
@@ -211,6 +218,10 @@ int mm_access(struct mm *mm, uint64_t addr, unsigned flags,
  * the right kind, PTE counts match, no page table freed while linked.
  * Return: true, or false with the first violation appended to why. */
 bool mm_check(struct mm *mm, GString *why);
+/* mm_for_each_pte - host walk: fn(arg, addr, pte) for every present PTE
+ * of [start, end), in address order.  Context: host; costs nothing. */
+void mm_for_each_pte(struct mm *mm, uint64_t start, uint64_t end,
+		     void (*fn)(void *arg, uint64_t addr, uint64_t pte), void *arg);
 /* Pages mapped now (host walk of the PTEs). */
 uint64_t mm_mapped_pages(struct mm *mm);
 /* Counters: faults, walks, tlb hits/misses, shootdowns, targets,
