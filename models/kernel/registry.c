@@ -81,3 +81,34 @@ smp_stats_report(const struct smp_stats *st, cJSON *out)
 	cJSON_AddNumberToObject(out, "shootdown_cycles_per_target",
 				st->targets ? (double)st->cycles / (double)st->targets : 0.0);
 }
+
+void
+smp_set_flush_fn(const struct smp_ops *ops, void *st, smp_flush_fn fn, void *arg)
+{
+	struct smp_flush_hooks *h = ops->flush_hooks(st);
+	g_assert(h->n < SMP_FLUSH_HOOKS_MAX);
+	h->h[h->n].fn = fn;
+	h->h[h->n].arg = arg;
+	h->n++;
+}
+
+void
+smp_clear_flush_fn(const struct smp_ops *ops, void *st, smp_flush_fn fn, void *arg)
+{
+	struct smp_flush_hooks *h = ops->flush_hooks(st);
+	for (uint32_t i = 0; i < h->n; i++) {
+		if (h->h[i].fn == fn && h->h[i].arg == arg) {
+			memmove(&h->h[i], &h->h[i + 1], (h->n - i - 1) * sizeof(h->h[0]));
+			h->n--;
+			return;
+		}
+	}
+}
+
+void
+smp_flush_hooks_run(const struct smp_flush_hooks *h, uint32_t initiator, uint64_t start,
+		    uint32_t npages)
+{
+	for (uint32_t i = 0; i < h->n; i++)
+		h->h[i].fn(h->h[i].arg, initiator, start, npages);
+}

@@ -39,7 +39,8 @@
  *
  * MODEL: no cond_func (tlb_is_not_lazy) and no mm_cpumask: the caller's
  * mask is the target set.  The handler's invalidation is local work
- * (smp_flush_cost); TLB contents are not simulated.  Linux 3.5 (ben's
+ * (smp_flush_cost); the TLB contents are the mm layer's host state,
+ * invalidated through the flush hooks (smp_set_flush_fn) right after.  Linux 3.5 (ben's
  * kernel) used per-vector flush_state and a spinlock instead; the
  * per-target IPI and the ack wait are the same in both.
  */
@@ -81,6 +82,7 @@ struct linux_smp {
 	uint32_t *chunk_used;
 	uint32_t **ipi_list;     /* host scratch per CPU: targets of one multicast */
 	struct smp_stats st;
+	struct smp_flush_hooks hooks;
 };
 
 static const struct sim_param linux_params[] = {
@@ -168,9 +170,10 @@ csd_of(struct linux_smp *s, uint32_t i, uint32_t t)
 static void
 flush_tlb_func(struct linux_smp *s, struct flush_info *fi)
 {
-	(void)sim_load64(&fi->start);
+	uint64_t start = sim_load64(&fi->start);
 	uint32_t npages = (uint32_t)sim_load64(&fi->npages);
 	sim_work(smp_flush_cost(&s->p, npages));
+	smp_flush_hooks_run(&s->hooks, (uint32_t)(fi - s->info), start, npages);
 }
 
 /* flush_smp_call_function_queue: the IPI handler on the target. */
@@ -282,6 +285,12 @@ linux_stats(void *arg)
 	return &((struct linux_smp *)arg)->st;
 }
 
+static struct smp_flush_hooks *
+linux_flush_hooks(void *arg)
+{
+	return &((struct linux_smp *)arg)->hooks;
+}
+
 const struct smp_ops smp_linux_ops = {
 	.comp = {
 		.name = "linux",
@@ -294,4 +303,5 @@ const struct smp_ops smp_linux_ops = {
 	.destroy = linux_destroy,
 	.flush_tlb_others = linux_flush_tlb_others,
 	.stats = linux_stats,
+	.flush_hooks = linux_flush_hooks,
 };

@@ -49,6 +49,27 @@ struct smp_params {
 	SIM_P_U32_ROW(struct smp_params, handler_work, 0, 10000000, 0, \
 		      "other local cycles of the IPI handler (EOI write, bookkeeping)")
 
+/*
+ * smp_flush_fn - what a target CPU's handler does besides paying the
+ * invalidation (smp_flush_cost): the mm layer's per-CPU TLB contents
+ * (models/mm/tlb.c) lose the range there.  Called on the target CPU, in
+ * its IPI handler, once per request it serves, right after the handler
+ * paid the invalidation cycles, with the initiator's CPU id and range
+ * (page number start, npages).  Host bookkeeping: it must not touch
+ * simulated memory or yield.
+ */
+typedef void (*smp_flush_fn)(void *arg, uint32_t initiator, uint64_t start, uint32_t npages);
+
+#define SMP_FLUSH_HOOKS_MAX 8u
+/* The hooks of one smp state (host memory; set up before the run). */
+struct smp_flush_hooks {
+	uint32_t n;
+	struct {
+		smp_flush_fn fn;
+		void *arg;
+	} h[SMP_FLUSH_HOOKS_MAX];
+};
+
 /* Host-side counters every implementation keeps. */
 struct smp_stats {
 	uint64_t shootdowns;     /* flush_tlb_others calls with >= 1 target */
@@ -78,7 +99,23 @@ struct smp_ops {
 	uint32_t (*flush_tlb_others)(void *st, struct cpumask *mask, uint64_t start, uint32_t npages);
 	/* The counters.  Context: host. */
 	const struct smp_stats *(*stats)(void *st);
+	/* The state's flush hooks (smp_set_flush_fn).  Context: host. */
+	struct smp_flush_hooks *(*flush_hooks)(void *st);
 };
+
+/*
+ * smp_set_flush_fn - from now on every target CPU of a flush_tlb_others
+ * on st calls fn(arg, initiator, start, npages) in its handler (see
+ * smp_flush_fn); at most SMP_FLUSH_HOOKS_MAX per state, called in the
+ * order they were set.  smp_clear_flush_fn removes the pair again.
+ * Context: host (setup, teardown); no cost.
+ */
+void smp_set_flush_fn(const struct smp_ops *ops, void *st, smp_flush_fn fn, void *arg);
+void smp_clear_flush_fn(const struct smp_ops *ops, void *st, smp_flush_fn fn, void *arg);
+/* smp_flush_hooks_run - call every hook of h (an implementation's
+ * handler, on the target CPU).  No cost. */
+void smp_flush_hooks_run(const struct smp_flush_hooks *h, uint32_t initiator, uint64_t start,
+			 uint32_t npages);
 
 const struct sim_component *const *smp_all(void);
 const struct smp_ops *smp_find(const char *name);

@@ -35,7 +35,9 @@
  * MODEL: the spinlock is test-and-test-and-set with xchg (sv6's
  * spinlock); the targets come from the caller's mask, not from the
  * page's tracker_cores; the handler's invalidation is local work
- * (smp_flush_cost; sv6 invlpg's up to 4 pages, else reloads CR3).  The
+ * (smp_flush_cost; sv6 invlpg's up to 4 pages, else reloads CR3),
+ * followed by the flush hooks (smp_set_flush_fn) that drop the mm
+ * layer's host-side TLB entries.  The
  * call object's next[] has one slot per CPU, as sv6's NCPU array, so
  * memory grows as CPUs squared when every CPU initiates: the component
  * refuses runs above 4,096 CPUs.
@@ -60,7 +62,8 @@ G_STATIC_ASSERT(sizeof(struct ipi_queue) == 64);
 struct call_req {
 	uint64_t start;
 	uint64_t npages;
-	uint64_t pad[6];
+	uint64_t initiator;      /* host-written once at allocation: for the flush hooks */
+	uint64_t pad[5];
 	uint64_t waiting;        /* line 1 */
 	uint64_t pad2[7];
 	void *next[];            /* lines 2..: one slot per CPU */
@@ -73,6 +76,7 @@ struct sv6_smp {
 	struct ipi_queue *myipi; /* simulated, one line per CPU */
 	struct call_req **call;  /* per initiator, allocated on first use */
 	struct smp_stats st;
+	struct smp_flush_hooks hooks;
 };
 
 static const struct sim_param sv6_params[] = {
@@ -183,9 +187,10 @@ on_ipicall(void *arg)
 		if (call == NULL)
 			break;
 		while (call) {
-			(void)sim_load64(&call->start);
+			uint64_t start = sim_load64(&call->start);
 			uint32_t npages = (uint32_t)sim_load64(&call->npages);
 			sim_work(smp_flush_cost(&s->p, npages));
+			smp_flush_hooks_run(&s->hooks, (uint32_t)call->initiator, start, npages);
 			struct call_req *next = sim_loadp(&call->next[me]);
 			(void)sim_faa64(&call->waiting, UINT64_MAX);    /* --waiting: the ack */
 			s->st.acks++;
@@ -203,6 +208,7 @@ sv6_flush_tlb_others(void *arg, struct cpumask *mask, uint64_t start, uint32_t n
 	sim_time_t t0 = sim_now();
 	if (s->call[me] == NULL) {
 		s->call[me] = sim_alloc(call_bytes(s), 64);
+		s->call[me]->initiator = me;    /* fresh memory: no store buffer holds it */
 		sim_mem_place(s->sim, s->call[me], call_bytes(s),
 			      sim_machine_place(sim_machine_of(s->sim), me).socket);
 	}
@@ -238,6 +244,12 @@ sv6_stats(void *arg)
 	return &((struct sv6_smp *)arg)->st;
 }
 
+static struct smp_flush_hooks *
+sv6_flush_hooks(void *arg)
+{
+	return &((struct sv6_smp *)arg)->hooks;
+}
+
 const struct smp_ops smp_sv6_ops = {
 	.comp = {
 		.name = "sv6",
@@ -251,4 +263,5 @@ const struct smp_ops smp_sv6_ops = {
 	.destroy = sv6_destroy,
 	.flush_tlb_others = sv6_flush_tlb_others,
 	.stats = sv6_stats,
+	.flush_hooks = sv6_flush_hooks,
 };

@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "klock.h"
+#include "param.h"
 #include "sim.h"
 
 struct kalloc;
@@ -92,6 +93,10 @@ struct mm_env {
 	void *smp_state;
 	const struct smp_params *smp_params;
 	const char *design;              /* for error messages ("linux-rwsem") */
+	/* Test-only mutation: mm_gather_finish (and every other flush) skips
+	 * flush_tlb_others, so the targets keep their entries; the
+	 * stale-translation check must catch it.  Never set by a design. */
+	bool test_skip_shootdown;
 };
 
 /* The "mm" parameters shared by every design (a design's params embed
@@ -105,6 +110,33 @@ struct mm_params {
 	uint32_t lru_batch;              /* pages per LRU add batch (PAGEVEC_SIZE = 15) */
 	bool rcu_table_free;             /* page-table pages through the reclaim scheme */
 };
+
+/* One row of MM_PARAM_ROWS: member m of the struct mm_params that is
+ * member field of the design's params struct st, named "m". */
+#define MM_P_ROW(st, field, m, ty, lo, hi, def, text) \
+	{ .name = #m, .type = (ty), \
+	  .offset = offsetof(st, field) + offsetof(struct mm_params, m), \
+	  .umin = (lo), .umax = (hi), .def_u = (def), .doc = (text) }
+
+/* The rows a design's parameter table embeds for its struct mm_params
+ * member field (as SMP_PARAM_ROWS; shown by `sim list -v`). */
+#define MM_PARAM_ROWS(st, field) \
+	MM_P_ROW(st, field, tlb_entries, SIM_P_U32, 0, 1u << 20, 1536, \
+		 "entries of each CPU's TLB (4 KiB translations, LRU; Sandy Bridge " \
+		 "STLB 512, Haswell and later 1,024-1,536)"), \
+	MM_P_ROW(st, field, walk_cycles, SIM_P_U32, 0, 100000, 20, \
+		 "local cycles of a hardware page walk besides its four loads"), \
+	MM_P_ROW(st, field, fault_cycles, SIM_P_U32, 0, 10000000, 1200, \
+		 "local cycles of a page fault: exception entry/exit and the fault " \
+		 "path's instructions (our estimate for a 2012 Xeon)"), \
+	MM_P_ROW(st, field, rss_batch, SIM_P_U32, 1, 1u << 20, 64, \
+		 "faults per task before its rss counts go to the mm's shared counter " \
+		 "(TASK_RSS_EVENTS_THRESH)"), \
+	MM_P_ROW(st, field, lru_batch, SIM_P_U32, 1, 1024, 15, \
+		 "pages per LRU add batch (PAGEVEC_SIZE) before the node's lru_lock"), \
+	MM_P_ROW(st, field, rcu_table_free, SIM_P_BOOL, 0, 1, 1, \
+		 "free page-table pages through the reclaim scheme " \
+		 "(MMU_GATHER_RCU_TABLE_FREE); false: free_pages after the flush")
 
 /*
  * mm_create - an empty address space for the run's CPUs: a pgd page, the
@@ -152,7 +184,9 @@ struct mm_gather *mm_gather_begin(struct mm *mm);
  * mm_zap_range - clear every present PTE in [start, end) under its PTL,
  * adding each data page and its address to g (tlb_remove_page; a full
  * batch is flushed then, as tlb_flush_mmu does).  Return: PTEs cleared.
- * Cost: loads of the walk, PTL, a load and store per PTE.
+ * Cost: loads of the walk, PTL, a load per PTE and an xchg per present
+ * one (ptep_get_and_clear), one atomic add of the rss counter per PTE
+ * page.
  */
 uint64_t mm_zap_range(struct mm *mm, struct mm_gather *g, uint64_t start, uint64_t end);
 /*
@@ -161,6 +195,9 @@ uint64_t mm_zap_range(struct mm *mm, struct mm_gather *g, uint64_t start, uint64
  * ceiling are the neighbouring regions' end and start), clearing their
  * directory entries; the pages go to g, freed after the flush, through
  * the reclaim scheme when rcu_table_free.  Cost: walk loads, stores.
+ * The caller excludes faults that install page tables in [floor,
+ * ceiling) meanwhile (mmap_lock held for write), or refuses them through
+ * still_valid.
  */
 void mm_free_pgtables(struct mm *mm, struct mm_gather *g, uint64_t start, uint64_t end,
 		      uint64_t floor, uint64_t ceiling);
@@ -222,6 +259,9 @@ bool mm_check(struct mm *mm, GString *why);
  * of [start, end), in address order.  Context: host; costs nothing. */
 void mm_for_each_pte(struct mm *mm, uint64_t start, uint64_t end,
 		     void (*fn)(void *arg, uint64_t addr, uint64_t pte), void *arg);
+/* mm_tlb_has - does cpu's TLB hold a translation of addr?  Context:
+ * host, or any simulated CPU (no cost). */
+bool mm_tlb_has(struct mm *mm, uint32_t cpu, uint64_t addr);
 /* Pages mapped now (host walk of the PTEs). */
 uint64_t mm_mapped_pages(struct mm *mm);
 /* Counters: faults, walks, tlb hits/misses, shootdowns, targets,

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Faults and user accesses of the mm substrate (mm.h): the anonymous
+ * page fault (mm/memory.c do_anonymous_page, and do_wp_page/wp_page_copy
+ * for a write to a PTE that maps the shared zero page), the per-task rss
+ * counter batch (check_sync_rss_stat / sync_mm_rss), the LRU add batch
+ * (lru_cache_add's per-CPU pagevec, __pagevec_lru_add), release_pages
+ * for the gather, and the user access loop a CPU runs: TLB, hardware
+ * walk, page fault, retry.
+ *
+ * Order of a write fault on an empty PTE (as do_anonymous_page):
+ *   fault_cycles of local work; the rss event count (a flush of the
+ *   task's counts every rss_batch faults: one atomic add on the mm's
+ *   counter line); mm_pte_alloc (a load per level); alloc_pages with
+ *   __GFP_ZERO; the PTL; the PTE load (pte_none); still_valid; the rss
+ *   count and the LRU pagevec (a drain every lru_batch pages: lru_lock of
+ *   the pages' node, lru_page_cycles per page, a store of the count);
+ *   the PTE store; PTL release.
+ * A read fault maps the shared zero page read-only (no page, no rss, no
+ * LRU); a later write to it allocates and replaces it, clearing the PTE
+ * and flushing it from every TLB first (ptep_clear_flush).
+ *
+ * A user access (mm_access) runs with interrupts masked from the TLB
+ * lookup or the walk to the data line (a walk and the access are one
+ * instruction: an IPI is taken before or after, never in between), and
+ * unmasked around the fault handler.
+ *
+ * MODEL: the per-task counters (task_struct's rss_stat) and the pagevec
+ * are host state: the task's own lines, hits folded into fault_cycles.
+ * The LRU add touches the node's lru line but not the struct page lines
+ * of the list neighbours (list_add); release_pages neither drops a
+ * struct page reference (no _refcount word in kalloc's struct page).
+ * Effect: faults and frees miss on fewer lines than Linux's do, most in
+ * the lru_lock hold time (lru_page_cycles stands for it).
+ * MODEL: the data page is zeroed with one 8-byte store per word
+ * (kalloc's __GFP_ZERO: 512 stores that fill 64 lines, each line's
+ * first store a write miss), as clear_page's rep stosq writes 64 lines.
+ *
+ * fault_cycles default 1,200: exception entry and exit (about 400 cycles
+ * on Sandy Bridge-EP for the trap, iret and the page-fault entry code)
+ * plus handle_mm_fault's path to do_anonymous_page (find_vma aside,
+ * which the design charges): about 800 more cycles of instructions.
+ * Our estimate, not a measurement.
+ */
+#include <errno.h>
+
+#include "mm_impl.h"
+
+/* Cycles under lru_lock per page added or removed (list_add / list_del
+ * and the page-flag updates on lines already owned). */
+#define MM_LRU_PAGE_CYCLES 20u
+/* release_pages relocks after this many pages (SWAP_CLUSTER_MAX). */
+#define MM_RELEASE_RELOCK 32u
+/* mm_access gives up (a livelock in the design) after this many faults
+ * on one access. */
+#define MM_ACCESS_MAX_FAULTS 100000u
+
+void
+mm_rss_add(struct mm *mm, int64_t delta)
+{
+	mm->cpu[sim_cpu_id()].rss_pending += delta;
+}
+
+/* check_sync_rss_stat: every rss_batch faults, the task's counts go to
+ * the mm's shared counter (one atomic add). */
+static void
+check_sync_rss_stat(struct mm *mm)
+{
+	struct mm_cpu *c = &mm->cpu[sim_cpu_id()];
+	if (++c->rss_events < mm->p.rss_batch)
+		return;
+	c->rss_events = 0;
+	if (c->rss_pending) {
+		int64_t d = c->rss_pending;
+		c->rss_pending = 0;
+		(void)sim_faa64(&mm->sh->rss_anon, (uint64_t)d);
+		mm->st.rss_flushes++;
+	}
+}
+
+static uint32_t
+page_socket(struct mm *mm, const void *page)
+{
+	struct kalloc *ka = mm->env.ka;
+	return ka->node_socket[ka_node_of(ka, ka_pfn(ka, page))];
+}
+
+/* __pagevec_lru_add: the CPU's pagevec onto its node's LRU. */
+static void
+lru_add_drain(struct mm *mm)
+{
+	struct mm_cpu *c = &mm->cpu[sim_cpu_id()];
+	if (c->lru_pending == 0)
+		return;
+	struct mm_lru *lru = &mm->lru[c->lru_node];
+	spin_lock(mm->env.kl, &lru->lru_lock);
+	sim_work((uint64_t)MM_LRU_PAGE_CYCLES * c->lru_pending);
+	int64_t n = (int64_t)sim_load64(&lru->nr_pages);
+	sim_store64(&lru->nr_pages, (uint64_t)(n + c->lru_pending));
+	spin_unlock(mm->env.kl, &lru->lru_lock);
+	c->lru_pending = 0;
+	mm->st.lru_add_batches++;
+}
+
+/* lru_cache_add: into the pagevec; a full one (or one of another node)
+ * drains first. */
+static void
+lru_cache_add(struct mm *mm, const void *page)
+{
+	struct mm_cpu *c = &mm->cpu[sim_cpu_id()];
+	uint32_t sock = page_socket(mm, page);
+	if (c->lru_pending && sock != c->lru_node)
+		lru_add_drain(mm);
+	c->lru_node = sock;
+	if (++c->lru_pending >= mm->p.lru_batch)
+		lru_add_drain(mm);
+}
+
+void
+mm_release_pages(struct mm *mm, uint8_t *const *pages, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint32_t sock = page_socket(mm, pages[i]);
+		struct mm_lru *lru = &mm->lru[sock];
+		size_t j = i;
+		while (j < n && j - i < MM_RELEASE_RELOCK && page_socket(mm, pages[j]) == sock)
+			j++;
+		spin_lock(mm->env.kl, &lru->lru_lock);
+		sim_work((uint64_t)MM_LRU_PAGE_CYCLES * (j - i));
+		int64_t cnt = (int64_t)sim_load64(&lru->nr_pages);
+		sim_store64(&lru->nr_pages, (uint64_t)(cnt - (int64_t)(j - i)));
+		spin_unlock(mm->env.kl, &lru->lru_lock);
+		mm->st.lru_release_batches++;
+		for (size_t k = i; k < j; k++)
+			free_pages(mm->env.ka, pages[k], 0);
+		mm->st.pages_freed += j - i;
+		i = j;
+	}
+}
+
+int
+mm_do_anonymous_page(struct mm *mm, uint64_t addr, unsigned flags,
+		     const struct mm_fault_ctx *ctx)
+{
+	g_assert(addr < MM_TASK_SIZE);
+	bool write = flags & MM_FAULT_WRITE;
+	mm->st.anon_faults++;
+	sim_work(mm->p.fault_cycles);
+	check_sync_rss_stat(mm);
+	if ((write && !(ctx->prot & MM_PROT_WRITE)) || ctx->prot == 0) {
+		mm->st.efaults++;
+		return -EFAULT;
+	}
+	uint64_t *pte_page = mm_pte_alloc(mm, addr, ctx->still_valid, ctx->arg);
+	if (pte_page == NULL)
+		return -EAGAIN;
+	uint8_t *page = NULL;
+	uint64_t entry;
+	if (write) {
+		page = alloc_pages(mm->env.ka, 0, __GFP_ZERO);
+		entry = (uint64_t)(uintptr_t)page | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
+			_PAGE_ACCESSED | _PAGE_DIRTY;
+	} else {
+		entry = (uint64_t)(uintptr_t)mm->zero_page | _PAGE_PRESENT | _PAGE_USER |
+			_PAGE_ACCESSED;
+	}
+	spinlock_t *ptl = mm_ptl_of(mm, pte_page);
+	mm_ptl_lock(mm, ptl);
+	uint64_t *ptep = &pte_page[mm_index(addr, 1)];
+	uint64_t old = sim_load64(ptep);
+	bool wp = false;
+	if (old & _PAGE_PRESENT) {
+		/* Another CPU's fault won, or a write to the zero page
+		 * (do_wp_page), or a spurious fault on a PTE that is fine. */
+		wp = write && !(old & _PAGE_RW) && mm_entry_table(old) == (uint64_t *)mm->zero_page;
+		if (!wp) {
+			spin_unlock(mm->env.kl, ptl);
+			if (page)
+				free_pages(mm->env.ka, page, 0);
+			return 0;
+		}
+	}
+	if (ctx->still_valid && !ctx->still_valid(ctx->arg)) {
+		spin_unlock(mm->env.kl, ptl);
+		if (page)
+			free_pages(mm->env.ka, page, 0);
+		return -EAGAIN;
+	}
+	if (wp) {
+		/* wp_page_copy: ptep_clear_flush, then the new PTE. */
+		uint64_t vpn = addr >> MM_PAGE_SHIFT;
+		(void)sim_xchg64(ptep, 0);
+		(void)mm_flush_tlb_range(mm, NULL, vpn, 1, &vpn, 1);
+		mm->st.wp_copies++;
+	}
+	if (page) {
+		mm_rss_add(mm, 1);
+		lru_cache_add(mm, page);
+	} else {
+		mm->st.zero_maps++;
+	}
+	sim_store64(ptep, entry);
+	spin_unlock(mm->env.kl, ptl);
+	return 0;
+}
+
+int
+mm_access(struct mm *mm, uint64_t addr, unsigned flags,
+	  int (*fault)(void *arg, uint64_t addr, unsigned flags), void *arg)
+{
+	g_assert(addr < MM_TASK_SIZE);
+	uint32_t me = sim_cpu_id();
+	struct mm_tlb *t = &mm->tlb[me];
+	uint64_t vpn = addr >> MM_PAGE_SHIFT;
+	bool write = flags & MM_FAULT_WRITE;
+	for (uint32_t tries = 0;; tries++) {
+		if (tries == MM_ACCESS_MAX_FAULTS)
+			sim_fail("%s: CPU %u made no progress accessing %#" G_GINT64_MODIFIER "x "
+				 "after %u page faults", mm->env.design, me, addr, tries);
+		sim_irq_disable();
+		uint8_t *page = NULL;
+		struct mm_tlb_entry *te = mm_tlb_lookup(t, vpn);
+		if (te) {
+			mm->st.tlb_hits++;
+			const uint64_t *z = g_hash_table_lookup(mm->zapped, &vpn);
+			if (z && *z > te->fill_seq)
+				sim_fail("%s: CPU %u used a stale TLB entry for %#" G_GINT64_MODIFIER
+					 "x: its PTE was cleared and the gather's shootdown had "
+					 "finished", mm->env.design, me, addr);
+			if (!write || te->writable)
+				page = (uint8_t *)(uintptr_t)te->page;
+			else
+				mm_tlb_remove(mm, t, vpn);   /* the write faults */
+		} else {
+			mm->st.tlb_misses++;
+			mm->st.walks++;
+			sim_work(mm->p.walk_cycles);
+			uint64_t *table = mm->pgd, e = 0;
+			unsigned level;
+			for (level = 4; level >= 1; level--) {
+				e = sim_load64(&table[mm_index(addr, level)]);
+				if (!(e & _PAGE_PRESENT))
+					break;
+				table = mm_entry_table(e);
+			}
+			if (level == 0 && (!write || (e & _PAGE_RW))) {
+				page = (uint8_t *)table;
+				mm_tlb_fill(mm, t, vpn, (uint64_t)(uintptr_t)page, e & _PAGE_RW);
+			}
+		}
+		if (page) {
+			uint8_t *p = page + (addr & (MM_PAGE_SIZE - 1));
+			if (write)
+				sim_store8(p, (uint8_t)(me + 1));
+			else
+				(void)sim_load8(p);
+			sim_irq_enable();
+			return 0;
+		}
+		sim_irq_enable();
+		mm->st.faults++;
+		int r = fault(arg, addr, flags);
+		if (r == -EAGAIN) {
+			mm->st.fault_retries++;
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+}

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Inside the mm substrate (mm.c, pgtable.c, tlb.c, fault.c): the
+ * simulated mm-wide lines, the host handle, the per-CPU TLB and the
+ * mmu_gather.  Nothing outside models/mm includes this file.
+ *
+ * Simulated lines:
+ *   mm_shared line 0   page_table_lock (spinlock_t) and pgtables_bytes
+ *                      (mm_pgtables_bytes): written by installers of
+ *                      directory pages under the lock and by
+ *                      free_pgtables (atomic add)
+ *   mm_shared line 1   rss_stat[MM_ANONPAGES]: atomic adds by every
+ *                      per-task rss flush and every zap
+ *   lru[node]          one line per socket, homed on it: the node's
+ *                      lruvec lru_lock and its page count, written under
+ *                      the lock by LRU add batches and page releases
+ *   PTL of a PTE page  the last word of that page's struct page (kalloc's
+ *                      mem_map line, the word slab pages use for their
+ *                      partial-list length; a page-table page is never a
+ *                      slab): taken by faults and zaps of that page
+ *   page-table pages   4 KiB from alloc_pages; each entry written under
+ *                      page_table_lock (directories) or the PTL (PTEs),
+ *                      cleared by free_pgtables (directories) and zaps
+ *
+ * Host state (free): the TLBs, the per-task rss and LRU batch counts, the
+ * shadow of linked page-table pages (for mm_check), the stale-translation
+ * record (vpn -> when its last clearing gather finished its shootdown).
+ */
+#ifndef SIM_MM_IMPL_H
+#define SIM_MM_IMPL_H
+
+#include "cpumask.h"
+#include "engine.h"
+#include "kalloc.h"
+#include "kalloc_impl.h"
+#include "mm.h"
+#include "reclaim.h"
+#include "smp.h"
+
+struct mm_shared {
+	/* line 0 */
+	spinlock_t page_table_lock;
+	uint32_t pad0;
+	int64_t pgtables_bytes;
+	uint64_t pad1[6];
+	/* line 1 */
+	int64_t rss_anon;
+	uint64_t pad2[7];
+};
+G_STATIC_ASSERT(sizeof(struct mm_shared) == 128);
+
+/* A node's lruvec lock and list length (one line). */
+struct mm_lru {
+	spinlock_t lru_lock;
+	uint32_t pad0;
+	int64_t nr_pages;
+	uint64_t pad[6];
+};
+G_STATIC_ASSERT(sizeof(struct mm_lru) == 64);
+
+/* One TLB entry (host): a leaf translation. */
+struct mm_tlb_entry {
+	uint64_t vpn;
+	uint64_t page;           /* data page address (host pointer value) */
+	bool writable;
+	uint64_t fill_seq;       /* mm->seq when the walk filled it */
+	GList link;              /* in tlb->lru, most recent at the head */
+};
+
+/* A CPU's TLB (host): capacity entries, LRU replacement. */
+struct mm_tlb {
+	uint32_t cap;
+	GHashTable *map;         /* vpn -> struct mm_tlb_entry * */
+	GQueue lru;
+};
+
+/* Per-CPU host state of the task running there. */
+struct mm_cpu {
+	int64_t rss_events;      /* task->rss_stat.events since the last flush */
+	int64_t rss_pending;     /* task->rss_stat.count[MM_ANONPAGES] not yet in the mm */
+	uint32_t lru_pending;    /* pages in this CPU's lru_add pagevec */
+	uint32_t lru_node;       /* node of the pagevec's pages (this CPU's) */
+	bool flushing;           /* inside mm_gather_finish's/wp's flush_tlb_others */
+};
+
+/* Host shadow of a linked page-table page. */
+struct mm_pt {
+	unsigned level;          /* 3 pud, 2 pmd, 1 pte (the pgd is 4) */
+};
+
+struct mm_counters {
+	uint64_t faults, anon_faults, zero_maps, wp_copies, fault_retries, efaults;
+	uint64_t walks, tlb_hits, tlb_misses, tlb_evictions;
+	uint64_t local_flushes, full_flushes, flushed_entries;
+	uint64_t shootdowns, shootdown_targets, gather_flushes;
+	uint64_t pgtable_alloc, pgtable_free, alloc_races, refused_installs;
+	uint64_t ptl_acquired, ptl_contended;
+	uint64_t ptes_zapped, pages_freed, rss_flushes, lru_add_batches, lru_release_batches;
+};
+
+struct mm {
+	struct mm_env env;
+	struct mm_params p;
+	uint32_t ncpus;
+	struct mm_shared *sh;    /* simulated */
+	uint64_t *pgd;           /* simulated: the pgd page (CR3: no load to find it) */
+	struct cpumask *cpumask; /* mm_cpumask: every CPU, set at create */
+	struct mm_tlb *tlb;      /* [cpu] */
+	struct mm_cpu *cpu;      /* [cpu] */
+	struct mm_lru *lru;      /* simulated, [socket] */
+	uint32_t nsockets;
+	uint8_t *zero_page;      /* simulated: empty_zero_page */
+	GHashTable *pt;          /* arena offset of a linked page-table page -> struct mm_pt * */
+	GHashTable *zapped;      /* vpn -> seq of the finish of the last gather that cleared it */
+	uint64_t seq;            /* host event counter for the stale check */
+	struct mm_counters st;
+};
+
+/* The mmu_gather (host; its range and lists are the kernel's on-stack
+ * struct mmu_gather and its batch pages, see tlb.c's MODEL). */
+struct mm_gather {
+	struct mm *mm;
+	uint64_t start, end;     /* address range to flush; start >= end: none */
+	bool freed_tables;
+	GArray *pages;           /* uint8_t *: data pages to free after the flush */
+	GArray *vpns;            /* uint64_t: PTEs cleared since the last flush */
+	GArray *tables;          /* uint64_t *: page-table pages to free after the flush */
+	uint32_t ntargets;       /* shootdown targets over every flush of the gather */
+};
+
+/* Index of addr's entry in its level's table (4 pgd .. 1 pte). */
+static inline uint32_t
+mm_index(uint64_t addr, unsigned level)
+{
+	return (uint32_t)(addr >> (MM_PAGE_SHIFT + 9u * (level - 1))) & (MM_PTRS_PER_TABLE - 1);
+}
+
+/* The table an entry points at (host pointer from the entry). */
+static inline uint64_t *
+mm_entry_table(uint64_t e)
+{
+	return (uint64_t *)(uintptr_t)MM_ENTRY_ADDR(e);
+}
+
+/* tlb.c */
+void mm_tlb_init(struct mm_tlb *t, uint32_t cap);
+void mm_tlb_destroy(struct mm_tlb *t);
+struct mm_tlb_entry *mm_tlb_lookup(struct mm_tlb *t, uint64_t vpn);
+void mm_tlb_fill(struct mm *mm, struct mm_tlb *t, uint64_t vpn, uint64_t page, bool writable);
+void mm_tlb_remove(struct mm *mm, struct mm_tlb *t, uint64_t vpn);
+/* Invalidate [start, start + npages) pages, or everything above the
+ * flush ceiling (host; counts in mm->st). */
+void mm_tlb_flush_range(struct mm *mm, struct mm_tlb *t, uint64_t start, uint32_t npages);
+void mm_flush_hook(void *arg, uint32_t initiator, uint64_t start, uint32_t npages);
+/* One shootdown of [start, start + npages) on targets (NULL: mm_cpumask)
+ * and a local flush; then vpns [vpns, vpns + nvpns) are recorded as
+ * cleared-and-flushed.  Return: targets.  May yield. */
+uint32_t mm_flush_tlb_range(struct mm *mm, struct cpumask *targets, uint64_t start,
+			    uint32_t npages, const uint64_t *vpns, size_t nvpns);
+
+/* mmu_gather internals (tlb.c): tlb_remove_page (return: the batch is
+ * full, flush it), pte_free_tlb and friends, tlb_flush_mmu. */
+void mm_gather_range(struct mm_gather *g, uint64_t start, uint64_t end);
+bool mm_gather_add_page(struct mm_gather *g, uint64_t addr, uint8_t *page);
+void mm_gather_add_table(struct mm_gather *g, uint64_t *table, uint64_t start, uint64_t end);
+uint32_t mm_gather_flush(struct mm_gather *g, struct cpumask *targets);
+
+/* pgtable.c */
+/* The PTL word of a page-table page (host pointer; no cost). */
+spinlock_t *mm_ptl_of(struct mm *mm, const void *pte_page);
+void mm_ptl_lock(struct mm *mm, spinlock_t *ptl);
+/* Free one page-table page now (pte dtor clears its PTL word). May yield. */
+void mm_pt_page_free(struct mm *mm, uint64_t *page);
+
+/* fault.c */
+/* Flush the task's rss batch into the shared counter (sync_mm_rss). */
+void mm_rss_add(struct mm *mm, int64_t delta);
+/* release_pages: the pages' LRU removal and free.  May yield. */
+void mm_release_pages(struct mm *mm, uint8_t *const *pages, size_t n);
+
+#endif

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The mm substrate (models/mm/mm.h): exact cycles of a write fault and
+ * the access after it, page tables consistent (mm_check, kalloc_check)
+ * after random faults, accesses and unmaps on several CPUs under both smp
+ * implementations and with page-table pages freed at once or through
+ * Tree RCU, shootdowns that really remove the targets' TLB entries, the
+ * stale-translation check catching a gather that skips its shootdown,
+ * and determinism.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+#include "kalloc.h"
+#include "klock.h"
+#include "mm.h"
+#include "reclaim.h"
+#include "smp.h"
+
+static const struct sim_param no_params[] = { SIM_P_END };
+
+/* What the current test's workload does (tests run one at a time). */
+enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN };
+
+struct mt {
+	enum mt_mode mode;
+	const char *smp_name;    /* "linux" or "sv6" */
+	bool rcu;                /* page-table pages through tree_rcu */
+	bool skip_shootdown;     /* the mutation */
+	uint32_t ops;            /* MT_RANDOM: operations per CPU */
+	/* run state */
+	struct kalloc *ka;
+	struct klock *kl;
+	const struct smp_ops *smp;
+	void *smp_st;
+	struct smp_params sp;
+	const struct rcl_ops *rcl;
+	void *rcl_params;
+	void *rs;
+	struct mm *mm;
+	struct rw_semaphore *mmap_sem;  /* simulated */
+	uint64_t *flag;                 /* simulated: MT_SHOOTDOWN's handshake */
+	/* results */
+	sim_time_t t[8];
+	bool had_before, has_after;
+	uint32_t targets;
+	uint64_t cleared;
+	bool check_ok, kalloc_ok;
+	char why[512];
+};
+
+static struct mt T;
+
+static void
+mt_reset(enum mt_mode mode, const char *smp)
+{
+	memset(&T, 0, sizeof T);
+	T.mode = mode;
+	T.smp_name = smp;
+}
+
+static void *
+mt_setup(struct sim *s, const void *params)
+{
+	(void)params;
+	struct kalloc_params kp = {
+		.pages_per_node = 4096, .pcp_batch = 31, .pcp_high = 186, .slab_max_order = 3,
+		.cpu_partial = true, .path_cycles = 0,
+	};
+	T.ka = kalloc_create(s, &kp);
+	T.kl = klock_create(s);
+	T.smp = smp_find(T.smp_name);
+	T.sp = (struct smp_params){ .invlpg = 200, .flush_all = 500, .flush_ceiling = 33 };
+	T.smp_st = T.smp->create(s, &T.sp);
+	if (T.rcu) {
+		T.rcl = rcl_find("tree_rcu");
+		T.rcl_params = g_malloc0(T.rcl->comp.params_size ? T.rcl->comp.params_size : 1);
+		sim_params_defaults(T.rcl->comp.params, T.rcl_params);
+		T.rs = T.rcl->create(s, T.rcl_params);
+	}
+	struct mm_env env = {
+		.sim = s, .ka = T.ka, .kl = T.kl, .rcl = T.rcl, .rs = T.rs, .smp = T.smp,
+		.smp_state = T.smp_st, .smp_params = &T.sp, .design = "mm-test",
+		.test_skip_shootdown = T.skip_shootdown,
+	};
+	struct mm_params p = {
+		.tlb_entries = 1536, .walk_cycles = 20, .fault_cycles = 1200, .rss_batch = 64,
+		.lru_batch = 15, .rcu_table_free = T.rcu,
+	};
+	T.mm = mm_create(&env, &p, 0);
+	T.mmap_sem = sim_alloc(sizeof(struct rw_semaphore), 64);
+	T.flag = sim_alloc(64, 64);
+	return &T;
+}
+
+/* The test's design: anonymous memory, read-write, faults under mmap_sem
+ * for read, unmaps under it for write (as Linux's). */
+static int
+mt_fault(void *arg, uint64_t addr, unsigned flags)
+{
+	struct mt *t = arg;
+	const struct mm_fault_ctx ctx = { .prot = MM_PROT_READ | MM_PROT_WRITE };
+	down_read(t->kl, t->mmap_sem);
+	int r = mm_do_anonymous_page(t->mm, addr, flags, &ctx);
+	up_read(t->kl, t->mmap_sem);
+	return r;
+}
+
+/* The regions of MT_RANDOM, sorted: one inside the first pmd page, one
+ * across the 1 GiB pud boundary (shares pmd pages with nothing else but
+ * its pte pages with no one), one alone in pgd entry 1 (its unmap frees
+ * its pte, pmd and pud pages). */
+static const struct { uint64_t start, end; } regions[] = {
+	{ UINT64_C(10) << 20, UINT64_C(12) << 20 },
+	{ (UINT64_C(1) << 30) - (UINT64_C(512) << 10), (UINT64_C(1) << 30) + (UINT64_C(512) << 10) },
+	{ UINT64_C(1) << 39, (UINT64_C(1) << 39) + (UINT64_C(2) << 20) },
+};
+#define NREGIONS (sizeof(regions) / sizeof(regions[0]))
+
+/* munmap of region r: zap, free_pgtables between the neighbours, finish. */
+static uint32_t
+mt_unmap(struct mt *t, uint64_t start, uint64_t end, uint64_t floor, uint64_t ceiling,
+	 uint64_t *cleared)
+{
+	down_write(t->kl, t->mmap_sem);
+	struct mm_gather *g = mm_gather_begin(t->mm);
+	uint64_t n = mm_zap_range(t->mm, g, start, end);
+	mm_free_pgtables(t->mm, g, start, end, floor, ceiling);
+	uint32_t targets = mm_gather_finish(g, NULL);
+	up_write(t->kl, t->mmap_sem);
+	if (cleared)
+		*cleared = n;
+	return targets;
+}
+
+static void
+mt_random(struct mt *t)
+{
+	for (uint32_t i = 0; i < t->ops; i++) {
+		uint32_t r = (uint32_t)sim_random_below(NREGIONS);
+		uint64_t pages = (regions[r].end - regions[r].start) >> MM_PAGE_SHIFT;
+		uint64_t roll = sim_random_below(100);
+		if (roll < 3) {
+			uint64_t floor = r ? regions[r - 1].end : 0;
+			uint64_t ceiling = r + 1 < NREGIONS ? regions[r + 1].start : 0;
+			(void)mt_unmap(t, regions[r].start, regions[r].end, floor, ceiling, NULL);
+		} else {
+			uint64_t a = regions[r].start + (sim_random_below(pages) << MM_PAGE_SHIFT);
+			int rc = mm_access(t->mm, a, roll < 50 ? MM_FAULT_WRITE : 0, mt_fault, t);
+			g_assert_cmpint(rc, ==, 0);
+		}
+		if (t->rcl && t->rcl->quiescent_state)
+			t->rcl->quiescent_state(t->rs);
+	}
+}
+
+#define A_SHOOT (UINT64_C(64) << 20)
+
+/* CPU 1 maps and uses A, CPU 0 unmaps it, CPU 1 uses it again. */
+static void
+mt_shootdown(struct mt *t)
+{
+	if (sim_cpu_id() == 1) {
+		g_assert_cmpint(mm_access(t->mm, A_SHOOT, MM_FAULT_WRITE, mt_fault, t), ==, 0);
+		sim_store64(t->flag, 1);
+		(void)sim_spin_while_eq64(t->flag, 1);
+		g_assert_cmpint(mm_access(t->mm, A_SHOOT, 0, mt_fault, t), ==, 0);
+	} else if (sim_cpu_id() == 0) {
+		while (sim_load64(t->flag) != 1)
+			(void)sim_spin_while_eq64(t->flag, 0);
+		t->had_before = mm_tlb_has(t->mm, 1, A_SHOOT);
+		t->targets = mt_unmap(t, A_SHOOT, A_SHOOT + MM_PAGE_SIZE, 0, 0, &t->cleared);
+		t->has_after = mm_tlb_has(t->mm, 1, A_SHOOT);
+		sim_store64(t->flag, 2);
+	}
+}
+
+#define A_EXACT (UINT64_C(4) << 20)
+
+/*
+ * CPU 0: a write to A_EXACT - 4 KiB (warms the page tables, the pcp
+ * list, the lock lines), then the measured write fault on A_EXACT and one
+ * read of it.  CPU 1 idles.
+ */
+static void
+mt_exact(struct mt *t)
+{
+	if (sim_cpu_id() != 0)
+		return;
+	g_assert_cmpint(mm_access(t->mm, A_EXACT - MM_PAGE_SIZE, MM_FAULT_WRITE, mt_fault, t),
+			==, 0);
+	sim_fence_full();
+	t->t[0] = sim_now();
+	g_assert_cmpint(mm_access(t->mm, A_EXACT, MM_FAULT_WRITE, mt_fault, t), ==, 0);
+	t->t[1] = sim_now();
+	g_assert_cmpint(mm_access(t->mm, A_EXACT, 0, mt_fault, t), ==, 0);
+	t->t[2] = sim_now();
+}
+
+static void
+mt_cpu(void *arg)
+{
+	struct mt *t = arg;
+	switch (t->mode) {
+	case MT_EXACT:
+		mt_exact(t);
+		break;
+	case MT_RANDOM:
+		mt_random(t);
+		break;
+	case MT_SHOOTDOWN:
+		mt_shootdown(t);
+		break;
+	}
+	/* Stay until every CPU is done, serving shootdown IPIs meanwhile
+	 * (an IPI to a CPU that has finished its run is dropped, and its
+	 * initiator would wait for the ack forever). */
+	uint64_t done = sim_faa64(&t->flag[1], 1) + 1;
+	while (done < sim_ncpus())
+		done = sim_spin_while_eq64(&t->flag[1], done);
+	if (t->rcl && t->rcl->cpu_exit)
+		t->rcl->cpu_exit(t->rs);
+}
+
+static void
+mt_report(void *arg, struct sim *s, cJSON *m)
+{
+	(void)s;
+	struct mt *t = arg;
+	GString *why = g_string_new(NULL);
+	t->check_ok = mm_check(t->mm, why);
+	t->kalloc_ok = kalloc_check(t->ka, why);
+	g_strlcpy(t->why, why->str, sizeof t->why);
+	g_string_free(why, TRUE);
+	mm_stats(t->mm, m);
+	cJSON_AddNumberToObject(m, "mapped", (double)mm_mapped_pages(t->mm));
+}
+
+static void
+mt_teardown(void *arg)
+{
+	struct mt *t = arg;
+	mm_destroy(t->mm);
+	if (t->rcl)
+		t->rcl->destroy(t->rs);
+	g_free(t->rcl_params);
+	t->smp->destroy(t->smp_st);
+	klock_destroy(t->kl);
+	kalloc_destroy(t->ka);
+}
+
+static const struct sim_workload_ops mt_ops = {
+	.name = "mmtest", .summary = "", .params = no_params, .params_size = 1,
+	.setup = mt_setup, .cpu_main = mt_cpu, .report = mt_report, .teardown = mt_teardown,
+};
+
+/* Run the current T on cpus CPUs of one socket; return the results
+ * document, or NULL with *err when the run failed. */
+static cJSON *
+mt_run(uint32_t cpus, uint64_t seed, GError **err)
+{
+	struct sim_run_config *rc = t_config(t_machine(1, cpus, NULL), cpus, seed, &mt_ops,
+					     NULL, 0);
+	struct sim *s = sim_create(rc, err);
+	g_assert_nonnull(s);
+	cJSON *res = NULL;
+	if (sim_run(s, err))
+		res = sim_results(s);
+	sim_destroy(s);
+	sim_run_config_free(rc);
+	return res;
+}
+
+/* ---- tests ---- */
+
+static void
+test_exact(void)
+{
+	mt_reset(MT_EXACT, "linux");
+	GError *err = NULL;
+	cJSON *res = mt_run(2, 1, &err);
+	g_assert_no_error(err);
+	g_assert_true(T.check_ok);
+	g_test_message("fault %" G_GUINT64_FORMAT " access %" G_GUINT64_FORMAT,
+		       T.t[1] - T.t[0], T.t[2] - T.t[1]);
+	/* The read after the fault: a TLB hit (the retried write filled the
+	 * entry), no walk, and one load of the line its own store wrote:
+	 * l1_hit = 4 cycles. */
+	g_assert_cmpuint(T.t[2] - T.t[1], ==, t_lat_default.l1_hit);
+	/* The fault costs at least its local work: walk_cycles twice (the
+	 * walk that faults, the walk of the retry) and fault_cycles. */
+	g_assert_cmpuint(T.t[1] - T.t[0], >=, 2 * 20 + 1200);
+	cJSON_Delete(res);
+}
+
+static void
+run_random(const char *smp, bool rcu, uint32_t cpus, uint64_t seed, char **out)
+{
+	mt_reset(MT_RANDOM, smp);
+	T.rcu = rcu;
+	T.ops = 400;
+	GError *err = NULL;
+	cJSON *res = mt_run(cpus, seed, &err);
+	g_assert_no_error(err);
+	if (!T.check_ok || !T.kalloc_ok)
+		g_error("%s", T.why);
+	/* Every kind of event happened. */
+	g_assert_cmpfloat(t_metric(res, "anon_faults"), >, 100);
+	g_assert_cmpfloat(t_metric(res, "zero_page_maps"), >, 0);
+	g_assert_cmpfloat(t_metric(res, "wp_copies"), >, 0);
+	g_assert_cmpfloat(t_metric(res, "mm_shootdowns"), >, 0);
+	g_assert_cmpfloat(t_metric(res, "pgtable_free"), >, 0);
+	g_assert_cmpfloat(t_metric(res, "tlb_hits"), >, 0);
+	if (out)
+		*out = t_results_without_host(res);
+	cJSON_Delete(res);
+}
+
+static void
+test_random_linux(void)
+{
+	run_random("linux", false, 4, 1, NULL);
+	run_random("linux", false, 4, 2, NULL);
+}
+
+static void
+test_random_sv6(void)
+{
+	run_random("sv6", false, 4, 3, NULL);
+}
+
+static void
+test_random_rcu(void)
+{
+	run_random("linux", true, 4, 4, NULL);
+}
+
+static void
+test_deterministic(void)
+{
+	char *a = NULL, *b = NULL;
+	run_random("linux", true, 3, 7, &a);
+	run_random("linux", true, 3, 7, &b);
+	g_assert_cmpstr(a, ==, b);
+	g_free(a);
+	g_free(b);
+}
+
+static void
+run_shootdown(const char *smp)
+{
+	mt_reset(MT_SHOOTDOWN, smp);
+	GError *err = NULL;
+	cJSON *res = mt_run(3, 1, &err);
+	g_assert_no_error(err);
+	g_assert_true(T.had_before);
+	g_assert_false(T.has_after);
+	g_assert_cmpuint(T.cleared, ==, 1);
+	g_assert_cmpuint(T.targets, ==, 2);     /* CPUs 1 and 2 (mm_cpumask: all) */
+	if (!T.check_ok || !T.kalloc_ok)
+		g_error("%s", T.why);
+	cJSON_Delete(res);
+}
+
+static void
+test_shootdown_linux(void)
+{
+	run_shootdown("linux");
+}
+
+static void
+test_shootdown_sv6(void)
+{
+	run_shootdown("sv6");
+}
+
+/* The mutation: the gather skips flush_tlb_others; CPU 1's next use of
+ * its entry is caught. */
+static void
+test_mutation_caught(void)
+{
+	mt_reset(MT_SHOOTDOWN, "linux");
+	T.skip_shootdown = true;
+	GError *err = NULL;
+	cJSON *res = mt_run(3, 5, &err);
+	g_assert_null(res);
+	g_assert_nonnull(err);
+	g_assert_nonnull(strstr(err->message, "mm-test: CPU 1 used a stale TLB entry for 0x4000000"));
+	g_assert_nonnull(strstr(err->message, "seed 5"));
+	g_error_free(err);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/mm/fault/exact", test_exact);
+	g_test_add_func("/mm/check/random-linux", test_random_linux);
+	g_test_add_func("/mm/check/random-sv6", test_random_sv6);
+	g_test_add_func("/mm/check/random-rcu-table-free", test_random_rcu);
+	g_test_add_func("/mm/check/deterministic", test_deterministic);
+	g_test_add_func("/mm/shootdown/removes-entries-linux", test_shootdown_linux);
+	g_test_add_func("/mm/shootdown/removes-entries-sv6", test_shootdown_sv6);
+	g_test_add_func("/mm/shootdown/mutation-caught", test_mutation_caught);
+	return g_test_run();
+}
