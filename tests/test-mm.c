@@ -225,6 +225,16 @@ mt_cpu(void *arg)
 }
 
 static void
+count_pte(void *arg, uint64_t addr, uint64_t pte)
+{
+	uint64_t *c = arg;
+	g_assert_true(pte & _PAGE_PRESENT);
+	g_assert_cmpuint(addr, >=, c[1]);         /* ascending */
+	c[1] = addr + 1;
+	c[0]++;
+}
+
+static void
 mt_report(void *arg, struct sim *s, cJSON *m)
 {
 	(void)s;
@@ -236,6 +246,13 @@ mt_report(void *arg, struct sim *s, cJSON *m)
 	g_string_free(why, TRUE);
 	mm_stats(t->mm, m);
 	cJSON_AddNumberToObject(m, "mapped", (double)mm_mapped_pages(t->mm));
+	uint64_t c[2] = { 0, 0 };
+	mm_for_each_pte(t->mm, 0, MM_TASK_SIZE, count_pte, c);
+	g_assert_cmpuint(c[0], ==, mm_mapped_pages(t->mm));
+	/* The region across 1 GiB alone. */
+	uint64_t r[2] = { 0, regions[1].start };
+	mm_for_each_pte(t->mm, regions[1].start, regions[1].end, count_pte, r);
+	g_assert_cmpuint(r[1], <=, regions[1].end);
 }
 
 static void
