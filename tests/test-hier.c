@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "engine_impl.h"
 #include "harness.h"
 
 static const struct sim_param no_params[] = { SIM_P_END };
@@ -341,6 +342,117 @@ test_chase_plateaus(void)
 	g_error_free(err);
 }
 
+/*
+ * The private caches keep only the lines they hold (hier.c), with 32-bit
+ * LRU stamps renumbered 1..n in order when a cache's clock wraps.  Two
+ * CPUs on two cores each make the same pseudo-random 500 loads and
+ * increments over the 256 lines (evictions at every level); then again
+ * with every clock wrapping at 40 (the L2 holds at most 32 lines), so the
+ * stamps are renumbered every 8 to 40 uses: every access costs the same,
+ * and the counts of hits, evictions and writebacks are the same.
+ */
+static uint32_t wrap_at;
+static uint32_t end_clock[2], end_n[2];
+#define NRAND 500
+static void
+random_script(uint32_t cpu)
+{
+	uint32_t x = 12345 + cpu * 777;
+	for (unsigned k = 0; k < NRAND; k++) {
+		x = x * 1103515245u + 12345u;
+		unsigned i = (x >> 8) % NLINES;
+		sim_time_t t0 = sim_now();
+		if ((x >> 20) % 4 == 0)
+			sim_faa64(line(i), 1);
+		else
+			(void)sim_load64(line(i));
+		lat[cpu][k] = sim_now() - t0;
+	}
+	const struct sim_core *core = &sim_current->cores[sim_current->cpus[cpu].core];
+	end_clock[cpu] = core->l2.clock;
+	end_n[cpu] = core->l2.n;
+}
+
+static void
+wrap_setup(struct sim *s)
+{
+	for (uint32_t i = 0; i < s->ncores; i++)
+		s->cores[i].l1.lru_wrap = s->cores[i].l2.lru_wrap = wrap_at;
+}
+
+static void
+test_lru_renumbering_keeps_victims(void)
+{
+	static const char *const counts[] = { "l2_hits", "llc_hits", "evictions", "writebacks",
+					      "dram_reads" };
+	static sim_time_t first[2][NRAND];
+	double c[G_N_ELEMENTS(counts)];
+	for (unsigned pass = 0; pass < 2; pass++) {
+		script = random_script;
+		wrap_at = pass == 0 ? 0 : 40;
+		setup_fn = wrap_setup;
+		run(machine(1, 2), 2);
+		for (unsigned k = 0; k < G_N_ELEMENTS(counts); k++) {
+			if (pass == 0)
+				c[k] = engine(counts[k]);
+			else
+				g_assert_cmpfloat(engine(counts[k]), ==, c[k]);
+		}
+		for (uint32_t cpu = 0; cpu < 2; cpu++) {
+			if (pass == 0) {
+				memcpy(first[cpu], lat[cpu], sizeof first[cpu]);
+				/* one stamp per use, never renumbered */
+				g_assert_cmpuint(end_clock[cpu], >, 100);
+				continue;
+			}
+			for (unsigned k = 0; k < NRAND; k++)
+				g_assert_cmpuint(lat[cpu][k], ==, first[cpu][k]);
+			/* renumbered: the clock restarted from the lines held */
+			g_assert_cmpuint(end_clock[cpu], <=, 40);
+			g_assert_cmpuint(end_n[cpu], ==, 32);
+		}
+	}
+	g_assert_cmpfloat(c[0], >, 0);
+	g_assert_cmpfloat(c[2], >, 0);
+	g_assert_cmpfloat(c[3], >, 0);
+}
+
+/*
+ * Host memory follows the lines held, not the sets touched: one CPU
+ * loads 64 consecutive lines, one in each of 64 sets of a 2,048-set L2
+ * (16,384 lines, 8-way) and of a 64-set L1d (512 lines, 8-way).  Each
+ * table holds 64 lines in 128 slots (the smallest power of two at most
+ * 3/4 full).
+ */
+static uint32_t seen_n[2], seen_cap[2];
+static void
+sweep64_script(uint32_t cpu)
+{
+	for (unsigned i = 0; i < 64; i++)
+		(void)sim_load64(line(i));
+	const struct sim_core *core = &sim_current->cores[sim_current->cpus[cpu].core];
+	seen_n[0] = core->l1.n;
+	seen_cap[0] = core->l1.cap;
+	seen_n[1] = core->l2.n;
+	seen_cap[1] = core->l2.cap;
+}
+
+static void
+test_memory_follows_lines(void)
+{
+	script = sweep64_script;
+	struct sim_machine *m = machine(1, 1);
+	m->private_cache_lines = 512;
+	m->l1d_ways = 8;
+	m->l2_lines = 16384;
+	m->l2_ways = 8;
+	run(m, 1);
+	for (unsigned k = 0; k < 2; k++) {
+		g_assert_cmpuint(seen_n[k], ==, 64);
+		g_assert_cmpuint(seen_cap[k], ==, 128);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -356,6 +468,9 @@ main(int argc, char **argv)
 	g_test_add_func("/hier/numa/first-touch-and-placement", test_first_touch_and_placement);
 	g_test_add_func("/hier/bandwidth/controller-queues", test_bandwidth_queueing);
 	g_test_add_func("/hier/chase/l1-and-dram-plateaus", test_chase_plateaus);
+	g_test_add_func("/hier/tables/lru-renumbering-keeps-victims",
+			test_lru_renumbering_keeps_victims);
+	g_test_add_func("/hier/tables/memory-follows-lines", test_memory_follows_lines);
 	int rc = g_test_run();
 	cJSON_Delete(last);
 	return rc;

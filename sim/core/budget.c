@@ -41,12 +41,10 @@ mem_total(const struct mem_estimate *e)
  *           timeouts up to the compaction threshold, heap doubling), of
  *           the directories' wait lists (which shrink), and 256 bytes of
  *           workload state;
- *   caches  per cluster in use the index of its LLC sets, per core in
- *           use room in the private caches' hash table (the sets
- *           themselves are made as they are used and counted by
- *           sim_grown_bytes), the core and cluster arrays of the whole
- *           machine, the memory controllers and the socket-pair table of
- *           message costs (cache.c);
+ *   caches  the core and cluster arrays of the whole machine, the memory
+ *           controllers and the socket-pair table of message costs
+ *           (cache.c); the caches' tables of the lines they hold grow as
+ *           they are used (hier.c) and sim_grown_bytes counts them;
  *   lines   the arena's line-chunk index and one chunk of line records;
  *   base    32 MiB: program, GLib, cJSON, the config and results documents.
  * Not an upper bound under AddressSanitizer (shadow memory, quarantine).
@@ -56,26 +54,13 @@ estimate_fixed(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclust
 	       size_t arena, struct mem_estimate *e)
 {
 	const struct sim_machine *m = rc->machine;
-	g_autofree uint8_t *core_used = g_new0(uint8_t, ncores);
-	g_autofree uint8_t *cluster_used = g_new0(uint8_t, nclusters);
-	uint64_t cores = 0, clusters = 0;
-	for (uint32_t i = 0; i < rc->cpus; i++) {
-		struct sim_place p = sim_machine_place(m, i);
-		cores += !core_used[p.core];
-		core_used[p.core] = 1;
-		clusters += !cluster_used[p.cluster];
-		cluster_used[p.cluster] = 1;
-	}
 	e->stacks = (uint64_t)rc->cpus * ((uint64_t)rc->engine.stack_kib << 10);
 	e->cpus = (uint64_t)rc->cpus * (sizeof(struct sim_cpu) +
 		  (uint64_t)m->store_buffer_entries * sizeof(struct sim_sb_ent) +
 		  32 * sizeof(struct sim_ev) + 40 * sizeof(struct sim_req *) + 256);
-	/* Cache sets are made SIM_CSET_CHUNK at a time as they are used
-	 * (sim_grown_bytes counts them); up front only the chunk indexes. */
-	uint64_t llc_sets = m->cluster_cache_lines / m->llc_ways + 1;
-	e->caches = cores * 2 * 16 * sizeof(void *) +    /* private chunks' hash slots */
-		    clusters * (llc_sets / SIM_CSET_CHUNK + 1) * sizeof(void *) +
-		    (uint64_t)ncores * sizeof(struct sim_core) +
+	/* Cache tables grow with the lines held (sim_grown_bytes counts
+	 * them); up front only the per-core and per-cluster records. */
+	e->caches = (uint64_t)ncores * sizeof(struct sim_core) +
 		    (uint64_t)nclusters * sizeof(struct sim_cluster) +
 		    (uint64_t)m->topo.sockets * sizeof(uint64_t) +
 		    (m->topo.sockets <= SIM_LINK_TAB_MAX_SOCKETS ?

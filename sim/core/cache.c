@@ -909,16 +909,18 @@ holders_ok(const struct sim *s, const struct sim_line *l, uint32_t id, GString *
 	}
 	uint32_t owner_core = l->owner != SIM_NONE ? s->cpus[l->owner].core : SIM_NONE;
 	for (uint32_t i = 0; i < l->nholders; i++) {
-		uint32_t h = l->holders[i].who;
+		uint32_t h = l->holders[i];
 		if (h & SIM_INV_LLC) {
-			const struct sim_l3_ent *e = l->holders[i].way;
-			INV(e->line == id, "cluster %u's LLC entry listed for it holds line %u",
-			    h & ~SIM_INV_LLC, e->line);
+			const struct sim_l3_ent *e =
+				sim_llc_find(s, &s->clusters[h & ~SIM_INV_LLC], id);
+			INV(e != NULL, "cluster %u's LLC is listed as holding it but does not",
+			    h & ~SIM_INV_LLC);
 			nllc += e->gen == l->gen;
 			continue;
 		}
-		const struct sim_cway *w = l->holders[i].way;
-		INV(w->line == id, "core %u's way listed for it holds line %u", h, w->line);
+		const struct sim_cway *w = sim_pc_last(s, h, id);
+		INV(w != NULL, "core %u is listed as holding it but its last private level "
+		    "does not", h);
 		if (w->gen != l->gen)
 			continue;
 		INV(l->owner == SIM_NONE || h == owner_core, "owned by cpu %u yet core %u holds "

@@ -111,7 +111,8 @@ struct sim_line {
 #ifndef NDEBUG
 	/* The checker's view (inv.c); written by sim_inv_touch / sim_inv_hold. */
 	uint64_t inv_seen;           /* s->inv_epoch when last recorded as touched */
-	struct sim_inv_holder *holders; /* the cache ways holding this line */
+	uint32_t *holders;           /* the caches holding this line: a core (its last
+	                              * private level) or SIM_INV_LLC | a cluster */
 	uint32_t nholders, capholders;
 	bool inv_dirty;              /* a way of it was filled, emptied or retagged since
 	                              * the checker last walked holders (then inv_gen,
@@ -124,37 +125,33 @@ struct sim_line {
 };
 
 /*
- * Set-associative caches (hier.c).  A cache is an array of sets of
- * `ways` entries, allocated lazily: an LLC SIM_CSET_CHUNK sets at a time
- * behind a per-cluster index, a private cache SIM_PSET_CHUNK sets at a
- * time found through one hash table of the whole run (s->ptab), so a
- * core that touched a few lines costs about a kilobyte, not a whole L2
- * nor an index of its sets (host memory at 65,536 CPUs).  Replacement
- * is LRU by a per-cache access stamp.
+ * Set-associative caches (hier.c), LRU.  Each cache (a core's L1d and
+ * L2, a cluster's LLC) is a table of the lines it holds: open addressing
+ * with linear probing, every line placed from the home slot of its *set*
+ * (a hash of the set number), so the members of a set are found by
+ * walking one run of the table, and host memory follows the lines held
+ * (at most 3/4 full), not the sets touched: a tree lookup spreads its
+ * lines over many sets of a 16,384-line L2, one or two per set.  Entries
+ * move when a table grows or a line leaves it: nothing keeps a pointer to
+ * one across a fill, except sim_core.mru, which hier.c keeps.
  */
-#define SIM_CSET_CHUNK 16u
-#define SIM_PSET_CHUNK 4u
 struct sim_cway {
-	uint32_t line;               /* SIM_NONE: empty */
+	uint32_t line;               /* SIM_NONE: a free slot */
 	uint32_t gen;                /* generation of an S copy (see struct sim_line) */
-	uint64_t lru;                /* last use: larger is more recent */
+	uint32_t lru;                /* last use: larger is more recent; per cache,
+	                              * renumbered 1..n in order when the clock wraps */
 };
 struct sim_cgeom {
 	uint32_t sets, ways;
 	bool hashed;                 /* set = hash(line) % sets (LLC slices), else line % sets */
 };
 struct sim_cache {
-	uint32_t id;                 /* key of its chunks in s->ptab (2 * core + level - 1),
-	                              * set when its first chunk is made */
-	bool any;                    /* a chunk was made */
-	uint64_t clock;              /* LRU stamp */
-};
-/* (cache id, chunk number) -> chunk of SIM_PSET_CHUNK sets; open
- * addressing, linear probing, key UINT64_MAX = empty. */
-struct sim_ptab {
-	uint64_t *key;
-	struct sim_cway **val;
-	size_t cap, n;
+	struct sim_cway *slot;       /* cap slots, NULL until the first line comes in */
+	uint32_t cap;                /* a power of two (0: no table) */
+	uint32_t n;                  /* lines held; n * 4 <= cap * 3 */
+	uint32_t clock;              /* LRU stamp of the last use */
+	uint32_t lru_wrap;           /* renumber when clock reaches this (0: UINT32_MAX;
+	                              * tests set it low) */
 };
 
 /*
@@ -180,8 +177,10 @@ struct sim_l3_ent {
 	uint64_t lru;
 };
 struct sim_cluster {
-	struct sim_l3_ent **chunk;   /* sets / SIM_CSET_CHUNK pointers, NULL until used */
-	uint64_t clock;
+	struct sim_l3_ent *slot;     /* table of the lines held (as a private cache's),
+	                              * cap slots, NULL until the first line comes in */
+	uint32_t cap, n;             /* a power of two (0: no table); lines held */
+	uint64_t clock;              /* LRU stamp of the last use */
 };
 
 struct sim_sb_ent {
@@ -294,10 +293,9 @@ struct sim {
 	struct sim_cluster *clusters;
 	uint32_t nclusters;
 	struct sim_cgeom g_l1, g_l2, g_llc; /* cache geometries (hier.c) */
-	struct sim_ptab ptab;        /* private caches' chunks (hier.c) */
 	uint32_t *link_tab;          /* cost of one message between sockets a and b at
 	                              * [a * sockets + b], or NULL: computed (cache.c) */
-	uint64_t cache_bytes;        /* host memory of allocated cache sets */
+	uint64_t cache_bytes;        /* host memory of private-cache tables and LLC sets */
 	/* per-socket memory controllers (hier.c): the next free slot, in
 	 * 1/SIM_MC_FRAC cycles; mc_interval per line (0: unbounded) */
 	uint64_t *mc_free;
@@ -367,19 +365,14 @@ extern struct sim *sim_current;
 
 /* inv.c: what the per-event cache checker covers (debug builds) */
 #define SIM_INV_LLC 0x80000000u
-struct sim_inv_holder {
-	const void *way;             /* struct sim_cway (a core's last private level) or
-	                              * struct sim_l3_ent (an LLC); ways never move */
-	uint32_t who;                /* the core, or SIM_INV_LLC | the cluster */
-};
 #ifndef NDEBUG
 /* Record that the running event touched line id (once per event). */
 void sim_inv_touch(struct sim *s, struct sim_line *l, uint32_t id);
 /* The event's checks are done: forget its touched lines. */
 void sim_inv_touched_reset(struct sim *s);
-/* Way `way` of `who` (a core's last private level, or SIM_INV_LLC | a
- * cluster's LLC) now holds (on) or no longer holds line id. */
-void sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, const void *way, bool on);
+/* `who` (a core's last private level, or SIM_INV_LLC | a cluster's LLC)
+ * now holds (on) or no longer holds line id. */
+void sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, bool on);
 /* A way holding l was retagged from generation from to to: the count of
  * current-generation copies may have changed, so walk the holders again. */
 static inline void
@@ -394,9 +387,8 @@ static inline void sim_inv_touch(struct sim *s, struct sim_line *l, uint32_t id)
 static inline void sim_inv_touched_reset(struct sim *s) { (void)s; }
 static inline void sim_inv_retagged(struct sim_line *l, uint32_t from, uint32_t to)
 { (void)l; (void)from; (void)to; }
-static inline void sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, const void *way,
-				bool on)
-{ (void)s; (void)id; (void)who; (void)way; (void)on; }
+static inline void sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, bool on)
+{ (void)s; (void)id; (void)who; (void)on; }
 #endif
 
 /* cache.c */
@@ -496,6 +488,7 @@ sim_pc_touch(struct sim *s, uint32_t core, uint32_t line)
 	(void)sim_pc_level(s, core, line, &gen);
 }
 struct sim_cway *sim_pc_find(const struct sim *s, const struct sim_core *core, uint32_t line);
+struct sim_cway *sim_pc_last(const struct sim *s, uint32_t core, uint32_t line);
 void sim_pc_fill(struct sim *s, uint32_t core, uint32_t cluster, struct sim_line *l,
 		 uint32_t line, uint32_t gen, sim_time_t t);
 struct sim_l3_ent *sim_llc_find(const struct sim *s, const struct sim_cluster *cl,

@@ -31,8 +31,26 @@
  * in the future); if every way of a set is such a line, the fill is not
  * recorded (the set briefly holds one line more than it has ways).
  *
+ * HOW THE CACHES ARE STORED (host memory only; no effect on results)
+ *   Each cache (L1d, L2, LLC) is a table of the lines it holds, open
+ *   addressing with linear probing, each line placed from the home slot
+ *   of its set (a hash of the set number), so one walk of that run finds
+ *   the line or, when the line is not there, every member of its set: a
+ *   set with fewer than `ways` members has a free way (taken first, as an
+ *   empty way was), else the LRU member that may leave is replaced in
+ *   place.  Host memory is proportional to the lines held (12 bytes a
+ *   private line, 32 an LLC line, the table at most 3/4 full), not to the
+ *   sets touched: before, a private cache was made 4 sets of 8 ways at a
+ *   time and an LLC 16 sets of 16 ways, and a tree walk, one or two lines
+ *   in each of hundreds of sets, cost 300-380 KiB of host memory per
+ *   simulated CPU on `large`.  Private LRU stamps are 32-bit and
+ *   renumbered in order when a cache's clock wraps (lru_renumber).
+ *
  * INVARIANTS
  *   - a line is in a core's L1d only if it is in its L2 (when it has one);
+ *   - a table holds at most `ways` lines of a set, each line once, all in
+ *     the run that starts at the set's home slot; n * 4 <= cap * 3;
+ *   - private LRU stamps are distinct within a cache and at most its clock;
  *   - sim_core.mru is NULL or points at an L1d way of that core, the most
  *     recently used of its set, whose line + 1 and gen mru_tag and
  *     mru_gen repeat (mru_tag is 0 when mru is NULL: a zeroed core, as
@@ -91,102 +109,29 @@ set_index(const struct sim_cgeom *g, uint32_t line)
 	return (g->sets & (g->sets - 1)) == 0 ? line & (g->sets - 1) : line % g->sets;
 }
 
-static inline size_t
-nchunks(const struct sim_cgeom *g)
+/* ---- private caches: a table of the lines held (see engine_impl.h) ---- */
+
+/* The slot where set si's run starts in c (c->cap > 0). */
+static inline uint32_t
+home(const struct sim_cache *c, uint32_t si)
 {
-	return (g->sets + SIM_CSET_CHUNK - 1) / SIM_CSET_CHUNK;
+	return (uint32_t)(mix64(si) & (c->cap - 1));
 }
 
-static inline size_t
-ptab_slot(const struct sim_ptab *t, uint64_t key)
-{
-	return (size_t)mix64(key) & (t->cap - 1);
-}
-
-static void
-ptab_grow(struct sim *s)
-{
-	struct sim_ptab *t = &s->ptab, old = *t;
-	t->cap = old.cap ? old.cap * 2 : 1024;
-	t->key = g_new(uint64_t, t->cap);
-	t->val = g_new(struct sim_cway *, t->cap);
-	for (size_t i = 0; i < t->cap; i++)
-		t->key[i] = UINT64_MAX;
-	for (size_t i = 0; i < old.cap; i++) {
-		if (old.key[i] == UINT64_MAX)
-			continue;
-		size_t k = ptab_slot(t, old.key[i]);
-		while (t->key[k] != UINT64_MAX)
-			k = (k + 1) & (t->cap - 1);
-		t->key[k] = old.key[i];
-		t->val[k] = old.val[i];
-	}
-	s->cache_bytes += (t->cap - old.cap) * (sizeof(uint64_t) + sizeof(struct sim_cway *));
-	g_free(old.key);
-	g_free(old.val);
-}
-
-/* The ways of set si, or NULL if its chunk was never used. */
+/* c's entry for line, or NULL. */
 static inline struct sim_cway *
-set_at(const struct sim *s, const struct sim_cgeom *g, const struct sim_cache *c, uint32_t si)
+find_in(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t line)
 {
-	if (!c->any)
+	if (c->cap == 0)
 		return NULL;
-	const struct sim_ptab *t = &s->ptab;
-	uint64_t key = (uint64_t)c->id << 32 | si / SIM_PSET_CHUNK;
-	for (size_t k = ptab_slot(t, key);; k = (k + 1) & (t->cap - 1)) {
-		if (t->key[k] == key)
-			return t->val[k] + (size_t)(si % SIM_PSET_CHUNK) * g->ways;
-		if (t->key[k] == UINT64_MAX)
+	uint32_t mask = c->cap - 1;
+	for (uint32_t i = home(c, set_index(g, line));; i = (i + 1) & mask) {
+		uint32_t l = c->slot[i].line;
+		if (l == line)
+			return &c->slot[i];
+		if (l == SIM_NONE)
 			return NULL;
 	}
-}
-
-static struct sim_cway *
-set_make(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t id,
-	 uint32_t si)
-{
-	c->id = id;
-	struct sim_cway *set = set_at(s, g, c, si);
-	if (set)
-		return set;
-	if ((s->ptab.n + 1) * 2 > s->ptab.cap)
-		ptab_grow(s);
-	struct sim_ptab *t = &s->ptab;
-	uint64_t key = (uint64_t)c->id << 32 | si / SIM_PSET_CHUNK;
-	size_t k = ptab_slot(t, key);
-	while (t->key[k] != UINT64_MAX)
-		k = (k + 1) & (t->cap - 1);
-	size_t n = (size_t)SIM_PSET_CHUNK * g->ways;
-	struct sim_cway *ch = g_new(struct sim_cway, n);
-	for (size_t i = 0; i < n; i++)
-		ch[i] = (struct sim_cway){ .line = SIM_NONE };
-	t->key[k] = key;
-	t->val[k] = ch;
-	t->n++;
-	c->any = true;
-	s->cache_bytes += n * sizeof(struct sim_cway);
-	sim_mem_grew(s);
-	return ch + (size_t)(si % SIM_PSET_CHUNK) * g->ways;
-}
-
-static inline struct sim_cway *
-find_in(const struct sim *s, const struct sim_cgeom *g, const struct sim_cache *c,
-	uint32_t line)
-{
-	struct sim_cway *set = set_at(s, g, c, set_index(g, line));
-	if (set == NULL)
-		return NULL;
-	for (uint32_t w = 0; w < g->ways; w++)
-		if (set[w].line == line)
-			return &set[w];
-	return NULL;
-}
-
-static inline void
-touch(struct sim_cache *c, struct sim_cway *w)
-{
-	w->lru = ++c->clock;
 }
 
 /* The core's most recently used L1d way is w (NULL: none). */
@@ -196,6 +141,99 @@ set_mru(struct sim_core *core, struct sim_cway *w)
 	core->mru = w;
 	core->mru_tag = w ? w->line + 1 : 0;
 	core->mru_gen = w ? w->gen : 0;
+}
+
+/* Entries of core's L1d moved: point mru at its line's new place. */
+static void
+mru_moved(const struct sim *s, struct sim_core *core)
+{
+	if (core->mru_tag != 0)
+		core->mru = find_in(&s->g_l1, &core->l1, core->mru_tag - 1);
+}
+
+static int
+cmp_lru(const void *a, const void *b)
+{
+	uint32_t x = (*(struct sim_cway *const *)a)->lru, y = (*(struct sim_cway *const *)b)->lru;
+	return x < y ? -1 : x > y;
+}
+
+/* The clock reached its end: renumber c's stamps 1..n keeping their order
+ * (stamps are distinct: each use takes a new one), so every comparison
+ * of two stamps comes out as before. */
+static void
+lru_renumber(struct sim_cache *c)
+{
+	struct sim_cway **v = g_new(struct sim_cway *, c->n);
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < c->cap; i++)
+		if (c->slot[i].line != SIM_NONE)
+			v[k++] = &c->slot[i];
+	SIM_ASSERT(k == c->n);
+	qsort(v, k, sizeof(*v), cmp_lru);
+	for (uint32_t i = 0; i < k; i++)
+		v[i]->lru = i + 1;
+	c->clock = k;
+	g_free(v);
+}
+
+static inline void
+touch(struct sim_cache *c, struct sim_cway *w)
+{
+	if (G_UNLIKELY(c->clock >= (c->lru_wrap ? c->lru_wrap : UINT32_MAX)))
+		lru_renumber(c);
+	w->lru = ++c->clock;
+}
+
+/* Double c's table (or make its first, 8 slots), rehashing every line.
+ * l1: c is core's L1d (its mru moves). */
+static void
+grow(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, struct sim_core *core,
+     bool l1)
+{
+	struct sim_cache old = *c;
+	c->cap = old.cap ? old.cap * 2 : 8;
+	c->slot = g_new(struct sim_cway, c->cap);
+	for (uint32_t i = 0; i < c->cap; i++)
+		c->slot[i].line = SIM_NONE;
+	uint32_t mask = c->cap - 1;
+	for (uint32_t k = 0; k < old.cap; k++) {
+		if (old.slot[k].line == SIM_NONE)
+			continue;
+		uint32_t i = home(c, set_index(g, old.slot[k].line));
+		while (c->slot[i].line != SIM_NONE)
+			i = (i + 1) & mask;
+		c->slot[i] = old.slot[k];
+	}
+	g_free(old.slot);
+	s->cache_bytes += (uint64_t)(c->cap - old.cap) * sizeof(struct sim_cway);
+	if (l1)
+		mru_moved(s, core);
+	sim_mem_grew(s);
+}
+
+/* Take the entry in slot i out of c, closing the gap (backward shift: a
+ * later entry of the run moves up unless its home lies after the gap).
+ * l1: c is core's L1d (its mru may move). */
+static void
+remove_at(const struct sim *s, const struct sim_cgeom *g, struct sim_cache *c,
+	  struct sim_core *core, bool l1, uint32_t i)
+{
+	uint32_t mask = c->cap - 1;
+	bool moved = false;
+	for (uint32_t j = (i + 1) & mask; c->slot[j].line != SIM_NONE; j = (j + 1) & mask) {
+		uint32_t h = home(c, set_index(g, c->slot[j].line));
+		/* j's entry may fill the gap at i iff its home is not in (i, j] */
+		if (((j - h) & mask) < ((j - i) & mask))
+			continue;
+		c->slot[i] = c->slot[j];
+		i = j;
+		moved = true;
+	}
+	c->slot[i].line = SIM_NONE;
+	c->n--;
+	if (l1 && moved)
+		mru_moved(s, core);
 }
 
 /* ---- ownership given back on eviction ---- */
@@ -247,44 +285,21 @@ give_back(struct sim *s, uint32_t core, struct sim_line *l, uint32_t id, sim_tim
 	}
 }
 
-/*
- * Pick the way of set for a new line: an empty way, else the least
- * recently used line that may leave (an owned line whose owner cannot
- * give it back yet may not).  last: this is the core's last private
- * level, so an owned victim goes back to its home.  NULL if none may go.
- */
-static struct sim_cway *
-victim(struct sim *s, const struct sim_cgeom *g, struct sim_cway *set, uint32_t core,
-       bool last, sim_time_t t)
-{
-	struct sim_cway *best = NULL;
-	for (uint32_t w = 0; w < g->ways; w++) {
-		if (set[w].line == SIM_NONE)
-			return &set[w];
-		if (best && set[w].lru >= best->lru)
-			continue;
-		if (last) {
-			const struct sim_line *l = line_peek(s, set[w].line);
-			if (owned_by_core(s, l, core) && !can_give_back(l, t))
-				continue;
-		}
-		best = &set[w];
-	}
-	return best;
-}
-
-/* The line in way v leaves core's last private level at time t. */
+/* The line in way v leaves core's last private level at time t (the
+ * caller puts another line in v). */
 static void
 evict_last(struct sim *s, uint32_t core_id, struct sim_cway *v, sim_time_t t)
 {
 	struct sim_core *core = &s->cores[core_id];
 	uint32_t id = v->line;
 	if (s->m->l2_lines) {
-		struct sim_cway *w1 = find_in(s, &s->g_l1, &core->l1, id);
+		struct sim_cway *w1 = find_in(&s->g_l1, &core->l1, id);
 		if (w1) {
-			w1->line = SIM_NONE;       /* inclusion: back-invalidate */
+			/* inclusion: back-invalidate */
 			if (core->mru == w1)
 				set_mru(core, NULL);
+			remove_at(s, &s->g_l1, &core->l1, core, true,
+				  (uint32_t)(w1 - core->l1.slot));
 		}
 	}
 	struct sim_line *l = line_peek(s, id);
@@ -296,11 +311,71 @@ evict_last(struct sim *s, uint32_t core_id, struct sim_cway *v, sim_time_t t)
 	}
 	if (l)
 		sim_inv_touch(s, l, id);   /* its sharer record changed: check it */
-	sim_inv_hold(s, id, core_id, v, false);
-	v->line = SIM_NONE;
+	sim_inv_hold(s, id, core_id, false);
 	if (owned_by_core(s, l, core_id))
 		give_back(s, core_id, l, id, t);
 }
+
+/*
+ * The entry of c for line: the one it has, else a new one (line set, gen
+ * SIM_GEN_OWNED, lru not yet set) in a free way of line's set, else the
+ * least recently used line of the set that may leave, which leaves first
+ * (last: c is the core's last private level, so an owned line whose owner
+ * cannot give it back yet may not leave, and one that leaves goes back to
+ * its home).  NULL if none may leave (the fill is not recorded).
+ * l1: c is the core's L1d.
+ */
+static struct sim_cway *
+place(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t core_id, bool l1,
+      bool last, uint32_t line, sim_time_t t)
+{
+	struct sim_core *core = &s->cores[core_id];
+	if (c->cap == 0)
+		grow(s, g, c, core, l1);
+	uint32_t si = set_index(g, line), mask = c->cap - 1, members = 0;
+	struct sim_cway *best = NULL;
+	uint32_t i = home(c, si);
+	for (; c->slot[i].line != SIM_NONE; i = (i + 1) & mask) {
+		struct sim_cway *w = &c->slot[i];
+		if (w->line == line)
+			return w;
+		if (set_index(g, w->line) != si)
+			continue;
+		members++;
+		if (best && w->lru >= best->lru)
+			continue;
+		if (last) {
+			const struct sim_line *l = line_peek(s, w->line);
+			if (owned_by_core(s, l, core_id) && !can_give_back(l, t))
+				continue;
+		}
+		best = w;
+	}
+	if (members < g->ways) {
+		/* a free way: the line goes at the end of its set's run */
+		if ((c->n + 1) * 4 > c->cap * 3) {
+			grow(s, g, c, core, l1);
+			mask = c->cap - 1;
+			for (i = home(c, si); c->slot[i].line != SIM_NONE; i = (i + 1) & mask)
+				;
+		}
+		c->n++;
+		c->slot[i] = (struct sim_cway){ .line = line, .gen = SIM_GEN_OWNED };
+		best = &c->slot[i];
+	} else {
+		if (best == NULL)
+			return NULL;
+		if (last)
+			evict_last(s, core_id, best, t);
+		if (l1 && core->mru == best)
+			set_mru(core, NULL);
+		*best = (struct sim_cway){ .line = line, .gen = SIM_GEN_OWNED, .lru = best->lru };
+	}
+	if (last)
+		sim_inv_hold(s, line, core_id, true);
+	return best;
+}
+
 
 /* ---- the private levels ---- */
 
@@ -311,10 +386,21 @@ evict_last(struct sim *s, uint32_t core_id, struct sim_cway *v, sim_time_t t)
 struct sim_cway *
 sim_pc_find(const struct sim *s, const struct sim_core *core, uint32_t line)
 {
-	struct sim_cway *w = find_in(s, &s->g_l1, &core->l1, line);
+	struct sim_cway *w = find_in(&s->g_l1, &core->l1, line);
 	if (w == NULL && s->m->l2_lines)
-		w = find_in(s, &s->g_l2, &core->l2, line);
+		w = find_in(&s->g_l2, &core->l2, line);
 	return w;
+}
+
+/*
+ * sim_pc_last - core's entry for line in its last private level (L2, or
+ * L1d without one), or NULL.  Context: any; no LRU update, no cost.
+ */
+struct sim_cway *
+sim_pc_last(const struct sim *s, uint32_t core, uint32_t line)
+{
+	const struct sim_core *k = &s->cores[core];
+	return s->m->l2_lines ? find_in(&s->g_l2, &k->l2, line) : find_in(&s->g_l1, &k->l1, line);
 }
 
 /*
@@ -329,7 +415,7 @@ sim_pc_level_slow(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 		*gen = core->mru_gen;
 		return 1;
 	}
-	struct sim_cway *w = find_in(s, &s->g_l1, &core->l1, line);
+	struct sim_cway *w = find_in(&s->g_l1, &core->l1, line);
 	if (w) {
 		touch(&core->l1, w);
 		set_mru(core, w);
@@ -338,16 +424,14 @@ sim_pc_level_slow(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 	}
 	if (s->m->l2_lines == 0)
 		return 0;
-	w = find_in(s, &s->g_l2, &core->l2, line);
+	w = find_in(&s->g_l2, &core->l2, line);
 	if (w == NULL)
 		return 0;
 	touch(&core->l2, w);
 	*gen = w->gen;
 	/* Promote: the L1d victim stays in the L2 (inclusion), nothing leaves. */
-	struct sim_cway *set = set_make(s, &s->g_l1, &core->l1, 2 * core_id,
-					set_index(&s->g_l1, line));
-	struct sim_cway *v = victim(s, &s->g_l1, set, core_id, false, 0);
-	*v = (struct sim_cway){ .line = line, .gen = w->gen };
+	struct sim_cway *v = place(s, &s->g_l1, &core->l1, core_id, true, false, line, 0);
+	v->gen = w->gen;
 	touch(&core->l1, v);
 	set_mru(core, v);
 	return 2;
@@ -397,7 +481,7 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 	if (core->mru_tag == line + 1 && core->mru_gen == gen)
 		return;         /* the MRU way already: nothing changes */
 	struct sim_cway *w1 = core->mru_tag == line + 1 ? core->mru :
-			      find_in(s, &s->g_l1, &core->l1, line);
+			      find_in(&s->g_l1, &core->l1, line);
 	if (w1 && (!has_l2 || w1->gen == gen)) {
 		if (!has_l2)
 			retag_last_level(s, l, cluster, w1->gen, gen);
@@ -407,41 +491,13 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 		return;
 	}
 	if (has_l2) {
-		struct sim_cway *set = set_make(s, &s->g_l2, &core->l2, 2 * core_id + 1,
-						set_index(&s->g_l2, line));
-		struct sim_cway *w = NULL;
-		for (uint32_t k = 0; k < s->g_l2.ways && !w; k++)
-			if (set[k].line == line)
-				w = &set[k];
-		if (w == NULL) {
-			w = victim(s, &s->g_l2, set, core_id, true, t);
-			if (w == NULL)
-				return;            /* every way pinned: not recorded */
-			if (w->line != SIM_NONE)
-				evict_last(s, core_id, w, t);
-			w->line = line;
-			w->gen = SIM_GEN_OWNED;
-			sim_inv_hold(s, line, core_id, w, true);
-		}
-		last = w;
+		last = place(s, &s->g_l2, &core->l2, core_id, false, true, line, t);
+		if (last == NULL)
+			return;            /* every way pinned: not recorded */
 	}
-	struct sim_cway *set = set_make(s, &s->g_l1, &core->l1, 2 * core_id,
-					set_index(&s->g_l1, line));
-	struct sim_cway *w = NULL;
-	for (uint32_t k = 0; k < s->g_l1.ways && !w; k++)
-		if (set[k].line == line)
-			w = &set[k];
-	if (w == NULL) {
-		w = victim(s, &s->g_l1, set, core_id, !has_l2, t);
-		if (w == NULL)
-			return;
-		if (w->line != SIM_NONE && !has_l2)
-			evict_last(s, core_id, w, t);
-		w->line = line;
-		w->gen = SIM_GEN_OWNED;
-		if (!has_l2)
-			sim_inv_hold(s, line, core_id, w, true);
-	}
+	struct sim_cway *w = place(s, &s->g_l1, &core->l1, core_id, true, !has_l2, line, t);
+	if (w == NULL)
+		return;
 	if (!has_l2)
 		last = w;
 	retag_last_level(s, l, cluster, last->gen, gen);
@@ -454,15 +510,12 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 	set_mru(core, w);
 }
 
-/* ---- cluster LLCs ---- */
+/* ---- cluster LLCs: the same kind of table (see engine_impl.h) ---- */
 
-static inline struct sim_l3_ent *
-llc_set(const struct sim *s, const struct sim_cluster *cl, uint32_t si)
+static inline uint32_t
+llc_home(const struct sim_cluster *cl, uint32_t si)
 {
-	if (cl->chunk == NULL)
-		return NULL;
-	struct sim_l3_ent *ch = cl->chunk[si / SIM_CSET_CHUNK];
-	return ch ? ch + (size_t)(si % SIM_CSET_CHUNK) * s->g_llc.ways : NULL;
+	return (uint32_t)(mix64(si) & (cl->cap - 1));
 }
 
 /*
@@ -472,13 +525,39 @@ llc_set(const struct sim *s, const struct sim_cluster *cl, uint32_t si)
 struct sim_l3_ent *
 sim_llc_find(const struct sim *s, const struct sim_cluster *cl, uint32_t line)
 {
-	struct sim_l3_ent *set = llc_set(s, cl, set_index(&s->g_llc, line));
-	if (set == NULL)
+	if (cl->cap == 0)
 		return NULL;
-	for (uint32_t w = 0; w < s->g_llc.ways; w++)
-		if (set[w].line == line)
-			return &set[w];
-	return NULL;
+	uint32_t mask = cl->cap - 1;
+	for (uint32_t i = llc_home(cl, set_index(&s->g_llc, line));; i = (i + 1) & mask) {
+		uint32_t l = cl->slot[i].line;
+		if (l == line)
+			return &cl->slot[i];
+		if (l == SIM_NONE)
+			return NULL;
+	}
+}
+
+/* Double cl's table (or make its first, 64 slots), rehashing every line. */
+static void
+llc_grow(struct sim *s, struct sim_cluster *cl)
+{
+	struct sim_cluster old = *cl;
+	cl->cap = old.cap ? old.cap * 2 : 64;
+	cl->slot = g_new0(struct sim_l3_ent, cl->cap);
+	for (uint32_t i = 0; i < cl->cap; i++)
+		cl->slot[i].line = SIM_NONE;
+	uint32_t mask = cl->cap - 1;
+	for (uint32_t k = 0; k < old.cap; k++) {
+		if (old.slot[k].line == SIM_NONE)
+			continue;
+		uint32_t i = llc_home(cl, set_index(&s->g_llc, old.slot[k].line));
+		while (cl->slot[i].line != SIM_NONE)
+			i = (i + 1) & mask;
+		cl->slot[i] = old.slot[k];
+	}
+	g_free(old.slot);
+	s->cache_bytes += (uint64_t)(cl->cap - old.cap) * sizeof(struct sim_l3_ent);
+	sim_mem_grew(s);
 }
 
 /*
@@ -494,32 +573,33 @@ sim_llc_get(struct sim *s, uint32_t cluster_id, uint32_t line)
 	struct sim_cluster *cl = &s->clusters[cluster_id];
 	const struct sim_cgeom *g = &s->g_llc;
 	uint32_t si = set_index(g, line);
-	if (cl->chunk == NULL) {
-		cl->chunk = g_new0(struct sim_l3_ent *, nchunks(g));
-		s->cache_bytes += nchunks(g) * sizeof(struct sim_l3_ent *);
-		sim_mem_grew(s);
-	}
-	struct sim_l3_ent **ch = &cl->chunk[si / SIM_CSET_CHUNK];
-	if (*ch == NULL) {
-		size_t n = (size_t)SIM_CSET_CHUNK * g->ways;
-		*ch = g_new0(struct sim_l3_ent, n);
-		for (size_t i = 0; i < n; i++)
-			(*ch)[i].line = SIM_NONE;
-		s->cache_bytes += n * sizeof(struct sim_l3_ent);
-		sim_mem_grew(s);
-	}
-	struct sim_l3_ent *set = *ch + (size_t)(si % SIM_CSET_CHUNK) * g->ways;
+	if (cl->cap == 0)
+		llc_grow(s, cl);
+	uint32_t mask = cl->cap - 1, members = 0, i = llc_home(cl, si);
 	struct sim_l3_ent *best = NULL;
-	for (uint32_t w = 0; w < g->ways; w++) {
-		if (set[w].line == line) {
-			set[w].lru = ++cl->clock;
-			return &set[w];
+	for (; cl->slot[i].line != SIM_NONE; i = (i + 1) & mask) {
+		struct sim_l3_ent *e = &cl->slot[i];
+		if (e->line == line) {
+			e->lru = ++cl->clock;
+			return e;
 		}
-		if (set[w].fill != NULL)
+		if (set_index(g, e->line) != si)
 			continue;
-		if (best == NULL || (best->line != SIM_NONE &&
-				     (set[w].line == SIM_NONE || set[w].lru < best->lru)))
-			best = &set[w];
+		members++;
+		if (e->fill == NULL && (best == NULL || e->lru < best->lru))
+			best = e;
+	}
+	if (members < g->ways) {
+		/* a free way (taken before any victim): the end of the set's run */
+		if ((cl->n + 1) * 4 > cl->cap * 3) {
+			llc_grow(s, cl);
+			mask = cl->cap - 1;
+			for (i = llc_home(cl, si); cl->slot[i].line != SIM_NONE; i = (i + 1) & mask)
+				;
+		}
+		cl->n++;
+		best = &cl->slot[i];
+		best->line = SIM_NONE;
 	}
 	if (best == NULL)
 		return NULL;
@@ -532,10 +612,10 @@ sim_llc_get(struct sim *s, uint32_t cluster_id, uint32_t line)
 		}
 		if (vl)
 			sim_inv_touch(s, vl, best->line);
-		sim_inv_hold(s, best->line, SIM_INV_LLC | cluster_id, best, false);
+		sim_inv_hold(s, best->line, SIM_INV_LLC | cluster_id, false);
 	}
 	*best = (struct sim_l3_ent){ .line = line, .gen = 0, .lru = ++cl->clock };
-	sim_inv_hold(s, line, SIM_INV_LLC | cluster_id, best, true);
+	sim_inv_hold(s, line, SIM_INV_LLC | cluster_id, true);
 	return best;
 }
 
@@ -597,20 +677,16 @@ sim_hier_init(struct sim *s)
 void
 sim_hier_free(struct sim *s)
 {
-	for (size_t i = 0; i < s->ptab.cap; i++)
-		if (s->ptab.key[i] != UINT64_MAX)
-			g_free(s->ptab.val[i]);
-	g_free(s->ptab.key);
-	g_free(s->ptab.val);
-	s->ptab = (struct sim_ptab){ 0 };
+	for (uint32_t i = 0; s->cores && i < s->ncores; i++) {
+		struct sim_core *core = &s->cores[i];
+		g_free(core->l1.slot);
+		g_free(core->l2.slot);
+		core->l1 = core->l2 = (struct sim_cache){ 0 };
+		set_mru(core, NULL);
+	}
 	for (uint32_t i = 0; s->clusters && i < s->nclusters; i++) {
-		struct sim_cluster *cl = &s->clusters[i];
-		if (cl->chunk == NULL)
-			continue;
-		for (size_t k = 0; k < nchunks(&s->g_llc); k++)
-			g_free(cl->chunk[k]);
-		g_free(cl->chunk);
-		cl->chunk = NULL;
+		g_free(s->clusters[i].slot);
+		s->clusters[i] = (struct sim_cluster){ 0 };
 	}
 	g_free(s->mc_free);
 	s->mc_free = NULL;

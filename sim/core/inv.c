@@ -8,16 +8,18 @@
  *     sharer record an eviction changed), once each, however many: a
  *     traversal of a thousand lines in one event has all thousand
  *     checked.  A per-line stamp (inv_seen) makes recording O(1).
- *   - For every line, the cache ways that hold it (its holder index): the
- *     way in each core's last private level (L2, or L1d without one) and
- *     in each cluster LLC that has it, whatever generation.  Maintained
- *     where hier.c puts a line into a way or takes it out, so the checker
- *     compares the directory's sharer record (nsh, nsh_llc) with the
- *     caches' own tags in O(holders) pointer reads at any machine size,
- *     instead of scanning every core (which it did only up to 64).
+ *   - For every line, the caches that hold it (its holder index): each
+ *     core whose last private level (L2, or L1d without one) has it, and
+ *     each cluster LLC that has it, whatever generation.
+ *     Maintained where hier.c puts a line into a cache or takes it out,
+ *     so the checker compares the directory's sharer record (nsh,
+ *     nsh_llc) with the caches' own tags in O(holders) lookups at any
+ *     machine size, instead of scanning every core (which it did only up
+ *     to 64).  Cache entries move (hier.c keeps them in tables that grow),
+ *     so the index names the cache and the checker looks the line up.
  *
  * INVARIANTS
- *   - a way is in the index of the line it holds, once, and of no other;
+ *   - a cache is in the index of the line it holds, once, and of no other;
  *   - s->touched[0 .. ntouched) are distinct, and l->inv_seen ==
  *     s->inv_epoch exactly for the lines among them.
  *
@@ -56,7 +58,7 @@ sim_inv_touched_reset(struct sim *s)
 }
 
 void
-sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, const void *way, bool on)
+sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, bool on)
 {
 	struct sim_line *l = s->line_chunks[id >> SIM_LINE_CHUNK_SHIFT];
 	g_assert(l != NULL);
@@ -65,19 +67,18 @@ sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, const void *way, bool on)
 	if (on) {
 		if (l->nholders == l->capholders) {
 			l->capholders = l->capholders ? l->capholders * 2 : 4;
-			l->holders = g_renew(struct sim_inv_holder, l->holders, l->capholders);
+			l->holders = g_renew(uint32_t, l->holders, l->capholders);
 		}
-		l->holders[l->nholders++] = (struct sim_inv_holder){ .way = way, .who = who };
+		l->holders[l->nholders++] = who;
 		return;
 	}
 	for (uint32_t i = l->nholders; i-- > 0;) {
-		if (l->holders[i].way == way) {
-			g_assert(l->holders[i].who == who);
+		if (l->holders[i] == who) {
 			l->holders[i] = l->holders[--l->nholders];
 			return;
 		}
 	}
-	g_error("line %u: a way of holder %#x lets it go but was not in the index", id, who);
+	g_error("line %u: holder %#x lets it go but was not in the index", id, who);
 }
 
 #endif
