@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "aspace.h"
 #include "klock.h"
 #include "kalloc.h"
 #include "lock.h"
@@ -48,6 +49,12 @@ const struct sim_section sim_sections[SIM_SECTION_N] = {
 		.selector = "kind",
 		.what = "search tree",
 		.all = tree_all,
+	},
+	[SIM_SECTION_ASPACE] = {
+		.key = "aspace",
+		.selector = "design",
+		.what = "address-space design",
+		.all = aspace_all,
 	},
 };
 

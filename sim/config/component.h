@@ -48,6 +48,7 @@ enum sim_section_id {
 	SIM_SECTION_KALLOC,         /* the kernel allocator (models/mm/kalloc.h) */
 	SIM_SECTION_KERNEL,         /* kernel mechanisms: cross-CPU calls (models/kernel) */
 	SIM_SECTION_TREE,           /* the search tree of address ranges (models/tree/tree.h) */
+	SIM_SECTION_ASPACE,         /* the address-space design (models/aspace/aspace.h) */
 	SIM_SECTION_N
 };
 

@@ -21,9 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aspace.h"
+
 const char *const sim_config_sections[] = {
 	"machine", "cpus", "seed", "workload", "engine", "description", "reclaim", "lock", "locking",
-	"kalloc", "kernel", "tree", NULL,
+	"kalloc", "kernel", "tree", "aspace", NULL,
 };
 
 #define DEFAULT_SEED 1
@@ -585,6 +587,8 @@ validate(cJSON *doc, const char *file, const char *preset_file, GHashTable *ovr,
 	for (int i = 0; i < SIM_SECTION_N; i++)
 		if (!load_section(rc, (enum sim_section_id)i, doc, &top, err))
 			goto fail;
+	if (!aspace_config_check(rc, &top, err))
+		goto fail;
 	if (!load_workload(rc, doc, &top, err))
 		goto fail;
 	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(doc, "description");

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * The registry of address-space designs (models/aspace/<name>.c) for the
+ * "aspace" config section, their parameter tables (the mm's parameters,
+ * struct mm_params, embedded first, then the design's), and what every
+ * design shares at its edges: aspace_ops_of, aspace_access, the counters'
+ * report and the cross-section config check.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "engine.h"
+#include "tree.h"
+#include "vma.h"
+
+/*
+ * The mm's rows (struct mm_params inside struct aspace_params).  Defaults
+ * for ben (Xeon E7-8870, Westmere, 2.4 GHz) where a design does not say
+ * otherwise:
+ *   tlb_entries 512: Westmere's second-level TLB (4 KiB pages) [R];
+ *   walk_cycles 20: the page walker's own work besides its four loads [R];
+ *   fault_cycles 1000: exception entry and exit plus the fault handler's
+ *     code outside the modelled lines, as measured for minor faults on
+ *     2010-2012 Xeons (roughly 0.4 us) [R] -- a fitted parameter for the
+ *     mapbench validation;
+ *   rss_batch 64: TASK_RSS_EVENTS_THRESH; lru_batch 14: PAGEVEC_SIZE of
+ *     Linux 3.x.
+ */
+#define MM_ROW_U32(field, lo, hi, def, text) \
+	{ .name = #field, .type = SIM_P_U32, \
+	  .offset = offsetof(struct aspace_params, mm) + offsetof(struct mm_params, field), \
+	  .umin = (lo), .umax = (hi), .def_u = (def), .doc = (text) }
+#define MM_ROWS(rcu_table_free_def) \
+	MM_ROW_U32(tlb_entries, 1, 1u << 20, 512, \
+		   "mm: TLB entries per CPU (LRU; Westmere's STLB: 512)"), \
+	MM_ROW_U32(walk_cycles, 0, 100000, 20, \
+		   "mm: local cycles of a hardware page walk besides its loads"), \
+	MM_ROW_U32(fault_cycles, 0, 1000000, 1000, \
+		   "mm: local cycles of a fault's exception entry/exit and handler code"), \
+	MM_ROW_U32(rss_batch, 1, 1u << 20, 64, \
+		   "mm: per-task RSS counter events before a flush to the mm's counter"), \
+	MM_ROW_U32(lru_batch, 1, 1u << 20, 14, \
+		   "mm: pages per LRU add batch (pagevec) before the lru_lock"), \
+	{ .name = "rcu_table_free", .type = SIM_P_BOOL, \
+	  .offset = offsetof(struct aspace_params, mm) + \
+		    offsetof(struct mm_params, rcu_table_free), \
+	  .def_u = (rcu_table_free_def), \
+	  .doc = "mm: page-table pages freed through the reclaim scheme " \
+		 "(MMU_GATHER_RCU_TABLE_FREE) instead of after the flush" }
+
+const struct sim_param aspace_linux_rwsem_params[] = {
+	MM_ROWS(false),
+	SIM_P_BOOL_ROW(struct aspace_params, mmap_cache, true,
+		       "find_vma's mm->mmap_cache (Linux <= 3.5): a fault whose VMA is not the "
+		       "cached one stores it to an mm-wide line"),
+	SIM_P_END,
+};
+
+const struct sim_param aspace_bonsai_params[] = {
+	MM_ROWS(true),
+	SIM_P_BOOL_ROW(struct aspace_params, mmap_cache, false,
+		       "the lock-free find_vma also stores mm->mmap_cache (a config option "
+		       "of the Bonsai patches; the paper's setting is unknown)"),
+	SIM_P_END,
+};
+
+static const struct sim_component *const designs[] = {
+	&aspace_linux_rwsem_ops.comp,
+	&aspace_bonsai_ops.comp,
+	NULL,
+};
+
+const struct sim_component *const *
+aspace_all(void)
+{
+	return designs;
+}
+
+const struct aspace_ops *
+aspace_find(const char *name)
+{
+	for (const struct sim_component *const *p = designs; *p; p++)
+		if (strcmp((*p)->name, name) == 0)
+			return aspace_ops_from(*p);
+	return NULL;
+}
+
+const struct aspace_ops *
+aspace_ops_of(const struct sim *sim, const void **params)
+{
+	const struct sim_component *c = sim_choice_of(sim, SIM_SECTION_ASPACE, params);
+	return c ? aspace_ops_from(c) : NULL;
+}
+
+/* mm_access's fault callback: the design's fault() on its state. */
+struct access_ctx {
+	const struct aspace_ops *ops;
+	void *as;
+};
+
+static int
+access_fault(void *arg, uint64_t addr, unsigned flags)
+{
+	struct access_ctx *c = arg;
+	return c->ops->fault(c->as, addr, flags);
+}
+
+int
+aspace_access(const struct aspace_ops *ops, void *as, uint64_t addr, unsigned flags)
+{
+	struct access_ctx c = { .ops = ops, .as = as };
+	return mm_access(ops->mm(as), addr, flags, access_fault, &c);
+}
+
+void
+aspace_stats_emit(const struct aspace_stats *st, cJSON *out)
+{
+	cJSON_AddNumberToObject(out, "mmaps", (double)st->mmaps);
+	cJSON_AddNumberToObject(out, "munmaps", (double)st->munmaps);
+	cJSON_AddNumberToObject(out, "brks", (double)st->brks);
+	cJSON_AddNumberToObject(out, "mprotects", (double)st->mprotects);
+	cJSON_AddNumberToObject(out, "faults", (double)st->faults);
+	cJSON_AddNumberToObject(out, "fault_retries", (double)st->fault_retries);
+	cJSON_AddNumberToObject(out, "fault_fallbacks", (double)st->fault_fallbacks);
+	cJSON_AddNumberToObject(out, "segv", (double)st->segv);
+	cJSON_AddNumberToObject(out, "vmas_allocated", (double)st->vmas_allocated);
+	cJSON_AddNumberToObject(out, "vmas_retired", (double)st->vmas_retired);
+}
+
+gboolean
+aspace_config_check(const struct sim_run_config *rc, const struct sim_origin *top, GError **err)
+{
+	const struct sim_component *c = rc->choice[SIM_SECTION_ASPACE].comp;
+	if (c == NULL)
+		return TRUE;
+	const struct aspace_ops *ops = aspace_ops_from(c);
+	const struct sim_component *tc = rc->choice[SIM_SECTION_TREE].comp;
+	const struct tree_ops *t = tc ? tree_ops_from(tc) : tree_find(ops->default_tree);
+	g_assert(t != NULL);
+	if ((t->flags & ops->tree_needs) != ops->tree_needs) {
+		struct sim_origin o = { .file = top->file, .prefix = "aspace",
+					.overrides = top->overrides };
+		sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, &o, "design",
+				"design \"%s\" looks VMAs up without a lock and needs a tree "
+				"with RCU readers; tree \"%s\" (tree.kind) has none "
+				"(e.g. bonsai, maple)", c->name, t->comp.name);
+		return FALSE;
+	}
+	return TRUE;
+}

@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * VMAs and the writer side of mmap/munmap/brk/mprotect that Linux <= 6.0
+ * and Bonsai VM share (vma.h says where Bonsai differs).
+ *
+ * SOURCE: mm/mmap.c of Linux 3.5 (find_vma with mmap_cache, do_mmap_pgoff /
+ * mmap_region, get_unmapped_area bottom-up, do_munmap, __split_vma,
+ * detach_vmas_to_be_unmapped, unmap_region, remove_vma_list, do_brk,
+ * sys_brk), mm/mprotect.c (mprotect_fixup), and the Bonsai patches'
+ * changes to them (bonsai-vm.md section 2: vm_bound_seq around
+ * vma_adjust's bounds changes, vm_unlinked, page_table_lock
+ * lock/unlock after the detach, call_rcu of VMAs).
+ *
+ * Lines (vma.h): each VMA (one line), the mm_vma_line (list head,
+ * mmap_cache, map_count, brk), mmap_sem (own line), the tree's nodes, the
+ * page tables (models/mm).  Every writer here holds mmap_sem for write.
+ *
+ * munmap [s, e), as do_munmap:
+ *   1. vma = find_vma(s); none or vma->vm_start >= e: nothing to do;
+ *   2. split the VMA straddling s, then the one straddling e
+ *      (__split_vma: the VMA keeps the low piece, a new VMA the high one,
+ *      inserted into the tree and the list);
+ *   3. detach [s, e) (detach_vmas_to_be_unmapped): unlink the VMAs from
+ *      the list, clear mmap_cache; rcu_faults: vm_unlinked = 1 on each;
+ *      erase [s, e) from the tree; rcu_faults: lock and unlock
+ *      page_table_lock;
+ *   4. unmap_region: mm_gather_begin, mm_zap_range(s, e),
+ *      mm_free_pgtables(s, e, floor = prev's vm_end or 0, ceiling = next's
+ *      vm_start or MM_TASK_SIZE), mm_gather_finish (the shootdown);
+ *   5. remove_vma_list: free each VMA (kmem_cache_free), or with
+ *      rcu_faults retire it through the reclaim scheme.
+ *
+ * MODEL: no vma_merge: every mmap makes its own VMA, even next to one with
+ * the same flags (brk does extend the heap VMA, as do_brk's merge does).
+ * Expected effect: workloads that map adjacent regions keep more VMAs
+ * (larger tree) than Linux would; mapbench and will-it-scale map disjoint
+ * or unmapped-again regions: none.
+ * MODEL: mprotect that removes a permission zaps the range's PTEs (the
+ * next access refaults) instead of rewriting them (change_protection);
+ * adding a permission leaves the PTEs (their TLB entries stay read-only
+ * until refaulted: mm's business).  Expected effect: an mprotect-heavy
+ * workload refaults pages Linux would keep; none of ours is.
+ * MODEL: the list's tail is kept on the mm line (mmap_last) where Linux's
+ * find_vma_prev walks the rbtree to the last VMA when a new VMA goes above
+ * every other.  Expected effect: such an mmap loads one line instead of a
+ * tree path.
+ * MODEL: no anon_vma, no vm_pgoff, no stack growth, no guard gap, no
+ * rlimit or overcommit accounting.  Expected effect: mmap and the first
+ * fault of a region skip anon_vma_prepare's allocation and lock.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "cpumask.h"
+#include "engine.h"
+#include "kalloc.h"
+#include "reclaim.h"
+#include "vma.h"
+
+static uint64_t
+page_up(uint64_t x)
+{
+	return (x + MM_PAGE_SIZE - 1) & ~(MM_PAGE_SIZE - 1);
+}
+
+void
+as_init(struct aspace_base *as, const struct aspace_ops *ops, const struct aspace_env *env,
+	const void *params, bool rcu_faults)
+{
+	g_assert(env->rcl != NULL && env->ka != NULL && env->kl != NULL);
+	as->ops = ops;
+	as->env = *env;
+	as->p = *(const struct aspace_params *)params;
+	as->rcu_faults = rcu_faults;
+	as->tree = env->tree ? env->tree : tree_find(ops->default_tree);
+	g_assert(as->tree != NULL);
+	g_assert((as->tree->flags & ops->tree_needs) == ops->tree_needs);
+	const void *tp = env->tree ? env->tree_params : NULL;
+	if (tp == NULL && as->tree->comp.params_size) {
+		as->tree_params_own = g_malloc0(as->tree->comp.params_size);
+		sim_params_defaults(as->tree->comp.params, as->tree_params_own);
+		tp = as->tree_params_own;
+	}
+	as->tenv = (struct tree_env){ .sim = env->sim, .rcl = env->rcl, .rs = env->rs,
+				      .ka = env->ka, .kl = env->kl, .home_cpu = env->home_cpu };
+	as->t = as->tree->create(&as->tenv, tp);
+	as->vma_cache = kmem_cache_create(env->ka, "aspace_vma", VMA_SIZE, VMA_ALIGN);
+	as->mmap_sem = sim_alloc(64, 64);
+	sim_mem_prime(env->sim, as->mmap_sem, 64, env->home_cpu);
+	as->ml = sim_alloc(sizeof *as->ml, 64);
+	sim_mem_prime(env->sim, as->ml, sizeof *as->ml, env->home_cpu);
+	as->ml->start_brk = AS_START_BRK;
+	as->ml->brk = AS_START_BRK;
+	as->no_targets = cpumask_alloc(sim_ncpus_of(env->sim));
+	as->mm_env = (struct mm_env){
+		.sim = env->sim, .ka = env->ka, .kl = env->kl,
+		.rcl = as->p.mm.rcu_table_free ? env->rcl : NULL,
+		.rs = as->p.mm.rcu_table_free ? env->rs : NULL,
+		.smp = env->smp, .smp_state = env->smp_state, .smp_params = env->smp_params,
+		.design = ops->comp.name,
+	};
+	as->mm = mm_create(&as->mm_env, &as->p.mm, env->home_cpu);
+}
+
+void
+as_fini(struct aspace_base *as)
+{
+	mm_destroy(as->mm);
+	as->tree->destroy(as->t);
+	g_free(as->tree_params_own);
+	cpumask_free(as->no_targets);
+}
+
+struct mm *
+as_mm(void *as)
+{
+	return ((struct aspace_base *)as)->mm;
+}
+
+/* ---- find_vma ---- */
+
+struct vm_area_struct *
+as_find_vma(struct aspace_base *as, uint64_t addr)
+{
+	if (as->p.mmap_cache) {
+		struct vm_area_struct *c = sim_loadp((void *const *)&as->ml->mmap_cache);
+		if (c && sim_load64(&c->vm_end) > addr && sim_load64(&c->vm_start) <= addr) {
+			as->vs.mmap_cache_hits++;
+			return c;
+		}
+		as->vs.mmap_cache_misses++;
+	}
+	struct tree_range r;
+	if (!as->tree->find(as->t, addr, &r))
+		return NULL;
+	struct vm_area_struct *vma = r.value;
+	if (as->p.mmap_cache)
+		sim_storep((void **)&as->ml->mmap_cache, vma);
+	return vma;
+}
+
+int
+as_fault_locked(struct aspace_base *as, uint64_t addr, unsigned flags)
+{
+	down_read(as->env.kl, as->mmap_sem);
+	struct vm_area_struct *v = as_find_vma(as, addr);
+	int r = -EFAULT;
+	if (v && sim_load64(&v->vm_start) <= addr) {
+		uint64_t vf = sim_load64(&v->vm_flags);
+		r = as_access_ok(vf, flags);
+		if (r == 0) {
+			struct mm_fault_ctx ctx = { .prot = (unsigned)vf };
+			r = mm_do_anonymous_page(as->mm, addr, flags, &ctx);
+		}
+	}
+	up_read(as->env.kl, as->mmap_sem);
+	return r;
+}
+
+/* ---- VMA records (writer, mmap_sem held for write) ---- */
+
+static struct vm_area_struct *
+vma_alloc(struct aspace_base *as, uint64_t start, uint64_t end, uint64_t flags)
+{
+	struct vm_area_struct *v = kmem_cache_alloc(as->vma_cache, 0);
+	sim_store64(&v->vm_start, start);
+	sim_store64(&v->vm_end, end);
+	sim_storep((void **)&v->vm_next, NULL);
+	sim_storep((void **)&v->vm_prev, NULL);
+	sim_store64(&v->vm_flags, flags);
+	seqcount_init(&v->vm_bound_seq);
+	sim_store32(&v->vm_unlinked, 0);
+	as->st.vmas_allocated++;
+	return v;
+}
+
+/* remove_vma: free at once, or (rcu_faults) after a grace period. */
+static void
+vma_dispose(struct aspace_base *as, struct vm_area_struct *v)
+{
+	as->st.vmas_retired++;
+	if (as->rcu_faults)
+		as->env.rcl->retire(as->env.rs, v, VMA_SIZE, VMA_ALIGN);
+	else
+		kmem_cache_free(as->vma_cache, v);
+}
+
+/* __vma_link_list: put v after prev (NULL: first). */
+static void
+vma_link_list(struct aspace_base *as, struct vm_area_struct *v, struct vm_area_struct *prev)
+{
+	struct vm_area_struct *next;
+	if (prev) {
+		next = sim_loadp((void *const *)&prev->vm_next);
+		sim_storep((void **)&prev->vm_next, v);
+	} else {
+		next = sim_loadp((void *const *)&as->ml->mmap);
+		sim_storep((void **)&as->ml->mmap, v);
+	}
+	sim_storep((void **)&v->vm_prev, prev);
+	sim_storep((void **)&v->vm_next, next);
+	if (next)
+		sim_storep((void **)&next->vm_prev, v);
+	else
+		sim_storep((void **)&as->ml->mmap_last, v);
+	sim_store64(&as->ml->map_count, sim_load64(&as->ml->map_count) + 1);
+}
+
+/* Insert v ([vm_start, vm_end), initialized) into tree and list after
+ * prev (vma_link).  The tree publishes it to lock-free readers. */
+static void
+vma_link(struct aspace_base *as, struct vm_area_struct *v, struct vm_area_struct *prev)
+{
+	uint64_t s = sim_load64(&v->vm_start), e = sim_load64(&v->vm_end);
+	int r = as->tree->insert(as->t, s, e, v);
+	g_assert(r == 0);
+	vma_link_list(as, v, prev);
+}
+
+/* Change a live VMA's bounds (vma_adjust): rcu_faults inside vm_bound_seq. */
+static void
+vma_set_bounds(struct aspace_base *as, struct vm_area_struct *v, uint64_t s, uint64_t e)
+{
+	if (as->rcu_faults)
+		write_seqcount_begin(as->env.kl, &v->vm_bound_seq);
+	sim_store64(&v->vm_start, s);
+	sim_store64(&v->vm_end, e);
+	if (as->rcu_faults)
+		write_seqcount_end(as->env.kl, &v->vm_bound_seq);
+}
+
+/*
+ * __split_vma at addr (vm_start < addr < vm_end): v keeps [vm_start,
+ * addr), a new VMA with v's flags takes [addr, vm_end).  The tree: erase
+ * [addr, end) trims v's range, insert adds the new one.  Return: the new
+ * VMA.
+ */
+static struct vm_area_struct *
+split_vma(struct aspace_base *as, struct vm_area_struct *v, uint64_t addr)
+{
+	uint64_t s = sim_load64(&v->vm_start), e = sim_load64(&v->vm_end);
+	g_assert(s < addr && addr < e);
+	struct vm_area_struct *n = vma_alloc(as, addr, e, sim_load64(&v->vm_flags));
+	vma_set_bounds(as, v, s, addr);
+	as->tree->erase(as->t, addr, e);
+	vma_link(as, n, v);
+	as->vs.splits++;
+	return n;
+}
+
+/* ---- munmap ---- */
+
+/* unmap_region for [s, e) between prev and next; then free the VMAs of
+ * the detached list first..last. */
+static void
+unmap_region(struct aspace_base *as, uint64_t s, uint64_t e, struct vm_area_struct *prev,
+	     struct vm_area_struct *next)
+{
+	struct mm_gather *g = mm_gather_begin(as->mm);
+	as->vs.ptes_zapped += mm_zap_range(as->mm, g, s, e);
+	uint64_t floor = prev ? sim_load64(&prev->vm_end) : 0;
+	uint64_t ceiling = next ? sim_load64(&next->vm_start) : MM_TASK_SIZE;
+	mm_free_pgtables(as->mm, g, s, e, floor, ceiling);
+	as->vs.shootdown_targets +=
+		mm_gather_finish(g, as->env.mutation_no_shootdown ? as->no_targets : NULL);
+}
+
+int
+as_do_munmap(struct aspace_base *as, uint64_t addr, uint64_t len)
+{
+	if ((addr & (MM_PAGE_SIZE - 1)) || len == 0 || addr >= MM_TASK_SIZE ||
+	    len > MM_TASK_SIZE - addr)
+		return -EINVAL;
+	uint64_t end = addr + page_up(len);
+	struct vm_area_struct *v = as_find_vma(as, addr);
+	if (v == NULL || sim_load64(&v->vm_start) >= end)
+		return 0;
+	if (sim_load64(&v->vm_start) < addr)
+		v = split_vma(as, v, addr);
+	struct vm_area_struct *last = as_find_vma(as, end - 1);
+	g_assert(last != NULL);
+	if (sim_load64(&last->vm_start) < end && sim_load64(&last->vm_end) > end)
+		split_vma(as, last, end);
+	/* detach_vmas_to_be_unmapped: v .. the last VMA below end */
+	struct vm_area_struct *prev = sim_loadp((void *const *)&v->vm_prev);
+	struct vm_area_struct *first = v, *tail = v, *next;
+	uint64_t n = 0;
+	for (;;) {
+		n++;
+		if (as->rcu_faults)
+			sim_store32(&tail->vm_unlinked, 1);
+		next = sim_loadp((void *const *)&tail->vm_next);
+		if (next == NULL || sim_load64(&next->vm_start) >= end)
+			break;
+		tail = next;
+	}
+	if (prev)
+		sim_storep((void **)&prev->vm_next, next);
+	else
+		sim_storep((void **)&as->ml->mmap, next);
+	if (next)
+		sim_storep((void **)&next->vm_prev, prev);
+	else
+		sim_storep((void **)&as->ml->mmap_last, prev);
+	sim_storep((void **)&tail->vm_next, NULL);
+	sim_store64(&as->ml->map_count, sim_load64(&as->ml->map_count) - n);
+	if (as->p.mmap_cache)
+		sim_storep((void **)&as->ml->mmap_cache, NULL);
+	as->tree->erase(as->t, addr, end);
+	if (as->rcu_faults)
+		mm_page_table_lock_sync(as->mm);
+	unmap_region(as, addr, end, prev, next);
+	/* remove_vma_list */
+	for (struct vm_area_struct *x = first; x;) {
+		struct vm_area_struct *nx = sim_loadp((void *const *)&x->vm_next);
+		vma_dispose(as, x);
+		x = nx;
+	}
+	return 0;
+}
+
+/* ---- mmap ---- */
+
+int
+as_do_mmap(struct aspace_base *as, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
+	   uint64_t *out)
+{
+	if (len == 0 || (addr & (MM_PAGE_SIZE - 1)))
+		return -EINVAL;
+	len = page_up(len);
+	if (len > MM_TASK_SIZE - AS_MMAP_MIN)
+		return -ENOMEM;
+	uint64_t start;
+	if (flags & AS_MAP_FIXED) {
+		if (addr < AS_MMAP_MIN || addr > MM_TASK_SIZE - len)
+			return -ENOMEM;
+		int r = as_do_munmap(as, addr, len);
+		if (r)
+			return r;
+		start = addr;
+	} else {
+		uint64_t lo = addr < AS_MMAP_MIN ? AS_MMAP_MIN : addr;
+		if (lo > MM_TASK_SIZE - len ||
+		    !as->tree->find_gap(as->t, len, lo, MM_TASK_SIZE, &start))
+			return -ENOMEM;
+	}
+	/* mmap_region: the new VMA goes after the last one below it */
+	struct vm_area_struct *next = as_find_vma(as, start);
+	struct vm_area_struct *prev;
+	if (next)
+		prev = sim_loadp((void *const *)&next->vm_prev);
+	else
+		prev = sim_loadp((void *const *)&as->ml->mmap_last);
+	struct vm_area_struct *v = vma_alloc(as, start, start + len, prot);
+	vma_link(as, v, prev);
+	*out = start;
+	return 0;
+}
+
+/* ---- brk ---- */
+
+int
+as_do_brk(struct aspace_base *as, uint64_t newbrk, uint64_t *out)
+{
+	uint64_t start_brk = sim_load64(&as->ml->start_brk);
+	uint64_t oldbrk = sim_load64(&as->ml->brk);
+	*out = oldbrk;
+	if (newbrk < start_brk || newbrk > MM_TASK_SIZE)
+		return 0;
+	uint64_t nb = page_up(newbrk), ob = page_up(oldbrk);
+	if (nb == ob) {
+		sim_store64(&as->ml->brk, newbrk);
+		*out = newbrk;
+		return 0;
+	}
+	if (nb < ob) {
+		int r = as_do_munmap(as, nb, ob - nb);
+		if (r)
+			return 0;
+	} else {
+		/* do_brk: refuse if it would run into the next VMA */
+		struct vm_area_struct *n = as_find_vma(as, ob);
+		if (n && sim_load64(&n->vm_start) < nb)
+			return 0;
+		/* vma_merge: extend the heap VMA ending at ob, else a new one */
+		struct vm_area_struct *h = ob > start_brk ? as_find_vma(as, ob - 1) : NULL;
+		if (h && sim_load64(&h->vm_end) == ob && sim_load64(&h->vm_start) >= start_brk) {
+			uint64_t hs = sim_load64(&h->vm_start);
+			as->tree->erase(as->t, hs, ob);
+			vma_set_bounds(as, h, hs, nb);
+			int r = as->tree->insert(as->t, hs, nb, h);
+			g_assert(r == 0);
+		} else {
+			uint64_t got;
+			int r = as_do_mmap(as, ob, nb - ob, MM_PROT_READ | MM_PROT_WRITE,
+					   AS_MAP_FIXED, &got);
+			if (r)
+				return 0;
+		}
+	}
+	sim_store64(&as->ml->brk, newbrk);
+	*out = newbrk;
+	return 0;
+}
+
+/* ---- mprotect ---- */
+
+int
+as_do_mprotect(struct aspace_base *as, uint64_t addr, uint64_t len, unsigned prot)
+{
+	if ((addr & (MM_PAGE_SIZE - 1)) || addr >= MM_TASK_SIZE)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	uint64_t end = addr + page_up(len);
+	if (end > MM_TASK_SIZE || end < addr)
+		return -ENOMEM;
+	/* the range must be mapped throughout */
+	uint64_t at = addr;
+	struct vm_area_struct *v = as_find_vma(as, addr);
+	for (struct vm_area_struct *x = v; at < end; x = sim_loadp((void *const *)&x->vm_next)) {
+		if (x == NULL || sim_load64(&x->vm_start) > at)
+			return -ENOMEM;
+		at = sim_load64(&x->vm_end);
+	}
+	if (sim_load64(&v->vm_start) < addr)
+		v = split_vma(as, v, addr);
+	struct vm_area_struct *last = as_find_vma(as, end - 1);
+	if (sim_load64(&last->vm_end) > end)
+		split_vma(as, last, end);
+	bool removed = false;
+	for (struct vm_area_struct *x = v; x && sim_load64(&x->vm_start) < end;
+	     x = sim_loadp((void *const *)&x->vm_next)) {
+		uint64_t old = sim_load64(&x->vm_flags);
+		if (old & ~(uint64_t)prot)
+			removed = true;
+		if (as->rcu_faults)
+			write_seqcount_begin(as->env.kl, &x->vm_bound_seq);
+		sim_store64(&x->vm_flags, prot);
+		if (as->rcu_faults)
+			write_seqcount_end(as->env.kl, &x->vm_bound_seq);
+	}
+	if (removed) {
+		struct mm_gather *g = mm_gather_begin(as->mm);
+		as->vs.ptes_zapped += mm_zap_range(as->mm, g, addr, end);
+		as->vs.shootdown_targets += mm_gather_finish(
+			g, as->env.mutation_no_shootdown ? as->no_targets : NULL);
+	}
+	return 0;
+}
+
+/* ---- the locked ops ---- */
+
+int
+as_mmap(void *a, uint64_t addr, uint64_t len, unsigned prot, unsigned flags, uint64_t *out)
+{
+	struct aspace_base *as = a;
+	down_write(as->env.kl, as->mmap_sem);
+	int r = as_do_mmap(as, addr, len, prot, flags, out);
+	up_write(as->env.kl, as->mmap_sem);
+	as->st.mmaps++;
+	return r;
+}
+
+int
+as_munmap(void *a, uint64_t addr, uint64_t len)
+{
+	struct aspace_base *as = a;
+	down_write(as->env.kl, as->mmap_sem);
+	int r = as_do_munmap(as, addr, len);
+	up_write(as->env.kl, as->mmap_sem);
+	as->st.munmaps++;
+	return r;
+}
+
+int
+as_brk(void *a, uint64_t newbrk, uint64_t *out)
+{
+	struct aspace_base *as = a;
+	down_write(as->env.kl, as->mmap_sem);
+	int r = as_do_brk(as, newbrk, out);
+	up_write(as->env.kl, as->mmap_sem);
+	as->st.brks++;
+	return r;
+}
+
+int
+as_mprotect(void *a, uint64_t addr, uint64_t len, unsigned prot)
+{
+	struct aspace_base *as = a;
+	down_write(as->env.kl, as->mmap_sem);
+	int r = as_do_mprotect(as, addr, len, prot);
+	up_write(as->env.kl, as->mmap_sem);
+	as->st.mprotects++;
+	return r;
+}
+
+/* ---- host context ---- */
+
+struct pte_check {
+	struct aspace_base *as;
+	struct vm_area_struct *v;            /* the region being walked */
+	GString *why;
+	bool ok;
+};
+
+static void
+pte_in_region(void *arg, uint64_t addr, uint64_t pte)
+{
+	struct pte_check *c = arg;
+	if (!c->ok)
+		return;
+	if ((pte & _PAGE_RW) && !(c->v->vm_flags & MM_PROT_WRITE)) {
+		g_string_append_printf(c->why, "writable PTE at %#" G_GINT64_MODIFIER "x in "
+				       "read-only region [%#" G_GINT64_MODIFIER "x, %#"
+				       G_GINT64_MODIFIER "x)", addr, c->v->vm_start, c->v->vm_end);
+		c->ok = false;
+	}
+}
+
+static void
+pte_anywhere(void *arg, uint64_t addr, uint64_t pte)
+{
+	(void)pte;
+	struct pte_check *c = arg;
+	if (c->ok) {
+		g_string_append_printf(c->why, "PTE at %#" G_GINT64_MODIFIER "x outside every "
+				       "region", addr);
+		c->ok = false;
+	}
+}
+
+bool
+as_check(void *a, GString *why)
+{
+	struct aspace_base *as = a;
+	const char *name = as->ops->comp.name;
+	if (!as->tree->check(as->t, why))
+		return false;
+	if (!mm_check(as->mm, why))
+		return false;
+	uint64_t n = 0, last_end = 0;
+	struct vm_area_struct *prev = NULL;
+	struct pte_check c = { .as = as, .why = why, .ok = true };
+	for (struct vm_area_struct *v = as->ml->mmap; v; prev = v, v = v->vm_next) {
+		n++;
+		if (v->vm_prev != prev || v->vm_start >= v->vm_end || v->vm_start < last_end ||
+		    v->vm_unlinked || (v->vm_bound_seq.sequence & 1)) {
+			g_string_append_printf(why, "%s: VMA list broken at [%#" G_GINT64_MODIFIER
+					       "x, %#" G_GINT64_MODIFIER "x)", name, v->vm_start,
+					       v->vm_end);
+			return false;
+		}
+		/* PTEs between the previous region and this one */
+		c.v = NULL;
+		mm_for_each_pte(as->mm, last_end, v->vm_start, pte_anywhere, &c);
+		c.v = v;
+		mm_for_each_pte(as->mm, v->vm_start, v->vm_end, pte_in_region, &c);
+		if (!c.ok)
+			return false;
+		last_end = v->vm_end;
+	}
+	mm_for_each_pte(as->mm, last_end, MM_TASK_SIZE, pte_anywhere, &c);
+	if (!c.ok)
+		return false;
+	if (n != as->ml->map_count || n != as->tree->count(as->t)) {
+		g_string_append_printf(why, "%s: %" G_GUINT64_FORMAT " VMAs listed, map_count %"
+				       G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT " in the tree", name,
+				       n, as->ml->map_count, as->tree->count(as->t));
+		return false;
+	}
+	return true;
+}
+
+void
+as_stats(void *a, cJSON *out)
+{
+	struct aspace_base *as = a;
+	aspace_stats_emit(&as->st, out);
+	cJSON_AddNumberToObject(out, "vmas", (double)as->ml->map_count);
+	cJSON_AddNumberToObject(out, "mmap_cache_hits", (double)as->vs.mmap_cache_hits);
+	cJSON_AddNumberToObject(out, "mmap_cache_misses", (double)as->vs.mmap_cache_misses);
+	cJSON_AddNumberToObject(out, "splits", (double)as->vs.splits);
+	cJSON_AddNumberToObject(out, "ptes_zapped", (double)as->vs.ptes_zapped);
+	cJSON_AddNumberToObject(out, "shootdown_targets", (double)as->vs.shootdown_targets);
+	cJSON *mo = cJSON_AddObjectToObject(out, "mm");
+	mm_stats(as->mm, mo);
+	cJSON *to = cJSON_AddObjectToObject(out, "tree");
+	cJSON_AddStringToObject(to, "kind", as->tree->comp.name);
+	as->tree->stats(as->t, to);
+}
