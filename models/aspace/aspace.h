@@ -28,6 +28,11 @@
  *
  * Context: create/destroy/check/stats are host context; every other op
  * runs on a simulated CPU (a thread of the one process) and may yield.
+ * Every CPU of the run is in mm_cpumask, and munmap/mprotect shoot down
+ * by IPI: a workload must keep each CPU online (e.g. waiting at a final
+ * barrier, which serves IPIs) until no CPU can call them any more -- an
+ * IPI to a CPU whose cpu_main returned is dropped and the shootdown would
+ * wait forever.
  */
 #ifndef SIM_ASPACE_H
 #define SIM_ASPACE_H

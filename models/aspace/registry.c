@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "reclaim.h"
 #include "tree.h"
 #include "vma.h"
 
@@ -139,6 +140,27 @@ aspace_config_check(const struct sim_run_config *rc, const struct sim_origin *to
 	const struct sim_component *tc = rc->choice[SIM_SECTION_TREE].comp;
 	const struct tree_ops *t = tc ? tree_ops_from(tc) : tree_find(ops->default_tree);
 	g_assert(t != NULL);
+	const struct sim_component *rcomp = rc->choice[SIM_SECTION_RECLAIM].comp;
+	if (ops->tree_needs & TREE_RCU_READERS) {
+		/* Lock-free faults hold VMAs and page-table pages for their
+		 * whole read section: the scheme must defer every retire past
+		 * every reader (not a lock baseline, a values-only scheme, or
+		 * hazard pointers, which protect only published pointers). */
+		const struct rcl_ops *r = rcomp ? rcl_ops_from(rcomp) : NULL;
+		if (r == NULL || r->write_lock != NULL || (r->flags & RCL_NO_GRACE_PERIOD) ||
+		    strcmp(r->comp.name, "hp") == 0) {
+			struct sim_origin o = { .file = top->file,
+						.prefix = rcomp ? "reclaim" : "",
+						.overrides = top->overrides };
+			sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, &o,
+					rcomp ? "scheme" : "reclaim",
+					"design \"%s\" needs an RCU-like reclaim scheme (its faults "
+					"hold VMAs and page tables for a whole read section)%s%s%s",
+					c->name, rcomp ? "; \"" : ": add a \"reclaim\" section",
+					rcomp ? rcomp->name : "", rcomp ? "\" is not one" : "");
+			return FALSE;
+		}
+	}
 	if ((t->flags & ops->tree_needs) != ops->tree_needs) {
 		struct sim_origin o = { .file = top->file, .prefix = "aspace",
 					.overrides = top->overrides };

@@ -45,6 +45,12 @@
  * find_vma_prev walks the rbtree to the last VMA when a new VMA goes above
  * every other.  Expected effect: such an mmap loads one line instead of a
  * tree path.
+ * MODEL: the writer's own lookups (find_vma in munmap, mmap, brk,
+ * mprotect) in a tree with RCU readers run inside the scheme's read side,
+ * as tree.h's reader contract asks (Linux's writer reads under mmap_sem
+ * with plain loads).  Expected effect: one read_lock/read_unlock pair per
+ * writer lookup: free under Tree RCU, a store to the CPU's own line under
+ * GUS or EBR.
  * MODEL: no anon_vma, no vm_pgoff, no stack growth, no guard gap, no
  * rlimit or overcommit accounting.  Expected effect: mmap and the first
  * fault of a region skip anon_vma_prepare's allocation and lock.
@@ -68,9 +74,23 @@ void
 as_init(struct aspace_base *as, const struct aspace_ops *ops, const struct aspace_env *env,
 	const void *params, bool rcu_faults)
 {
-	g_assert(env->rcl != NULL && env->ka != NULL && env->kl != NULL);
+	g_assert(env->ka != NULL && env->kl != NULL);
+	g_assert(env->rcl != NULL || !rcu_faults);
 	as->ops = ops;
 	as->env = *env;
+	if (env->rcl == NULL) {
+		/* No scheme given (linux-rwsem only): the tree's replaced nodes
+		 * are freed at once, as Linux frees under mmap_sem for write --
+		 * the "rwsem" lock baseline's retire. */
+		as->own_rcl = rcl_find("rwsem");
+		g_assert(as->own_rcl != NULL);
+		as->own_rcl_params = g_malloc0(as->own_rcl->comp.params_size ?
+					       as->own_rcl->comp.params_size : 1);
+		sim_params_defaults(as->own_rcl->comp.params, as->own_rcl_params);
+		as->env.rcl = as->own_rcl;
+		as->env.rs = as->own_rcl->create(env->sim, as->own_rcl_params);
+		env = &as->env;
+	}
 	as->p = *(const struct aspace_params *)params;
 	as->rcu_faults = rcu_faults;
 	as->tree = env->tree ? env->tree : tree_find(ops->default_tree);
@@ -110,6 +130,10 @@ as_fini(struct aspace_base *as)
 	as->tree->destroy(as->t);
 	g_free(as->tree_params_own);
 	cpumask_free(as->no_targets);
+	if (as->own_rcl) {
+		as->own_rcl->destroy(as->env.rs);
+		g_free(as->own_rcl_params);
+	}
 }
 
 struct mm *
@@ -140,11 +164,25 @@ as_find_vma(struct aspace_base *as, uint64_t addr)
 	return vma;
 }
 
+/* find_vma with mmap_sem held (either mode): a tree with RCU
+ * readers is read inside the scheme's read side (MODEL in the header). */
+static struct vm_area_struct *
+find_vma_locked(struct aspace_base *as, uint64_t addr)
+{
+	bool rs = as->tree->flags & TREE_RCU_READERS;
+	if (rs)
+		as->env.rcl->read_lock(as->env.rs);
+	struct vm_area_struct *v = as_find_vma(as, addr);
+	if (rs)
+		as->env.rcl->read_unlock(as->env.rs);
+	return v;
+}
+
 int
 as_fault_locked(struct aspace_base *as, uint64_t addr, unsigned flags)
 {
 	down_read(as->env.kl, as->mmap_sem);
-	struct vm_area_struct *v = as_find_vma(as, addr);
+	struct vm_area_struct *v = find_vma_locked(as, addr);
 	int r = -EFAULT;
 	if (v && sim_load64(&v->vm_start) <= addr) {
 		uint64_t vf = sim_load64(&v->vm_flags);
@@ -273,12 +311,12 @@ as_do_munmap(struct aspace_base *as, uint64_t addr, uint64_t len)
 	    len > MM_TASK_SIZE - addr)
 		return -EINVAL;
 	uint64_t end = addr + page_up(len);
-	struct vm_area_struct *v = as_find_vma(as, addr);
+	struct vm_area_struct *v = find_vma_locked(as, addr);
 	if (v == NULL || sim_load64(&v->vm_start) >= end)
 		return 0;
 	if (sim_load64(&v->vm_start) < addr)
 		v = split_vma(as, v, addr);
-	struct vm_area_struct *last = as_find_vma(as, end - 1);
+	struct vm_area_struct *last = find_vma_locked(as, end - 1);
 	g_assert(last != NULL);
 	if (sim_load64(&last->vm_start) < end && sim_load64(&last->vm_end) > end)
 		split_vma(as, last, end);
@@ -346,7 +384,7 @@ as_do_mmap(struct aspace_base *as, uint64_t addr, uint64_t len, unsigned prot, u
 			return -ENOMEM;
 	}
 	/* mmap_region: the new VMA goes after the last one below it */
-	struct vm_area_struct *next = as_find_vma(as, start);
+	struct vm_area_struct *next = find_vma_locked(as, start);
 	struct vm_area_struct *prev;
 	if (next)
 		prev = sim_loadp((void *const *)&next->vm_prev);
@@ -380,11 +418,11 @@ as_do_brk(struct aspace_base *as, uint64_t newbrk, uint64_t *out)
 			return 0;
 	} else {
 		/* do_brk: refuse if it would run into the next VMA */
-		struct vm_area_struct *n = as_find_vma(as, ob);
+		struct vm_area_struct *n = find_vma_locked(as, ob);
 		if (n && sim_load64(&n->vm_start) < nb)
 			return 0;
 		/* vma_merge: extend the heap VMA ending at ob, else a new one */
-		struct vm_area_struct *h = ob > start_brk ? as_find_vma(as, ob - 1) : NULL;
+		struct vm_area_struct *h = ob > start_brk ? find_vma_locked(as, ob - 1) : NULL;
 		if (h && sim_load64(&h->vm_end) == ob && sim_load64(&h->vm_start) >= start_brk) {
 			uint64_t hs = sim_load64(&h->vm_start);
 			as->tree->erase(as->t, hs, ob);
@@ -418,7 +456,7 @@ as_do_mprotect(struct aspace_base *as, uint64_t addr, uint64_t len, unsigned pro
 		return -ENOMEM;
 	/* the range must be mapped throughout */
 	uint64_t at = addr;
-	struct vm_area_struct *v = as_find_vma(as, addr);
+	struct vm_area_struct *v = find_vma_locked(as, addr);
 	for (struct vm_area_struct *x = v; at < end; x = sim_loadp((void *const *)&x->vm_next)) {
 		if (x == NULL || sim_load64(&x->vm_start) > at)
 			return -ENOMEM;
@@ -426,7 +464,7 @@ as_do_mprotect(struct aspace_base *as, uint64_t addr, uint64_t len, unsigned pro
 	}
 	if (sim_load64(&v->vm_start) < addr)
 		v = split_vma(as, v, addr);
-	struct vm_area_struct *last = as_find_vma(as, end - 1);
+	struct vm_area_struct *last = find_vma_locked(as, end - 1);
 	if (sim_load64(&last->vm_end) > end)
 		split_vma(as, last, end);
 	bool removed = false;

@@ -96,7 +96,9 @@ struct aspace_vma_stats {
 /* One address space: host handle of either design. */
 struct aspace_base {
 	const struct aspace_ops *ops;
-	struct aspace_env env;
+	struct aspace_env env;               /* env.rcl: the given scheme or own_rcl */
+	const struct rcl_ops *own_rcl;       /* "rwsem" when none was given (linux-rwsem) */
+	void *own_rcl_params;
 	struct aspace_params p;
 	bool rcu_faults;                     /* Bonsai's writer-side switches (above) */
 	struct mm *mm;

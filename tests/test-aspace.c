@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * Tests of the address-space designs (models/aspace): safety of random
+ * mmap/munmap/fault mixes against a host-side shadow of what is mapped,
+ * the two mutations (no shootdown, no re-check) caught, determinism, the
+ * config checks, and exact costs of small cases.
+ *
+ * The harness below is a workload of its own (as tests/tree-script.c is
+ * for the trees): it builds the allocator, the klock context, the reclaim
+ * scheme, the linux cross-call model and the design, runs a script on
+ * every CPU, and checks the design after the run.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "aspace.h"
+#include "harness.h"
+#include "kalloc.h"
+#include "klock.h"
+#include "reclaim.h"
+#include "smp.h"
+#include "tree.h"
+
+struct at_config {
+	const char *design;
+	const char *scheme;          /* NULL: none (linux-rwsem only) */
+	const char *tree;            /* NULL: the design's default */
+	unsigned sockets, cores;
+	uint32_t cpus;
+	uint64_t seed;
+	uint32_t jitter;
+	bool no_shootdown, no_recheck;
+	int mmap_cache;              /* -1: the design's default, else 0 / 1 */
+	void (*script)(uint32_t cpu);
+};
+
+static struct {
+	const struct at_config *c;
+	struct sim *sim;
+	const struct aspace_ops *ops;
+	void *as;
+	void *params;
+	struct aspace_env env;
+	const struct rcl_ops *rcl;
+	void *rs, *rcl_params;
+	const struct smp_ops *smp;
+	void *smp_state;
+	void *smp_params;
+	void *tree_params;
+	struct kalloc *ka;
+	struct klock *kl;
+	uint64_t *done;              /* simulated, own line: CPUs whose script returned */
+	cJSON *stats;
+	bool check_ok;
+	char *check_why;
+	sim_time_t end_time;
+} at;
+
+static const struct sim_param no_params[] = { SIM_P_END };
+
+static void *
+component_defaults(const struct sim_component *c)
+{
+	void *p = g_malloc0(c->params_size ? c->params_size : 1);
+	sim_params_defaults(c->params, p);
+	return p;
+}
+
+static void *
+at_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	const struct at_config *c = at.c;
+	at.sim = s;
+	struct kalloc_params kp = {
+		.pages_per_node = 4096, .pcp_batch = 31, .pcp_high = 186, .slab_max_order = 3,
+		.cpu_partial = true, .path_cycles = 0,
+	};
+	at.ka = kalloc_create(s, &kp);
+	at.kl = klock_create(s);
+	at.done = sim_alloc(64, 64);
+	sim_mem_prime(s, at.done, 64, 0);
+	if (c->scheme) {
+		at.rcl = rcl_find(c->scheme);
+		g_assert_nonnull(at.rcl);
+		at.rcl_params = component_defaults(&at.rcl->comp);
+		at.rs = at.rcl->create(s, at.rcl_params);
+		sim_set_free_label(s, at.rcl->comp.name);
+	}
+	at.smp = smp_find("linux");
+	at.smp_params = component_defaults(&at.smp->comp);
+	at.smp_state = at.smp->create(s, at.smp_params);
+	at.ops = aspace_find(c->design);
+	g_assert_nonnull(at.ops);
+	at.params = component_defaults(&at.ops->comp);
+	if (c->mmap_cache >= 0)
+		((struct aspace_params *)at.params)->mmap_cache = c->mmap_cache;
+	const struct tree_ops *t = c->tree ? tree_find(c->tree) : NULL;
+	if (t)
+		at.tree_params = component_defaults(&t->comp);
+	at.env = (struct aspace_env){
+		.sim = s, .rcl = at.rcl, .rs = at.rs, .tree = t, .tree_params = at.tree_params,
+		.ka = at.ka, .kl = at.kl, .smp = at.smp, .smp_state = at.smp_state,
+		.smp_params = at.smp_params, .home_cpu = 0,
+		.mutation_no_shootdown = c->no_shootdown, .mutation_no_recheck = c->no_recheck,
+	};
+	at.as = at.ops->create(&at.env, at.params);
+	return &at;
+}
+
+static void
+at_cpu(void *arg)
+{
+	(void)arg;
+	at.c->script(sim_cpu_id());
+	/* Stay online until every CPU's script is done: an IPI to a finished
+	 * CPU is dropped, so a later shootdown targeting it would wait forever. */
+	uint64_t n = sim_faa64(at.done, 1) + 1;
+	while (n < at.c->cpus)
+		n = sim_spin_while_eq64(at.done, n);
+	if (at.rcl && at.rcl->cpu_exit)
+		at.rcl->cpu_exit(at.rs);
+}
+
+static void
+at_report(void *arg, struct sim *s, cJSON *m)
+{
+	(void)arg;
+	(void)m;
+	at.stats = cJSON_CreateObject();
+	at.ops->stats(at.as, at.stats);
+	GString *why = g_string_new(NULL);
+	at.check_ok = at.ops->check(at.as, why);
+	at.check_why = g_string_free(why, FALSE);
+	at.end_time = sim_end_time(s);
+}
+
+static void
+at_teardown(void *arg)
+{
+	(void)arg;
+	at.ops->destroy(at.as);
+	at.smp->destroy(at.smp_state);
+	if (at.rcl)
+		at.rcl->destroy(at.rs);
+	klock_destroy(at.kl);
+	kalloc_destroy(at.ka);
+	g_free(at.rcl_params);
+	g_free(at.smp_params);
+	g_free(at.params);
+	g_free(at.tree_params);
+}
+
+static const struct sim_workload_ops at_ops = {
+	.name = "aspace-script", .summary = "", .params = no_params, .params_size = 1,
+	.setup = at_setup, .cpu_main = at_cpu, .report = at_report, .teardown = at_teardown,
+};
+
+/* Run c; return NULL or the run's error (the caller frees it).  After a
+ * successful run at.stats, at.check_ok, at.check_why hold the result. */
+static GError *
+at_run(const struct at_config *c)
+{
+	memset(&at, 0, sizeof at);
+	at.c = c;
+	struct sim_run_config *rc = t_config(t_machine(c->sockets ? c->sockets : 1,
+						       c->cores ? c->cores : c->cpus, NULL),
+					     c->cpus, c->seed, &at_ops, NULL, 0);
+	rc->engine.jitter = c->jitter;
+	rc->engine.jitter_every = 1;
+	GError *err = NULL;
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	sim_run(s, &err);
+	if (err == NULL)
+		cJSON_Delete(sim_results(s));
+	sim_destroy(s);
+	sim_run_config_free(rc);
+	return err;
+}
+
+static void
+at_free(void)
+{
+	cJSON_Delete(at.stats);
+	g_free(at.check_why);
+	at.stats = NULL;
+	at.check_why = NULL;
+}
+
+static double
+at_stat(const char *dotted)
+{
+	char **parts = g_strsplit(dotted, ".", -1);
+	const cJSON *v = at.stats;
+	for (char **p = parts; *p && v; p++)
+		v = cJSON_GetObjectItemCaseSensitive(v, *p);
+	g_strfreev(parts);
+	g_assert_true(cJSON_IsNumber(v));
+	return v->valuedouble;
+}
+
+static void
+quiesce(void)
+{
+	if (at.rcl && at.rcl->quiescent_state)
+		at.rcl->quiescent_state(at.rs);
+}
+
+/* ---- the random mix and its host shadow ---- */
+
+#define MIX_SLOTS_PER_CPU 2u
+#define MIX_PAGES 4u
+#define MIX_BASE UINT64_C(0x40000000)
+#define MIX_STRIDE (UINT64_C(2) << 20)   /* one PTE page per slot: munmap frees it */
+#define MIX_OPS 120u
+
+/*
+ * Slot s is [MIX_BASE + s * MIX_STRIDE, + MIX_PAGES pages), owned by CPU
+ * s / MIX_SLOTS_PER_CPU, which alone maps and unmaps it; every CPU
+ * accesses every slot.  Host shadow per slot: the state and a change
+ * counter bumped when an mmap or munmap of it starts and when it returns.
+ */
+enum slot_state { SLOT_UNMAPPED, SLOT_MAPPED, SLOT_CHANGING };
+
+struct slot {
+	enum slot_state state;
+	uint64_t changes;
+};
+
+static struct slot *mix_slot;
+static uint64_t mix_checked_accesses;
+
+static uint64_t
+slot_addr(uint32_t s)
+{
+	return MIX_BASE + s * MIX_STRIDE;
+}
+
+struct pte_count {
+	uint64_t n, first;
+};
+
+static void
+count_pte(void *arg, uint64_t addr, uint64_t pte)
+{
+	(void)pte;
+	struct pte_count *c = arg;
+	if (c->n++ == 0)
+		c->first = addr;
+}
+
+/* No PTE of slot s may exist while it is unmapped: host walk (the
+ * caller's stores drained first). */
+static void
+assert_no_ptes(uint32_t s, const char *when)
+{
+	sim_fence_full();
+	struct pte_count c = { 0 };
+	mm_for_each_pte(at.ops->mm(at.as), slot_addr(s), slot_addr(s) + MIX_PAGES * MM_PAGE_SIZE,
+			count_pte, &c);
+	if (c.n)
+		sim_fail("slot %u unmapped (%s) but %" G_GUINT64_FORMAT " PTEs, first at %#"
+			 G_GINT64_MODIFIER "x", s, when, c.n, c.first);
+}
+
+static void
+mix_script(uint32_t cpu)
+{
+	uint32_t nslots = at.c->cpus * MIX_SLOTS_PER_CPU;
+	for (uint32_t i = 0; i < MIX_OPS; i++) {
+		if (sim_random_below(5) == 0) {
+			uint32_t s = cpu * MIX_SLOTS_PER_CPU + (uint32_t)sim_random_below(MIX_SLOTS_PER_CPU);
+			struct slot *sl = &mix_slot[s];
+			bool was_mapped = sl->state == SLOT_MAPPED;
+			if (!was_mapped)
+				assert_no_ptes(s, "before its mmap");
+			sl->state = SLOT_CHANGING;
+			sl->changes++;
+			if (was_mapped) {
+				int r = at.ops->munmap(at.as, slot_addr(s), MIX_PAGES * MM_PAGE_SIZE);
+				if (r != 0)
+					sim_fail("munmap of slot %u: %d", s, r);
+				assert_no_ptes(s, "when munmap returned");
+				sl->state = SLOT_UNMAPPED;
+			} else {
+				uint64_t got;
+				int r = at.ops->mmap(at.as, slot_addr(s), MIX_PAGES * MM_PAGE_SIZE,
+						     MM_PROT_READ | MM_PROT_WRITE, AS_MAP_FIXED, &got);
+				if (r != 0 || got != slot_addr(s))
+					sim_fail("mmap of slot %u: %d", s, r);
+				sl->state = SLOT_MAPPED;
+			}
+			sl->changes++;
+		} else {
+			uint32_t s = (uint32_t)sim_random_below(nslots);
+			uint64_t a = slot_addr(s) + sim_random_below(MIX_PAGES) * MM_PAGE_SIZE +
+				     sim_random_below(MM_PAGE_SIZE);
+			unsigned fl = sim_random_below(2) ? MM_FAULT_WRITE : 0;
+			struct slot before = mix_slot[s];
+			int r = aspace_access(at.ops, at.as, a, fl);
+			const struct slot *after = &mix_slot[s];
+			if (before.changes == after->changes && before.state != SLOT_CHANGING) {
+				mix_checked_accesses++;
+				if (r == 0 && before.state == SLOT_UNMAPPED)
+					sim_fail("CPU %u: access to %#" G_GINT64_MODIFIER "x of slot %u "
+						 "succeeded while it was unmapped", cpu, a, s);
+				if (r != 0 && before.state == SLOT_MAPPED)
+					sim_fail("CPU %u: access to %#" G_GINT64_MODIFIER "x of slot %u "
+						 "failed (%d) while it was mapped", cpu, a, s, r);
+			}
+		}
+		quiesce();
+		sim_work(sim_random_below(200));
+	}
+}
+
+static GError *
+run_mix(const char *design, const char *scheme, const char *tree, uint32_t cpus, uint64_t seed,
+	bool no_shootdown, bool no_recheck)
+{
+	mix_slot = g_new0(struct slot, cpus * MIX_SLOTS_PER_CPU);
+	struct at_config c = {
+		.design = design, .scheme = scheme, .tree = tree, .cpus = cpus, .seed = seed,
+		.jitter = 20, .no_shootdown = no_shootdown, .no_recheck = no_recheck,
+		.mmap_cache = -1, .script = mix_script,
+	};
+	GError *err = at_run(&c);
+	g_free(mix_slot);
+	mix_slot = NULL;
+	return err;
+}
+
+/* Safety: seeds of the random mix on 4 CPUs: no run fails (stale
+ * translations are checked by mm at every access), every access that did
+ * not overlap a change of its slot agrees with the shadow, no PTE of an
+ * unmapped slot exists, and check() holds after the run. */
+static void
+safety(const char *design, const char *scheme, const char *tree, unsigned seeds)
+{
+	uint64_t checked = 0, retries = 0;
+	for (uint64_t seed = 1; seed <= seeds; seed++) {
+		mix_checked_accesses = 0;
+		GError *err = run_mix(design, scheme, tree, 4, seed, false, false);
+		if (err)
+			g_error("%s/%s seed %" G_GUINT64_FORMAT ": %s", design,
+				scheme ? scheme : "-", seed, err->message);
+		if (!at.check_ok)
+			g_error("%s/%s seed %" G_GUINT64_FORMAT ": check: %s", design,
+				scheme ? scheme : "-", seed, at.check_why);
+		checked += mix_checked_accesses;
+		retries += (uint64_t)at_stat("fault_retries");
+		g_assert_cmpfloat(at_stat("faults"), >, 0);
+		at_free();
+	}
+	g_test_message("%s/%s: %u seeds, %" G_GUINT64_FORMAT " accesses checked, %"
+		       G_GUINT64_FORMAT " fault retries", design, scheme ? scheme : "-", seeds,
+		       checked, retries);
+	g_assert_cmpuint(checked, >, 100u * seeds);
+}
+
+static void
+test_safety_linux(void)
+{
+	safety("linux-rwsem", "tree_rcu", NULL, 20);
+	safety("linux-rwsem", NULL, NULL, 10);
+	safety("linux-rwsem", "tree_rcu", "maple", 5);
+}
+
+static void
+test_safety_bonsai(void)
+{
+	static const char *const schemes[] = { "tree_rcu", "gus", "ebr-ck", "urcu-qsbr", "srcu" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(schemes); i++)
+		safety("bonsai", schemes[i], NULL, i == 0 ? 20 : 6);
+	safety("bonsai", "tree_rcu", "maple", 5);
+}
+
+/* A mutation must make some seed below 1,000 fail; return that seed. */
+static uint64_t
+first_failing_seed(const char *design, bool no_shootdown, bool no_recheck)
+{
+	for (uint64_t seed = 1; seed <= 1000; seed++) {
+		GError *err = run_mix(design, "tree_rcu", NULL, 4, seed, no_shootdown, no_recheck);
+		bool bad = err != NULL || !at.check_ok;
+		if (bad)
+			g_test_message("%s no_shootdown=%d no_recheck=%d: seed %" G_GUINT64_FORMAT
+				       ": %s", design, no_shootdown, no_recheck, seed,
+				       err ? err->message : at.check_why);
+		if (err)
+			g_error_free(err);
+		else
+			at_free();
+		if (bad)
+			return seed;
+	}
+	return 0;
+}
+
+static void
+test_mutation_no_shootdown(void)
+{
+	g_assert_cmpuint(first_failing_seed("linux-rwsem", true, false), >, 0);
+	g_assert_cmpuint(first_failing_seed("bonsai", true, false), >, 0);
+}
+
+static void
+test_mutation_no_recheck(void)
+{
+	g_assert_cmpuint(first_failing_seed("bonsai", false, true), >, 0);
+}
+
+/* Same config and seed: byte-identical stats and end time. */
+static void
+test_determinism(void)
+{
+	static const char *const designs[] = { "linux-rwsem", "bonsai" };
+	for (unsigned i = 0; i < 2; i++) {
+		char *s[2];
+		sim_time_t t[2];
+		for (int k = 0; k < 2; k++) {
+			GError *err = run_mix(designs[i], "tree_rcu", NULL, 4, 7, false, false);
+			g_assert_no_error(err);
+			s[k] = cJSON_PrintUnformatted(at.stats);
+			t[k] = at.end_time;
+			at_free();
+		}
+		g_assert_cmpstr(s[0], ==, s[1]);
+		g_assert_cmpuint(t[0], ==, t[1]);
+		g_free(s[0]);
+		g_free(s[1]);
+	}
+}
+
+/* ---- the single-operation semantics ---- */
+
+static int sem_result[16];
+
+static void
+semantics_script(uint32_t cpu)
+{
+	if (cpu != 0)
+		return;
+	void *as = at.as;
+	const struct aspace_ops *o = at.ops;
+	uint64_t a, b, brk;
+	int i = 0;
+	/* two regions, lowest gaps first */
+	g_assert_cmpint(o->mmap(as, 0, 3 * MM_PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE, 0, &a),
+			==, 0);
+	g_assert_cmpint(o->mmap(as, 0, MM_PAGE_SIZE, MM_PROT_READ, 0, &b), ==, 0);
+	g_assert_cmphex(b, ==, a + 3 * MM_PAGE_SIZE);
+	sem_result[i++] = aspace_access(o, as, a + 10, MM_FAULT_WRITE);    /* 0 */
+	sem_result[i++] = aspace_access(o, as, b + 10, MM_FAULT_WRITE);    /* -EFAULT: read-only */
+	sem_result[i++] = aspace_access(o, as, b + 10, 0);                 /* 0: zero page */
+	/* unmap the middle page of the first: a split into two */
+	g_assert_cmpint(o->munmap(as, a + MM_PAGE_SIZE, MM_PAGE_SIZE), ==, 0);
+	sem_result[i++] = aspace_access(o, as, a + MM_PAGE_SIZE, 0);       /* -EFAULT */
+	sem_result[i++] = aspace_access(o, as, a + 2 * MM_PAGE_SIZE, MM_FAULT_WRITE); /* 0 */
+	/* the hole is the lowest gap again */
+	uint64_t c;
+	g_assert_cmpint(o->mmap(as, 0, MM_PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE, 0, &c), ==, 0);
+	g_assert_cmphex(c, ==, a + MM_PAGE_SIZE);
+	/* mprotect the first page read-only: its write is refused */
+	g_assert_cmpint(o->mprotect(as, a, MM_PAGE_SIZE, MM_PROT_READ), ==, 0);
+	sem_result[i++] = aspace_access(o, as, a, MM_FAULT_WRITE);         /* -EFAULT */
+	sem_result[i++] = aspace_access(o, as, a, 0);                      /* 0 */
+	g_assert_cmpint(o->mprotect(as, a + 100 * MM_PAGE_SIZE, MM_PAGE_SIZE, MM_PROT_READ), ==,
+			-ENOMEM);
+	/* brk: grow by 3 pages, touch, shrink by 2 */
+	g_assert_cmpint(o->brk(as, 0, &brk), ==, 0);
+	uint64_t b0 = brk;
+	g_assert_cmpint(o->brk(as, b0 + 3 * MM_PAGE_SIZE, &brk), ==, 0);
+	g_assert_cmphex(brk, ==, b0 + 3 * MM_PAGE_SIZE);
+	g_assert_cmpint(o->brk(as, b0 + 4 * MM_PAGE_SIZE, &brk), ==, 0);  /* extends the heap */
+	sem_result[i++] = aspace_access(o, as, b0 + 3 * MM_PAGE_SIZE + 1, MM_FAULT_WRITE); /* 0 */
+	g_assert_cmpint(o->brk(as, b0 + MM_PAGE_SIZE, &brk), ==, 0);
+	sem_result[i++] = aspace_access(o, as, b0 + 3 * MM_PAGE_SIZE + 1, 0);  /* -EFAULT */
+	sem_result[i++] = aspace_access(o, as, b0 + 10, MM_FAULT_WRITE);       /* 0 */
+	/* MAP_FIXED over a mapped range replaces it */
+	g_assert_cmpint(o->mmap(as, a, 3 * MM_PAGE_SIZE, MM_PROT_READ, AS_MAP_FIXED, &c), ==, 0);
+	g_assert_cmphex(c, ==, a);
+	sem_result[i++] = aspace_access(o, as, a + 2 * MM_PAGE_SIZE, MM_FAULT_WRITE); /* -EFAULT */
+	g_assert_cmpint(o->munmap(as, a + 1, MM_PAGE_SIZE), ==, -EINVAL);
+}
+
+static void
+test_semantics(gconstpointer design)
+{
+	static const int want[] = { 0, -EFAULT, 0, -EFAULT, 0, -EFAULT, 0, 0, -EFAULT, 0,
+				    -EFAULT };
+	struct at_config c = { .design = design, .scheme = "tree_rcu", .cpus = 2, .seed = 1,
+			       .mmap_cache = -1, .script = semantics_script };
+	memset(sem_result, 0x55, sizeof sem_result);
+	GError *err = at_run(&c);
+	g_assert_no_error(err);
+	if (!at.check_ok)
+		g_error("%s", at.check_why);
+	for (unsigned i = 0; i < G_N_ELEMENTS(want); i++)
+		g_assert_cmpint(sem_result[i], ==, want[i]);
+	/* left: [a, a + 3 pages) read-only (MAP_FIXED replaced the two
+	 * pieces of a and c), b, and the heap [b0, b0 + 1 page) */
+	g_assert_cmpfloat(at_stat("vmas"), ==, 3);
+	g_assert_cmpfloat(at_stat("segv"), ==, 5);
+	at_free();
+}
+
+/* ---- config errors ---- */
+
+static void
+test_config_errors(void)
+{
+	static const struct {
+		const char *json, *want;
+	} cases[] = {
+		{ "{\"machine\":\"tom\",\"cpus\":2,\"workload\":{\"name\":\"treebench\"},"
+		  "\"reclaim\":{\"scheme\":\"tree_rcu\"},\"tree\":{\"kind\":\"rbtree\"},"
+		  "\"aspace\":{\"design\":\"bonsai\"}}",
+		  "aspace.design: design \"bonsai\" looks VMAs up without a lock" },
+		{ "{\"machine\":\"tom\",\"cpus\":2,\"workload\":{\"name\":\"treebench\"},"
+		  "\"reclaim\":{\"scheme\":\"rwlock\"},\"tree\":{\"kind\":\"bonsai\"},"
+		  "\"aspace\":{\"design\":\"bonsai\"}}",
+		  "reclaim.scheme: design \"bonsai\" needs an RCU-like reclaim scheme" },
+		{ "{\"machine\":\"tom\",\"cpus\":2,\"workload\":{\"name\":\"treebench\"},"
+		  "\"aspace\":{\"design\":\"radixvm\"}}",
+		  "aspace.design: unknown address-space design \"radixvm\"" },
+		{ "{\"machine\":\"tom\",\"cpus\":2,\"workload\":{\"name\":\"treebench\"},"
+		  "\"aspace\":{\"design\":\"linux-rwsem\",\"tlb_entries\":0}}",
+		  "aspace.tlb_entries" },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+		GError *err = NULL;
+		cJSON *res = t_run_json(cases[i].json, NULL, &err);
+		g_assert_null(res);
+		g_assert_nonnull(err);
+		if (strstr(err->message, cases[i].want) == NULL)
+			g_error("case %u: \"%s\" lacks \"%s\"", i, err->message, cases[i].want);
+		g_error_free(err);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_data_func("/aspace/semantics/linux-rwsem", "linux-rwsem", test_semantics);
+	g_test_add_data_func("/aspace/semantics/bonsai", "bonsai", test_semantics);
+	g_test_add_func("/aspace/config/errors", test_config_errors);
+	g_test_add_func("/aspace/safety/linux-rwsem", test_safety_linux);
+	g_test_add_func("/aspace/safety/bonsai", test_safety_bonsai);
+	g_test_add_func("/aspace/determinism", test_determinism);
+	g_test_add_func("/aspace/mutation/no-shootdown", test_mutation_no_shootdown);
+	g_test_add_func("/aspace/mutation/no-recheck", test_mutation_no_recheck);
+	return g_test_run();
+}
