@@ -526,7 +526,7 @@ test_config_errors(void)
 		  "\"aspace\":{\"design\":\"radixvm\"}}",
 		  "aspace.design: unknown address-space design \"radixvm\"" },
 		{ "{\"machine\":\"tom\",\"cpus\":2,\"workload\":{\"name\":\"treebench\"},"
-		  "\"aspace\":{\"design\":\"linux-rwsem\",\"tlb_entries\":0}}",
+		  "\"aspace\":{\"design\":\"linux-rwsem\",\"tlb_entries\":\"many\"}}",
 		  "aspace.tlb_entries" },
 	};
 	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {

@@ -16,43 +16,12 @@
 #include "tree.h"
 #include "vma.h"
 
-/*
- * The mm's rows (struct mm_params inside struct aspace_params).  Defaults
- * for ben (Xeon E7-8870, Westmere, 2.4 GHz) where a design does not say
- * otherwise:
- *   tlb_entries 512: Westmere's second-level TLB (4 KiB pages) [R];
- *   walk_cycles 20: the page walker's own work besides its four loads [R];
- *   fault_cycles 1000: exception entry and exit plus the fault handler's
- *     code outside the modelled lines, as measured for minor faults on
- *     2010-2012 Xeons (roughly 0.4 us) [R] -- a fitted parameter for the
- *     mapbench validation;
- *   rss_batch 64: TASK_RSS_EVENTS_THRESH; lru_batch 14: PAGEVEC_SIZE of
- *     Linux 3.x.
- */
-#define MM_ROW_U32(field, lo, hi, def, text) \
-	{ .name = #field, .type = SIM_P_U32, \
-	  .offset = offsetof(struct aspace_params, mm) + offsetof(struct mm_params, field), \
-	  .umin = (lo), .umax = (hi), .def_u = (def), .doc = (text) }
-#define MM_ROWS(rcu_table_free_def) \
-	MM_ROW_U32(tlb_entries, 1, 1u << 20, 512, \
-		   "mm: TLB entries per CPU (LRU; Westmere's STLB: 512)"), \
-	MM_ROW_U32(walk_cycles, 0, 100000, 20, \
-		   "mm: local cycles of a hardware page walk besides its loads"), \
-	MM_ROW_U32(fault_cycles, 0, 1000000, 1000, \
-		   "mm: local cycles of a fault's exception entry/exit and handler code"), \
-	MM_ROW_U32(rss_batch, 1, 1u << 20, 64, \
-		   "mm: per-task RSS counter events before a flush to the mm's counter"), \
-	MM_ROW_U32(lru_batch, 1, 1u << 20, 14, \
-		   "mm: pages per LRU add batch (pagevec) before the lru_lock"), \
-	{ .name = "rcu_table_free", .type = SIM_P_BOOL, \
-	  .offset = offsetof(struct aspace_params, mm) + \
-		    offsetof(struct mm_params, rcu_table_free), \
-	  .def_u = (rcu_table_free_def), \
-	  .doc = "mm: page-table pages freed through the reclaim scheme " \
-		 "(MMU_GATHER_RCU_TABLE_FREE) instead of after the flush" }
-
+/* The mm's rows (struct mm_params inside struct aspace_params, mm.h's
+ * defaults) with the design's default for rcu_table_free: off for Linux
+ * 3.5 on x86 (no HAVE_RCU_TABLE_FREE), on for Bonsai (bonsai-vm.md
+ * section 2: page-table pages are freed with call_rcu). */
 const struct sim_param aspace_linux_rwsem_params[] = {
-	MM_ROWS(false),
+	MM_PARAM_ROWS(struct aspace_params, mm, false),
 	SIM_P_BOOL_ROW(struct aspace_params, mmap_cache, true,
 		       "find_vma's mm->mmap_cache (Linux <= 3.5): a fault whose VMA is not the "
 		       "cached one stores it to an mm-wide line"),
@@ -60,7 +29,7 @@ const struct sim_param aspace_linux_rwsem_params[] = {
 };
 
 const struct sim_param aspace_bonsai_params[] = {
-	MM_ROWS(true),
+	MM_PARAM_ROWS(struct aspace_params, mm, true),
 	SIM_P_BOOL_ROW(struct aspace_params, mmap_cache, false,
 		       "the lock-free find_vma also stores mm->mmap_cache (a config option "
 		       "of the Bonsai patches; the paper's setting is unknown)"),

@@ -119,8 +119,9 @@ struct mm_params {
 	  .umin = (lo), .umax = (hi), .def_u = (def), .doc = (text) }
 
 /* The rows a design's parameter table embeds for its struct mm_params
- * member field (as SMP_PARAM_ROWS; shown by `sim list -v`). */
-#define MM_PARAM_ROWS(st, field) \
+ * member field (as SMP_PARAM_ROWS; shown by `sim list -v`), with the
+ * design's default for rcu_table_free. */
+#define MM_PARAM_ROWS(st, field, rcu_table_free_def) \
 	MM_P_ROW(st, field, tlb_entries, SIM_P_U32, 0, 1u << 20, 1536, \
 		 "entries of each CPU's TLB (4 KiB translations, LRU; Sandy Bridge " \
 		 "STLB 512, Haswell and later 1,024-1,536)"), \
@@ -134,7 +135,7 @@ struct mm_params {
 		 "(TASK_RSS_EVENTS_THRESH)"), \
 	MM_P_ROW(st, field, lru_batch, SIM_P_U32, 1, 1024, 15, \
 		 "pages per LRU add batch (PAGEVEC_SIZE) before the node's lru_lock"), \
-	MM_P_ROW(st, field, rcu_table_free, SIM_P_BOOL, 0, 1, 1, \
+	MM_P_ROW(st, field, rcu_table_free, SIM_P_BOOL, 0, 1, (rcu_table_free_def), \
 		 "free page-table pages through the reclaim scheme " \
 		 "(MMU_GATHER_RCU_TABLE_FREE); false: free_pages after the flush")
 
