@@ -12,8 +12,8 @@
  * Order of a write fault on an empty PTE (as do_anonymous_page):
  *   fault_cycles of local work; the rss event count (a flush of the
  *   task's counts every rss_batch faults: one atomic add on the mm's
- *   counter line); mm_pte_alloc (a load per level); alloc_pages with
- *   __GFP_ZERO; the PTL; the PTE load (pte_none); still_valid; the rss
+ *   counter line); mm_pte_alloc (a load per level); alloc_pages and
+ *   clear_page; the PTL; the PTE load (pte_none); still_valid; the rss
  *   count and the LRU pagevec (a drain every lru_batch pages: lru_lock of
  *   the pages' node, lru_page_cycles per page, a store of the count);
  *   the PTE store; PTL release.
@@ -33,9 +33,16 @@
  * struct page reference (no _refcount word in kalloc's struct page).
  * Effect: faults and frees miss on fewer lines than Linux's do, most in
  * the lru_lock hold time (lru_page_cycles stands for it).
- * MODEL: the data page is zeroed with one 8-byte store per word
- * (kalloc's __GFP_ZERO: 512 stores that fill 64 lines, each line's
- * first store a write miss), as clear_page's rep stosq writes 64 lines.
+ * MODEL: clear_page (data pages and page-table pages) is 64 full-line
+ * writes: one 8-byte store per line carries the line's cost (the write
+ * request for ownership, a store-buffer slot), the line's other seven
+ * words are zeroed on the host at the same moment (nobody else can
+ * reach a page just allocated).  rep stosb writes whole lines and needs
+ * no read-for-ownership data; kalloc's __GFP_ZERO (a store per word)
+ * would charge 512 store-buffer slots instead of 64.  Effect: a page
+ * whose lines this CPU still owns (the pcp list is LIFO: a page freed by
+ * this CPU comes back hot) clears in about 64 store hits; a cold page
+ * pays 64 write misses, one drain at a time (mem.c's MODEL).
  *
  * fault_cycles default 1,200: exception entry and exit (about 400 cycles
  * on Sandy Bridge-EP for the trap, iret and the page-fault entry code)
@@ -44,6 +51,7 @@
  * Our estimate, not a measurement.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "mm_impl.h"
 
@@ -55,6 +63,17 @@
 /* mm_access gives up (a livelock in the design) after this many faults
  * on one access. */
 #define MM_ACCESS_MAX_FAULTS 100000u
+
+void *
+mm_alloc_zeroed_page(struct mm *mm)
+{
+	uint64_t *page = alloc_pages(mm->env.ka, 0, 0);
+	for (uint32_t w = 0; w < MM_PAGE_SIZE / 8; w += 8) {
+		memset(&page[w + 1], 0, 56);
+		sim_store64(&page[w], 0);
+	}
+	return page;
+}
 
 void
 mm_rss_add(struct mm *mm, int64_t delta)
@@ -159,7 +178,7 @@ mm_do_anonymous_page(struct mm *mm, uint64_t addr, unsigned flags,
 	uint8_t *page = NULL;
 	uint64_t entry;
 	if (write) {
-		page = alloc_pages(mm->env.ka, 0, __GFP_ZERO);
+		page = mm_alloc_zeroed_page(mm);
 		entry = (uint64_t)(uintptr_t)page | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
 			_PAGE_ACCESSED | _PAGE_DIRTY;
 	} else {

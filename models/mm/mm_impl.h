@@ -174,6 +174,8 @@ void mm_ptl_lock(struct mm *mm, spinlock_t *ptl);
 void mm_pt_page_free(struct mm *mm, uint64_t *page);
 
 /* fault.c */
+/* alloc_pages(0) then clear_page: a zeroed 4 KiB page.  May yield. */
+void *mm_alloc_zeroed_page(struct mm *mm);
 /* Flush the task's rss batch into the shared counter (sync_mm_rss). */
 void mm_rss_add(struct mm *mm, int64_t delta);
 /* release_pages: the pages' LRU removal and free.  May yield. */

@@ -106,7 +106,7 @@ mm_pte_alloc(struct mm *mm, uint64_t addr, bool (*still_valid)(void *arg), void 
 		if (!(e & _PAGE_PRESENT)) {
 			/* p?d_alloc_one: a zeroed page; a PTE page's ctor
 			 * initializes its PTL (ptlock_init). */
-			uint64_t *np = alloc_pages(mm->env.ka, 0, __GFP_ZERO);
+			uint64_t *np = mm_alloc_zeroed_page(mm);
 			if (level == 2)
 				spin_lock_init(mm_ptl_of(mm, np));
 			spin_lock(mm->env.kl, &sh->page_table_lock);

@@ -1,44 +1,76 @@
 // SPDX-License-Identifier: MIT
 // SPDX-FileCopyrightText: 2026 The sim authors
-/* 4-ary heap for the event queue; see evq.h for the ordering contract. */
+/*
+ * The event queue: a calendar queue (sorted current bucket, a wheel of
+ * unsorted buckets, a heap for far events).  See evq.h for the ordering
+ * contract, the layout and the invariants.
+ */
 #include "evq.h"
+
+#include <string.h>
 
 #include <glib.h>
 
 #include "sim_assert.h"
 
-void
-sim_evq_init(struct sim_evq *q)
+#define SPAN ((uint64_t)(SIM_EVQ_NB - 1) * SIM_EVQ_W)  /* the wheel's cycles after t1 */
+#define WORDS (SIM_EVQ_NB / 64)
+
+G_STATIC_ASSERT(SIM_EVQ_NB >= 64 && (SIM_EVQ_NB & (SIM_EVQ_NB - 1)) == 0);
+G_STATIC_ASSERT(SIM_EVQ_WB <= 20);
+G_STATIC_ASSERT(sizeof(struct sim_evk) == 16);
+
+static inline uint32_t
+slot_of(uint64_t t)
 {
-	q->n = 0;
-	q->cap = 64;
-	q->h = g_new(struct sim_ev, q->cap);
+	return (uint32_t)(t >> SIM_EVQ_WB) & (SIM_EVQ_NB - 1);
 }
 
-void
-sim_evq_free(struct sim_evq *q)
+static inline struct sim_evk
+enc(const struct sim_ev *ev, uint64_t origin)
 {
-	g_free(q->h);
-	q->h = NULL;
-	q->n = q->cap = 0;
+	return (struct sim_evk){
+		.hi = (ev->time - origin) << 34 | (uint64_t)ev->cls << 32 | ev->id,
+		.lo = ev->seq,
+	};
 }
 
-void
-sim_evq_push(struct sim_evq *q, struct sim_ev ev)
+static inline struct sim_ev
+dec(const struct sim_evk *k, uint64_t origin)
 {
-	if (q->n == q->cap) {
-		q->cap *= 2;
-		q->h = g_renew(struct sim_ev, q->h, q->cap);
+	return (struct sim_ev){
+		.time = origin + (k->hi >> 34),
+		.cls = (uint32_t)(k->hi >> 32) & 3,
+		.id = (uint32_t)k->hi,
+		.seq = k->lo,
+	};
+}
+
+/* a after b in the total order (same origin) */
+static inline bool
+k_after(const struct sim_evk *a, const struct sim_evk *b)
+{
+	return a->hi != b->hi ? a->hi > b->hi : a->lo > b->lo;
+}
+
+/* ---- the far heap (4-ary, struct sim_ev) ---- */
+
+static void
+far_push(struct sim_evq *q, struct sim_ev ev)
+{
+	if (q->nfar == q->capfar) {
+		q->capfar *= 2;
+		q->far = g_renew(struct sim_ev, q->far, q->capfar);
 	}
-	size_t i = q->n++;
+	size_t i = q->nfar++;
 	while (i > 0) {
 		size_t p = (i - 1) / 4;
-		if (!sim_ev_before(&ev, &q->h[p]))
+		if (!sim_ev_before(&ev, &q->far[p]))
 			break;
-		q->h[i] = q->h[p];
+		q->far[i] = q->far[p];
 		i = p;
 	}
-	q->h[i] = ev;
+	q->far[i] = ev;
 }
 
 /* Move h[i] down to its place (4-ary min-heap of n events). */
@@ -63,34 +95,383 @@ sift_down(struct sim_ev *h, size_t n, size_t i)
 	h[i] = ev;
 }
 
+static void
+far_pop(struct sim_evq *q)
+{
+	q->far[0] = q->far[--q->nfar];
+	if (q->nfar)
+		sift_down(q->far, q->nfar, 0);
+}
+
+/* ---- arrays and buckets ---- */
+
+/* An array for an empty bucket: a drained one from the pool, or a new one. */
+static void
+array_get(struct sim_evq *q, struct sim_evq_bucket *b)
+{
+	if (q->npool) {
+		*b = q->pool[--q->npool];
+		return;
+	}
+	b->cap = 8;
+	b->e = g_new(struct sim_evk, b->cap);
+}
+
+/* Keep a drained array (e, cap) for the next empty bucket, or free it. */
+static void
+array_put(struct sim_evq *q, struct sim_evk *e, uint32_t cap)
+{
+	if (e == NULL)
+		return;
+	if (q->npool < SIM_EVQ_POOL)
+		q->pool[q->npool++] = (struct sim_evq_bucket){ .e = e, .n = 0, .cap = cap };
+	else
+		g_free(e);
+}
+
+static void
+now_reserve(struct sim_evq *q, uint32_t need)
+{
+	if (need <= q->capnow)
+		return;
+	uint32_t cap = q->capnow ? q->capnow : 64;
+	while (cap < need)
+		cap *= 2;
+	q->now = g_renew(struct sim_evk, q->now, cap);
+	q->capnow = cap;
+}
+
+static void
+bucket_add(struct sim_evq *q, const struct sim_ev *ev)
+{
+	uint32_t s = slot_of(ev->time);
+	struct sim_evq_bucket *b = &q->wheel[s];
+	if (b->n == 0) {
+		if (b->cap == 0)
+			array_get(q, b);
+		q->bits[s / 64] |= UINT64_C(1) << (s % 64);
+	} else if (b->n == b->cap) {
+		b->cap *= 2;
+		b->e = g_renew(struct sim_evk, b->e, b->cap);
+	}
+	b->e[b->n++] = enc(ev, ev->time & ~(SIM_EVQ_W - 1));
+	q->nwheel++;
+}
+
+/* Start time of wheel slot s (its events are in [t1, t1 + SPAN)). */
+static inline uint64_t
+slot_start(const struct sim_evq *q, uint32_t s)
+{
+	uint32_t s0 = slot_of(q->t1);
+	return q->t1 + ((uint64_t)((s - s0) & (SIM_EVQ_NB - 1)) << SIM_EVQ_WB);
+}
+
+/* Sort now[0..nnow) ascending: a natural merge sort (find the ascending
+ * runs, merge neighbours pairwise into tmp and back).  Keys are distinct
+ * (seq is unique per (time, class, id)). */
+static void
+sort_now(struct sim_evq *q)
+{
+	uint32_t n = q->nnow;
+	if (n < 2)
+		return;
+	if (q->caprun < n + 1) {
+		q->caprun = n + 1 > 2 * q->caprun ? n + 1 : 2 * q->caprun;
+		q->runs = g_renew(uint32_t, q->runs, q->caprun);
+	}
+	uint32_t *runs = q->runs, nr = 0;
+	runs[nr++] = 0;
+	for (uint32_t i = 1; i < n; i++)
+		if (k_after(&q->now[i - 1], &q->now[i]))
+			runs[nr++] = i;
+	if (nr == 1)
+		return;
+	runs[nr] = n;
+	if (q->captmp < q->capnow) {
+		g_free(q->tmp);
+		q->captmp = q->capnow;
+		q->tmp = g_new(struct sim_evk, q->captmp);
+	}
+	struct sim_evk *src = q->now, *dst = q->tmp;
+	while (nr > 1) {
+		uint32_t out = 0;
+		for (uint32_t r = 0; r < nr; r += 2) {
+			uint32_t a = runs[r], m = runs[r + 1];
+			if (r + 1 == nr) {      /* an odd run out: copy it */
+				memcpy(&dst[a], &src[a], (m - a) * sizeof(*src));
+				runs[out++] = a;
+				continue;
+			}
+			uint32_t b = runs[r + 2], i = a, j = m, k = a;
+			while (i < m && j < b)
+				dst[k++] = k_after(&src[i], &src[j]) ? src[j++] : src[i++];
+			while (i < m)
+				dst[k++] = src[i++];
+			while (j < b)
+				dst[k++] = src[j++];
+			runs[out++] = a;
+		}
+		runs[out] = n;
+		nr = out;
+		struct sim_evk *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != q->now) {
+		q->tmp = q->now;
+		q->now = src;
+		uint32_t c = q->captmp;
+		q->captmp = q->capnow;
+		q->capnow = c;
+	}
+}
+
+/* The first non-empty wheel bucket in ring order from slot s0 (the wheel
+ * is not empty). */
+static uint32_t
+next_bucket(const struct sim_evq *q, uint32_t s0)
+{
+	uint32_t w = s0 / 64;
+	uint64_t m = q->bits[w] & (~UINT64_C(0) << (s0 % 64));
+	for (uint32_t k = 0; k <= WORDS; k++) {
+		if (m)
+			return (w * 64 + (uint32_t)__builtin_ctzll(m)) & (SIM_EVQ_NB - 1);
+		w = (w + 1) % WORDS;
+		m = q->bits[w];
+	}
+	g_assert_not_reached();
+}
+
+/* now is empty and n > 0: make the next bucket (from the wheel, or the far
+ * heap's earliest cycles when the wheel is empty) the current one. */
+static void
+advance(struct sim_evq *q)
+{
+	SIM_ASSERT(q->head == q->nnow && q->nwheel + q->nfar > 0);
+	q->head = q->nnow = 0;
+	if (q->nwheel) {
+		uint32_t s = next_bucket(q, slot_of(q->t1));
+		uint64_t start = slot_start(q, s);
+		struct sim_evq_bucket *b = &q->wheel[s];
+		/* the bucket's array becomes now's; now's goes to the pool */
+		array_put(q, q->now, q->capnow);
+		q->now = b->e;
+		q->nnow = b->n;
+		q->capnow = b->cap;
+		*b = (struct sim_evq_bucket){ 0 };
+		q->bits[s / 64] &= ~(UINT64_C(1) << (s % 64));
+		q->nwheel -= q->nnow;
+		q->base = start;
+		q->t1 = start + SIM_EVQ_W;
+	} else {
+		q->base = q->far[0].time & ~(SIM_EVQ_W - 1);
+		q->t1 = q->base + SIM_EVQ_W;
+	}
+	/* far events the wheel now reaches */
+	while (q->nfar) {
+		const struct sim_ev *f = &q->far[0];
+		uint64_t d = f->time - q->base;
+		if (d < SIM_EVQ_W) {
+			now_reserve(q, q->nnow + 1);
+			q->now[q->nnow++] = enc(f, q->base);
+		} else if (d - SIM_EVQ_W < SPAN) {
+			bucket_add(q, f);
+		} else {
+			break;
+		}
+		far_pop(q);
+	}
+	sort_now(q);
+}
+
+/* ---- the queue ---- */
+
+void
+sim_evq_init(struct sim_evq *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->wheel = g_new0(struct sim_evq_bucket, SIM_EVQ_NB);
+	q->bits = g_new0(uint64_t, WORDS);
+	q->capfar = 64;
+	q->far = g_new(struct sim_ev, q->capfar);
+	now_reserve(q, 64);
+}
+
+void
+sim_evq_free(struct sim_evq *q)
+{
+	for (uint32_t s = 0; s < SIM_EVQ_NB && q->wheel; s++)
+		g_free(q->wheel[s].e);
+	for (uint32_t i = 0; i < q->npool; i++)
+		g_free(q->pool[i].e);
+	g_free(q->wheel);
+	g_free(q->bits);
+	g_free(q->far);
+	g_free(q->now);
+	g_free(q->tmp);
+	g_free(q->runs);
+	memset(q, 0, sizeof(*q));
+}
+
+/* Lower now's origin to nb, t1 - nb < 2^30 (a push before base). */
+static void
+rebase(struct sim_evq *q, uint64_t nb)
+{
+	uint64_t add = (q->base - nb) << 34;
+	for (uint32_t i = q->head; i < q->nnow; i++)
+		q->now[i].hi += add;
+	q->base = nb;
+}
+
+/* Move every event of now and the wheel to the far heap and start again
+ * from its earliest (a push too far before base for an offset). */
+static void
+rebuild(struct sim_evq *q)
+{
+	for (uint32_t i = q->head; i < q->nnow; i++)
+		far_push(q, dec(&q->now[i], q->base));
+	q->head = q->nnow;
+	for (uint32_t s = 0; s < SIM_EVQ_NB; s++) {
+		struct sim_evq_bucket *b = &q->wheel[s];
+		if (b->n == 0)
+			continue;
+		uint64_t start = slot_start(q, s);
+		for (uint32_t i = 0; i < b->n; i++)
+			far_push(q, dec(&b->e[i], start));
+		array_put(q, b->e, b->cap);
+		*b = (struct sim_evq_bucket){ 0 };
+	}
+	memset(q->bits, 0, WORDS * sizeof(*q->bits));
+	q->nwheel = 0;
+	advance(q);
+}
+
+/* Insert k into now[head..nnow) in order, moving the shorter side. */
+static void
+now_insert(struct sim_evq *q, struct sim_evk k)
+{
+	uint32_t lo = q->head, hi = q->nnow;
+	while (lo < hi) {               /* the first entry after k */
+		uint32_t mid = (lo + hi) / 2;
+		if (k_after(&k, &q->now[mid]))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (q->head > 0 && lo - q->head < q->nnow - lo) {
+		memmove(&q->now[q->head - 1], &q->now[q->head], (lo - q->head) * sizeof(k));
+		q->head--;
+		q->now[lo - 1] = k;
+		return;
+	}
+	now_reserve(q, q->nnow + 1);
+	memmove(&q->now[lo + 1], &q->now[lo], (q->nnow - lo) * sizeof(k));
+	q->now[lo] = k;
+	q->nnow++;
+}
+
+void
+sim_evq_push(struct sim_evq *q, struct sim_ev ev)
+{
+	SIM_ASSERT(ev.cls <= SIM_EV_LINE);
+	if (q->n == 0) {
+		q->base = ev.time & ~(SIM_EVQ_W - 1);
+		q->t1 = q->base + SIM_EVQ_W;
+		q->head = 0;
+		now_reserve(q, 1);
+		q->now[0] = enc(&ev, q->base);
+		q->nnow = 1;
+		q->n = 1;
+		q->top = ev;
+		return;
+	}
+	q->n++;
+	if (G_UNLIKELY(ev.time < q->base)) {
+		uint64_t nb = ev.time & ~(SIM_EVQ_W - 1);
+		if (q->t1 - nb >= (UINT64_C(1) << 30)) {
+			far_push(q, ev);
+			rebuild(q);
+			q->top = dec(&q->now[q->head], q->base);
+			return;
+		}
+		rebase(q, nb);
+	}
+	uint64_t d = ev.time - q->base, span = q->t1 - q->base;
+	if (d < span) {
+		now_insert(q, enc(&ev, q->base));
+		if (sim_ev_before(&ev, &q->top))
+			q->top = ev;
+	} else if (d - span < SPAN) {
+		bucket_add(q, &ev);
+	} else {
+		far_push(q, ev);
+	}
+}
+
 struct sim_ev
 sim_evq_pop(struct sim_evq *q)
 {
-	SIM_ASSERT(q->n > 0);
-	struct sim_ev top = q->h[0];
-	q->h[0] = q->h[--q->n];
-	if (q->n)
-		sift_down(q->h, q->n, 0);
-	return top;
+	SIM_ASSERT(q->n > 0 && q->head < q->nnow);
+	struct sim_ev ev = q->top;
+	q->head++;
+	if (--q->n) {
+		if (q->head == q->nnow)
+			advance(q);
+		q->top = dec(&q->now[q->head], q->base);
+	}
+	return ev;
 }
 
 size_t
 sim_evq_filter(struct sim_evq *q, bool (*keep)(const struct sim_ev *ev, void *arg), void *arg)
 {
+	uint32_t m = 0;
+	for (uint32_t i = q->head; i < q->nnow; i++) {
+		struct sim_ev ev = dec(&q->now[i], q->base);
+		if (keep(&ev, arg))
+			q->now[m++] = q->now[i];
+	}
+	q->head = 0;
+	q->nnow = m;
+	for (uint32_t s = 0; s < SIM_EVQ_NB; s++) {
+		struct sim_evq_bucket *b = &q->wheel[s];
+		if (b->n == 0)
+			continue;
+		uint64_t start = slot_start(q, s);
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < b->n; i++) {
+			struct sim_ev ev = dec(&b->e[i], start);
+			if (keep(&ev, arg))
+				b->e[k++] = b->e[i];
+		}
+		q->nwheel -= b->n - k;
+		b->n = k;
+		if (k == 0) {
+			q->bits[s / 64] &= ~(UINT64_C(1) << (s % 64));
+			array_put(q, b->e, b->cap);
+			*b = (struct sim_evq_bucket){ 0 };
+		}
+	}
 	size_t n = 0;
-	for (size_t i = 0; i < q->n; i++)
-		if (keep(&q->h[i], arg))
-			q->h[n++] = q->h[i];
-	size_t dropped = q->n - n;
-	q->n = n;
+	for (size_t i = 0; i < q->nfar; i++)
+		if (keep(&q->far[i], arg))
+			q->far[n++] = q->far[i];
+	q->nfar = n;
 	/* Events are totally ordered (seq is unique), so rebuilding the heap
 	 * cannot change the order in which they pop. */
 	for (size_t i = n / 4 + 1; i-- > 0;)
 		if (i < n)
-			sift_down(q->h, n, i);
-	while (q->cap > 64 && q->n < q->cap / 4) {
-		q->cap /= 2;
-		q->h = g_renew(struct sim_ev, q->h, q->cap);
+			sift_down(q->far, n, i);
+	while (q->capfar > 64 && q->nfar < q->capfar / 4) {
+		q->capfar /= 2;
+		q->far = g_renew(struct sim_ev, q->far, q->capfar);
+	}
+	size_t dropped = q->n - (q->nnow + q->nwheel + q->nfar);
+	q->n = q->nnow + q->nwheel + q->nfar;
+	if (q->n) {
+		if (q->nnow == 0)
+			advance(q);
+		q->top = dec(&q->now[q->head], q->base);
 	}
 	return dropped;
 }
