@@ -506,6 +506,105 @@ test_semantics(gconstpointer design)
 	at_free();
 }
 
+/* ---- exact costs ---- */
+
+/*
+ * CPU 0 maps 4 pages (the lowest gap: one VMA in the tree), reads its
+ * first two pages (warming the page tables, the VMA, the tree, mmap_sem,
+ * mmap_cache and the zero page's mapping path), drains its store buffer,
+ * then reads the third page: a read fault that maps the shared zero page
+ * (no allocation, no zeroing: every line it touches is already in CPU 0's
+ * cache, every store goes to an owned line with an empty store buffer).
+ * exact_bare replaces the design's fault() by mm_do_anonymous_page
+ * alone, so the difference of the two is what the design adds.  CPU 1
+ * waits at the final barrier.
+ */
+static bool exact_bare;
+static sim_time_t exact_t[4];
+
+static int
+bare_fault(void *arg, uint64_t addr, unsigned flags)
+{
+	(void)arg;
+	struct mm_fault_ctx ctx = { .prot = MM_PROT_READ | MM_PROT_WRITE };
+	int r = mm_do_anonymous_page(at.ops->mm(at.as), addr, flags, &ctx);
+	return r == -EAGAIN ? 0 : r;
+}
+
+static int
+exact_access(uint64_t addr, unsigned flags)
+{
+	if (exact_bare)
+		return mm_access(at.ops->mm(at.as), addr, flags, bare_fault, NULL);
+	return aspace_access(at.ops, at.as, addr, flags);
+}
+
+static void
+exact_script(uint32_t cpu)
+{
+	if (cpu != 0)
+		return;
+	uint64_t a;
+	exact_t[0] = sim_now();
+	g_assert_cmpint(at.ops->mmap(at.as, 0, 4 * MM_PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE, 0,
+				     &a), ==, 0);
+	exact_t[1] = sim_now();
+	g_assert_cmpint(exact_access(a, 0), ==, 0);
+	g_assert_cmpint(exact_access(a + MM_PAGE_SIZE, 0), ==, 0);
+	sim_fence_full();
+	exact_t[2] = sim_now();
+	g_assert_cmpint(exact_access(a + 2 * MM_PAGE_SIZE, 0), ==, 0);
+	exact_t[3] = sim_now();
+}
+
+static sim_time_t
+exact_fault(const char *design, bool bare)
+{
+	exact_bare = bare;
+	struct at_config c = { .design = design, .scheme = "tree_rcu", .cpus = 2, .seed = 1,
+			       .mmap_cache = -1, .script = exact_script };
+	GError *err = at_run(&c);
+	g_assert_no_error(err);
+	g_assert_true(at.check_ok);
+	at_free();
+	return exact_t[3] - exact_t[2];
+}
+
+/*
+ * What each design adds to a warm read fault, t_lat_default (l1_hit 4,
+ * atomic_hit 20, store_hit 1; smp_rmb free on x86):
+ *
+ *   linux-rwsem (mmap_cache hit: the VMA is the one cached by the warm
+ *   faults):
+ *     down_read: lock xadd of count                        20
+ *       rwsem_set_reader_owned: load + store of owner       4 + 1
+ *     find_vma: mmap_cache, the VMA's vm_end and vm_start   3 x 4
+ *     the fault's vm_start and vm_flags loads               2 x 4
+ *     up_read: lock xadd of count                          20
+ *                                                         = 65
+ *   bonsai (tree_rcu: read_lock/unlock touch no line):
+ *     find_vma in a one-node tree: root pointer, the node's
+ *       key, start and value, its left child                5 x 4
+ *     vm_bound_seq, vm_start, vm_end, vm_flags, vm_bound_seq,
+ *       vm_unlinked                                         6 x 4
+ *     the re-check under the PTL: vm_unlinked, vm_bound_seq,
+ *       vm_start, vm_end, vm_flags, vm_bound_seq            6 x 4
+ *                                                         = 68
+ */
+static void
+test_exact_fault(void)
+{
+	sim_time_t bare = exact_fault("linux-rwsem", true);
+	sim_time_t lr = exact_fault("linux-rwsem", false);
+	sim_time_t bare_b = exact_fault("bonsai", true);
+	sim_time_t bo = exact_fault("bonsai", false);
+	g_test_message("read fault: bare %" G_GUINT64_FORMAT " (bonsai's mm: %" G_GUINT64_FORMAT
+		       "), linux-rwsem %" G_GUINT64_FORMAT ", bonsai %" G_GUINT64_FORMAT,
+		       bare, bare_b, lr, bo);
+	g_assert_cmpuint(lr - bare, ==, 65);
+	g_assert_cmpuint(bo - bare_b, ==, 68);
+}
+
 /* ---- config errors ---- */
 
 static void
@@ -547,6 +646,7 @@ main(int argc, char **argv)
 	g_test_add_data_func("/aspace/semantics/linux-rwsem", "linux-rwsem", test_semantics);
 	g_test_add_data_func("/aspace/semantics/bonsai", "bonsai", test_semantics);
 	g_test_add_func("/aspace/config/errors", test_config_errors);
+	g_test_add_func("/aspace/exact/fault", test_exact_fault);
 	g_test_add_func("/aspace/safety/linux-rwsem", test_safety_linux);
 	g_test_add_func("/aspace/safety/bonsai", test_safety_bonsai);
 	g_test_add_func("/aspace/determinism", test_determinism);
