@@ -22,13 +22,14 @@
 static const struct sim_param no_params[] = { SIM_P_END };
 
 /* What the current test's workload does (tests run one at a time). */
-enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN };
+enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN, MT_PGTABLES };
 
 struct mt {
 	enum mt_mode mode;
 	const char *smp_name;    /* "linux" or "sv6" */
 	bool rcu;                /* page-table pages through tree_rcu */
 	bool skip_shootdown;     /* the mutation */
+	uint32_t unmap_pages;    /* MT_SHOOTDOWN: pages unmapped from A_SHOOT (default 1) */
 	uint32_t ops;            /* MT_RANDOM: operations per CPU */
 	/* run state */
 	struct kalloc *ka;
@@ -46,7 +47,7 @@ struct mt {
 	sim_time_t t[8];
 	struct sim_access_counts c[2];
 	struct sim *sim;
-	bool had_before, has_after;
+	bool had_before, has_after, far_after;
 	uint32_t targets;
 	uint64_t cleared;
 	bool check_ok, kalloc_ok;
@@ -160,22 +161,30 @@ mt_random(struct mt *t)
 }
 
 #define A_SHOOT (UINT64_C(64) << 20)
+#define A_FAR   (UINT64_C(128) << 20)
 
 /* CPU 1 maps and uses A, CPU 0 unmaps it, CPU 1 uses it again. */
 static void
 mt_shootdown(struct mt *t)
 {
+	uint32_t n = t->unmap_pages ? t->unmap_pages : 1;
 	if (sim_cpu_id() == 1) {
-		g_assert_cmpint(mm_access(t->mm, A_SHOOT, MM_FAULT_WRITE, mt_fault, t), ==, 0);
+		/* The flush range covers the present PTEs only: map them all. */
+		for (uint32_t i = n; i-- > 0;)
+			g_assert_cmpint(mm_access(t->mm, A_SHOOT + i * MM_PAGE_SIZE, MM_FAULT_WRITE,
+						  mt_fault, t), ==, 0);
+		g_assert_cmpint(mm_access(t->mm, A_FAR, 0, mt_fault, t), ==, 0);
 		sim_store64(t->flag, 1);
 		(void)sim_spin_while_eq64(t->flag, 1);
 		g_assert_cmpint(mm_access(t->mm, A_SHOOT, 0, mt_fault, t), ==, 0);
 	} else if (sim_cpu_id() == 0) {
 		while (sim_load64(t->flag) != 1)
 			(void)sim_spin_while_eq64(t->flag, 0);
-		t->had_before = mm_tlb_has(t->mm, 1, A_SHOOT);
-		t->targets = mt_unmap(t, A_SHOOT, A_SHOOT + MM_PAGE_SIZE, 0, 0, &t->cleared);
+		t->had_before = mm_tlb_has(t->mm, 1, A_SHOOT) && mm_tlb_has(t->mm, 1, A_FAR);
+		t->targets = mt_unmap(t, A_SHOOT, A_SHOOT + n * MM_PAGE_SIZE, 0, A_FAR,
+				      &t->cleared);
 		t->has_after = mm_tlb_has(t->mm, 1, A_SHOOT);
+		t->far_after = mm_tlb_has(t->mm, 1, A_FAR);
 		sim_store64(t->flag, 2);
 	}
 }
@@ -209,6 +218,44 @@ mt_exact(struct mt *t)
 	t->t[2] = sim_now();
 }
 
+/*
+ * free_pgd_range's rules: three regions, one page each, then two unmaps
+ * with the neighbours as floor and ceiling.
+ */
+#define A_LOW  (UINT64_C(10) << 20)
+#define A_MID  ((UINT64_C(1) << 30) - MM_PAGE_SIZE)
+#define A_HIGH (UINT64_C(1) << 39)
+
+static void
+mt_pgtables(struct mt *t)
+{
+	if (sim_cpu_id() != 0)
+		return;
+	const uint64_t a[] = { A_LOW, A_MID, A_HIGH };
+	for (unsigned i = 0; i < 3; i++)
+		g_assert_cmpint(mm_access(t->mm, a[i], MM_FAULT_WRITE, mt_fault, t), ==, 0);
+	/* pgd 0: a pud, a pmd for [0, 1 GiB), PTE pages for [10, 12) MiB
+	 * and [1 GiB - 2 MiB, 1 GiB); pgd 1: a pud, a pmd, a PTE page. */
+	t->t[0] = mm_pgtable_pages(t->mm);
+	/* [10, 12) MiB between nothing and A_MID: its PTE page goes; the
+	 * pmd page stays (A_MID's PTE page is under it: the ceiling rounded
+	 * down to 1 GiB is 0, "no room"). */
+	uint64_t cleared;
+	(void)mt_unmap(t, A_LOW, A_LOW + (UINT64_C(2) << 20), 0, A_MID, &cleared);
+	g_assert_cmpuint(cleared, ==, 1);
+	t->t[1] = mm_pgtable_pages(t->mm);
+	/* A_HIGH above A_MID's end with nothing above: its PTE, pmd and pud
+	 * pages go and pgd entry 1 is cleared. */
+	(void)mt_unmap(t, A_HIGH, A_HIGH + MM_PAGE_SIZE, A_MID + MM_PAGE_SIZE, 0, &cleared);
+	g_assert_cmpuint(cleared, ==, 1);
+	t->t[2] = mm_pgtable_pages(t->mm);
+	/* A_MID, now alone (floor 0, no ceiling): its PTE page, the pmd
+	 * and pgd 0's pud page all go. */
+	(void)mt_unmap(t, A_MID, A_MID + MM_PAGE_SIZE, 0, 0, &cleared);
+	g_assert_cmpuint(cleared, ==, 1);
+	t->t[3] = mm_pgtable_pages(t->mm);
+}
+
 static void
 mt_cpu(void *arg)
 {
@@ -222,6 +269,9 @@ mt_cpu(void *arg)
 		break;
 	case MT_SHOOTDOWN:
 		mt_shootdown(t);
+		break;
+	case MT_PGTABLES:
+		mt_pgtables(t);
 		break;
 	}
 	/* Stay until every CPU is done, serving shootdown IPIs meanwhile
@@ -407,15 +457,20 @@ test_deterministic(void)
 }
 
 static void
-run_shootdown(const char *smp)
+run_shootdown(const char *smp, uint32_t pages)
 {
 	mt_reset(MT_SHOOTDOWN, smp);
+	T.unmap_pages = pages;
 	GError *err = NULL;
 	cJSON *res = mt_run(3, 1, &err);
 	g_assert_no_error(err);
 	g_assert_true(T.had_before);
 	g_assert_false(T.has_after);
-	g_assert_cmpuint(T.cleared, ==, 1);
+	/* Up to flush_ceiling (33) pages the handler invalidates each page
+	 * (A_FAR's entry stays); above it, the whole TLB. */
+	if (T.far_after != (pages <= 33))
+		g_error("%s %u pages: far entry %s", smp, pages, T.far_after ? "kept" : "lost");
+	g_assert_cmpuint(T.cleared, ==, pages);
 	g_assert_cmpuint(T.targets, ==, 2);     /* CPUs 1 and 2 (mm_cpumask: all) */
 	if (!T.check_ok || !T.kalloc_ok)
 		g_error("%s", T.why);
@@ -425,13 +480,49 @@ run_shootdown(const char *smp)
 static void
 test_shootdown_linux(void)
 {
-	run_shootdown("linux");
+	run_shootdown("linux", 1);
+	run_shootdown("linux", 33);
+	run_shootdown("linux", 34);
 }
 
 static void
 test_shootdown_sv6(void)
 {
-	run_shootdown("sv6");
+	run_shootdown("sv6", 1);
+	run_shootdown("sv6", 34);
+}
+
+static void
+run_pgtables(bool rcu)
+{
+	mt_reset(MT_PGTABLES, "linux");
+	T.rcu = rcu;
+	GError *err = NULL;
+	cJSON *res = mt_run(2, 1, &err);
+	g_assert_no_error(err);
+	if (!T.check_ok || !T.kalloc_ok)
+		g_error("%s", T.why);
+	g_assert_cmpuint(T.t[0], ==, 7);
+	g_assert_cmpuint(T.t[1], ==, 6);
+	g_assert_cmpuint(T.t[2], ==, 3);
+	g_assert_cmpuint(T.t[3], ==, 0);
+	g_assert_cmpfloat(t_metric(res, "pgtable_alloc"), ==, 7);
+	g_assert_cmpfloat(t_metric(res, "pgtable_free"), ==, 7);
+	g_assert_cmpfloat(t_metric(res, "mapped"), ==, 0);
+	g_assert_cmpfloat(t_metric(res, "pages_freed"), ==, 3);
+	cJSON_Delete(res);
+}
+
+static void
+test_pgtables_free(void)
+{
+	run_pgtables(false);
+}
+
+static void
+test_pgtables_rcu(void)
+{
+	run_pgtables(true);
 }
 
 /* The mutation: the gather skips flush_tlb_others; CPU 1's next use of
@@ -459,6 +550,8 @@ main(int argc, char **argv)
 	g_test_add_func("/mm/check/random-sv6", test_random_sv6);
 	g_test_add_func("/mm/check/random-rcu-table-free", test_random_rcu);
 	g_test_add_func("/mm/check/deterministic", test_deterministic);
+	g_test_add_func("/mm/pgtables/free-floor-ceiling", test_pgtables_free);
+	g_test_add_func("/mm/pgtables/rcu-table-free", test_pgtables_rcu);
 	g_test_add_func("/mm/shootdown/removes-entries-linux", test_shootdown_linux);
 	g_test_add_func("/mm/shootdown/removes-entries-sv6", test_shootdown_sv6);
 	g_test_add_func("/mm/shootdown/mutation-caught", test_mutation_caught);

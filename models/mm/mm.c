@@ -218,6 +218,12 @@ mm_check(struct mm *mm, GString *why)
 	return true;
 }
 
+uint64_t
+mm_pgtable_pages(struct mm *mm)
+{
+	return g_hash_table_size(mm->pt);
+}
+
 bool
 mm_tlb_has(struct mm *mm, uint32_t cpu, uint64_t addr)
 {

@@ -263,6 +263,9 @@ void mm_for_each_pte(struct mm *mm, uint64_t start, uint64_t end,
 /* mm_tlb_has - does cpu's TLB hold a translation of addr?  Context:
  * host, or any simulated CPU (no cost). */
 bool mm_tlb_has(struct mm *mm, uint32_t cpu, uint64_t addr);
+/* Page-table pages linked now, the pgd not counted (host count; no
+ * cost). */
+uint64_t mm_pgtable_pages(struct mm *mm);
 /* Pages mapped now (host walk of the PTEs). */
 uint64_t mm_mapped_pages(struct mm *mm);
 /* Counters: faults, walks, tlb hits/misses, shootdowns, targets,
