@@ -13,12 +13,14 @@ extern const struct sim_workload_ops wl_chase_ops;
 extern const struct sim_workload_ops wl_faa_ops;
 extern const struct sim_workload_ops wl_kalloc_ops;
 extern const struct sim_workload_ops wl_klock_ops;
+extern const struct sim_workload_ops wl_mapbench_ops;
 extern const struct sim_workload_ops wl_pingpong_ops;
 extern const struct sim_workload_ops wl_rcuscale_ops;
 extern const struct sim_workload_ops wl_memcached_ops;
 extern const struct sim_workload_ops wl_rcutorture_ops;
 extern const struct sim_workload_ops wl_shootdown_ops;
 extern const struct sim_workload_ops wl_treebench_ops;
+extern const struct sim_workload_ops wl_willitscale_ops;
 
 static const struct sim_workload_ops *const registry[] = {
 	&wl_chase_ops,
@@ -29,12 +31,14 @@ static const struct sim_workload_ops *const registry[] = {
 	&wl_line_rw_ops,
 	&wl_line_ww_ops,
 	&wl_line_wx_ops,
+	&wl_mapbench_ops,
 	&wl_memcached_ops,
 	&wl_pingpong_ops,
 	&wl_rcuscale_ops,
 	&wl_rcutorture_ops,
 	&wl_shootdown_ops,
 	&wl_treebench_ops,
+	&wl_willitscale_ops,
 	NULL,
 };
 
