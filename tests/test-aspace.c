@@ -21,6 +21,7 @@
 #include "reclaim.h"
 #include "smp.h"
 #include "tree.h"
+#include "vma.h"
 
 struct at_config {
 	const char *design;
@@ -605,6 +606,95 @@ test_exact_fault(void)
 	g_assert_cmpuint(bo - bare_b, ==, 68);
 }
 
+/*
+ * One mmap, warm: CPU 0 maps and unmaps 4 pages through the design (the
+ * VMA cache's slab, mmap_sem, the mm lines and the tree's root are now in
+ * its cache), drains its store buffer, then maps 4 pages again (the tree
+ * is empty, the list is empty, mmap_cache is NULL after the munmap).
+ * exact_bare does instead, on the same state, only what the design calls
+ * of the other models: down_write, the tree's find_gap and find (the
+ * lookup of the new VMA's successor), kmem_cache_alloc, the tree's
+ * insert, up_write; the difference is the design's own lines.  CPU 1
+ * waits at the final barrier.
+ */
+static void
+exact_mmap_script(uint32_t cpu)
+{
+	if (cpu != 0)
+		return;
+	void *as = at.as;
+	const struct aspace_ops *o = at.ops;
+	uint64_t a, b;
+	g_assert_cmpint(o->mmap(as, 0, 4 * MM_PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE, 0, &a),
+			==, 0);
+	g_assert_cmpint(o->munmap(as, a, 4 * MM_PAGE_SIZE), ==, 0);
+	sim_fence_full();
+	exact_t[0] = sim_now();
+	if (!exact_bare) {
+		g_assert_cmpint(o->mmap(as, 0, 4 * MM_PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE, 0,
+					&b), ==, 0);
+	} else {
+		/* reaching into the design for its mmap_sem, tree and cache:
+		 * the test is the design's friend */
+		struct aspace_base *ab = as;
+		struct tree_range r;
+		down_write(ab->env.kl, ab->mmap_sem);
+		g_assert_true(ab->tree->find_gap(ab->t, 4 * MM_PAGE_SIZE, AS_MMAP_MIN, MM_TASK_SIZE,
+						 &b));
+		g_assert_false(ab->tree->find(ab->t, b, &r));
+		void *v = kmem_cache_alloc(ab->vma_cache, 0);
+		g_assert_cmpint(ab->tree->insert(ab->t, b, b + 4 * MM_PAGE_SIZE, v), ==, 0);
+		up_write(ab->env.kl, ab->mmap_sem);
+	}
+	exact_t[1] = sim_now();
+	g_assert_cmphex(a, ==, b);
+}
+
+static sim_time_t
+exact_mmap(const char *design, bool bare)
+{
+	exact_bare = bare;
+	struct at_config c = { .design = design, .scheme = "tree_rcu", .cpus = 2, .seed = 1,
+			       .mmap_cache = -1, .script = exact_mmap_script };
+	GError *err = at_run(&c);
+	g_assert_no_error(err);
+	if (!bare)
+		g_assert_true(at.check_ok);
+	at_free();
+	return exact_t[1] - exact_t[0];
+}
+
+/*
+ * What the design's own lines add to that mmap (t_lat_default; every line
+ * below is in CPU 0's cache and owned by it, its store buffer empty, so a
+ * load costs l1_hit 4 and a store store_hit 1):
+ *
+ *   find_vma's mmap_cache load (linux-rwsem only: NULL, a miss)   4
+ *   no successor: the list's tail (mmap_last)                     4
+ *   the new VMA: vm_start, vm_end, vm_next, vm_prev, vm_flags,
+ *     vm_bound_seq (seqcount_init), vm_unlinked: 7 stores         7
+ *   vma_link: vm_start and vm_end for the tree's insert           8
+ *   __vma_link_list after no VMA: load mm->mmap, store mm->mmap,
+ *     vm_prev, vm_next, mmap_last                             4 + 4
+ *   map_count: load and store                                 4 + 1
+ *                                                             ------
+ *   linux-rwsem 36, bonsai 32 (bonsai's find_vma runs inside the
+ *   scheme's read side: Tree RCU's costs nothing)
+ */
+static void
+test_exact_mmap(void)
+{
+	sim_time_t bare = exact_mmap("linux-rwsem", true);
+	sim_time_t lr = exact_mmap("linux-rwsem", false);
+	sim_time_t bare_b = exact_mmap("bonsai", true);
+	sim_time_t bo = exact_mmap("bonsai", false);
+	g_test_message("mmap: bare %" G_GUINT64_FORMAT " (bonsai tree: %" G_GUINT64_FORMAT
+		       "), linux-rwsem %" G_GUINT64_FORMAT ", bonsai %" G_GUINT64_FORMAT,
+		       bare, bare_b, lr, bo);
+	g_assert_cmpuint(lr - bare, ==, 36);
+	g_assert_cmpuint(bo - bare_b, ==, 32);
+}
+
 /* ---- config errors ---- */
 
 static void
@@ -647,6 +737,7 @@ main(int argc, char **argv)
 	g_test_add_data_func("/aspace/semantics/bonsai", "bonsai", test_semantics);
 	g_test_add_func("/aspace/config/errors", test_config_errors);
 	g_test_add_func("/aspace/exact/fault", test_exact_fault);
+	g_test_add_func("/aspace/exact/mmap", test_exact_mmap);
 	g_test_add_func("/aspace/safety/linux-rwsem", test_safety_linux);
 	g_test_add_func("/aspace/safety/bonsai", test_safety_bonsai);
 	g_test_add_func("/aspace/determinism", test_determinism);
