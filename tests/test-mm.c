@@ -22,7 +22,7 @@
 static const struct sim_param no_params[] = { SIM_P_END };
 
 /* What the current test's workload does (tests run one at a time). */
-enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN, MT_PGTABLES };
+enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN, MT_PGTABLES, MT_BIGZAP };
 
 struct mt {
 	enum mt_mode mode;
@@ -70,7 +70,7 @@ mt_setup(struct sim *s, const void *params)
 	(void)params;
 	T.sim = s;
 	struct kalloc_params kp = {
-		.pages_per_node = 4096, .pcp_batch = 31, .pcp_high = 186, .slab_max_order = 3,
+		.pages_per_node = T.mode == MT_BIGZAP ? 16384 : 4096, .pcp_batch = 31, .pcp_high = 186, .slab_max_order = 3,
 		.cpu_partial = true, .path_cycles = 0,
 	};
 	T.ka = kalloc_create(s, &kp);
@@ -256,6 +256,39 @@ mt_pgtables(struct mt *t)
 	t->t[3] = mm_pgtable_pages(t->mm);
 }
 
+/*
+ * One unmap of more pages than a gather holds (MAX_GATHER_BATCH 510 x
+ * MAX_GATHER_BATCH_COUNT 19 + the 8-page bundle = 9,698): the zap
+ * flushes and frees the first 9,698 pages in the middle (tlb_flush_mmu
+ * from force_flush), the finish the other 2.  CPU 1 touched the last
+ * page (so holds a TLB entry there) and waits.
+ */
+#define BIGZAP_PAGES 9700u
+#define A_BIG (UINT64_C(1) << 32)
+
+static void
+mt_bigzap(struct mt *t)
+{
+	if (sim_cpu_id() == 1) {
+		while (sim_load64(t->flag) != 1)
+			(void)sim_spin_while_eq64(t->flag, 0);
+		g_assert_cmpint(mm_access(t->mm, A_BIG + (BIGZAP_PAGES - 1) * MM_PAGE_SIZE, 0,
+					  mt_fault, t), ==, 0);
+		sim_store64(t->flag, 2);
+		return;
+	}
+	if (sim_cpu_id() != 0)
+		return;
+	for (uint32_t i = 0; i < BIGZAP_PAGES; i++)
+		g_assert_cmpint(mm_access(t->mm, A_BIG + i * MM_PAGE_SIZE, MM_FAULT_WRITE,
+					  mt_fault, t), ==, 0);
+	sim_store64(t->flag, 1);
+	while (sim_load64(t->flag) != 2)
+		(void)sim_spin_while_eq64(t->flag, 1);
+	t->targets = mt_unmap(t, A_BIG, A_BIG + BIGZAP_PAGES * MM_PAGE_SIZE, 0, 0, &t->cleared);
+	t->has_after = mm_tlb_has(t->mm, 1, A_BIG + (BIGZAP_PAGES - 1) * MM_PAGE_SIZE);
+}
+
 static void
 mt_cpu(void *arg)
 {
@@ -272,6 +305,9 @@ mt_cpu(void *arg)
 		break;
 	case MT_PGTABLES:
 		mt_pgtables(t);
+		break;
+	case MT_BIGZAP:
+		mt_bigzap(t);
 		break;
 	}
 	/* Stay until every CPU is done, serving shootdown IPIs meanwhile
@@ -340,8 +376,11 @@ mt_run(uint32_t cpus, uint64_t seed, GError **err)
 {
 	struct sim_run_config *rc = t_config(t_machine(1, cpus, NULL), cpus, seed, &mt_ops,
 					     NULL, 0);
+	if (T.mode == MT_BIGZAP)
+		rc->engine.arena_mib = 256;
 	struct sim *s = sim_create(rc, err);
-	g_assert_nonnull(s);
+	if (s == NULL)
+		g_error("sim_create: %s", (*err)->message);
 	cJSON *res = NULL;
 	if (sim_run(s, err))
 		res = sim_results(s);
@@ -525,6 +564,24 @@ test_pgtables_rcu(void)
 	run_pgtables(true);
 }
 
+static void
+test_bigzap(void)
+{
+	mt_reset(MT_BIGZAP, "linux");
+	GError *err = NULL;
+	cJSON *res = mt_run(2, 1, &err);
+	g_assert_no_error(err);
+	if (!T.check_ok || !T.kalloc_ok)
+		g_error("%s", T.why);
+	g_assert_cmpuint(T.cleared, ==, BIGZAP_PAGES);
+	g_assert_cmpfloat(t_metric(res, "gather_flushes"), ==, 2);
+	g_assert_cmpfloat(t_metric(res, "pages_freed"), ==, BIGZAP_PAGES);
+	g_assert_cmpuint(T.targets, ==, 2);     /* CPU 1, once per flush */
+	g_assert_false(T.has_after);
+	g_assert_cmpfloat(t_metric(res, "mapped"), ==, 0);
+	cJSON_Delete(res);
+}
+
 /* The mutation: the gather skips flush_tlb_others; CPU 1's next use of
  * its entry is caught. */
 static void
@@ -555,5 +612,6 @@ main(int argc, char **argv)
 	g_test_add_func("/mm/shootdown/removes-entries-linux", test_shootdown_linux);
 	g_test_add_func("/mm/shootdown/removes-entries-sv6", test_shootdown_sv6);
 	g_test_add_func("/mm/shootdown/mutation-caught", test_mutation_caught);
+	g_test_add_func("/mm/gather/forced-flush", test_bigzap);
 	return g_test_run();
 }

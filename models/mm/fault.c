@@ -44,11 +44,14 @@
  * this CPU comes back hot) clears in about 64 store hits; a cold page
  * pays 64 write misses, one drain at a time (mem.c's MODEL).
  *
- * fault_cycles default 1,200: exception entry and exit (about 400 cycles
- * on Sandy Bridge-EP for the trap, iret and the page-fault entry code)
- * plus handle_mm_fault's path to do_anonymous_page (find_vma aside,
- * which the design charges): about 800 more cycles of instructions.
- * Our estimate, not a measurement.
+ * fault_cycles default 1,200, our estimate for Linux 3.5 on a 2012 Xeon:
+ * the exception entry, do_page_fault, handle_mm_fault's descent and the
+ * iret, everything of a fault that touches no shared line.  Leads in
+ * shared/reference/cost-model.md section 4: a zero-page read fault,
+ * nearly all fixed path, takes 0.75 us on a Genoa guest (about 2,600
+ * cycles, virtualized exceptions included); sv6's whole allocating fault
+ * on ben is 3,562 cycles.  mapbench's vmlocal on ben (7,978 cycles per
+ * mmap + touch + munmap, Linux 3.5) is where the workloads calibrate it.
  */
 #include <errno.h>
 #include <string.h>
