@@ -50,6 +50,9 @@ test_ping_pong(void)
 	sim_coro_init_main(&main_co);
 	sim_coro_create(&co_a, sa, sizeof sa, fn_a, NULL);
 	sim_coro_create(&co_b, sb, sizeof sb, fn_b, &seen);
+	sim_coro_prepare(&co_a);
+	sim_coro_prepare(&co_b);
+	g_assert_true(sim_coro_prepared(&co_a));
 	sim_coro_switch(&main_co, &co_a);
 	g_assert_cmpint(counter, ==, 1000 + 1000 * 1000);
 	g_assert_cmpint(seen, ==, 1000);

@@ -150,8 +150,8 @@ bool
 sim_coro_canary_intact(const struct sim_coro *co)
 {
 	const uint64_t *w = co->stack_lo;
-	if (w == NULL)
-		return true;
+	if (w == NULL || !sim_coro_prepared(co))
+		return true;    /* nothing has run on the stack */
 	for (size_t i = 0; i < SIM_CORO_CANARY_BYTES / sizeof(*w); i++)
 		if (w[i] != (CANARY_WORD ^ i))
 			return false;
@@ -182,9 +182,14 @@ sim_coro_create(struct sim_coro *co, void *stack_mem, size_t stack_size,
 	co->fn = fn;
 	co->arg = arg;
 	stack_registered(co);
-	fill_canary(co);
+	/* sp stays NULL: sim_coro_prepare writes the stack */
+}
 
-	uintptr_t top = ((uintptr_t)stack_mem + stack_size - 32) & ~(uintptr_t)15;
+void
+sim_coro_prepare(struct sim_coro *co)
+{
+	fill_canary(co);
+	uintptr_t top = ((uintptr_t)co->stack_lo + co->stack_size - 32) & ~(uintptr_t)15;
 #if defined(__x86_64__)
 	/* r15, r14, r13, r12, rbx, rbp, return address */
 	uint64_t *f = (uint64_t *)(top - 7 * 8);
@@ -233,6 +238,7 @@ sim_coro_create(struct sim_coro *co, void *stack_mem, size_t stack_size,
 	co->arg = arg;
 	stack_registered(co);
 	fill_canary(co);
+	co->prepared = true;
 	if (getcontext(&co->uc) != 0)
 		abort();
 	co->uc.uc_stack.ss_sp = (char *)stack_mem;
@@ -249,6 +255,12 @@ sim_coro_switch(struct sim_coro *from, struct sim_coro *to)
 	asan_start(from, to);
 	swapcontext(&from->uc, &to->uc);
 	asan_finish(from, false);
+}
+
+void
+sim_coro_prepare(struct sim_coro *co)
+{
+	(void)co;       /* sim_coro_create did it all */
 }
 
 #endif

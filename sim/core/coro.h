@@ -51,9 +51,11 @@ typedef void (*sim_coro_fn)(void *arg);
 
 struct sim_coro {
 #if SIM_CORO_ASM
-	void *sp;               /* saved stack pointer while switched out */
+	void *sp;               /* saved stack pointer while switched out
+	                         * (NULL until sim_coro_prepare) */
 #else
 	ucontext_t uc;
+	bool prepared;          /* always true after sim_coro_create */
 #endif
 	void *stack_lo;         /* lowest usable address (after guard) */
 	size_t stack_size;      /* usable bytes, canary included */
@@ -76,10 +78,30 @@ void sim_coro_init_main(struct sim_coro *main_co);
  * sim_coro_create - make a coroutine that will run fn(arg) on a stack of
  * stack_size bytes carved from stack_mem (which the caller owns, already
  * mapped read-write, at least stack_size bytes, 16-byte aligned).
- * Returns: nothing; the coroutine starts on the first switch to it.
+ * Returns: nothing; the coroutine starts on the first switch to it,
+ * after sim_coro_prepare.  Cost: touches none of the stack (asm back
+ * end): a 65,536-CPU run's setup faulted in two pages per stack here.
  */
 void sim_coro_create(struct sim_coro *co, void *stack_mem, size_t stack_size,
 		     sim_coro_fn fn, void *arg);
+
+/*
+ * sim_coro_prepare - write co's canary and first frame; call once, when
+ * !sim_coro_prepared(co), before the first switch to co.  Cost: the
+ * stack's first and last pages (page faults on a fresh mapping).
+ */
+void sim_coro_prepare(struct sim_coro *co);
+
+/* sim_coro_prepared - sim_coro_prepare(co) has run (or was not needed). */
+static inline bool
+sim_coro_prepared(const struct sim_coro *co)
+{
+#if SIM_CORO_ASM
+	return co->sp != NULL;
+#else
+	return co->prepared;
+#endif
+}
 
 /*
  * sim_coro_switch - save the current context in from, resume to.

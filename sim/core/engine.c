@@ -230,7 +230,13 @@ setup_stacks(struct sim *s, GError **err)
 	bool guard = rc->engine.stack_guard == SIM_GUARD_ON ||
 		     (rc->engine.stack_guard == SIM_GUARD_AUTO && rc->cpus <= 8192);
 	s->stack_stride = stack + (guard ? page : 0);
-	s->stacks_size = s->stack_stride * rc->cpus;
+	/* Without guard pages the stacks start SIM_CORO_CANARY_BYTES short of
+	 * a page boundary, so stack i's canary and the top of stack i - 1
+	 * (its first frames) share one page: a CPU whose stack stays within
+	 * that page's first page - 512 bytes costs one page of host memory and
+	 * one page fault, not two (65,536 CPUs: 256 MiB less). */
+	size_t lead = guard || page <= SIM_CORO_CANARY_BYTES ? 0 : page - SIM_CORO_CANARY_BYTES;
+	s->stacks_size = s->stack_stride * rc->cpus + lead;
 	void *p = mmap(NULL, s->stacks_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
@@ -256,8 +262,8 @@ setup_stacks(struct sim *s, GError **err)
 	}
 	for (uint32_t i = 0; i < rc->cpus; i++) {
 		struct sim_cpu *c = &s->cpus[i];
-		sim_coro_create(&c->coro, s->stacks + i * s->stack_stride + (guard ? page : 0),
-				stack, cpu_entry, c);
+		sim_coro_create(&c->coro, s->stacks + lead + i * s->stack_stride +
+				(guard ? page : 0), stack, cpu_entry, c);
 	}
 	return TRUE;
 }
@@ -433,6 +439,8 @@ run_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
 		c->now = t;
 	s->cur = c;
 	c->state = SIM_CPU_RUNNING;
+	if (G_UNLIKELY(!sim_coro_prepared(&c->coro)))
+		sim_coro_prepare(&c->coro);
 	sim_coro_switch(&s->main_co, &c->coro);
 	s->cur = NULL;
 	if (G_UNLIKELY(!stack_ok(c)) && s->fatal == NULL)
