@@ -71,8 +71,8 @@ estimate_fixed(const struct sim_run_config *rc, uint32_t ncores, uint32_t nclust
 }
 
 /* Host memory that grows during setup and the run: arena pages handed
- * out by sim_alloc, line records made on first touch, and cache sets
- * made on first use (hier.c). */
+ * out by sim_alloc, line records made on first touch, and the caches'
+ * tables of the lines they hold (hier.c). */
 uint64_t
 sim_grown_bytes(const struct sim *s)
 {
@@ -88,7 +88,7 @@ sim_mem_grew(struct sim *s)
 		return;
 	char *msg = g_strdup_printf(
 		"host memory budget exceeded: %" G_GUINT64_FORMAT " MiB of simulated memory and "
-		"%" G_GUINT64_FORMAT " line records and %" G_GUINT64_FORMAT " MiB of cache sets on top of the %" G_GUINT64_FORMAT " MiB "
+		"%" G_GUINT64_FORMAT " line records and %" G_GUINT64_FORMAT " MiB of cache tables on top of the %" G_GUINT64_FORMAT " MiB "
 		"estimated up front; the budget is %" G_GUINT64_FORMAT " MiB "
 		"(engine.memory_budget_mib)", (uint64_t)s->arena_used >> 20, s->lines_allocated, s->cache_bytes >> 20,
 		s->fixed_bytes >> 20, s->budget_bytes >> 20);
