@@ -439,6 +439,10 @@ test_exact(void)
 	/* The read after it: a TLB hit (the retry filled the entry), no
 	 * walk, one load of the line the fault's store wrote: l1_hit 4. */
 	g_assert_cmpuint(T.t[2] - T.t[1], ==, t_lat_default.l1_hit);
+	/* The unmap's gather drained the first fault's page from the
+	 * pagevec onto the LRU (lru_add_drain before tlb_gather_mmu); the
+	 * measured fault's page waits in the pagevec. */
+	g_assert_cmpfloat(t_metric(res, "lru_add_batches"), ==, 1);
 	cJSON_Delete(res);
 }
 

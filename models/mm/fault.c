@@ -26,6 +26,9 @@
  * instruction: an IPI is taken before or after, never in between), and
  * unmasked around the fault handler.
  *
+ * MODEL: one lruvec per node per mm: Linux's is per node for every
+ * process.  Effect: none for the workloads of one process (threads);
+ * processes would not contend on each other's lru_lock.
  * MODEL: the per-task counters (task_struct's rss_stat) and the pagevec
  * are host state: the task's own lines, hits folded into fault_cycles.
  * The LRU add touches the node's lru line but not the struct page lines
@@ -109,8 +112,8 @@ page_socket(struct mm *mm, const void *page)
 }
 
 /* __pagevec_lru_add: the CPU's pagevec onto its node's LRU. */
-static void
-lru_add_drain(struct mm *mm)
+void
+mm_lru_add_drain(struct mm *mm)
 {
 	struct mm_cpu *c = &mm->cpu[sim_cpu_id()];
 	if (c->lru_pending == 0)
@@ -133,10 +136,10 @@ lru_cache_add(struct mm *mm, const void *page)
 	struct mm_cpu *c = &mm->cpu[sim_cpu_id()];
 	uint32_t sock = page_socket(mm, page);
 	if (c->lru_pending && sock != c->lru_node)
-		lru_add_drain(mm);
+		mm_lru_add_drain(mm);
 	c->lru_node = sock;
 	if (++c->lru_pending >= mm->p.lru_batch)
-		lru_add_drain(mm);
+		mm_lru_add_drain(mm);
 }
 
 void

@@ -177,8 +177,11 @@ spinlock_t *mm_pte_lockptr(struct mm *mm, uint64_t *pte_page);
 struct mm_gather;
 
 /*
- * mm_gather_begin - start an unmap batch (tlb_gather_mmu).  Host memory,
- * freed by mm_gather_finish.
+ * mm_gather_begin - start an unmap batch: lru_add_drain() of this CPU's
+ * pagevec, then tlb_gather_mmu (as unmap_region and zap_page_range).
+ * The batch is host memory, freed by mm_gather_finish.  Context:
+ * simulated CPU; may yield.  Cost: the node's lru_lock when the pagevec
+ * holds pages.
  */
 struct mm_gather *mm_gather_begin(struct mm *mm);
 /*

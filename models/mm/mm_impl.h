@@ -178,6 +178,8 @@ void mm_pt_page_free(struct mm *mm, uint64_t *page);
 void *mm_alloc_zeroed_page(struct mm *mm);
 /* Flush the task's rss batch into the shared counter (sync_mm_rss). */
 void mm_rss_add(struct mm *mm, int64_t delta);
+/* lru_add_drain: this CPU's pagevec onto the LRU now.  May yield. */
+void mm_lru_add_drain(struct mm *mm);
 /* release_pages: the pages' LRU removal and free.  May yield. */
 void mm_release_pages(struct mm *mm, uint8_t *const *pages, size_t n);
 

@@ -187,6 +187,9 @@ mm_flush_tlb_range(struct mm *mm, struct cpumask *targets, uint64_t start, uint3
 struct mm_gather *
 mm_gather_begin(struct mm *mm)
 {
+	/* unmap_region, zap_page_range and exit_mmap drain this CPU's LRU
+	 * pagevec before tlb_gather_mmu. */
+	mm_lru_add_drain(mm);
 	struct mm_gather *g = g_new0(struct mm_gather, 1);
 	g->mm = mm;
 	g->start = UINT64_MAX;
