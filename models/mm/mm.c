@@ -29,7 +29,8 @@
 struct mm *
 mm_create(const struct mm_env *env, const struct mm_params *p, uint32_t home_cpu)
 {
-	g_assert(env && env->sim && env->ka && env->kl && env->smp && env->smp_state);
+	g_assert(env && env->sim && env->ka && env->kl && env->smp && env->smp_state &&
+		 env->smp_params);
 	struct mm *mm = g_new0(struct mm, 1);
 	struct sim *sim = env->sim;
 	const struct sim_machine *m = sim_machine_of(sim);
@@ -229,7 +230,7 @@ mm_tlb_has(struct mm *mm, uint32_t cpu, uint64_t addr)
 {
 	g_assert(cpu < mm->ncpus);
 	uint64_t vpn = addr >> MM_PAGE_SHIFT;
-	return g_hash_table_contains(mm->tlb[cpu].map, &vpn);
+	return mm->tlb[cpu].map && g_hash_table_contains(mm->tlb[cpu].map, &vpn);
 }
 
 static uint64_t

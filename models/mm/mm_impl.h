@@ -71,7 +71,7 @@ struct mm_tlb_entry {
 /* A CPU's TLB (host): capacity entries, LRU replacement. */
 struct mm_tlb {
 	uint32_t cap;
-	GHashTable *map;         /* vpn -> struct mm_tlb_entry * */
+	GHashTable *map;         /* vpn -> struct mm_tlb_entry *; NULL until the first fill */
 	GQueue lru;
 };
 

@@ -50,7 +50,7 @@ void
 mm_tlb_init(struct mm_tlb *t, uint32_t cap)
 {
 	t->cap = cap;
-	t->map = g_hash_table_new(g_int64_hash, g_int64_equal);
+	t->map = NULL;           /* made by the first fill: 65,536 idle CPUs cost nothing */
 	g_queue_init(&t->lru);
 }
 
@@ -63,7 +63,8 @@ entry_free(gpointer p)
 void
 mm_tlb_destroy(struct mm_tlb *t)
 {
-	g_hash_table_destroy(t->map);
+	if (t->map)
+		g_hash_table_destroy(t->map);
 	for (GList *l = t->lru.head; l;) {
 		GList *next = l->next;
 		entry_free(l->data);
@@ -75,6 +76,8 @@ mm_tlb_destroy(struct mm_tlb *t)
 struct mm_tlb_entry *
 mm_tlb_lookup(struct mm_tlb *t, uint64_t vpn)
 {
+	if (t->map == NULL)
+		return NULL;
 	struct mm_tlb_entry *e = g_hash_table_lookup(t->map, &vpn);
 	if (e && t->lru.head != &e->link) {
 		g_queue_unlink(&t->lru, &e->link);
@@ -96,6 +99,8 @@ mm_tlb_fill(struct mm *mm, struct mm_tlb *t, uint64_t vpn, uint64_t page, bool w
 {
 	if (t->cap == 0)
 		return;
+	if (t->map == NULL)
+		t->map = g_hash_table_new(g_int64_hash, g_int64_equal);
 	struct mm_tlb_entry *e = g_hash_table_lookup(t->map, &vpn);
 	if (e)
 		entry_drop(t, e);
@@ -116,6 +121,8 @@ mm_tlb_fill(struct mm *mm, struct mm_tlb *t, uint64_t vpn, uint64_t page, bool w
 void
 mm_tlb_remove(struct mm *mm, struct mm_tlb *t, uint64_t vpn)
 {
+	if (t->map == NULL)
+		return;
 	struct mm_tlb_entry *e = g_hash_table_lookup(t->map, &vpn);
 	if (e) {
 		entry_drop(t, e);
@@ -128,6 +135,8 @@ mm_tlb_flush_range(struct mm *mm, struct mm_tlb *t, uint64_t start, uint32_t npa
 {
 	if (npages > mm->env.smp_params->flush_ceiling) {
 		mm->st.full_flushes++;
+		if (t->map == NULL)
+			return;
 		mm->st.flushed_entries += t->lru.length;
 		g_hash_table_remove_all(t->map);
 		for (GList *l = t->lru.head; l;) {
