@@ -41,6 +41,18 @@
  * adding a permission leaves the PTEs (their TLB entries stay read-only
  * until refaulted: mm's business).  Expected effect: an mprotect-heavy
  * workload refaults pages Linux would keep; none of ours is.
+ * MODEL: with rcu_faults, an mprotect that removes a permission replaces
+ * the range's VMAs (detached as by munmap, new ones linked after the
+ * shootdown) instead of changing vm_flags in place: bonsai-vm.md does not
+ * say how Bonsai orders mprotect against lock-free faults, and in place a
+ * read fault could map a page of a region just made read-only between the
+ * zap and the end of the shootdown (mm's stale-translation check counts
+ * such an entry as stale).  Expected effect: such an mprotect allocates
+ * and retires VMAs, and faults in the range fall back to mmap_sem while
+ * it runs.
+ * MODEL: mprotect of a range with a hole fails with -ENOMEM having changed
+ * nothing (Linux changes the VMAs before the hole, then fails).  Expected
+ * effect: none for programs that mprotect mapped ranges only.
  * MODEL: the list's tail is kept on the mm line (mmap_last) where Linux's
  * find_vma_prev walks the rbtree to the last VMA when a new VMA goes above
  * every other.  Expected effect: such an mmap loads one line instead of a
@@ -317,8 +329,7 @@ as_do_munmap(struct aspace_base *as, uint64_t addr, uint64_t len)
 	if (sim_load64(&v->vm_start) < addr)
 		v = split_vma(as, v, addr);
 	struct vm_area_struct *last = find_vma_locked(as, end - 1);
-	g_assert(last != NULL);
-	if (sim_load64(&last->vm_start) < end && sim_load64(&last->vm_end) > end)
+	if (last && sim_load64(&last->vm_start) < end && sim_load64(&last->vm_end) > end)
 		split_vma(as, last, end);
 	/* detach_vmas_to_be_unmapped: v .. the last VMA below end */
 	struct vm_area_struct *prev = sim_loadp((void *const *)&v->vm_prev);
@@ -444,6 +455,61 @@ as_do_brk(struct aspace_base *as, uint64_t newbrk, uint64_t *out)
 
 /* ---- mprotect ---- */
 
+/*
+ * mprotect_replace - (rcu_faults) an mprotect that removes a permission
+ * from the VMAs v .. the last below end (split to [addr, end) already):
+ * detach them as munmap does (vm_unlinked, erase from the tree), zap the
+ * range and shoot it down, then link new VMAs of the same bounds with
+ * prot and retire the old ones.  Lock-free faults in the range meanwhile
+ * fail their re-check or miss the tree and fall back to mmap_sem, so no
+ * PTE of the range is set between the zap and the end of the shootdown.
+ * Return: 0.
+ */
+static int
+mprotect_replace(struct aspace_base *as, struct vm_area_struct *v, uint64_t addr, uint64_t end,
+		 unsigned prot)
+{
+	struct vm_area_struct *prev = sim_loadp((void *const *)&v->vm_prev), *tail = v, *next;
+	uint64_t n = 0;
+	for (;;) {
+		n++;
+		sim_store32(&tail->vm_unlinked, 1);
+		next = sim_loadp((void *const *)&tail->vm_next);
+		if (next == NULL || sim_load64(&next->vm_start) >= end)
+			break;
+		tail = next;
+	}
+	if (prev)
+		sim_storep((void **)&prev->vm_next, next);
+	else
+		sim_storep((void **)&as->ml->mmap, next);
+	if (next)
+		sim_storep((void **)&next->vm_prev, prev);
+	else
+		sim_storep((void **)&as->ml->mmap_last, prev);
+	sim_storep((void **)&tail->vm_next, NULL);
+	sim_store64(&as->ml->map_count, sim_load64(&as->ml->map_count) - n);
+	if (as->p.mmap_cache)
+		sim_storep((void **)&as->ml->mmap_cache, NULL);
+	as->tree->erase(as->t, addr, end);
+	mm_page_table_lock_sync(as->mm);
+	struct mm_gather *g = mm_gather_begin(as->mm);
+	as->vs.ptes_zapped += mm_zap_range(as->mm, g, addr, end);
+	as->vs.shootdown_targets +=
+		mm_gather_finish(g, as->env.mutation_no_shootdown ? as->no_targets : NULL);
+	struct vm_area_struct *after = prev;
+	for (struct vm_area_struct *x = v; x;) {
+		struct vm_area_struct *nx = sim_loadp((void *const *)&x->vm_next);
+		struct vm_area_struct *nv = vma_alloc(as, sim_load64(&x->vm_start),
+						      sim_load64(&x->vm_end), prot);
+		vma_link(as, nv, after);
+		after = nv;
+		vma_dispose(as, x);
+		x = nx;
+	}
+	return 0;
+}
+
 int
 as_do_mprotect(struct aspace_base *as, uint64_t addr, uint64_t len, unsigned prot)
 {
@@ -469,10 +535,13 @@ as_do_mprotect(struct aspace_base *as, uint64_t addr, uint64_t len, unsigned pro
 		split_vma(as, last, end);
 	bool removed = false;
 	for (struct vm_area_struct *x = v; x && sim_load64(&x->vm_start) < end;
-	     x = sim_loadp((void *const *)&x->vm_next)) {
-		uint64_t old = sim_load64(&x->vm_flags);
-		if (old & ~(uint64_t)prot)
+	     x = sim_loadp((void *const *)&x->vm_next))
+		if (sim_load64(&x->vm_flags) & ~(uint64_t)prot)
 			removed = true;
+	if (as->rcu_faults && removed)
+		return mprotect_replace(as, v, addr, end, prot);
+	for (struct vm_area_struct *x = v; x && sim_load64(&x->vm_start) < end;
+	     x = sim_loadp((void *const *)&x->vm_next)) {
 		if (as->rcu_faults)
 			write_seqcount_begin(as->env.kl, &x->vm_bound_seq);
 		sim_store64(&x->vm_flags, prot);
