@@ -22,7 +22,7 @@
 static const struct sim_param no_params[] = { SIM_P_END };
 
 /* What the current test's workload does (tests run one at a time). */
-enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN, MT_PGTABLES, MT_BIGZAP };
+enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN, MT_PGTABLES, MT_BIGZAP, MT_REFUSE };
 
 struct mt {
 	enum mt_mode mode;
@@ -51,6 +51,9 @@ struct mt {
 	uint32_t targets;
 	uint64_t cleared;
 	bool check_ok, kalloc_ok;
+	uint64_t free_before, free_after;
+	int rc[4];
+	uint32_t valid_calls, valid_budget;
 	char why[512];
 };
 
@@ -94,6 +97,7 @@ mt_setup(struct sim *s, const void *params)
 		.lru_batch = 15, .rcu_table_free = T.rcu,
 	};
 	T.mm = mm_create(&env, &p, 0);
+	T.free_before = kalloc_free_pages(T.ka);
 	T.mmap_sem = sim_alloc(sizeof(struct rw_semaphore), 64);
 	T.flag = sim_alloc(64, 64);
 	return &T;
@@ -289,6 +293,41 @@ mt_bigzap(struct mt *t)
 	t->has_after = mm_tlb_has(t->mm, 1, A_BIG + (BIGZAP_PAGES - 1) * MM_PAGE_SIZE);
 }
 
+/* still_valid that says yes valid_budget times, then no. */
+static bool
+mt_valid(void *arg)
+{
+	struct mt *t = arg;
+	return t->valid_calls++ < t->valid_budget;
+}
+
+/*
+ * The design's re-checks refuse: at the first directory install (no
+ * table installed, -EAGAIN), then after the three directory installs at
+ * the PTE (the page is freed, -EAGAIN), then a read fault that the
+ * check lets through, and a write to a read-only region (-EFAULT).
+ */
+static void
+mt_refuse(struct mt *t)
+{
+	if (sim_cpu_id() != 0)
+		return;
+	const struct mm_fault_ctx ctx = { .prot = MM_PROT_READ | MM_PROT_WRITE,
+					  .still_valid = mt_valid, .arg = t };
+	t->valid_budget = 0;
+	t->rc[0] = mm_do_anonymous_page(t->mm, A_EXACT, MM_FAULT_WRITE, &ctx);
+	t->t[0] = mm_pgtable_pages(t->mm);
+	t->valid_calls = 0;
+	t->valid_budget = 3;
+	t->rc[1] = mm_do_anonymous_page(t->mm, A_EXACT, MM_FAULT_WRITE, &ctx);
+	t->t[1] = mm_pgtable_pages(t->mm);
+	t->valid_calls = 0;
+	t->valid_budget = 1;
+	t->rc[2] = mm_do_anonymous_page(t->mm, A_EXACT, 0, &ctx);
+	const struct mm_fault_ctx ro = { .prot = MM_PROT_READ };
+	t->rc[3] = mm_do_anonymous_page(t->mm, A_EXACT + MM_PAGE_SIZE, MM_FAULT_WRITE, &ro);
+}
+
 static void
 mt_cpu(void *arg)
 {
@@ -308,6 +347,9 @@ mt_cpu(void *arg)
 		break;
 	case MT_BIGZAP:
 		mt_bigzap(t);
+		break;
+	case MT_REFUSE:
+		mt_refuse(t);
 		break;
 	}
 	/* Stay until every CPU is done, serving shootdown IPIs meanwhile
@@ -337,6 +379,7 @@ mt_report(void *arg, struct sim *s, cJSON *m)
 	struct mt *t = arg;
 	GString *why = g_string_new(NULL);
 	t->check_ok = mm_check(t->mm, why);
+	t->free_after = kalloc_free_pages(t->ka);
 	t->kalloc_ok = kalloc_check(t->ka, why);
 	g_strlcpy(t->why, why->str, sizeof t->why);
 	g_string_free(why, TRUE);
@@ -586,6 +629,30 @@ test_bigzap(void)
 	cJSON_Delete(res);
 }
 
+static void
+test_refused(void)
+{
+	mt_reset(MT_REFUSE, "linux");
+	GError *err = NULL;
+	cJSON *res = mt_run(2, 1, &err);
+	g_assert_no_error(err);
+	if (!T.check_ok || !T.kalloc_ok)
+		g_error("%s", T.why);
+	g_assert_cmpint(T.rc[0], ==, -EAGAIN);
+	g_assert_cmpuint(T.t[0], ==, 0);
+	g_assert_cmpint(T.rc[1], ==, -EAGAIN);
+	g_assert_cmpuint(T.t[1], ==, 3);
+	g_assert_cmpint(T.rc[2], ==, 0);
+	g_assert_cmpint(T.rc[3], ==, -EFAULT);
+	g_assert_cmpfloat(t_metric(res, "pgtable_refused_installs"), ==, 1);
+	g_assert_cmpfloat(t_metric(res, "zero_page_maps"), ==, 1);
+	g_assert_cmpfloat(t_metric(res, "mapped"), ==, 1);
+	/* Only the three tables stay allocated: the refused directory page
+	 * and the refused data page went back. */
+	g_assert_cmpuint(T.free_before - T.free_after, ==, 3);
+	cJSON_Delete(res);
+}
+
 /* The mutation: the gather skips flush_tlb_others; CPU 1's next use of
  * its entry is caught. */
 static void
@@ -617,5 +684,6 @@ main(int argc, char **argv)
 	g_test_add_func("/mm/shootdown/removes-entries-sv6", test_shootdown_sv6);
 	g_test_add_func("/mm/shootdown/mutation-caught", test_mutation_caught);
 	g_test_add_func("/mm/gather/forced-flush", test_bigzap);
+	g_test_add_func("/mm/fault/refused", test_refused);
 	return g_test_run();
 }
