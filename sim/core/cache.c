@@ -861,8 +861,8 @@ sim_line_wake_watchers(struct sim *s, struct sim_line *l, sim_time_t t)
 	struct sim_cpu *w = l->watch;
 	l->watch = NULL;
 	while (w) {
-		struct sim_cpu *next = w->watch_next;
-		w->watch_next = NULL;
+		struct sim_cpu *next = w->watch_next != SIM_NONE ? &s->cpus[w->watch_next] : NULL;
+		w->watch_next = w->watch_prev = SIM_NONE;
 		w->watch_line = SIM_NONE;
 		sim_charge(w, SIM_CAUSE_SPIN, t > w->now ? t - w->now : 0);
 		sim_cpu_wake(s, w, t > w->now ? t : w->now);

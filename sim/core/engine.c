@@ -353,7 +353,7 @@ sim_create(const struct sim_run_config *rc, GError **err)
 		c->cluster = p.cluster;
 		c->core = p.core;
 		c->thread = p.thread;
-		c->watch_line = SIM_NONE;
+		c->watch_line = c->watch_next = c->watch_prev = SIM_NONE;
 		c->sb = sb + (size_t)i * m->store_buffer_entries;
 		c->next_tick = c->next_irq = c->wake_at = SIM_T_INF;
 		sim_rng_seed(&c->rng, rc->seed, SIM_RNG_CPU(i));

@@ -239,7 +239,10 @@ struct sim_cpu {
 	struct sim_sb_ent *sb;       /* ring of store_buffer_entries */
 	uint32_t sb_head;
 	uint32_t thread;
-	struct sim_cpu *watch_next;
+	uint32_t watch_next;         /* the line's watch list (sim_line.watch), doubly */
+	uint32_t watch_prev;         /* linked by CPU id (SIM_NONE: end / head), so a
+	                              * watcher that times out leaves in O(1), not by a
+	                              * walk of every other watcher (65,536 CPUs) */
 	uint32_t watch_line;
 	uint32_t irq_off;            /* sim_irq_disable() depth */
 	/* line 6 */

@@ -554,12 +554,16 @@ watch_unlink(struct sim *s, struct sim_cpu *c)
 	if (c->watch_line == SIM_NONE)
 		return;
 	struct sim_line *l = sim_line_get(s, c->watch_line);
-	struct sim_cpu **pp = &l->watch;
-	while (*pp && *pp != c)
-		pp = &(*pp)->watch_next;
-	if (*pp)
-		*pp = c->watch_next;
-	c->watch_next = NULL;
+	struct sim_cpu *next = c->watch_next != SIM_NONE ? &s->cpus[c->watch_next] : NULL;
+	if (c->watch_prev == SIM_NONE) {
+		SIM_ASSERT(l->watch == c);
+		l->watch = next;
+	} else {
+		s->cpus[c->watch_prev].watch_next = c->watch_next;
+	}
+	if (next)
+		next->watch_prev = c->watch_prev;
+	c->watch_next = c->watch_prev = SIM_NONE;
 	c->watch_line = SIM_NONE;
 }
 
@@ -579,7 +583,10 @@ watch_line(struct sim *s, const void *addr, unsigned size, sim_time_t deadline)
 		sim_advance(c, SIM_CAUSE_SPIN, s->m->lat.pause);
 		return;
 	}
-	c->watch_next = l->watch;
+	c->watch_next = l->watch ? l->watch->id : SIM_NONE;
+	c->watch_prev = SIM_NONE;
+	if (l->watch)
+		l->watch->watch_prev = c->id;
 	l->watch = c;
 	c->watch_line = id;
 	sim_time_t irq = sim_irq_next(c, true);
