@@ -84,7 +84,7 @@ struct aspace_params {
 	/* Linux <= 3.5's mm->mmap_cache: find_vma checks the last VMA it
 	 * found (one load of an mm-wide line and of that VMA) and, on a
 	 * miss, stores the VMA it found there: a shared-line write on every
-	 * fault that changes VMA. */
+	 * fault that changes VMA.  linux-rwsem only (bonsai: false). */
 	bool mmap_cache;
 };
 

@@ -39,7 +39,7 @@
  * reads live memory.
  *
  * Lines: as linux-rwsem (vma.c), but a lock-free fault touches neither
- * mmap_sem nor (mmap_cache off by default) the mm_vma_line: only the
+ * mmap_sem nor (no mmap_cache) the mm_vma_line: only the
  * scheme's read side, the tree's nodes, the VMA's line and the page
  * tables.
  *
@@ -52,10 +52,14 @@
  * fault Bonsai would take lock-free is taken lock-free; the fallback
  * cases are a missing VMA, an address below vm_start and a forbidden
  * access (which then fails with SIGSEGV under the lock).
- * MODEL: mmap_cache off by default (bonsai-vm.md section 4: the
- * lock-free find_vma still writes it unless a config option disables it;
- * which setting the paper used is unknown).  Expected effect: with it on,
- * every fault that changes VMA writes one shared line.
+ * MODEL: no mmap_cache (bonsai-vm.md section 4: the Bonsai patches'
+ * lock-free find_vma still writes it unless a build option disables it;
+ * the paper's setting is unknown).  Here it is never used: a lock-free
+ * fault could store a VMA that munmap has just unlinked and retired, and
+ * a later reader that began after the retire could take it from the
+ * cache after its grace period.  Expected effect: no shared-line write
+ * per fault; if Bonsai as measured kept mmap_cache, its faults on ben
+ * paid one more contended line than ours.
  */
 #include <errno.h>
 

@@ -30,9 +30,7 @@ const struct sim_param aspace_linux_rwsem_params[] = {
 
 const struct sim_param aspace_bonsai_params[] = {
 	MM_PARAM_ROWS(struct aspace_params, mm, true),
-	SIM_P_BOOL_ROW(struct aspace_params, mmap_cache, false,
-		       "the lock-free find_vma also stores mm->mmap_cache (a config option "
-		       "of the Bonsai patches; the paper's setting is unknown)"),
+	/* no mmap_cache: bonsai.c's MODEL says why */
 	SIM_P_END,
 };
 

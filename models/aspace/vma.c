@@ -105,6 +105,7 @@ as_init(struct aspace_base *as, const struct aspace_ops *ops, const struct aspac
 	}
 	as->p = *(const struct aspace_params *)params;
 	as->rcu_faults = rcu_faults;
+	g_assert(!(rcu_faults && as->p.mmap_cache));   /* bonsai.c: no mmap_cache */
 	as->tree = env->tree ? env->tree : tree_find(ops->default_tree);
 	g_assert(as->tree != NULL);
 	g_assert((as->tree->flags & ops->tree_needs) == ops->tree_needs);
