@@ -16,7 +16,7 @@
 #define SPAN ((uint64_t)(SIM_EVQ_NB - 1) * SIM_EVQ_W)  /* the wheel's cycles after t1 */
 #define WORDS (SIM_EVQ_NB / 64)
 
-G_STATIC_ASSERT(SIM_EVQ_NB >= 64 && (SIM_EVQ_NB & (SIM_EVQ_NB - 1)) == 0);
+G_STATIC_ASSERT(SIM_EVQ_NB >= 64 && SIM_EVQ_NB <= 4096 && (SIM_EVQ_NB & (SIM_EVQ_NB - 1)) == 0);
 G_STATIC_ASSERT(SIM_EVQ_WB <= 20);
 G_STATIC_ASSERT(sizeof(struct sim_evk) == 16);
 
@@ -150,6 +150,7 @@ bucket_add(struct sim_evq *q, const struct sim_ev *ev)
 		if (b->cap == 0)
 			array_get(q, b);
 		q->bits[s / 64] |= UINT64_C(1) << (s % 64);
+		q->summary |= UINT64_C(1) << (s / 64);
 	} else if (b->n == b->cap) {
 		b->cap *= 2;
 		b->e = g_renew(struct sim_evk, b->e, b->cap);
@@ -227,19 +228,29 @@ sort_now(struct sim_evq *q)
 }
 
 /* The first non-empty wheel bucket in ring order from slot s0 (the wheel
- * is not empty). */
+ * is not empty): s0's word from s0 on, then the words after it, then the
+ * words before it and s0's own below s0. */
 static uint32_t
 next_bucket(const struct sim_evq *q, uint32_t s0)
 {
-	uint32_t w = s0 / 64;
-	uint64_t m = q->bits[w] & (~UINT64_C(0) << (s0 % 64));
-	for (uint32_t k = 0; k <= WORDS; k++) {
-		if (m)
-			return (w * 64 + (uint32_t)__builtin_ctzll(m)) & (SIM_EVQ_NB - 1);
-		w = (w + 1) % WORDS;
-		m = q->bits[w];
-	}
-	g_assert_not_reached();
+	uint32_t w0 = s0 / 64;
+	uint64_t m = q->bits[w0] & (~UINT64_C(0) << (s0 % 64));
+	if (m)
+		return w0 * 64 + (uint32_t)__builtin_ctzll(m);
+	uint64_t after = w0 == 63 ? 0 : q->summary & (~UINT64_C(0) << (w0 + 1));
+	uint64_t sm = after ? after : q->summary & ((UINT64_C(2) << w0) - 1);
+	SIM_ASSERT(sm != 0);
+	uint32_t w = (uint32_t)__builtin_ctzll(sm);
+	return w * 64 + (uint32_t)__builtin_ctzll(q->bits[w]);
+}
+
+/* Clear slot s's bit (its bucket is now empty). */
+static inline void
+clear_slot(struct sim_evq *q, uint32_t s)
+{
+	q->bits[s / 64] &= ~(UINT64_C(1) << (s % 64));
+	if (q->bits[s / 64] == 0)
+		q->summary &= ~(UINT64_C(1) << (s / 64));
 }
 
 /* now is empty and n > 0: make the next bucket (from the wheel, or the far
@@ -253,13 +264,21 @@ advance(struct sim_evq *q)
 		uint32_t s = next_bucket(q, slot_of(q->t1));
 		uint64_t start = slot_start(q, s);
 		struct sim_evq_bucket *b = &q->wheel[s];
-		/* the bucket's array becomes now's; now's goes to the pool */
-		array_put(q, q->now, q->capnow);
-		q->now = b->e;
-		q->nnow = b->n;
-		q->capnow = b->cap;
-		*b = (struct sim_evq_bucket){ 0 };
-		q->bits[s / 64] &= ~(UINT64_C(1) << (s % 64));
+		if (b->n <= SIM_EVQ_SMALL) {
+			/* copy: the bucket keeps its small array */
+			now_reserve(q, b->n);
+			memcpy(q->now, b->e, b->n * sizeof(*b->e));
+			q->nnow = b->n;
+			b->n = 0;
+		} else {
+			/* the bucket's array becomes now's; now's goes to the pool */
+			array_put(q, q->now, q->capnow);
+			q->now = b->e;
+			q->nnow = b->n;
+			q->capnow = b->cap;
+			*b = (struct sim_evq_bucket){ 0 };
+		}
+		clear_slot(q, s);
 		q->nwheel -= q->nnow;
 		q->base = start;
 		q->t1 = start + SIM_EVQ_W;
@@ -338,10 +357,10 @@ rebuild(struct sim_evq *q)
 		uint64_t start = slot_start(q, s);
 		for (uint32_t i = 0; i < b->n; i++)
 			far_push(q, dec(&b->e[i], start));
-		array_put(q, b->e, b->cap);
-		*b = (struct sim_evq_bucket){ 0 };
+		b->n = 0;
 	}
 	memset(q->bits, 0, WORDS * sizeof(*q->bits));
+	q->summary = 0;
 	q->nwheel = 0;
 	advance(q);
 }
@@ -446,11 +465,8 @@ sim_evq_filter(struct sim_evq *q, bool (*keep)(const struct sim_ev *ev, void *ar
 		}
 		q->nwheel -= b->n - k;
 		b->n = k;
-		if (k == 0) {
-			q->bits[s / 64] &= ~(UINT64_C(1) << (s % 64));
-			array_put(q, b->e, b->cap);
-			*b = (struct sim_evq_bucket){ 0 };
-		}
+		if (k == 0)
+			clear_slot(q, s);
 	}
 	size_t n = 0;
 	for (size_t i = 0; i < q->nfar; i++)

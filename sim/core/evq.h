@@ -37,8 +37,10 @@
  * exact (nothing is truncated).  Invariants: n > 0 implies now[head..nnow)
  * is not empty and top is a copy of now[head]; every wheel event is at or
  * after t1 and before every far event; every now event is before t1.
- * A bucket holds no array while it is empty (drained arrays go to a small
- * pool), so host memory follows the events queued, not SIM_EVQ_NB.
+ * A bucket that becomes current copies up to SIM_EVQ_SMALL events into now
+ * and keeps its array; a larger one hands its array to now, and the array
+ * now drained goes to a small pool: host memory follows the events queued
+ * (plus at most SIM_EVQ_NB small arrays).
  *
  * Cost: push O(1) (into now: a binary search and a move of the shorter
  * side), pop O(1) plus the bucket's sort and, for far events, O(log n)
@@ -83,6 +85,7 @@ struct sim_evq_bucket {
 #define SIM_EVQ_W (UINT64_C(1) << SIM_EVQ_WB)
 #define SIM_EVQ_NB 4096u
 #define SIM_EVQ_POOL 16u
+#define SIM_EVQ_SMALL 32u
 
 struct sim_evq {
 	size_t n;                    /* events queued in all */
@@ -95,6 +98,7 @@ struct sim_evq {
 	size_t nwheel;               /* events in the wheel */
 	struct sim_evq_bucket *wheel; /* SIM_EVQ_NB buckets by (time / W) % NB */
 	uint64_t *bits;              /* a set bit per non-empty wheel bucket */
+	uint64_t summary;            /* a set bit per non-zero word of bits */
 	struct sim_ev *far;          /* 4-ary min-heap, at or after the wheel's end */
 	size_t nfar, capfar;
 	struct sim_evk *tmp;         /* the merge sort's second buffer */
