@@ -317,28 +317,28 @@ unmap_region(struct aspace_base *as, uint64_t s, uint64_t e, struct vm_area_stru
 		mm_gather_finish(g, as->env.mutation_no_shootdown ? as->no_targets : NULL);
 }
 
-int
-as_do_munmap(struct aspace_base *as, uint64_t addr, uint64_t len)
+/*
+ * detach_vmas - detach_vmas_to_be_unmapped: unlink v .. the last VMA
+ * below end from the VMA list (v's vm_prev and the last one's vm_next
+ * relinked, the tail's vm_next cleared), drop them from map_count, clear
+ * mmap_cache, erase [addr, end) from the tree.  With unlink (Bonsai's
+ * lock-free faults) each VMA is first marked vm_unlinked, and after the
+ * erase page_table_lock is taken and dropped so that a directory install
+ * that saw a VMA live has finished.  *prev_out / *next_out: the
+ * neighbours left around the hole (NULL at either end).
+ * Context: simulated CPU, mmap_sem held for write; may yield.  Cost: per
+ * VMA a load of vm_next and vm_start of the next (and the vm_unlinked
+ * store); the list links, map_count, mmap_cache stores; the tree's erase.
+ */
+static void
+detach_vmas(struct aspace_base *as, struct vm_area_struct *v, uint64_t addr, uint64_t end,
+	    bool unlink, struct vm_area_struct **prev_out, struct vm_area_struct **next_out)
 {
-	if ((addr & (MM_PAGE_SIZE - 1)) || len == 0 || addr >= MM_TASK_SIZE ||
-	    len > MM_TASK_SIZE - addr)
-		return -EINVAL;
-	uint64_t end = addr + page_up(len);
-	struct vm_area_struct *v = find_vma_locked(as, addr);
-	if (v == NULL || sim_load64(&v->vm_start) >= end)
-		return 0;
-	if (sim_load64(&v->vm_start) < addr)
-		v = split_vma(as, v, addr);
-	struct vm_area_struct *last = find_vma_locked(as, end - 1);
-	if (last && sim_load64(&last->vm_start) < end && sim_load64(&last->vm_end) > end)
-		split_vma(as, last, end);
-	/* detach_vmas_to_be_unmapped: v .. the last VMA below end */
-	struct vm_area_struct *prev = sim_loadp((void *const *)&v->vm_prev);
-	struct vm_area_struct *first = v, *tail = v, *next;
+	struct vm_area_struct *prev = sim_loadp((void *const *)&v->vm_prev), *tail = v, *next;
 	uint64_t n = 0;
 	for (;;) {
 		n++;
-		if (as->rcu_faults)
+		if (unlink)
 			sim_store32(&tail->vm_unlinked, 1);
 		next = sim_loadp((void *const *)&tail->vm_next);
 		if (next == NULL || sim_load64(&next->vm_start) >= end)
@@ -358,8 +358,29 @@ as_do_munmap(struct aspace_base *as, uint64_t addr, uint64_t len)
 	if (as->p.mmap_cache)
 		sim_storep((void **)&as->ml->mmap_cache, NULL);
 	as->tree->erase(as->t, addr, end);
-	if (as->rcu_faults)
+	if (unlink)
 		mm_page_table_lock_sync(as->mm);
+	*prev_out = prev;
+	*next_out = next;
+}
+
+int
+as_do_munmap(struct aspace_base *as, uint64_t addr, uint64_t len)
+{
+	if ((addr & (MM_PAGE_SIZE - 1)) || len == 0 || addr >= MM_TASK_SIZE ||
+	    len > MM_TASK_SIZE - addr)
+		return -EINVAL;
+	uint64_t end = addr + page_up(len);
+	struct vm_area_struct *v = find_vma_locked(as, addr);
+	if (v == NULL || sim_load64(&v->vm_start) >= end)
+		return 0;
+	if (sim_load64(&v->vm_start) < addr)
+		v = split_vma(as, v, addr);
+	struct vm_area_struct *last = find_vma_locked(as, end - 1);
+	if (last && sim_load64(&last->vm_start) < end && sim_load64(&last->vm_end) > end)
+		split_vma(as, last, end);
+	struct vm_area_struct *first = v, *prev, *next;
+	detach_vmas(as, v, addr, end, as->rcu_faults, &prev, &next);
 	unmap_region(as, addr, end, prev, next);
 	/* remove_vma_list */
 	for (struct vm_area_struct *x = first; x;) {
@@ -470,30 +491,8 @@ static int
 mprotect_replace(struct aspace_base *as, struct vm_area_struct *v, uint64_t addr, uint64_t end,
 		 unsigned prot)
 {
-	struct vm_area_struct *prev = sim_loadp((void *const *)&v->vm_prev), *tail = v, *next;
-	uint64_t n = 0;
-	for (;;) {
-		n++;
-		sim_store32(&tail->vm_unlinked, 1);
-		next = sim_loadp((void *const *)&tail->vm_next);
-		if (next == NULL || sim_load64(&next->vm_start) >= end)
-			break;
-		tail = next;
-	}
-	if (prev)
-		sim_storep((void **)&prev->vm_next, next);
-	else
-		sim_storep((void **)&as->ml->mmap, next);
-	if (next)
-		sim_storep((void **)&next->vm_prev, prev);
-	else
-		sim_storep((void **)&as->ml->mmap_last, prev);
-	sim_storep((void **)&tail->vm_next, NULL);
-	sim_store64(&as->ml->map_count, sim_load64(&as->ml->map_count) - n);
-	if (as->p.mmap_cache)
-		sim_storep((void **)&as->ml->mmap_cache, NULL);
-	as->tree->erase(as->t, addr, end);
-	mm_page_table_lock_sync(as->mm);
+	struct vm_area_struct *prev, *next;
+	detach_vmas(as, v, addr, end, true, &prev, &next);
 	struct mm_gather *g = mm_gather_begin(as->mm);
 	as->vs.ptes_zapped += mm_zap_range(as->mm, g, addr, end);
 	as->vs.shootdown_targets +=
