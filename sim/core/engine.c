@@ -648,7 +648,11 @@ sim_run(struct sim *s, GError **err)
 		report_deadlock(s, err);
 		return FALSE;
 	}
-	for (uint32_t i = 0; i < s->ncpus; i++) {
+	/* Stacks grow down and sit in CPU order, so CPU i's overflow breaks
+	 * its own canary before it can reach CPU i - 1's: the highest CPU
+	 * with a broken canary is the one that overflowed (a deep overflow
+	 * may also break the canaries below it). */
+	for (uint32_t i = s->ncpus; i-- > 0;) {
 		if (!sim_coro_canary_intact(&s->cpus[i].coro)) {
 			g_set_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT,
 				    "cpu %u overflowed its %u KiB coroutine stack; raise engine.stack_kib",
