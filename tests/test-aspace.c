@@ -33,6 +33,7 @@ struct at_config {
 	uint32_t jitter;
 	bool no_shootdown, no_recheck;
 	int mmap_cache;              /* -1: the design's default, else 0 / 1 */
+	int mmap_sem;                /* 0: the design's default, else enum aspace_mmap_sem + 1 */
 	void (*script)(uint32_t cpu);
 };
 
@@ -97,6 +98,8 @@ at_setup(struct sim *s, const void *p)
 	at.params = component_defaults(&at.ops->comp);
 	if (c->mmap_cache >= 0)
 		((struct aspace_params *)at.params)->mmap_cache = c->mmap_cache;
+	if (c->mmap_sem > 0)
+		((struct aspace_params *)at.params)->mmap_sem = c->mmap_sem - 1;
 	const struct tree_ops *t = c->tree ? tree_find(c->tree) : NULL;
 	if (t)
 		at.tree_params = component_defaults(&t->comp);
@@ -621,11 +624,11 @@ exact_script(uint32_t cpu)
 }
 
 static sim_time_t
-exact_fault(const char *design, bool bare)
+exact_fault(const char *design, bool bare, int mmap_sem)
 {
 	exact_bare = bare;
 	struct at_config c = { .design = design, .scheme = "tree_rcu", .cpus = 2, .seed = 1,
-			       .mmap_cache = -1, .script = exact_script };
+			       .mmap_cache = -1, .mmap_sem = mmap_sem, .script = exact_script };
 	GError *err = at_run(&c);
 	g_assert_no_error(err);
 	g_assert_true(at.check_ok);
@@ -638,13 +641,14 @@ exact_fault(const char *design, bool bare)
  * atomic_hit 20, store_hit 1; smp_rmb free on x86):
  *
  *   linux-rwsem (mmap_cache hit: the VMA is the one cached by the warm
- *   faults):
+ *   faults), mmap_sem "v3.5" (the default):
  *     down_read: lock xadd of count                        20
- *       rwsem_set_reader_owned: load + store of owner       4 + 1
  *     find_vma: mmap_cache, the VMA's vm_end and vm_start   3 x 4
  *     the fault's vm_start and vm_flags loads               2 x 4
  *     up_read: lock xadd of count                          20
- *                                                         = 65
+ *                                                         = 60
+ *   mmap_sem "v6" adds rwsem_set_reader_owned's load + store
+ *   of owner                                                4 + 1 = 65
  *   bonsai (tree_rcu: read_lock/unlock touch no line):
  *     find_vma in a one-node tree: root pointer, the node's
  *       key, start and value, its left child                5 x 4
@@ -657,14 +661,17 @@ exact_fault(const char *design, bool bare)
 static void
 test_exact_fault(void)
 {
-	sim_time_t bare = exact_fault("linux-rwsem", true);
-	sim_time_t lr = exact_fault("linux-rwsem", false);
-	sim_time_t bare_b = exact_fault("bonsai", true);
-	sim_time_t bo = exact_fault("bonsai", false);
+	sim_time_t bare = exact_fault("linux-rwsem", true, 0);
+	sim_time_t lr = exact_fault("linux-rwsem", false, 0);
+	sim_time_t bare6 = exact_fault("linux-rwsem", true, ASPACE_MMAP_SEM_V6 + 1);
+	sim_time_t lr6 = exact_fault("linux-rwsem", false, ASPACE_MMAP_SEM_V6 + 1);
+	sim_time_t bare_b = exact_fault("bonsai", true, 0);
+	sim_time_t bo = exact_fault("bonsai", false, 0);
 	g_test_message("read fault: bare %" G_GUINT64_FORMAT " (bonsai's mm: %" G_GUINT64_FORMAT
 		       "), linux-rwsem %" G_GUINT64_FORMAT ", bonsai %" G_GUINT64_FORMAT,
 		       bare, bare_b, lr, bo);
-	g_assert_cmpuint(lr - bare, ==, 65);
+	g_assert_cmpuint(lr - bare, ==, 60);
+	g_assert_cmpuint(lr6 - bare6, ==, 65);
 	g_assert_cmpuint(bo - bare_b, ==, 68);
 }
 
@@ -674,9 +681,10 @@ test_exact_fault(void)
  * its cache), drains its store buffer, then maps 4 pages again (the tree
  * is empty, the list is empty, mmap_cache is NULL after the munmap).
  * exact_bare does instead, on the same state, only what the design calls
- * of the other models: down_write, the tree's find_gap and find (the
- * lookup of the new VMA's successor), kmem_cache_alloc, the tree's
- * insert, up_write; the difference is the design's own lines.  CPU 1
+ * of the other models: down_write (through the design's mmap_sem
+ * flavour), the tree's find_gap and find (the lookup of the new VMA's
+ * successor), kmem_cache_alloc, the tree's insert, up_write; the
+ * difference is the design's own lines.  CPU 1
  * waits at the final barrier.
  */
 static void
@@ -700,13 +708,13 @@ exact_mmap_script(uint32_t cpu)
 		 * the test is the design's friend */
 		struct aspace_base *ab = as;
 		struct tree_range r;
-		down_write(ab->env.kl, ab->mmap_sem);
+		ab->mmap_sem_ops->down_write(ab->env.kl, ab->mmap_sem);
 		g_assert_true(ab->tree->find_gap(ab->t, 4 * MM_PAGE_SIZE, AS_MMAP_MIN, MM_TASK_SIZE,
 						 &b));
 		g_assert_false(ab->tree->find(ab->t, b, &r));
 		void *v = kmem_cache_alloc(ab->vma_cache, 0);
 		g_assert_cmpint(ab->tree->insert(ab->t, b, b + 4 * MM_PAGE_SIZE, v), ==, 0);
-		up_write(ab->env.kl, ab->mmap_sem);
+		ab->mmap_sem_ops->up_write(ab->env.kl, ab->mmap_sem);
 	}
 	exact_t[1] = sim_now();
 	g_assert_cmphex(a, ==, b);

@@ -685,6 +685,9 @@ test_mutex_spin_handoff(void)
 
 /* ---- struct rw_semaphore ---- */
 
+/* The rw_semaphore flavour rwsem_hammer uses (v6 unless a test says). */
+static const struct rwsem_ops *kt_rw = &rwsem_ops_v6;
+
 static void
 rwsem_hammer(struct kt *t)
 {
@@ -692,23 +695,23 @@ rwsem_hammer(struct kt *t)
 	uint32_t id = sim_cpu_id();
 	for (int i = 0; i < SPIN_ITERS; i++) {
 		if (id % 3 == 0) {
-			down_write(t->kl, sem);
+			kt_rw->down_write(t->kl, sem);
 			enter(t);
 			writer_with_readers += readers_in != 0;
 			uint64_t v = sim_load64(t->counter);
 			sim_work(100);
 			sim_store64(t->counter, v + 1);
 			leave(t);
-			up_write(t->kl, sem);
+			kt_rw->up_write(t->kl, sem);
 		} else {
-			down_read(t->kl, sem);
+			kt_rw->down_read(t->kl, sem);
 			g_assert_cmpuint(t->holders, ==, 0);
 			if (++readers_in > max_readers)
 				max_readers = readers_in;
 			(void)sim_load64(t->counter);
 			sim_work(6000);     /* longer than a wake-up: woken readers overlap */
 			readers_in--;
-			up_read(t->kl, sem);
+			kt_rw->up_read(t->kl, sem);
 		}
 		sim_work(sim_random_below(300));
 	}
@@ -913,6 +916,99 @@ test_rwsem_sleepers_cost_nothing(gconstpointer data)
 	g_assert_cmpuint(awake_cycles[2], ==, awake2);
 }
 
+/* The same hammer on Linux 3.5's rw_semaphore (rwsem_v35.c): exclusion,
+ * readers overlapping, sleeps, determinism. */
+static void
+test_rwsem_v35_exclusion(gconstpointer data)
+{
+	kt_rw = &rwsem_ops_v35;
+	test_rwsem_exclusion(data);
+	kt_rw = &rwsem_ops_v6;
+}
+
+/*
+ * Grant on wake-up, 3 CPUs, t_lat_default, context_switch 2000, wakeup
+ * 1500: CPU 0 writes from t=0 for 5000 cycles; CPU 1 asks to write at
+ * 100 and sleeps; CPU 2 asks to write at 6000, after CPU 0's release
+ * but while CPU 1 is still being woken.
+ *   v3.5: CPU 0's up_write granted the lock to CPU 1 while it slept
+ *   (count = RWSEM_ACTIVE_WRITE_BIAS, CPU 1 not yet returned when CPU 2
+ *   looks), so CPU 2, a running writer, queues and sleeps behind it:
+ *   order W0, W1, W2, two sleeps and two wake-ups.
+ *   v6: the released lock is free until CPU 1 runs; CPU 2 takes it
+ *   without sleeping (a queued non-first waiter may, with no handoff),
+ *   and CPU 1 gets it after CPU 2's release: order W0, W2, W1.
+ */
+static uint64_t gw_count_seen;
+static sim_time_t gw_got1_seen;
+
+static void
+rwsem_grant_body(struct kt *t)
+{
+	struct rw_semaphore *sem = (struct rw_semaphore *)(void *)t->lock;
+	uint32_t id = sim_cpu_id();
+	sim_sleep_until(arrive[id]);
+	if (id == 2) {
+		gw_count_seen = sem->count;     /* host peek: no cost */
+		gw_got1_seen = got[1];
+	}
+	sim_time_t t0 = sim_now();
+	kt_rw->down_write(t->kl, sem);
+	got[id] = sim_now();
+	lat_lock[id] = got[id] - t0;
+	sim_work(id == 0 ? hold : 500);
+	rel[id] = sim_now();
+	kt_rw->up_write(t->kl, sem);
+}
+
+static void
+run_grant(const struct rwsem_ops *ops)
+{
+	static const sim_time_t when[] = { 0, 100, 6000 };
+	memcpy(arrive, when, sizeof arrive);
+	memset(got, 0, sizeof got);
+	hold = 5000;
+	kt_rw = ops;
+	kt_flavour = "queued";
+	kt_body = rwsem_grant_body;
+	struct sim_run_config *rc = t_config(t_machine(1, 4, NULL), 3, 1, &kt_cycles_ops,
+					     NULL, 0);
+	cJSON_Delete(t_run(rc));
+	sim_run_config_free(rc);
+	kt_rw = &rwsem_ops_v6;
+	if (g_getenv("KT_DEBUG"))
+		for (uint32_t i = 0; i < 3; i++)
+			g_printerr("%s cpu%u got %lu lock %lu rel %lu awake %lu slept %lu\n",
+				   ops->name, i, (unsigned long)got[i],
+				   (unsigned long)lat_lock[i], (unsigned long)rel[i],
+				   (unsigned long)awake_cycles[i], (unsigned long)slept_cycles[i]);
+}
+
+static void
+test_rwsem_v35_grant_on_wake(void)
+{
+	run_grant(&rwsem_ops_v35);
+	g_assert_cmphex(gw_count_seen, ==, 0xffffffff00000001ull);  /* ACTIVE_WRITE_BIAS */
+	g_assert_cmpuint(gw_got1_seen, ==, 0);     /* ... held by CPU 1, not yet running */
+	/* Each handoff: wakeup 1500 (under wait_lock, 3.5 has no wake_q) +
+	 * context_switch 2000 + 304 of the release's xadd, wait_lock, list,
+	 * count and task-line accesses and the wakee's return path. */
+	g_assert_cmpuint(got[0], ==, 20);          /* xadd 20 */
+	g_assert_cmpuint(rel[0], ==, 5020);
+	g_assert_cmpuint(got[1], ==, 8824);
+	g_assert_cmpuint(got[1] - rel[0], ==, 1500 + 2000 + 304);
+	g_assert_cmpuint(got[2] - rel[1], ==, 1500 + 2000 + 304);
+	g_assert_cmpuint(got[2], ==, 13128);
+		g_assert_cmpuint(got[1], <, got[2]);
+	g_assert_cmpuint(got[2], >, rel[1]);
+	g_assert_cmpuint((uint64_t)kt_stat("rwsem_write_slowpath"), ==, 2);
+	g_assert_cmpuint((uint64_t)kt_stat("sleeps"), ==, 2);
+	g_assert_cmpuint((uint64_t)kt_stat("wakeups"), ==, 2);
+	run_grant(&rwsem_ops_v6);
+	g_assert_cmpuint(got[2], <, got[1]);       /* v6: the running writer steals */
+	g_assert_cmpuint((uint64_t)kt_stat("sleeps"), ==, 1);   /* CPU 2 never sleeps */
+}
+
 /* ---- the klock workload and the "locking" section ---- */
 
 static const char *const wl_json =
@@ -1001,6 +1097,11 @@ main(int argc, char **argv)
 	}
 	g_test_add_func("/klock/mutex/queued/spin-handoff-2cpu", test_mutex_spin_handoff);
 	g_test_add_func("/klock/rwsem/queued/sleep-handoff-2cpu", test_rwsem_sleep_handoff);
+	g_test_add_data_func("/klock/rwsem-v3.5/queued/exclusion", "queued",
+			     test_rwsem_v35_exclusion);
+	g_test_add_data_func("/klock/rwsem-v3.5/ticket/exclusion", "ticket",
+			     test_rwsem_v35_exclusion);
+	g_test_add_func("/klock/rwsem-v3.5/queued/grant-on-wake-3cpu", test_rwsem_v35_grant_on_wake);
 	g_test_add_func("/klock/workload/exclusion", test_workload_exclusion);
 	g_test_add_func("/klock/config/unknown-flavour", test_bad_flavour);
 	int rc = g_test_run();

@@ -86,7 +86,14 @@ struct aspace_params {
 	 * miss, stores the VMA it found there: a shared-line write on every
 	 * fault that changes VMA.  linux-rwsem only (bonsai: false). */
 	bool mmap_cache;
+	/* Which kernel's rw_semaphore mmap_sem is (enum aspace_mmap_sem):
+	 * linux-rwsem defaults to Linux 3.5's (grant on wake-up, no lock
+	 * stealing: rwsem_v35.c), the kernel RadixVM measured; bonsai has no
+	 * row and keeps 0, Linux v6's (rwsem.c). */
+	int mmap_sem;
 };
+
+enum aspace_mmap_sem { ASPACE_MMAP_SEM_V6 = 0, ASPACE_MMAP_SEM_V35 = 1 };
 
 /* Host counters every design keeps, reported by aspace_stats_emit(). */
 struct aspace_stats {

@@ -20,11 +20,17 @@
  * defaults) with the design's default for rcu_table_free: off for Linux
  * 3.5 on x86 (no HAVE_RCU_TABLE_FREE), on for Bonsai (bonsai-vm.md
  * section 2: page-table pages are freed with call_rcu). */
+/* enum aspace_mmap_sem order. */
+static const char *const mmap_sem_kinds[] = { "v6", "v3.5", NULL };
+
 const struct sim_param aspace_linux_rwsem_params[] = {
 	MM_PARAM_ROWS(struct aspace_params, mm, false),
 	SIM_P_BOOL_ROW(struct aspace_params, mmap_cache, true,
 		       "find_vma's mm->mmap_cache (Linux <= 3.5): a fault whose VMA is not the "
 		       "cached one stores it to an mm-wide line"),
+	SIM_P_ENUM_ROW(struct aspace_params, mmap_sem, mmap_sem_kinds, ASPACE_MMAP_SEM_V35,
+		       "mmap_sem's rw_semaphore: v3.5 (Linux 3.5 lib/rwsem.c: the lock is granted "
+		       "to the first waiters at wake-up, no stealing) or v6 (stealing, handoff)"),
 	SIM_P_END,
 };
 

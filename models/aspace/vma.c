@@ -120,6 +120,7 @@ as_init(struct aspace_base *as, const struct aspace_ops *ops, const struct aspac
 	as->t = as->tree->create(&as->tenv, tp);
 	as->vma_cache = kmem_cache_create(env->ka, "aspace_vma", VMA_SIZE, VMA_ALIGN);
 	as->mmap_sem = sim_alloc(64, 64);
+	as->mmap_sem_ops = as->p.mmap_sem == ASPACE_MMAP_SEM_V35 ? &rwsem_ops_v35 : &rwsem_ops_v6;
 	sim_mem_prime(env->sim, as->mmap_sem, 64, env->home_cpu);
 	as->ml = sim_alloc(sizeof *as->ml, 64);
 	sim_mem_prime(env->sim, as->ml, sizeof *as->ml, env->home_cpu);
@@ -194,7 +195,7 @@ find_vma_locked(struct aspace_base *as, uint64_t addr)
 int
 as_fault_locked(struct aspace_base *as, uint64_t addr, unsigned flags)
 {
-	down_read(as->env.kl, as->mmap_sem);
+	as->mmap_sem_ops->down_read(as->env.kl, as->mmap_sem);
 	struct vm_area_struct *v = find_vma_locked(as, addr);
 	int r = -EFAULT;
 	if (v && sim_load64(&v->vm_start) <= addr) {
@@ -205,7 +206,7 @@ as_fault_locked(struct aspace_base *as, uint64_t addr, unsigned flags)
 			r = mm_do_anonymous_page(as->mm, addr, flags, &ctx);
 		}
 	}
-	up_read(as->env.kl, as->mmap_sem);
+	as->mmap_sem_ops->up_read(as->env.kl, as->mmap_sem);
 	return r;
 }
 
@@ -563,9 +564,9 @@ int
 as_mmap(void *a, uint64_t addr, uint64_t len, unsigned prot, unsigned flags, uint64_t *out)
 {
 	struct aspace_base *as = a;
-	down_write(as->env.kl, as->mmap_sem);
+	as->mmap_sem_ops->down_write(as->env.kl, as->mmap_sem);
 	int r = as_do_mmap(as, addr, len, prot, flags, out);
-	up_write(as->env.kl, as->mmap_sem);
+	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.mmaps++;
 	return r;
 }
@@ -574,9 +575,9 @@ int
 as_munmap(void *a, uint64_t addr, uint64_t len)
 {
 	struct aspace_base *as = a;
-	down_write(as->env.kl, as->mmap_sem);
+	as->mmap_sem_ops->down_write(as->env.kl, as->mmap_sem);
 	int r = as_do_munmap(as, addr, len);
-	up_write(as->env.kl, as->mmap_sem);
+	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.munmaps++;
 	return r;
 }
@@ -585,9 +586,9 @@ int
 as_brk(void *a, uint64_t newbrk, uint64_t *out)
 {
 	struct aspace_base *as = a;
-	down_write(as->env.kl, as->mmap_sem);
+	as->mmap_sem_ops->down_write(as->env.kl, as->mmap_sem);
 	int r = as_do_brk(as, newbrk, out);
-	up_write(as->env.kl, as->mmap_sem);
+	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.brks++;
 	return r;
 }
@@ -596,9 +597,9 @@ int
 as_mprotect(void *a, uint64_t addr, uint64_t len, unsigned prot)
 {
 	struct aspace_base *as = a;
-	down_write(as->env.kl, as->mmap_sem);
+	as->mmap_sem_ops->down_write(as->env.kl, as->mmap_sem);
 	int r = as_do_mprotect(as, addr, len, prot);
-	up_write(as->env.kl, as->mmap_sem);
+	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.mprotects++;
 	return r;
 }

@@ -109,6 +109,7 @@ struct aspace_base {
 	struct tree_env tenv;
 	struct kmem_cache *vma_cache;
 	struct rw_semaphore *mmap_sem;       /* simulated, own line */
+	const struct rwsem_ops *mmap_sem_ops; /* host: p.mmap_sem's flavour */
 	struct mm_vma_line *ml;              /* simulated, own line */
 	struct cpumask *no_targets;          /* empty: mutation_no_shootdown */
 	struct aspace_stats st;

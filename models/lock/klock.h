@@ -402,4 +402,27 @@ bool down_write_trylock(struct klock *kl, struct rw_semaphore *sem);
 void up_read(struct klock *kl, struct rw_semaphore *sem);
 void up_write(struct klock *kl, struct rw_semaphore *sem);
 
+/*
+ * An rw_semaphore implementation (the functions above are Linux v6's).
+ * A caller that models an older kernel calls through one of these; the
+ * same struct rw_semaphore (zeroed: unlocked in both) must always be used
+ * through the same table.  Contracts as down_read() ... up_write() above,
+ * except where the flavour's file says otherwise.
+ *   rwsem_ops_v6   rwsem.c: the functions above (lock stealing, handoff)
+ *   rwsem_ops_v35  rwsem_v35.c: Linux 3.5's lib/rwsem.c (x86 xadd): the
+ *                  lock is granted to the first waiter(s) at wake-up
+ *                  time, no stealing, no spinning (a convoy)
+ */
+struct rwsem_ops {
+	const char *name;
+	void (*down_read)(struct klock *kl, struct rw_semaphore *sem);
+	bool (*down_read_trylock)(struct klock *kl, struct rw_semaphore *sem);
+	void (*up_read)(struct klock *kl, struct rw_semaphore *sem);
+	void (*down_write)(struct klock *kl, struct rw_semaphore *sem);
+	bool (*down_write_trylock)(struct klock *kl, struct rw_semaphore *sem);
+	void (*up_write)(struct klock *kl, struct rw_semaphore *sem);
+};
+extern const struct rwsem_ops rwsem_ops_v6;
+extern const struct rwsem_ops rwsem_ops_v35;
+
 #endif

@@ -396,3 +396,13 @@ up_write(struct klock *kl, struct rw_semaphore *sem)
 	if (tmp & RWSEM_FLAG_WAITERS)
 		rwsem_wake(kl, sem);
 }
+
+const struct rwsem_ops rwsem_ops_v6 = {
+	.name = "v6",
+	.down_read = down_read,
+	.down_read_trylock = down_read_trylock,
+	.up_read = up_read,
+	.down_write = down_write,
+	.down_write_trylock = down_write_trylock,
+	.up_write = up_write,
+};
