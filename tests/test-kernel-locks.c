@@ -10,6 +10,7 @@
 
 #include "harness.h"
 #include "klock_impl.h"       /* q_wide, for the >= 16K-CPU layout test */
+#include "sched_notifier.h"
 
 static const struct sim_param no_params[] = { SIM_P_END };
 
@@ -27,6 +28,34 @@ static bool kt_wide;            /* force qspinlock's NR_CPUS >= 16K layout */
 static const struct klock_params *kt_params;    /* NULL: defaults */
 static void (*kt_body)(struct kt *t);
 static cJSON *kt_stats;
+/* Scheduler notifiers (sched_notifier.h): registered by kt_setup when kt_notify;
+ * each callback records when it ran and spends kt_notify_work cycles. */
+static bool kt_notify;
+static uint64_t kt_notify_work;
+static uint32_t n_out[3], n_in[3];
+static sim_time_t t_out[3], t_in[3];
+
+static void
+kt_sched_out(void *arg, uint32_t cpu)
+{
+	g_assert_true(arg == &kt_notify && cpu == sim_cpu_id() && cpu < 3);
+	n_out[cpu]++;
+	t_out[cpu] = sim_now();
+	sim_work(kt_notify_work);
+}
+
+static void
+kt_sched_in(void *arg, uint32_t cpu)
+{
+	g_assert_true(arg == &kt_notify && cpu == sim_cpu_id() && cpu < 3);
+	n_in[cpu]++;
+	t_in[cpu] = sim_now();
+	sim_work(kt_notify_work);
+}
+
+static const struct sched_notifier kt_notifier = {
+	.sched_out = kt_sched_out, .sched_in = kt_sched_in,
+};
 
 static void *
 kt_setup(struct sim *s, const void *p)
@@ -40,6 +69,10 @@ kt_setup(struct sim *s, const void *p)
 	t->lock = sim_alloc(64, 64);
 	sim_mem_prime(s, t->lock, 64, 0);
 	t->counter = sim_alloc(64, 64);
+	memset(n_out, 0, sizeof n_out);
+	memset(n_in, 0, sizeof n_in);
+	if (kt_notify)
+		sched_notifier_register(s, &kt_notifier, &kt_notify);
 	return t;
 }
 
@@ -882,6 +915,39 @@ test_rwsem_sleep_handoff(void)
 	g_assert_cmpuint(awake_cycles[1], ==, awake);
 }
 
+/*
+ * Scheduler notifiers on the same handoff: the sleeping reader (CPU 1)
+ * switches out once and in once, the writer never.  sched_out runs right
+ * after the switch away (context_switch after the failed down_read) and
+ * sched_in right before the switch back.  Work in
+ * sched_out is off the critical path (the writer still holds the lock),
+ * work in sched_in is on it; without notifiers the run is unchanged.
+ */
+static void
+test_sched_notifier_handoff(void)
+{
+	sim_time_t base = run_sleep_handoff(2000, 1500);
+	uint64_t awake = awake_cycles[1];
+	kt_notify = true;
+	kt_notify_work = 0;
+	g_assert_cmpuint(run_sleep_handoff(2000, 1500), ==, base);
+	g_assert_cmpuint(awake_cycles[1], ==, awake);
+	g_assert_cmpuint(n_out[0], ==, 0);
+	g_assert_cmpuint(n_in[0], ==, 0);
+	g_assert_cmpuint(n_out[1], ==, 1);
+	g_assert_cmpuint(n_in[1], ==, 1);
+	g_assert_cmpuint(t_out[1], <, arrive[0] + hold);   /* out while the writer holds */
+	g_assert_cmpuint(t_in[1], >, arrive[0] + hold);
+	sim_time_t in0 = t_in[1], out0 = t_out[1];
+	kt_notify_work = 700;
+	sim_time_t g = run_sleep_handoff(2000, 1500);
+	kt_notify = false;
+	g_assert_cmpuint(t_out[1], ==, out0);
+	g_assert_cmpuint(t_in[1], ==, in0);             /* sched_out's 700 were slept off */
+	g_assert_cmpuint(g, ==, base + 700);            /* sched_in's 700 delay the grant */
+	g_assert_cmpuint(awake_cycles[1], ==, awake + 1400);
+}
+
 static void
 test_rwsem_writer_preference(gconstpointer data)
 {
@@ -1097,6 +1163,7 @@ main(int argc, char **argv)
 	}
 	g_test_add_func("/klock/mutex/queued/spin-handoff-2cpu", test_mutex_spin_handoff);
 	g_test_add_func("/klock/rwsem/queued/sleep-handoff-2cpu", test_rwsem_sleep_handoff);
+	g_test_add_func("/kernel/sched/notifier-handoff-2cpu", test_sched_notifier_handoff);
 	g_test_add_data_func("/klock/rwsem-v3.5/queued/exclusion", "queued",
 			     test_rwsem_v35_exclusion);
 	g_test_add_data_func("/klock/rwsem-v3.5/ticket/exclusion", "ticket",

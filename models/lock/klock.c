@@ -21,6 +21,7 @@
 
 #include "engine.h"
 #include "klock_impl.h"
+#include "sched_notifier.h"
 
 extern const struct spinlock_ops klock_spin_queued_ops;
 extern const struct spinlock_ops klock_spin_ticket_ops;
@@ -44,7 +45,10 @@ klock_spinlock_all(void)
  * cycles and touching no line).  The waker pays wakeup per task woken
  * plus the store that clears the waiter's flag.  Defaults are of the
  * order Linux shows on x86 servers (a futex ping-pong round trip of a few
- * microseconds); runs that depend on them should sweep them.
+ * microseconds); runs that depend on them should sweep them.  Between the
+ * two switches the run's scheduler notifiers run (models/kernel/sched_notifier.h:
+ * sched_out once switched away, sched_in once woken), on the sleeper's
+ * CPU and at its cost.
  */
 const struct sim_param klock_params_table[] = {
 	SIM_P_U32_ROW(struct klock_params, context_switch, 0, 10000000, 2000,
@@ -187,6 +191,7 @@ klock_schedule(struct klock *kl)
 	kl->n.sleeps++;
 	sim_work(kl->p.context_switch);
 	sim_store32(&t->on_cpu, 0);
+	sched_switch_out(kl->sim);
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_SLEEP);
 	v = sim_load32(&t->state);
 	while (v != TASK_RUNNING) {
@@ -194,6 +199,7 @@ klock_schedule(struct klock *kl)
 		v = sim_load32(&t->state);
 	}
 	sim_cause_pop(c);
+	sched_switch_in(kl->sim);
 	sim_store32(&t->on_cpu, 1);
 	sim_work(kl->p.context_switch);
 }
@@ -206,9 +212,11 @@ schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles)
 	kl->n.sleeps++;
 	sim_work(kl->p.context_switch);
 	sim_store32(&t->on_cpu, 0);
+	sched_switch_out(kl->sim);
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_SLEEP);
 	sim_sleep_until(until);             /* no cycles consumed */
 	sim_cause_pop(c);
+	sched_switch_in(kl->sim);
 	sim_store32(&t->on_cpu, 1);
 	sim_work(kl->p.context_switch);
 }

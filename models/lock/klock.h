@@ -110,7 +110,10 @@ void klock_stats(const struct klock *kl, cJSON *out);
  * (waits for I/O, msleep): switch away (context_switch), sleep without
  * consuming cycles, switch back (context_switch).  Meanwhile it is off
  * CPU, so mutex spinners stop spinning on it.  Locks it holds stay held.
- * Context: simulated CPU; yields.  Cost: two stores to the own task line.
+ * The run's scheduler notifiers (models/kernel/sched_notifier.h) run after the
+ * switch away and before the switch back, as in klock_schedule().
+ * Context: simulated CPU; yields.  Cost: two stores to the own task line
+ * (plus what the notifiers cost).
  */
 void schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles);
 

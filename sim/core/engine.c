@@ -377,6 +377,9 @@ sim_destroy(struct sim *s)
 		return;
 	if (s->wl_state && s->rc->workload->teardown)
 		s->rc->workload->teardown(s->wl_state);
+	for (uint32_t i = s->nattach; i-- > 0;)
+		if (s->attach[i].free_fn)
+			s->attach[i].free_fn(s->attach[i].data);
 	if (s->cpus)
 		sim_irq_free_all(s);
 	if (s->stacks) {
@@ -401,6 +404,23 @@ sim_destroy(struct sim *s)
 	if (sim_current == s)
 		sim_current = NULL;
 	g_free(s);
+}
+
+void
+sim_attach(struct sim *s, const void *key, void *data, void (*free_fn)(void *data))
+{
+	g_assert(key != NULL && sim_attached(s, key) == NULL);
+	g_assert(s->nattach < G_N_ELEMENTS(s->attach));
+	s->attach[s->nattach++] = (struct sim_attachment){ key, data, free_fn };
+}
+
+void *
+sim_attached(const struct sim *s, const void *key)
+{
+	for (uint32_t i = 0; i < s->nattach; i++)
+		if (s->attach[i].key == key)
+			return s->attach[i].data;
+	return NULL;
 }
 
 /* ---- the run ---- */

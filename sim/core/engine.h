@@ -175,6 +175,18 @@ uint64_t sim_cpu_ipis(const struct sim *sim, uint32_t cpu);
 /* Cycles IPI senders spent waiting for the delivery fabric (irq.c). */
 uint64_t sim_ipi_fabric_waited(const struct sim *sim);
 
+/*
+ * sim_attach - give sim a piece of per-run data for a model-level
+ * registry (the scheduler notifiers of models/kernel/sched_notifier.c, ...):
+ * sim_attached(sim, key) returns data until sim_destroy, which calls
+ * free_fn(data) (if not NULL) after the workload's teardown, in reverse
+ * order of attachment.  key identifies the registry (the address of one
+ * of its static objects); one attachment per key, at most 8 per run.
+ * Context: host (setup) or a simulated CPU; costs nothing.
+ */
+void sim_attach(struct sim *sim, const void *key, void *data, void (*free_fn)(void *data));
+void *sim_attached(const struct sim *sim, const void *key);
+
 /* sim_set_free_label - name the scheme that frees memory, for
  * use-after-free reports ("freed ... under gus"). */
 void sim_set_free_label(struct sim *sim, const char *label);

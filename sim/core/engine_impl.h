@@ -362,6 +362,13 @@ struct sim {
 	uint32_t *touched;           /* distinct lines this event touched (inv.c) */
 	uint32_t ntouched, captouched;
 	uint64_t inv_epoch;          /* stamp of this event's touched lines (sim_line.inv_seen) */
+	/* per-run data of model-level registries (sim_attach), host memory */
+	uint32_t nattach;
+	struct sim_attachment {
+		const void *key;
+		void *data;
+		void (*free_fn)(void *data);
+	} attach[8];
 };
 
 extern struct sim *sim_current;
