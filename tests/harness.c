@@ -95,6 +95,32 @@ t_run_json(const char *json, char **sets, GError **err)
 	return res;
 }
 
+const char *const t_workload_machine =
+	"{\"name\": \"t1x4\", \"freq_ghz\": 1.0,"
+	" \"topology\": {\"sockets\": 1, \"cores_per_cluster\": 4},"
+	" \"latency\": {\"l1_hit\": 4, \"store_hit\": 1, \"atomic_hit\": 20, \"leg_cluster\": 10,"
+	"   \"leg_socket\": 20, \"leg_link\": 100, \"mem\": 200}}";
+
+cJSON *
+t_run_workload(unsigned cpus, unsigned seed, const char *workload, const char *sections,
+	       GError **err)
+{
+	g_autofree char *json = g_strdup_printf(
+		"{\"machine\": %s, \"cpus\": %u, \"seed\": %u, \"workload\": {%s}%s}",
+		t_workload_machine, cpus, seed, workload, sections);
+	return t_run_json(json, NULL, err);
+}
+
+void
+t_assert_refused(cJSON *res, GError *err, const char *key)
+{
+	g_assert_null(res);
+	g_assert_nonnull(err);
+	if (strstr(err->message, key) == NULL)
+		g_error("refusal \"%s\" does not name %s", err->message, key);
+	g_error_free(err);
+}
+
 char *
 t_results_without_host(const cJSON *res)
 {

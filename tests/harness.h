@@ -46,6 +46,32 @@ cJSON *t_run_json(const char *json, char **sets, GError **err);
 /* Run rc to completion, asserting success; return the results. */
 cJSON *t_run(struct sim_run_config *rc);
 
+/*
+ * The workload tests' machine (test-mapbench, test-willitscale,
+ * test-treebench): one socket of 4 cores at 1 GHz, l1_hit 4, store_hit 1,
+ * atomic_hit 20, leg_cluster 10, leg_socket 20, leg_link 100, mem 200, the
+ * rest the machine defaults.  JSON text.
+ */
+extern const char *const t_workload_machine;
+
+/*
+ * t_run_workload - run a registered workload on t_workload_machine:
+ * {"machine": ..., "cpus": cpus, "seed": seed, "workload": {workload},
+ * sections}, where workload is the members of the workload object and
+ * sections the further top-level members, each with its leading comma
+ * ("" for none).  Returns: the results, or NULL with *err (the config was
+ * refused, or the run failed).
+ */
+cJSON *t_run_workload(unsigned cpus, unsigned seed, const char *workload, const char *sections,
+		      GError **err);
+
+/*
+ * t_assert_refused - a run that must have been refused at load: res is
+ * NULL and err's message names `key` (a JSON path such as
+ * "workload.memsize").  Frees err.
+ */
+void t_assert_refused(cJSON *res, GError *err, const char *key);
+
 /* A copy of results without the "host" section, printed. */
 char *t_results_without_host(const cJSON *res);
 
