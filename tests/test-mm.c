@@ -7,7 +7,10 @@
  * implementations and with page-table pages freed at once or through
  * Tree RCU, shootdowns that really remove the targets' TLB entries, the
  * stale-translation check catching a gather that skips its shootdown,
- * and determinism.
+ * lazy-TLB mode (a sleeping CPU takes one shootdown IPI, leaves
+ * mm_cpumask, comes back with an empty TLB for the cost of one RMW and a
+ * CR3 load; the check catches the CR3 writes keeping entries), and
+ * determinism.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,18 +20,21 @@
 #include "klock.h"
 #include "mm.h"
 #include "reclaim.h"
+#include "sched_notifier.h"
 #include "smp.h"
 
 static const struct sim_param no_params[] = { SIM_P_END };
 
 /* What the current test's workload does (tests run one at a time). */
-enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN, MT_PGTABLES, MT_BIGZAP, MT_REFUSE };
+enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN, MT_PGTABLES, MT_BIGZAP, MT_REFUSE, MT_LAZY };
 
 struct mt {
 	enum mt_mode mode;
 	const char *smp_name;    /* "linux" or "sv6" */
 	bool rcu;                /* page-table pages through tree_rcu */
 	bool skip_shootdown;     /* the mutation */
+	bool lazy;               /* mm params lazy_tlb */
+	bool lazy_keep_tlb;      /* the lazy-TLB mutation (test_lazy_keep_tlb) */
 	uint32_t unmap_pages;    /* MT_SHOOTDOWN: pages unmapped from A_SHOOT (default 1) */
 	uint32_t ops;            /* MT_RANDOM: operations per CPU */
 	/* run state */
@@ -54,6 +60,14 @@ struct mt {
 	uint64_t free_before, free_after;
 	int rc[4];
 	uint32_t valid_calls, valid_budget;
+	/* MT_LAZY results */
+	uint64_t ipis1[3];              /* IPIs CPU 1 took: before, after unmap 1, after 2 */
+	uint32_t targets2;              /* targets of the second unmap */
+	bool mask1_after1, far1_after1, far2_after1, flag_on_wake;
+	bool mask1_on_wake, shoot1_on_wake, far1_on_wake, far1_after_access;
+	struct sim_access_counts sw[2]; /* CPU 1 around the mm's switch_mm (first wake-up) */
+	sim_time_t sw_t[2];
+	uint32_t wakes;
 	char why[512];
 };
 
@@ -66,6 +80,31 @@ mt_reset(enum mt_mode mode, const char *smp)
 	T.mode = mode;
 	T.smp_name = smp;
 }
+
+/* CPU 1's first wake-up: its accesses and time right before and right
+ * after the mm's switch_mm notifier. */
+static void
+mt_wake_pre(void *arg, uint32_t cpu)
+{
+	struct mt *t = arg;
+	if (cpu != 1 || t->wakes > 0)
+		return;
+	sim_cpu_access_counts(t->sim, 1, &t->sw[0]);
+	t->sw_t[0] = sim_now();
+}
+
+static void
+mt_wake_post(void *arg, uint32_t cpu)
+{
+	struct mt *t = arg;
+	if (cpu != 1 || t->wakes++ > 0)
+		return;
+	sim_cpu_access_counts(t->sim, 1, &t->sw[1]);
+	t->sw_t[1] = sim_now();
+}
+
+static const struct sched_notifier mt_pre = { .sched_in = mt_wake_pre };
+static const struct sched_notifier mt_post = { .sched_in = mt_wake_post };
 
 static void *
 mt_setup(struct sim *s, const void *params)
@@ -81,6 +120,10 @@ mt_setup(struct sim *s, const void *params)
 	T.smp = smp_find(T.smp_name);
 	T.sp = (struct smp_params){ .invlpg = 200, .flush_all = 500, .flush_ceiling = 33 };
 	T.smp_st = T.smp->create(s, &T.sp);
+	/* Notifiers around the mm's own: sched_in runs them in reverse
+	 * registration order, so post (registered before the mm's), the
+	 * mm's, pre (after) run pre, mm, post. */
+	sched_notifier_register(s, &mt_post, &T);
 	if (T.rcu) {
 		T.rcl = rcl_find("tree_rcu");
 		T.rcl_params = g_malloc0(T.rcl->comp.params_size ? T.rcl->comp.params_size : 1);
@@ -91,12 +134,14 @@ mt_setup(struct sim *s, const void *params)
 		.sim = s, .ka = T.ka, .kl = T.kl, .rcl = T.rcl, .rs = T.rs, .smp = T.smp,
 		.smp_state = T.smp_st, .smp_params = &T.sp, .design = "mm-test",
 		.test_skip_shootdown = T.skip_shootdown,
+		.test_lazy_keep_tlb = T.lazy_keep_tlb,
 	};
 	struct mm_params p = {
 		.tlb_entries = 1536, .walk_cycles = 20, .fault_cycles = 1200, .rss_batch = 64,
-		.lru_batch = 15, .rcu_table_free = T.rcu,
+		.lru_batch = 15, .rcu_table_free = T.rcu, .lazy_tlb = T.lazy,
 	};
 	T.mm = mm_create(&env, &p, 0);
+	sched_notifier_register(s, &mt_pre, &T);
 	T.free_before = kalloc_free_pages(T.ka);
 	T.mmap_sem = sim_alloc(sizeof(struct rw_semaphore), 64);
 	T.flag = sim_alloc(64, 64);
@@ -328,6 +373,53 @@ mt_refuse(struct mt *t)
 	t->rc[3] = mm_do_anonymous_page(t->mm, A_EXACT + MM_PAGE_SIZE, MM_FAULT_WRITE, &ro);
 }
 
+/*
+ * Lazy TLB: CPU 1 touches A_SHOOT and A_FAR, CPU 2 A_FAR; CPU 1's task
+ * sleeps (LAZY_SLEEP cycles, schedule_timeout_uninterruptible: the CPU
+ * idles with the mm loaded).  CPU 0 unmaps A_SHOOT (shootdown 1), then
+ * maps and unmaps A_SHOOT2 (shootdown 2), then sets the flag to 2.  CPU 1
+ * wakes, and reads A_FAR.
+ */
+#define A_SHOOT2 (A_SHOOT + (UINT64_C(4) << 20))
+#define LAZY_SLEEP 400000u
+
+static void
+mt_lazy(struct mt *t)
+{
+	if (sim_cpu_id() == 1) {
+		g_assert_cmpint(mm_access(t->mm, A_SHOOT, MM_FAULT_WRITE, mt_fault, t), ==, 0);
+		g_assert_cmpint(mm_access(t->mm, A_FAR, 0, mt_fault, t), ==, 0);
+		(void)sim_faa64(t->flag, 1);
+		schedule_timeout_uninterruptible(t->kl, LAZY_SLEEP);
+		t->flag_on_wake = sim_load64(t->flag) == 3;
+		t->mask1_on_wake = cpumask_test_cpu_host(1, mm_cpumask_of(t->mm));
+		t->shoot1_on_wake = mm_tlb_has(t->mm, 1, A_SHOOT);
+		t->far1_on_wake = mm_tlb_has(t->mm, 1, A_FAR);
+		/* A_SHOOT under the mutation: the kept entry is stale. */
+		g_assert_cmpint(mm_access(t->mm, t->lazy_keep_tlb ? A_SHOOT : A_FAR, 0, mt_fault, t),
+				==, 0);
+		t->far1_after_access = mm_tlb_has(t->mm, 1, A_FAR);
+	} else if (sim_cpu_id() == 2) {
+		g_assert_cmpint(mm_access(t->mm, A_FAR, 0, mt_fault, t), ==, 0);
+		(void)sim_faa64(t->flag, 1);
+	} else if (sim_cpu_id() == 0) {
+		while (sim_load64(t->flag) != 2)
+			(void)sim_spin_while_eq64(t->flag, sim_load64(t->flag));
+		/* CPU 1's task is switching away (context_switch 2,000 cycles). */
+		sim_work(10000);
+		t->ipis1[0] = sim_cpu_ipis(t->sim, 1);
+		t->targets = mt_unmap(t, A_SHOOT, A_SHOOT + MM_PAGE_SIZE, 0, A_FAR, &t->cleared);
+		t->ipis1[1] = sim_cpu_ipis(t->sim, 1);
+		t->mask1_after1 = cpumask_test_cpu_host(1, mm_cpumask_of(t->mm));
+		t->far1_after1 = mm_tlb_has(t->mm, 1, A_FAR);
+		t->far2_after1 = mm_tlb_has(t->mm, 2, A_FAR);
+		g_assert_cmpint(mm_access(t->mm, A_SHOOT2, MM_FAULT_WRITE, mt_fault, t), ==, 0);
+		t->targets2 = mt_unmap(t, A_SHOOT2, A_SHOOT2 + MM_PAGE_SIZE, 0, A_FAR, NULL);
+		t->ipis1[2] = sim_cpu_ipis(t->sim, 1);
+		sim_store64(t->flag, 3);
+	}
+}
+
 static void
 mt_cpu(void *arg)
 {
@@ -350,6 +442,9 @@ mt_cpu(void *arg)
 		break;
 	case MT_REFUSE:
 		mt_refuse(t);
+		break;
+	case MT_LAZY:
+		mt_lazy(t);
 		break;
 	}
 	/* Stay until every CPU is done, serving shootdown IPIs meanwhile
@@ -669,6 +764,99 @@ test_mutation_caught(void)
 	g_error_free(err);
 }
 
+/* The lazy-TLB scenario (mt_lazy) on 3 CPUs. */
+static cJSON *
+run_lazy(bool lazy, bool keep_tlb, GError **err)
+{
+	mt_reset(MT_LAZY, "linux");
+	T.lazy = lazy;
+	T.lazy_keep_tlb = keep_tlb;
+	return mt_run(3, 1, err);
+}
+
+static void
+test_lazy(void)
+{
+	GError *err = NULL;
+	/* Without lazy mode: the sleeping CPU 1 takes both IPIs. */
+	cJSON *res = run_lazy(false, false, &err);
+	g_assert_no_error(err);
+	g_assert_cmpuint(T.targets, ==, 2);
+	g_assert_cmpuint(T.targets2, ==, 2);
+	g_assert_cmpuint(T.ipis1[1] - T.ipis1[0], ==, 1);
+	g_assert_cmpuint(T.ipis1[2] - T.ipis1[1], ==, 1);
+	g_assert_true(T.mask1_after1);
+	g_assert_true(T.far1_after1);           /* a 1-page INVLPG: A_FAR stays */
+	g_assert_true(T.far1_on_wake);
+	g_assert_true(T.flag_on_wake);
+	/* Nothing between the two notifiers. */
+	g_assert_cmpuint(T.sw_t[1] - T.sw_t[0], ==, 0);
+	if (!T.check_ok || !T.kalloc_ok)
+		g_error("%s", T.why);
+	cJSON_Delete(res);
+
+	res = run_lazy(true, false, &err);
+	g_assert_no_error(err);
+	if (!T.check_ok || !T.kalloc_ok)
+		g_error("%s", T.why);
+	g_assert_true(T.flag_on_wake);          /* both unmaps ran while it slept */
+	/* Shootdown 1 reaches CPUs 1 and 2; lazy CPU 1 takes exactly one IPI
+	 * and calls leave_mm: out of mm_cpumask, its whole TLB gone (A_FAR
+	 * too), while running CPU 2 only lost the page (INVLPG). */
+	g_assert_cmpuint(T.targets, ==, 2);
+	g_assert_cmpuint(T.ipis1[1] - T.ipis1[0], ==, 1);
+	g_assert_false(T.mask1_after1);
+	g_assert_false(T.far1_after1);
+	g_assert_true(T.far2_after1);
+	/* Shootdown 2: one target fewer (CPU 2), no IPI to CPU 1. */
+	g_assert_cmpuint(T.targets2, ==, 1);
+	g_assert_cmpuint(T.ipis1[2] - T.ipis1[1], ==, 0);
+	/* Wake-up: switch_mm put CPU 1 back in mm_cpumask; its TLB is empty
+	 * and the read of A_FAR walks (and fills the entry). */
+	g_assert_true(T.mask1_on_wake);
+	g_assert_false(T.shoot1_on_wake);
+	g_assert_false(T.far1_on_wake);
+	g_assert_true(T.far1_after_access);
+	g_assert_cmpfloat(t_metric(res, "lazy_enters"), ==, 1);
+	g_assert_cmpfloat(t_metric(res, "leave_mm"), ==, 1);
+	g_assert_cmpfloat(t_metric(res, "lazy_switch_mm"), ==, 1);
+	g_assert_cmpfloat(t_metric(res, "lazy_readds"), ==, 1);
+	g_assert_cmpfloat(t_metric(res, "mm_shootdown_targets"), ==, 3);
+	/*
+	 * The re-add's cost on CPU 1: one RMW (LOCK BTS of the mm_cpumask
+	 * word), no load or store, then load_cr3 (flush_all 500).  The word's
+	 * line: CPU 1's leave_mm took it (M); CPU 0's shootdown 2 then read
+	 * it (cpumask_and), so CPU 1 finds it shared with CPU 0 and its RMW
+	 * invalidates that copy, as test-cost's lone-sharer case: a =
+	 * leg_socket 10 to the home, b = 10 to the sharer, d = leg_cluster
+	 * 5, + atomic_hit 20 = 45 cycles; the wake-up's switch_mm totals
+	 * 545.
+	 */
+	g_assert_cmpuint(T.sw[1].rmws - T.sw[0].rmws, ==, 1);
+	g_assert_cmpuint(T.sw[1].loads - T.sw[0].loads, ==, 0);
+	g_assert_cmpuint(T.sw[1].stores - T.sw[0].stores, ==, 0);
+	g_test_message("switch_mm on wake-up: %" G_GUINT64_FORMAT " cycles, rmw misses %"
+		       G_GUINT64_FORMAT, T.sw_t[1] - T.sw_t[0], T.sw[1].rmw_misses - T.sw[0].rmw_misses);
+	g_assert_cmpuint(T.sw[1].rmw_misses - T.sw[0].rmw_misses, ==, 1);
+	g_assert_cmpuint(T.sw_t[1] - T.sw_t[0], ==, 545);
+	cJSON_Delete(res);
+}
+
+/* The lazy-TLB mutation: leave_mm's and switch_mm's CR3 writes keep the
+ * TLB; CPU 1 comes back with A_SHOOT's entry, which the shootdown it
+ * took while lazy was to remove: the stale-translation check fails the
+ * run. */
+static void
+test_lazy_mutation_caught(void)
+{
+	GError *err = NULL;
+	cJSON *res = run_lazy(true, true, &err);
+	g_assert_null(res);
+	g_assert_nonnull(err);
+	g_assert_nonnull(strstr(err->message, "mm-test: CPU 1 used a stale TLB entry for 0x4000000"));
+	g_error_free(err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -683,6 +871,8 @@ main(int argc, char **argv)
 	g_test_add_func("/mm/shootdown/removes-entries-linux", test_shootdown_linux);
 	g_test_add_func("/mm/shootdown/removes-entries-sv6", test_shootdown_sv6);
 	g_test_add_func("/mm/shootdown/mutation-caught", test_mutation_caught);
+	g_test_add_func("/mm/lazy-tlb/one-ipi-then-skipped", test_lazy);
+	g_test_add_func("/mm/lazy-tlb/mutation-caught", test_lazy_mutation_caught);
 	g_test_add_func("/mm/gather/forced-flush", test_bigzap);
 	g_test_add_func("/mm/fault/refused", test_refused);
 	return g_test_run();

@@ -54,9 +54,11 @@ faults(const char *test, unsigned cpus)
 	g_assert_cmpfloat(it, >=, 8);
 	g_assert_cmpfloat(t_metric(res, "aspace.faults"), ==, all);
 	g_assert_cmpfloat(t_metric(res, "aspace.fault_retries"), ==, 0);
-	/* a mapping of 4 pages is touched whole before the next one */
+	/* a mapping of 4 pages is touched whole before the next one; each
+	 * task's last one may be untouched (its mmap returned after the end
+	 * of the window: the touch loop checks the stop first) */
 	g_assert_cmpfloat(t_metric(res, "mmaps") * 4, >=, all);
-	g_assert_cmpfloat((t_metric(res, "mmaps") - cpus) * 4, <, all);
+	g_assert_cmpfloat((t_metric(res, "mmaps") - cpus) * 4, <=, all);
 	g_assert_cmpfloat(t_metric(res, "iterations_per_sec"), ==,
 			  t_metric(res, "iterations_per_sec_per_task") * cpus);
 	g_assert_cmpfloat(t_metric(res, "iterations_per_sec"), ==, it / (300000 / 1e9));

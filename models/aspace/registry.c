@@ -19,12 +19,15 @@
 /* The mm's rows (struct mm_params inside struct aspace_params, mm.h's
  * defaults) with the design's default for rcu_table_free: off for Linux
  * 3.5 on x86 (no HAVE_RCU_TABLE_FREE), on for Bonsai (bonsai-vm.md
- * section 2: page-table pages are freed with call_rcu). */
+ * section 2: page-table pages are freed with call_rcu); and for lazy_tlb:
+ * on for both, as x86 Linux 3.5 and Bonsai's 2.6.37 both have lazy-TLB
+ * mode (arch/x86/mm/tlb.c leave_mm, asm/mmu_context.h switch_mm; see
+ * models/mm/tlb.c). */
 /* enum aspace_mmap_sem order. */
 static const char *const mmap_sem_kinds[] = { "v6", "v3.5", NULL };
 
 const struct sim_param aspace_linux_rwsem_params[] = {
-	MM_PARAM_ROWS(struct aspace_params, mm, false),
+	MM_PARAM_ROWS(struct aspace_params, mm, false, true),
 	SIM_P_BOOL_ROW(struct aspace_params, mmap_cache, true,
 		       "find_vma's mm->mmap_cache (Linux <= 3.5): a fault whose VMA is not the "
 		       "cached one stores it to an mm-wide line"),
@@ -35,7 +38,7 @@ const struct sim_param aspace_linux_rwsem_params[] = {
 };
 
 const struct sim_param aspace_bonsai_params[] = {
-	MM_PARAM_ROWS(struct aspace_params, mm, true),
+	MM_PARAM_ROWS(struct aspace_params, mm, true, true),
 	/* no mmap_cache: bonsai.c's MODEL says why */
 	SIM_P_END,
 };

@@ -65,6 +65,13 @@ cpumask_clear_cpu(uint32_t cpu, struct cpumask *m)
 	(void)sim_fetch_and64(&m->bits[word_of(cpu)], ~bit_of(cpu));
 }
 
+bool
+cpumask_test_and_set_cpu(uint32_t cpu, struct cpumask *m)
+{
+	g_assert(cpu < m->nbits);
+	return (sim_fetch_or64(&m->bits[word_of(cpu)], bit_of(cpu)) & bit_of(cpu)) != 0;
+}
+
 void
 __cpumask_set_cpu(uint32_t cpu, struct cpumask *m)
 {

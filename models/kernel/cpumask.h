@@ -48,6 +48,10 @@ void cpumask_clear_cpu(uint32_t cpu, struct cpumask *m);
 /* Non-atomic __set_bit / __clear_bit: load + store of the word (the
  * caller owns the mask).  Cost: a load and a store. */
 void __cpumask_set_cpu(uint32_t cpu, struct cpumask *m);
+/* cpumask_test_and_set_cpu - atomic test_and_set_bit (LOCK BTS on the
+ * word).  Return: whether the bit was set before.  Cost: one RMW on the
+ * word's line (whether or not the bit changes). */
+bool cpumask_test_and_set_cpu(uint32_t cpu, struct cpumask *m);
 void __cpumask_clear_cpu(uint32_t cpu, struct cpumask *m);
 /* test_bit.  Cost: one load. */
 bool cpumask_test_cpu(uint32_t cpu, const struct cpumask *m);

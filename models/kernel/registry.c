@@ -105,10 +105,12 @@ smp_clear_flush_fn(const struct smp_ops *ops, void *st, smp_flush_fn fn, void *a
 	}
 }
 
-void
+bool
 smp_flush_hooks_run(const struct smp_flush_hooks *h, uint32_t initiator, uint64_t start,
 		    uint32_t npages)
 {
+	bool done = false;
 	for (uint32_t i = 0; i < h->n; i++)
-		h->h[i].fn(h->h[i].arg, initiator, start, npages);
+		done |= h->h[i].fn(h->h[i].arg, initiator, start, npages);
+	return done;
 }

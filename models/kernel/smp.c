@@ -40,9 +40,10 @@
  * MODEL: no cond_func (tlb_is_not_lazy) and no mm_cpumask: the caller's
  * mask is the target set.  The handler's invalidation is local work
  * (smp_flush_cost); the TLB contents are the mm layer's host state,
- * invalidated through the flush hooks (smp_set_flush_fn) right after.  Linux 3.5 (ben's
- * kernel) used per-vector flush_state and a spinlock instead; the
- * per-target IPI and the ack wait are the same in both.
+ * invalidated through the flush hooks (smp_set_flush_fn) just before (a
+ * hook may do the invalidation itself: leave_mm in lazy-TLB mode).
+ * Linux 3.5 (ben's kernel) used per-vector flush_state and a spinlock
+ * instead; the per-target IPI and the ack wait are the same in both.
  */
 #include <glib.h>
 
@@ -172,8 +173,8 @@ flush_tlb_func(struct linux_smp *s, struct flush_info *fi)
 {
 	uint64_t start = sim_load64(&fi->start);
 	uint32_t npages = (uint32_t)sim_load64(&fi->npages);
-	sim_work(smp_flush_cost(&s->p, npages));
-	smp_flush_hooks_run(&s->hooks, (uint32_t)(fi - s->info), start, npages);
+	if (!smp_flush_hooks_run(&s->hooks, (uint32_t)(fi - s->info), start, npages))
+		sim_work(smp_flush_cost(&s->p, npages));
 }
 
 /* flush_smp_call_function_queue: the IPI handler on the target. */

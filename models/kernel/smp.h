@@ -25,6 +25,7 @@
 #define SIM_KERNEL_SMP_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 
 #include "component.h"
 #include "cpumask.h"
@@ -50,15 +51,22 @@ struct smp_params {
 		      "other local cycles of the IPI handler (EOI write, bookkeeping)")
 
 /*
- * smp_flush_fn - what a target CPU's handler does besides paying the
- * invalidation (smp_flush_cost): the mm layer's per-CPU TLB contents
+ * smp_flush_fn - what a target CPU's handler does about the mm whose
+ * shootdown it serves: the mm layer's per-CPU TLB contents
  * (models/mm/tlb.c) lose the range there.  Called on the target CPU, in
- * its IPI handler, once per request it serves, right after the handler
- * paid the invalidation cycles, with the initiator's CPU id and range
- * (page number start, npages).  Host bookkeeping: it must not touch
- * simulated memory or yield.
+ * its IPI handler, once per request it serves, with the initiator's CPU
+ * id and range (page number start, npages), before the handler pays the
+ * invalidation (smp_flush_cost).
+ * Return: true if the hook did this CPU's invalidation itself and paid
+ * for it (Linux 3.5's smp_invalidate_interrupt on a CPU in lazy-TLB
+ * mode calls leave_mm() instead of flushing the range); the handler then
+ * does not pay smp_flush_cost.  false: host bookkeeping only, the
+ * handler pays the invalidation.
+ * Context: the target's IPI handler; a hook that returns false must not
+ * touch simulated memory or yield, one that returns true may use the
+ * accessors (and yield).
  */
-typedef void (*smp_flush_fn)(void *arg, uint32_t initiator, uint64_t start, uint32_t npages);
+typedef bool (*smp_flush_fn)(void *arg, uint32_t initiator, uint64_t start, uint32_t npages);
 
 #define SMP_FLUSH_HOOKS_MAX 8u
 /* The hooks of one smp state (host memory; set up before the run). */
@@ -113,8 +121,10 @@ struct smp_ops {
 void smp_set_flush_fn(const struct smp_ops *ops, void *st, smp_flush_fn fn, void *arg);
 void smp_clear_flush_fn(const struct smp_ops *ops, void *st, smp_flush_fn fn, void *arg);
 /* smp_flush_hooks_run - call every hook of h (an implementation's
- * handler, on the target CPU).  No cost. */
-void smp_flush_hooks_run(const struct smp_flush_hooks *h, uint32_t initiator, uint64_t start,
+ * handler, on the target CPU, before paying the invalidation).
+ * Return: some hook did and paid this CPU's invalidation itself (see
+ * smp_flush_fn): the handler skips smp_flush_cost.  Cost: the hooks'. */
+bool smp_flush_hooks_run(const struct smp_flush_hooks *h, uint32_t initiator, uint64_t start,
 			 uint32_t npages);
 
 const struct sim_component *const *smp_all(void);

@@ -36,8 +36,8 @@
  * spinlock); the targets come from the caller's mask, not from the
  * page's tracker_cores; the handler's invalidation is local work
  * (smp_flush_cost; sv6 invlpg's up to 4 pages, else reloads CR3),
- * followed by the flush hooks (smp_set_flush_fn) that drop the mm
- * layer's host-side TLB entries.  The
+ * after the flush hooks (smp_set_flush_fn) that drop the mm layer's
+ * host-side TLB entries.  The
  * call object's next[] has one slot per CPU, as sv6's NCPU array, so
  * memory grows as CPUs squared when every CPU initiates: the component
  * refuses runs above 4,096 CPUs.
@@ -189,8 +189,9 @@ on_ipicall(void *arg)
 		while (call) {
 			uint64_t start = sim_load64(&call->start);
 			uint32_t npages = (uint32_t)sim_load64(&call->npages);
-			sim_work(smp_flush_cost(&s->p, npages));
-			smp_flush_hooks_run(&s->hooks, (uint32_t)call->initiator, start, npages);
+			if (!smp_flush_hooks_run(&s->hooks, (uint32_t)call->initiator, start,
+						 npages))
+				sim_work(smp_flush_cost(&s->p, npages));
 			struct call_req *next = sim_loadp(&call->next[me]);
 			(void)sim_faa64(&call->waiting, UINT64_MAX);    /* --waiting: the ack */
 			s->st.acks++;

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "mm_impl.h"
+#include "sched_notifier.h"
 
 struct mm *
 mm_create(const struct mm_env *env, const struct mm_params *p, uint32_t home_cpu)
@@ -65,7 +66,11 @@ mm_create(const struct mm_env *env, const struct mm_params *p, uint32_t home_cpu
 	}
 	mm->pt = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	mm->zapped = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	for (uint32_t c = 0; c < mm->ncpus; c++)
+		mm->cpu[c].tlbstate = TLBSTATE_OK;
 	smp_set_flush_fn(env->smp, env->smp_state, mm_flush_hook, mm);
+	if (p->lazy_tlb)
+		sched_notifier_register(sim, &mm_lazy_tlb_notifier, mm);
 	return mm;
 }
 
@@ -219,6 +224,12 @@ mm_check(struct mm *mm, GString *why)
 	return true;
 }
 
+struct cpumask *
+mm_cpumask_of(struct mm *mm)
+{
+	return mm->cpumask;
+}
+
 uint64_t
 mm_pgtable_pages(struct mm *mm)
 {
@@ -301,6 +312,12 @@ mm_stats(struct mm *mm, cJSON *out)
 	N("mm_shootdowns", s->shootdowns);
 	N("mm_shootdown_targets", s->shootdown_targets);
 	N("gather_flushes", s->gather_flushes);
+	if (mm->p.lazy_tlb) {
+		N("lazy_enters", s->lazy_enters);
+		N("leave_mm", s->leave_mms);
+		N("lazy_switch_mm", s->lazy_switch_mms);
+		N("lazy_readds", s->lazy_readds);
+	}
 	N("pgtable_alloc", s->pgtable_alloc);
 	N("pgtable_free", s->pgtable_free);
 	N("pgtable_alloc_races", s->alloc_races);

@@ -13,7 +13,9 @@
  *   struct mm           host handle: the models it uses and host counters
  *     ->sh              simulated: mm-wide lines (page_table_lock, pgd,
  *                       counters), see struct mm_shared
- *     ->cpumask         simulated: mm_cpumask (models/kernel/cpumask.h)
+ *     ->cpumask         simulated: mm_cpumask (models/kernel/cpumask.h);
+ *                       with lazy_tlb, cleared by leave_mm on the CPU that
+ *                       leaves, set again by its switch_mm (tlb.c)
  *     ->tlb[cpu]        host: each CPU's TLB (hardware state, no lines)
  *
  *   pgd page --> pud page --> pmd page --> pte page --> data page
@@ -97,6 +99,12 @@ struct mm_env {
 	 * flush_tlb_others, so the targets keep their entries; the
 	 * stale-translation check must catch it.  Never set by a design. */
 	bool test_skip_shootdown;
+	/* Test-only mutation: lazy-TLB mode's CR3 writes (leave_mm's switch
+	 * to swapper's page table, switch_mm's reload after leave_mm) keep
+	 * the TLB's entries, so a CPU that left mm_cpumask comes back with
+	 * translations the shootdowns it missed cleared; the stale-translation
+	 * check must catch it.  Never set by a design. */
+	bool test_lazy_keep_tlb;
 };
 
 /* The "mm" parameters shared by every design (a design's params embed
@@ -109,6 +117,7 @@ struct mm_params {
 					  * shared counter (TASK_RSS_EVENTS_THRESH = 64) */
 	uint32_t lru_batch;              /* pages per LRU add batch (PAGEVEC_SIZE = 15) */
 	bool rcu_table_free;             /* page-table pages through the reclaim scheme */
+	bool lazy_tlb;                   /* x86 lazy-TLB mode of an idle CPU (tlb.c) */
 };
 
 /* One row of MM_PARAM_ROWS: member m of the struct mm_params that is
@@ -120,8 +129,8 @@ struct mm_params {
 
 /* The rows a design's parameter table embeds for its struct mm_params
  * member field (as SMP_PARAM_ROWS; shown by `sim list -v`), with the
- * design's default for rcu_table_free. */
-#define MM_PARAM_ROWS(st, field, rcu_table_free_def) \
+ * design's defaults for rcu_table_free and lazy_tlb. */
+#define MM_PARAM_ROWS(st, field, rcu_table_free_def, lazy_tlb_def) \
 	MM_P_ROW(st, field, tlb_entries, SIM_P_U32, 0, 1u << 20, 1536, \
 		 "entries of each CPU's TLB (4 KiB translations, LRU; Sandy Bridge " \
 		 "STLB 512, Haswell and later 1,024-1,536)"), \
@@ -137,13 +146,21 @@ struct mm_params {
 		 "pages per LRU add batch (PAGEVEC_SIZE) before the node's lru_lock"), \
 	MM_P_ROW(st, field, rcu_table_free, SIM_P_BOOL, 0, 1, (rcu_table_free_def), \
 		 "free page-table pages through the reclaim scheme " \
-		 "(MMU_GATHER_RCU_TABLE_FREE); false: free_pages after the flush")
+		 "(MMU_GATHER_RCU_TABLE_FREE); false: free_pages after the flush"), \
+	MM_P_ROW(st, field, lazy_tlb, SIM_P_BOOL, 0, 1, (lazy_tlb_def), \
+		 "x86 lazy-TLB mode (Linux 2.6.37-3.x): a CPU whose task sleeps keeps " \
+		 "the mm loaded; the first shootdown IPI it gets calls leave_mm() (leaves " \
+		 "mm_cpumask, switches to swapper's page table), later ones skip it; " \
+		 "switch_mm() re-adds it on wake-up; false: mm_cpumask stays full")
 
 /*
  * mm_create - an empty address space for the run's CPUs: a pgd page, the
  * mm-wide lines homed on home_cpu's socket, mm_cpumask with every CPU
  * that runs a thread of it (threads share one mm: x86 sets the bit in
- * switch_mm and clears it lazily), an empty TLB per CPU.
+ * switch_mm and clears it lazily), an empty TLB per CPU.  With
+ * p->lazy_tlb, registers the scheduler notifier
+ * (models/kernel/sched_notifier.h, for the rest of the run) that puts a
+ * CPU whose task sleeps in lazy-TLB mode and switch_mm's it back (tlb.c).
  * Context: host (setup).
  */
 struct mm *mm_create(const struct mm_env *env, const struct mm_params *p, uint32_t home_cpu);
@@ -266,6 +283,10 @@ void mm_for_each_pte(struct mm *mm, uint64_t start, uint64_t end,
 /* mm_tlb_has - does cpu's TLB hold a translation of addr?  Context:
  * host, or any simulated CPU (no cost). */
 bool mm_tlb_has(struct mm *mm, uint32_t cpu, uint64_t addr);
+/* mm_cpumask_of - the mm's mm_cpumask (for host-side inspection with
+ * the cpumask *_host helpers).  Context: host or any simulated CPU; no
+ * cost. */
+struct cpumask *mm_cpumask_of(struct mm *mm);
 /* Page-table pages linked now, the pgd not counted (host count; no
  * cost). */
 uint64_t mm_pgtable_pages(struct mm *mm);

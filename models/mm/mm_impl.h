@@ -36,6 +36,7 @@
 #include "kalloc_impl.h"
 #include "mm.h"
 #include "reclaim.h"
+#include "sched_notifier.h"
 #include "smp.h"
 
 struct mm_shared {
@@ -82,7 +83,13 @@ struct mm_cpu {
 	uint32_t lru_pending;    /* pages in this CPU's lru_add pagevec */
 	uint32_t lru_node;       /* node of the pagevec's pages (this CPU's) */
 	bool flushing;           /* inside mm_gather_finish's/wp's flush_tlb_others */
+	uint8_t tlbstate;        /* cpu_tlbstate.state: TLBSTATE_OK, or TLBSTATE_LAZY
+				  * while the CPU idles with this mm loaded (tlb.c) */
 };
+
+/* cpu_tlbstate.state (arch/x86/include/asm/tlbflush.h). */
+#define TLBSTATE_OK   1u
+#define TLBSTATE_LAZY 2u
 
 /* Host shadow of a linked page-table page. */
 struct mm_pt {
@@ -94,6 +101,7 @@ struct mm_counters {
 	uint64_t walks, tlb_hits, tlb_misses, tlb_evictions;
 	uint64_t local_flushes, full_flushes, flushed_entries;
 	uint64_t shootdowns, shootdown_targets, gather_flushes;
+	uint64_t lazy_enters, leave_mms, lazy_switch_mms, lazy_readds;
 	uint64_t pgtable_alloc, pgtable_free, alloc_races, refused_installs;
 	uint64_t ptl_acquired, ptl_contended;
 	uint64_t ptes_zapped, pages_freed, rss_flushes, lru_add_batches, lru_release_batches;
@@ -105,7 +113,8 @@ struct mm {
 	uint32_t ncpus;
 	struct mm_shared *sh;    /* simulated */
 	uint64_t *pgd;           /* simulated: the pgd page (CR3: no load to find it) */
-	struct cpumask *cpumask; /* mm_cpumask: every CPU, set at create */
+	struct cpumask *cpumask; /* mm_cpumask: every CPU, set at create; with
+				  * lazy_tlb cleared by leave_mm, set by switch_mm */
 	struct mm_tlb *tlb;      /* [cpu] */
 	struct mm_cpu *cpu;      /* [cpu] */
 	struct mm_lru *lru;      /* simulated, [socket] */
@@ -152,7 +161,13 @@ void mm_tlb_remove(struct mm *mm, struct mm_tlb *t, uint64_t vpn);
 /* Invalidate [start, start + npages) pages, or everything above the
  * flush ceiling (host; counts in mm->st). */
 void mm_tlb_flush_range(struct mm *mm, struct mm_tlb *t, uint64_t start, uint32_t npages);
-void mm_flush_hook(void *arg, uint32_t initiator, uint64_t start, uint32_t npages);
+/* The smp flush hook (smp_flush_fn): the range on this CPU's TLB, or
+ * leave_mm in lazy mode (then it pays and returns true). */
+bool mm_flush_hook(void *arg, uint32_t initiator, uint64_t start, uint32_t npages);
+/* The scheduler notifier (models/kernel/sched_notifier.h) registered when
+ * lazy_tlb: enter_lazy_tlb when cpu's task switches to idle (sched_out),
+ * switch_mm when it comes back (sched_in). */
+extern const struct sched_notifier mm_lazy_tlb_notifier;
 /* One shootdown of [start, start + npages) on targets (NULL: mm_cpumask)
  * and a local flush; then vpns [vpns, vpns + nvpns) are recorded as
  * cleared-and-flushed.  Return: targets.  May yield. */

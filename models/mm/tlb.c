@@ -28,11 +28,43 @@
  * hit on an entry filled before that (fill_seq smaller) is a CPU using a
  * translation that the kernel believes gone: sim_fail.
  *
+ * Lazy-TLB mode (params lazy_tlb), as x86 Linux 2.6.37 to 4.x has it
+ * (arch/x86/mm/tlb.c leave_mm and smp_invalidate_interrupt,
+ * arch/x86/include/asm/mmu_context.h enter_lazy_tlb and switch_mm, read
+ * at v3.5 and v2.6.37; kernel/sched/core.c context_switch):
+ *   - a CPU whose task sleeps switches to the idle task, which has no mm
+ *     of its own and keeps the sleeper's loaded: enter_lazy_tlb sets
+ *     cpu_tlbstate.state = TLBSTATE_LAZY; the CPU stays in mm_cpumask
+ *     and its TLB keeps its entries (mm_enter_lazy_tlb, the sched_out
+ *     of a scheduler notifier, models/kernel/sched_notifier.h);
+ *   - the first shootdown IPI it takes finds it lazy and calls leave_mm()
+ *     instead of flushing the range: cpumask_test_cpu (a load of the
+ *     mm_cpumask word), cpumask_clear_cpu (LOCK BTR on it), load_cr3 of
+ *     swapper_pg_dir (flush_all cycles; the TLB loses every entry of this
+ *     mm).  Shootdowns that read mm_cpumask afterwards skip the CPU;
+ *   - when its task runs again, switch_mm(prev == next) sets
+ *     TLBSTATE_OK and cpumask_test_and_set_cpu (LOCK BTS on the mask
+ *     word, on every switch back from idle); if the bit was clear
+ *     (leave_mm ran), load_cr3 of the mm's pgd (flush_all cycles, TLB
+ *     emptied again) -- mm_switch_mm.
+ * Stale-translation safety: a CPU that left the mask flushed everything
+ * in leave_mm and fills nothing while idle, so the shootdowns it misses
+ * have nothing to invalidate on it; the test-only mutation
+ * test_lazy_keep_tlb drops both flushes and the check catches it.
+ * The mask word is on mm_cpumask's line, homed with the mm (mm.c).
+ *
+ * MODEL: cpu_tlbstate is host state per CPU (mm_cpu.tlbstate), not a
+ * simulated per-CPU line.  Effect: its this_cpu_read/write (L1 hits in
+ * Linux) cost nothing: a few cycles fewer per sleep, wake-up and lazy
+ * IPI.  Linux 2.6.37's leave_mm clears the bit without 3.5's
+ * cpumask_test_cpu first; the model always tests (one more load of a
+ * line the RMW then takes anyway).  The idle task's context_switch also
+ * does atomic_inc/mmdrop of mm->mm_count (active_mm refcount) on each
+ * sleep and wake-up; not modelled here.  Effect: two RMWs of an mm-wide
+ * line per sleep fewer than Linux.
  * MODEL: no paging-structure caches (a walk always loads four levels),
- * no PCID and no lazy-TLB mode (mm_cpumask is every CPU for the whole
- * run); a TLB holds 4 KiB translations of this one mm.  Effect: walks
- * cost their four loads (mostly L1/L2 hits on the directories); no
- * shootdown is skipped for a CPU in lazy mode.
+ * no PCID; a TLB holds 4 KiB translations of this one mm.  Effect: walks
+ * cost their four loads (mostly L1/L2 hits on the directories).
  * MODEL: the gather's batch lists are host arrays; Linux stores the page
  * pointers in batch pages it allocates (one page per 510 pages after the
  * first 8).  Effect: one page allocation and 510 stores fewer per 510
@@ -41,6 +73,7 @@
  * mm_cpumask (the zap does not know the caller's targets).
  */
 #include "mm_impl.h"
+#include "sched_notifier.h"
 
 /* MAX_GATHER_BATCH (510) * MAX_GATHER_BATCH_COUNT (19) + the on-stack
  * bundle (8): pages a gather holds before tlb_flush_mmu. */
@@ -151,15 +184,81 @@ mm_tlb_flush_range(struct mm *mm, struct mm_tlb *t, uint64_t start, uint32_t npa
 		mm_tlb_remove(mm, t, v);
 }
 
-/* The smp flush hook: on a target of a shootdown that this mm started. */
-void
+/* load_cr3 without PCID: every translation of this mm leaves the TLB
+ * (unless the test-only mutation keeps them); flush_all cycles. */
+static void
+load_cr3(struct mm *mm, uint32_t cpu)
+{
+	sim_work(mm->env.smp_params->flush_all);
+	if (!mm->env.test_lazy_keep_tlb)
+		mm_tlb_flush_range(mm, &mm->tlb[cpu], 0, UINT32_MAX);
+}
+
+/*
+ * leave_mm - in the shootdown handler of a lazy CPU: stop shootdown IPIs
+ * for this mm and drop its translations.  Context: this CPU's IPI
+ * handler; may yield.  Cost: a load of the mm_cpumask word; if the bit
+ * is set, a LOCK BTR of it and load_cr3 (flush_all cycles).
+ */
+static void
+leave_mm(struct mm *mm, uint32_t me)
+{
+	g_assert(mm->cpu[me].tlbstate == TLBSTATE_LAZY);
+	if (cpumask_test_cpu(me, mm->cpumask)) {
+		cpumask_clear_cpu(me, mm->cpumask);
+		load_cr3(mm, me);           /* swapper_pg_dir */
+		mm->st.leave_mms++;
+	}
+}
+
+/* The smp flush hook: on a target of a shootdown that this mm started
+ * (flush_mm == cpu_tlbstate.active_mm): flush the range, or leave_mm in
+ * lazy mode. */
+bool
 mm_flush_hook(void *arg, uint32_t initiator, uint64_t start, uint32_t npages)
 {
 	struct mm *mm = arg;
+	uint32_t me = sim_cpu_id();
 	if (!mm->cpu[initiator].flushing)
-		return;
-	mm_tlb_flush_range(mm, &mm->tlb[sim_cpu_id()], start, npages);
+		return false;
+	if (mm->cpu[me].tlbstate == TLBSTATE_LAZY) {
+		leave_mm(mm, me);
+		return true;
+	}
+	mm_tlb_flush_range(mm, &mm->tlb[me], start, npages);
+	return false;
 }
+
+/* enter_lazy_tlb: cpu's task switched to the idle task. */
+static void
+mm_enter_lazy_tlb(void *arg, uint32_t cpu)
+{
+	struct mm *mm = arg;
+	struct mm_cpu *c = &mm->cpu[cpu];
+	if (c->tlbstate == TLBSTATE_OK) {
+		c->tlbstate = TLBSTATE_LAZY;
+		mm->st.lazy_enters++;
+	}
+}
+
+/* switch_mm(prev == next): cpu's task comes back from idle. */
+static void
+mm_switch_mm(void *arg, uint32_t me)
+{
+	struct mm *mm = arg;
+	mm->cpu[me].tlbstate = TLBSTATE_OK;
+	mm->st.lazy_switch_mms++;
+	if (!cpumask_test_and_set_cpu(me, mm->cpumask)) {
+		/* leave_mm ran: back from swapper_pg_dir to the mm's pgd. */
+		load_cr3(mm, me);
+		mm->st.lazy_readds++;
+	}
+}
+
+const struct sched_notifier mm_lazy_tlb_notifier = {
+	.sched_out = mm_enter_lazy_tlb,
+	.sched_in = mm_switch_mm,
+};
 
 uint32_t
 mm_flush_tlb_range(struct mm *mm, struct cpumask *targets, uint64_t start, uint32_t npages,
