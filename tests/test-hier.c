@@ -453,6 +453,53 @@ test_memory_follows_lines(void)
 	}
 }
 
+/*
+ * The L1d's recent table (struct sim_recent): lines of different sets
+ * used in turn hit it without an LRU update (the core's L1d clock stands
+ * still), and lines of one set share its entry, so LRU order inside a
+ * set is kept.  Lines 0 and 1 are in sets s and s + 1, lines 0, 8 and 16
+ * in one set (2 ways).  CPU 0: first touches of 0 and 1 (320 each), 20
+ * loads alternating 0, 1 (L1d hits, 4 each, no table use), then 8
+ * (320), 0, 8, 0 (hits, each a use of the set: the clock moves), then
+ * 16 (320), which must push out 8 (least recently used), not 0: 0 still
+ * hits the L1d (4), 8 comes back from the L2 (12).
+ */
+static uint32_t recent_clock[3];
+static void
+recent_script(uint32_t cpu)
+{
+	if (cpu != 0)
+		return;
+	const struct sim_core *core = &sim_current->cores[sim_current->cpus[0].core];
+	static const unsigned seq[] = { 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0,
+					1, 0, 1, 8, 0, 8, 0, 16, 0, 8 };
+	for (unsigned k = 0; k < G_N_ELEMENTS(seq); k++) {
+		if (k == 2)
+			recent_clock[0] = core->l1.clock;
+		if (k == 22)
+			recent_clock[1] = core->l1.clock;
+		if (k == 26)
+			recent_clock[2] = core->l1.clock;
+		sim_time_t t0 = sim_now();
+		(void)sim_load64(line(seq[k]));
+		lat[0][k] = sim_now() - t0;
+	}
+}
+
+static void
+test_recent_table(void)
+{
+	static const sim_time_t want[] = { 320, 320, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+					   4, 4, 4, 4, 4, 4, 320, 4, 4, 4, 320, 4, 12 };
+	script = recent_script;
+	run(machine(1, 2), 1);
+	for (unsigned k = 0; k < G_N_ELEMENTS(want); k++)
+		g_assert_cmpuint(lat[0][k], ==, want[k]);
+	g_assert_cmpuint(recent_clock[1], ==, recent_clock[0]);   /* 20 hits, no stamp */
+	g_assert_cmpuint(recent_clock[2], ==, recent_clock[1] + 4); /* 8, 0, 8, 0: one each */
+	g_assert_cmpfloat(engine("l2_hits"), ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -471,6 +518,7 @@ main(int argc, char **argv)
 	g_test_add_func("/hier/tables/lru-renumbering-keeps-victims",
 			test_lru_renumbering_keeps_victims);
 	g_test_add_func("/hier/tables/memory-follows-lines", test_memory_follows_lines);
+	g_test_add_func("/hier/tables/recent-table", test_recent_table);
 	int rc = g_test_run();
 	cJSON_Delete(last);
 	return rc;

@@ -331,7 +331,6 @@ sim_create(const struct sim_run_config *rc, GError **err)
 	memset(cpus, 0, (size_t)rc->cpus * sizeof(struct sim_cpu));
 	s->cpus = cpus;
 	s->ncores = ncores;
-	s->cores = g_new0(struct sim_core, ncores);
 	s->nclusters = nclusters;
 	s->clusters = g_new0(struct sim_cluster, nclusters);
 	sim_hier_init(s);
@@ -393,7 +392,6 @@ sim_destroy(struct sim *s)
 	if (s->ncpus)
 		g_free(s->cpus[0].sb);
 	free(s->cpus);
-	g_free(s->cores);
 	g_free(s->clusters);
 	sim_evq_free(&s->evq);
 	sim_arena_destroy(s);

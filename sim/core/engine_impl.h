@@ -133,7 +133,7 @@ struct sim_line {
  * (at most 3/4 full), not the sets touched: a tree lookup spreads its
  * lines over many sets of a 16,384-line L2, one or two per set.  Entries
  * move when a table grows or a line leaves it: nothing keeps a pointer to
- * one across a fill, except sim_core.mru, which hier.c keeps.
+ * one across a fill (sim_core.recent keeps lines, not ways).
  */
 struct sim_cway {
 	uint32_t line;               /* SIM_NONE: a free slot */
@@ -155,18 +155,40 @@ struct sim_cache {
 };
 
 /*
+ * The L1d's recent table (host speed only): per core, SIM_RECENT entries
+ * of (line + 1, gen), entry i for the L1d sets whose number is i modulo
+ * SIM_RECENT (s->recent_mask; 0 when the set count is not a power of two:
+ * one entry for every set).  An entry names a line the L1d holds with
+ * that gen that is the most recently used line of its set, so a hit on it
+ * needs no LRU update (LRU compares lines of one set only) and reads no
+ * way of the table: two or more lines used in turn (a pointer and the
+ * object behind it) all hit here, where one MRU way missed on every
+ * other access.  hier.c rewrites the entry at every use of a line of its
+ * set (touch_l1) and clears it when its line leaves the L1d.
+ */
+#define SIM_RECENT 8u
+struct sim_recent {
+	uint32_t tag;                /* line + 1; 0: empty */
+	uint32_t gen;                /* the L1d way's gen */
+};
+
+/*
  * One core's private L1d and L2 (L2 inclusive of L1; no L2 when the
  * machine has l2_lines = 0).  Holds S copies and the lines the core owns
  * (M/E): evicting an owned line from the last private level gives it back
  * to the home (hier.c).  Written only by the engine on behalf of the
- * core's threads.
+ * core's threads.  Two host lines, line-aligned (s->cores, hier.c): the
+ * recent table alone on the first (an access that hits reads nothing
+ * else of the core), the tables on the second.
  */
 struct sim_core {
+	/* host line 0: written by hier.c at every L1d use that misses it */
+	struct sim_recent recent[SIM_RECENT];
+	/* host line 1 */
 	struct sim_cache l1, l2;
-	struct sim_cway *mru;        /* L1d way of the last line used (fast path), or NULL */
-	uint32_t mru_tag, mru_gen;   /* mru's line + 1 (0: no mru) and gen: the fast path
-	                              * reads no way */
-};
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct sim_recent) * SIM_RECENT == 64 && sizeof(struct sim_core) == 128,
+	       "struct sim_core: the recent table on one host line, the tables on the next");
 
 /* A cluster's LLC: llc_ways-way sets; read hits serialize per line. */
 struct sim_l3_ent {
@@ -296,6 +318,7 @@ struct sim {
 	struct sim_cluster *clusters;
 	uint32_t nclusters;
 	struct sim_cgeom g_l1, g_l2, g_llc; /* cache geometries (hier.c) */
+	uint32_t recent_mask;        /* sim_core.recent's index mask (hier.c) */
 	uint32_t *link_tab;          /* cost of one message between sockets a and b at
 	                              * [a * sockets + b], or NULL: computed (cache.c) */
 	uint64_t cache_bytes;        /* host memory of private-cache tables and LLC sets */
@@ -470,20 +493,29 @@ void sim_l3_set_gen(struct sim *s, struct sim_line *l, uint32_t cluster, struct 
 void sim_hier_init(struct sim *s);
 void sim_hier_free(struct sim *s);
 unsigned sim_pc_level_slow(struct sim *s, uint32_t core, uint32_t line, uint32_t *gen);
+#ifndef NDEBUG
+/* Debug builds: abort unless the recent entry e of core is what
+ * struct sim_recent says (hier.c). */
+void sim_pc_recent_check(const struct sim *s, uint32_t core, const struct sim_recent *e);
+#endif
 /*
  * sim_pc_level - where core keeps line: 1 (L1d), 2 (L2, now also moved
  * into the L1d) or 0 (neither); *gen gets the entry's generation.
  * Updates LRU state (a use).  Context: the running CPU or the scheduler;
- * costs nothing itself (the caller charges l1_hit or l2_hit).  The hit on
- * the core's MRU way (no LRU change, see hier.c) is inline: it is most
- * accesses (host speed only); the rest is sim_pc_level_slow().
+ * costs nothing itself (the caller charges l1_hit or l2_hit).  A hit in
+ * the core's recent table (no LRU change, see struct sim_recent) is
+ * inline: it is most accesses (host speed only); the rest is
+ * sim_pc_level_slow().
  */
 static inline unsigned
 sim_pc_level(struct sim *s, uint32_t core, uint32_t line, uint32_t *gen)
 {
-	const struct sim_core *k = &s->cores[core];
-	if (k->mru_tag == line + 1) {
-		*gen = k->mru_gen;
+	const struct sim_recent *e = &s->cores[core].recent[line & s->recent_mask];
+	if (G_LIKELY(e->tag == line + 1)) {
+#ifndef NDEBUG
+		sim_pc_recent_check(s, core, e);
+#endif
+		*gen = e->gen;
 		return 1;
 	}
 	return sim_pc_level_slow(s, core, line, gen);

@@ -51,10 +51,12 @@
  *   - a table holds at most `ways` lines of a set, each line once, all in
  *     the run that starts at the set's home slot; n * 4 <= cap * 3;
  *   - private LRU stamps are distinct within a cache and at most its clock;
- *   - sim_core.mru is NULL or points at an L1d way of that core, the most
- *     recently used of its set, whose line + 1 and gen mru_tag and
- *     mru_gen repeat (mru_tag is 0 when mru is NULL: a zeroed core, as
- *     sim_create makes it, needs no initialization);
+ *   - a non-empty entry of sim_core.recent names a line of that core's
+ *     L1d, whose way has the entry's gen and is the most recently used
+ *     of its set; lines of one set share one entry (index = set &
+ *     recent_mask), so a use of any line of the set rewrites it (a zeroed
+ *     core needs no initialization; debug builds check every hit on it,
+ *     sim_pc_recent_check);
  *   - mc_free[s] never decreases.
  *
  * WHAT IT LEAVES OUT (MODEL)
@@ -76,6 +78,7 @@
  * the sizes and latencies of each preset are in its "sources".
  */
 #include <string.h>
+#include <sys/mman.h>
 
 #include "engine_impl.h"
 
@@ -134,21 +137,20 @@ find_in(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t line)
 	}
 }
 
-/* The core's most recently used L1d way is w (NULL: none). */
-static inline void
-set_mru(struct sim_core *core, struct sim_cway *w)
+/* core's recent-table entry for line's set. */
+static inline struct sim_recent *
+recent_of(const struct sim *s, struct sim_core *core, uint32_t line)
 {
-	core->mru = w;
-	core->mru_tag = w ? w->line + 1 : 0;
-	core->mru_gen = w ? w->gen : 0;
+	return &core->recent[line & s->recent_mask];
 }
 
-/* Entries of core's L1d moved: point mru at its line's new place. */
-static void
-mru_moved(const struct sim *s, struct sim_core *core)
+/* line left core's L1d (or its way is being reused): forget its entry. */
+static inline void
+recent_drop(const struct sim *s, struct sim_core *core, uint32_t line)
 {
-	if (core->mru_tag != 0)
-		core->mru = find_in(&s->g_l1, &core->l1, core->mru_tag - 1);
+	struct sim_recent *e = recent_of(s, core, line);
+	if (e->tag == line + 1)
+		*e = (struct sim_recent){ 0 };
 }
 
 static int
@@ -185,11 +187,18 @@ touch(struct sim_cache *c, struct sim_cway *w)
 	w->lru = ++c->clock;
 }
 
-/* Double c's table (or make its first, 8 slots), rehashing every line.
- * l1: c is core's L1d (its mru moves). */
+/* A use of L1d way w of core: its LRU stamp, and it becomes the recent
+ * entry of its set (the most recently used line there). */
+static inline void
+touch_l1(const struct sim *s, struct sim_core *core, struct sim_cway *w)
+{
+	touch(&core->l1, w);
+	*recent_of(s, core, w->line) = (struct sim_recent){ .tag = w->line + 1, .gen = w->gen };
+}
+
+/* Double c's table (or make its first, 8 slots), rehashing every line. */
 static void
-grow(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, struct sim_core *core,
-     bool l1)
+grow(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c)
 {
 	struct sim_cache old = *c;
 	c->cap = old.cap ? old.cap * 2 : 8;
@@ -207,20 +216,15 @@ grow(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, struct sim_c
 	}
 	g_free(old.slot);
 	s->cache_bytes += (uint64_t)(c->cap - old.cap) * sizeof(struct sim_cway);
-	if (l1)
-		mru_moved(s, core);
 	sim_mem_grew(s);
 }
 
 /* Take the entry in slot i out of c, closing the gap (backward shift: a
- * later entry of the run moves up unless its home lies after the gap).
- * l1: c is core's L1d (its mru may move). */
+ * later entry of the run moves up unless its home lies after the gap). */
 static void
-remove_at(const struct sim *s, const struct sim_cgeom *g, struct sim_cache *c,
-	  struct sim_core *core, bool l1, uint32_t i)
+remove_at(const struct sim_cgeom *g, struct sim_cache *c, uint32_t i)
 {
 	uint32_t mask = c->cap - 1;
-	bool moved = false;
 	for (uint32_t j = (i + 1) & mask; c->slot[j].line != SIM_NONE; j = (j + 1) & mask) {
 		uint32_t h = home(c, set_index(g, c->slot[j].line));
 		/* j's entry may fill the gap at i iff its home is not in (i, j] */
@@ -228,12 +232,9 @@ remove_at(const struct sim *s, const struct sim_cgeom *g, struct sim_cache *c,
 			continue;
 		c->slot[i] = c->slot[j];
 		i = j;
-		moved = true;
 	}
 	c->slot[i].line = SIM_NONE;
 	c->n--;
-	if (l1 && moved)
-		mru_moved(s, core);
 }
 
 /* ---- ownership given back on eviction ---- */
@@ -296,10 +297,8 @@ evict_last(struct sim *s, uint32_t core_id, struct sim_cway *v, sim_time_t t)
 		struct sim_cway *w1 = find_in(&s->g_l1, &core->l1, id);
 		if (w1) {
 			/* inclusion: back-invalidate */
-			if (core->mru == w1)
-				set_mru(core, NULL);
-			remove_at(s, &s->g_l1, &core->l1, core, true,
-				  (uint32_t)(w1 - core->l1.slot));
+			recent_drop(s, core, id);
+			remove_at(&s->g_l1, &core->l1, (uint32_t)(w1 - core->l1.slot));
 		}
 	}
 	struct sim_line *l = line_peek(s, id);
@@ -331,7 +330,7 @@ place(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t co
 {
 	struct sim_core *core = &s->cores[core_id];
 	if (c->cap == 0)
-		grow(s, g, c, core, l1);
+		grow(s, g, c);
 	uint32_t si = set_index(g, line), mask = c->cap - 1, members = 0;
 	struct sim_cway *best = NULL;
 	uint32_t i = home(c, si);
@@ -354,7 +353,7 @@ place(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t co
 	if (members < g->ways) {
 		/* a free way: the line goes at the end of its set's run */
 		if ((c->n + 1) * 4 > c->cap * 3) {
-			grow(s, g, c, core, l1);
+			grow(s, g, c);
 			mask = c->cap - 1;
 			for (i = home(c, si); c->slot[i].line != SIM_NONE; i = (i + 1) & mask)
 				;
@@ -367,8 +366,8 @@ place(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t co
 			return NULL;
 		if (last)
 			evict_last(s, core_id, best, t);
-		if (l1 && core->mru == best)
-			set_mru(core, NULL);
+		if (l1)
+			recent_drop(s, core, best->line);
 		*best = (struct sim_cway){ .line = line, .gen = SIM_GEN_OWNED, .lru = best->lru };
 	}
 	if (last)
@@ -411,14 +410,9 @@ unsigned
 sim_pc_level_slow(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 {
 	struct sim_core *core = &s->cores[core_id];
-	if (core->mru_tag == line + 1) {
-		*gen = core->mru_gen;
-		return 1;
-	}
 	struct sim_cway *w = find_in(&s->g_l1, &core->l1, line);
 	if (w) {
-		touch(&core->l1, w);
-		set_mru(core, w);
+		touch_l1(s, core, w);
 		*gen = w->gen;
 		return 1;
 	}
@@ -432,10 +426,29 @@ sim_pc_level_slow(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
 	/* Promote: the L1d victim stays in the L2 (inclusion), nothing leaves. */
 	struct sim_cway *v = place(s, &s->g_l1, &core->l1, core_id, true, false, line, 0);
 	v->gen = w->gen;
-	touch(&core->l1, v);
-	set_mru(core, v);
+	touch_l1(s, core, v);
 	return 2;
 }
+
+#ifndef NDEBUG
+/* sim_pc_recent_check - see engine_impl.h (debug builds). */
+void
+sim_pc_recent_check(const struct sim *s, uint32_t core_id, const struct sim_recent *e)
+{
+	const struct sim_core *core = &s->cores[core_id];
+	uint32_t line = e->tag - 1;
+	const struct sim_cway *w = find_in(&s->g_l1, &core->l1, line);
+	SIM_ASSERT(w != NULL && w->gen == e->gen);
+	SIM_ASSERT(e == &core->recent[line & s->recent_mask]);
+	/* the most recently used line of its set */
+	uint32_t si = set_index(&s->g_l1, line), mask = core->l1.cap - 1;
+	for (uint32_t i = home(&core->l1, si); core->l1.slot[i].line != SIM_NONE;
+	     i = (i + 1) & mask) {
+		const struct sim_cway *o = &core->l1.slot[i];
+		SIM_ASSERT(set_index(&s->g_l1, o->line) != si || o->lru <= w->lru);
+	}
+}
+#endif
 
 /*
  * The core's last private level retags its copy of l from old_gen to gen:
@@ -478,16 +491,15 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 	/* Fast path: already in the L1d (so in the L2, with the same gen).
 	 * The L2 sees no use while the L1d hits, as on hardware; only a new
 	 * generation is written through to it. */
-	if (core->mru_tag == line + 1 && core->mru_gen == gen)
-		return;         /* the MRU way already: nothing changes */
-	struct sim_cway *w1 = core->mru_tag == line + 1 ? core->mru :
-			      find_in(&s->g_l1, &core->l1, line);
+	const struct sim_recent *e = recent_of(s, core, line);
+	if (e->tag == line + 1 && e->gen == gen)
+		return;         /* its set's most recent line already: nothing changes */
+	struct sim_cway *w1 = find_in(&s->g_l1, &core->l1, line);
 	if (w1 && (!has_l2 || w1->gen == gen)) {
 		if (!has_l2)
 			retag_last_level(s, l, cluster, w1->gen, gen);
 		w1->gen = gen;
-		touch(&core->l1, w1);
-		set_mru(core, w1);
+		touch_l1(s, core, w1);
 		return;
 	}
 	if (has_l2) {
@@ -506,8 +518,7 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 		touch(&core->l2, last);
 	}
 	w->gen = gen;
-	touch(&core->l1, w);
-	set_mru(core, w);
+	touch_l1(s, core, w);
 }
 
 /* ---- cluster LLCs: the same kind of table (see engine_impl.h) ---- */
@@ -653,8 +664,8 @@ sim_mc_write(struct sim *s, uint32_t socket, sim_time_t t)
 /* ---- life cycle ---- */
 
 /*
- * sim_hier_init - cache geometries and memory controllers of s->m.
- * Context: host, sim_create.
+ * sim_hier_init - the core records (s->ncores of them), cache geometries
+ * and memory controllers of s->m.  Context: host, sim_create.
  */
 void
 sim_hier_init(struct sim *s)
@@ -663,6 +674,16 @@ sim_hier_init(struct sim *s)
 	s->g_l1 = geom(m->private_cache_lines, m->l1d_ways, false);
 	s->g_l2 = m->l2_lines ? geom(m->l2_lines, m->l2_ways, false) : (struct sim_cgeom){ 0 };
 	s->g_llc = geom(m->cluster_cache_lines, m->llc_ways, true);
+	uint32_t sets = s->g_l1.sets;
+	s->recent_mask = (sets & (sets - 1)) != 0 ? 0 : (sets < SIM_RECENT ? sets : SIM_RECENT) - 1;
+	/* Line-aligned (struct sim_core's layout) and zero, pages made on
+	 * first touch: the machine's every core has a record, a run uses
+	 * those of its CPUs. */
+	void *cores = mmap(NULL, (size_t)s->ncores * sizeof(struct sim_core),
+			   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (cores == MAP_FAILED)
+		g_error("out of memory for %u core records", s->ncores);
+	s->cores = cores;
 	s->mc_free = g_new0(uint64_t, m->topo.sockets);
 	if (m->mem_bandwidth_gbs > 0) {
 		/* cycles per line = 64 B / (GB/s) * GHz */
@@ -673,7 +694,7 @@ sim_hier_init(struct sim *s)
 	}
 }
 
-/* sim_hier_free - every cache array and controller of s (host). */
+/* sim_hier_free - the core records, every cache array and controller of s (host). */
 void
 sim_hier_free(struct sim *s)
 {
@@ -681,9 +702,10 @@ sim_hier_free(struct sim *s)
 		struct sim_core *core = &s->cores[i];
 		g_free(core->l1.slot);
 		g_free(core->l2.slot);
-		core->l1 = core->l2 = (struct sim_cache){ 0 };
-		set_mru(core, NULL);
 	}
+	if (s->cores)
+		munmap(s->cores, (size_t)s->ncores * sizeof(struct sim_core));
+	s->cores = NULL;
 	for (uint32_t i = 0; s->clusters && i < s->nclusters; i++) {
 		g_free(s->clusters[i].slot);
 		s->clusters[i] = (struct sim_cluster){ 0 };
