@@ -258,18 +258,7 @@ sim_line_chunk_make(struct sim *s, uint32_t chunk)
 static inline bool
 gen_valid(const struct sim_line *l, uint32_t g, sim_time_t t)
 {
-	return g == l->gen || (g + 1 == l->gen && t < l->old_gen_until);
-}
-
-/* Does any thread of core hold l in M/E at time t?  (SMT siblings share
- * the L1, so they read each other's owned lines as hits.) */
-static inline bool
-core_owns(const struct sim *s, const struct sim_line *l, uint32_t core, sim_time_t t)
-{
-	if (l->owner != SIM_NONE && s->cpus[l->owner].core == core && t >= l->owner_from)
-		return true;
-	return l->prev_owner != SIM_NONE && s->cpus[l->prev_owner].core == core &&
-	       t >= l->prev_from && t < l->prev_until;
+	return sim_gen_valid(l, g, t);
 }
 
 /* ---- the sharer record (nsh, nsh_llc, sh_far) ---- */
@@ -372,18 +361,6 @@ l3_fill(struct sim *s, struct sim_line *l, uint32_t cluster_id, uint32_t line, u
 }
 
 /* ---- CPU-side checks (called on the running CPU; no cost) ---- */
-
-unsigned
-sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id, sim_time_t t)
-{
-	uint32_t gen;
-	unsigned lvl = sim_pc_level(s, c->core, id, &gen);
-	/* An owned line is present even if its fill was not recorded (a set
-	 * of pinned lines, hier.c): count that as an L1d hit. */
-	if (core_owns(s, l, c->core, t))
-		return lvl ? lvl : 1;
-	return lvl && gen_valid(l, gen, t) ? lvl : 0;
-}
 
 void
 sim_first_touch(struct sim *s, struct sim_line *l, const struct sim_cpu *c)

@@ -453,9 +453,43 @@ sim_line_get(struct sim *s, uint32_t id)
 	return l;
 }
 bool sim_line_invariants_hold(const struct sim *s, uint32_t id, GString *why);
-/* 1: c's core has l in its L1d, 2: in its L2 (moved to the L1d), 0: miss. */
-unsigned sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
-		      sim_time_t t);
+/* Is an S copy of l tagged g valid at t?  (the current generation, or
+ * the previous one while its invalidation is in flight) */
+static inline bool
+sim_gen_valid(const struct sim_line *l, uint32_t g, sim_time_t t)
+{
+	return g == l->gen || (g + 1 == l->gen && t < l->old_gen_until);
+}
+/* Does any thread of core hold l in M/E at time t?  (SMT siblings share
+ * the L1, so they read each other's owned lines as hits.) */
+static inline bool
+sim_core_owns(const struct sim *s, const struct sim_line *l, uint32_t core, sim_time_t t)
+{
+	if (l->owner != SIM_NONE && s->cpus[l->owner].core == core && t >= l->owner_from)
+		return true;
+	return l->prev_owner != SIM_NONE && s->cpus[l->prev_owner].core == core &&
+	       t >= l->prev_from && t < l->prev_until;
+}
+static inline unsigned sim_pc_level(struct sim *s, uint32_t core, uint32_t line,
+				    uint32_t *gen);
+/*
+ * sim_can_read - may CPU c read line id (record l) at t without a request?
+ * Returns 1 (its core's L1d has it), 2 (its L2: now moved to the L1d) or
+ * 0 (a miss).  Updates LRU state like sim_pc_level().  Context: the
+ * running CPU; no cost itself (the caller charges the hit).  Inline: every
+ * load asks (host speed only).
+ */
+static inline unsigned
+sim_can_read(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id, sim_time_t t)
+{
+	uint32_t gen;
+	unsigned lvl = sim_pc_level(s, c->core, id, &gen);
+	/* An owned line is present even if its fill was not recorded (a set
+	 * of pinned lines, hier.c): count that as an L1d hit. */
+	if (sim_core_owns(s, l, c->core, t))
+		return lvl ? lvl : 1;
+	return lvl && sim_gen_valid(l, gen, t) ? lvl : 0;
+}
 /* Does CPU c hold l in M/E at time t (may it write without a request)?
  * Context: anywhere; no simulated cost.  Inline: every store and RMW
  * asks (host speed only). */

@@ -698,10 +698,13 @@ sim_hier_init(struct sim *s)
 void
 sim_hier_free(struct sim *s)
 {
-	for (uint32_t i = 0; s->cores && i < s->ncores; i++) {
-		struct sim_core *core = &s->cores[i];
-		g_free(core->l1.slot);
-		g_free(core->l2.slot);
+	/* Only the cores of the run's CPUs have tables (the machine's other
+	 * records were never touched: reading them would fault in their
+	 * pages, 8 MiB at 65,536 cores). */
+	for (uint32_t i = 0; s->cores && s->cpus && i < s->ncpus; i++) {
+		struct sim_core *core = &s->cores[s->cpus[i].core];
+		g_clear_pointer(&core->l1.slot, g_free);   /* SMT siblings share a core */
+		g_clear_pointer(&core->l2.slot, g_free);
 	}
 	if (s->cores)
 		munmap(s->cores, (size_t)s->ncores * sizeof(struct sim_core));
