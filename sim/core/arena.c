@@ -27,6 +27,7 @@
  * MODEL: allocation itself costs no simulated time; a model that wants
  * allocator costs charges them explicitly.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -130,7 +131,7 @@ sim_arena_destroy(struct sim *s)
 			g_free(c[j].holders);
 #endif
 		}
-		g_free(c);
+		free(c);        /* posix_memalign'd (sim_line_chunk_make) */
 	}
 	g_free(s->line_chunks);
 	s->line_chunks = NULL;

@@ -138,6 +138,7 @@
  *   - The conflict penalty is one number per machine, whatever the
  *     number of conflicting requests or sockets.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_impl.h"
@@ -243,7 +244,12 @@ struct sim_line *
 sim_line_chunk_make(struct sim *s, uint32_t chunk)
 {
 	SIM_ASSERT(chunk < s->nline_chunks && s->line_chunks[chunk] == NULL);
-	struct sim_line *c = g_new0(struct sim_line, SIM_LINE_CHUNK);
+	/* line-aligned (struct sim_line's layout); freed with free() */
+	void *mem = NULL;
+	if (posix_memalign(&mem, 64, SIM_LINE_CHUNK * sizeof(struct sim_line)) != 0)
+		g_error("out of memory for line records");
+	memset(mem, 0, SIM_LINE_CHUNK * sizeof(struct sim_line));
+	struct sim_line *c = mem;
 	for (uint32_t i = 0; i < SIM_LINE_CHUNK; i++) {
 		c[i].owner = c[i].prev_owner = SIM_NONE;
 		c[i].home = c[i].sh_far = SIM_NONE;

@@ -80,17 +80,32 @@ struct sim_waiter {
  *                         directory's sharer record, kept exact under
  *                         eviction so a lone sharer upgrades silently
  *   dir_free              the directory is busy until then
+ *
+ * Laid out by use on two 64-byte host lines (line chunks are line-aligned,
+ * cache.c; host speed only): a hit -- load, store or RMW, its poison and
+ * free-epoch checks, the watchers test of a write -- reads line 0 alone;
+ * the directory (requests, grants, sharer record) uses line 1 too.
  */
 struct sim_line {
+	/* host line 0 */
 	uint32_t owner;
 	uint32_t prev_owner;
 	sim_time_t owner_from;
 	sim_time_t prev_from;
 	sim_time_t prev_until;
 	sim_time_t old_gen_until;
+	uint32_t gen;
+	uint8_t poison;              /* freed 8-byte words (bit i = bytes 8i..8i+7) */
+	bool dirty;                  /* the owner wrote it since it left DRAM / the LLC */
+	bool ev_pending;             /* an arbitration event is queued */
+	bool moved;                  /* last_t1 is valid: a transaction has run */
+	struct sim_cpu *watch;       /* CPUs sleeping until the line is written */
+	uint8_t free_epoch[8];       /* per 8-byte word: frees so far (mod 256), so a store
+	                              * buffered before a free is caught when it drains even
+	                              * if the word was reallocated meanwhile (arena.c) */
+	/* host line 1 */
 	sim_time_t last_t1;          /* when the last transaction's data arrived */
 	sim_time_t dir_free;
-	uint32_t gen;
 	uint32_t home;               /* home socket; SIM_NONE until first touch */
 	uint32_t sh_far;             /* cluster farthest from home that held a copy of this
 	                              * generation (an upper bound: copies may since be
@@ -100,13 +115,8 @@ struct sim_line {
 	uint32_t nsh_llc;            /* cluster LLCs holding a copy of this generation (exact) */
 	uint32_t nwait, capwait;
 	uint32_t nwait_remote;       /* waiters whose socket is not the home */
-	struct sim_waiter *wait;     /* unordered; the arbiter picks at random */
-	struct sim_cpu *watch;       /* CPUs sleeping until the line is written */
-	bool ev_pending;             /* an arbitration event is queued */
-	bool dirty;                  /* the owner wrote it since it left DRAM / the LLC */
-	bool moved;                  /* last_t1 is valid: a transaction has run */
-	uint8_t poison;              /* freed 8-byte words (bit i = bytes 8i..8i+7) */
 	uint32_t freed_cpu;          /* who freed the poisoned words last (SIM_NONE: host) */
+	struct sim_waiter *wait;     /* unordered; the arbiter picks at random */
 	sim_time_t freed_at;         /* and when */
 #ifndef NDEBUG
 	/* The checker's view (inv.c); written by sim_inv_touch / sim_inv_hold. */
@@ -119,10 +129,15 @@ struct sim_line {
 	                              * inv_npc, inv_nllc: that walk's generation and counts) */
 	uint32_t inv_gen, inv_npc, inv_nllc;
 #endif
-	uint8_t free_epoch[8];       /* per 8-byte word: frees so far (mod 256), so a store
-	                              * buffered before a free is caught when it drains even
-	                              * if the word was reallocated meanwhile (arena.c) */
 };
+#ifdef NDEBUG
+_Static_assert(offsetof(struct sim_line, free_epoch) + 8 == 64 &&
+	       sizeof(struct sim_line) == 128,
+	       "struct sim_line: the hit path's fields on host line 0, 128 bytes in all");
+#else
+_Static_assert(offsetof(struct sim_line, free_epoch) + 8 == 64,
+	       "struct sim_line: the hit path's fields on host line 0");
+#endif
 
 /*
  * Set-associative caches (hier.c), LRU.  Each cache (a core's L1d and
