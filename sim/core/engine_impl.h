@@ -242,15 +242,17 @@ enum sim_block_reason {
  * One simulated CPU.  Written by the engine and by the CPU's own
  * coroutine (accessors).  Laid out by use on 64-byte host lines (s->cpus
  * is line-aligned; host speed only: at thousands of CPUs every resume and
- * every grant finds the record cold).  A CPU that misses, is granted the
- * line and resumes touches lines 0, 2, 3 and 6 only:
+ * every grant finds the record cold).  An access that hits touches lines
+ * 0 and 2 only; a CPU that misses, is granted the line and resumes
+ * touches lines 0, 2, 3 and 6:
  *   line 0    ids, clock, interrupt test, state, store-buffer count and
  *             the saved stack pointer (the scheduler's prefetch reads it);
  *   line 1    the rest of the coroutine;
- *   line 2    access counters, switch count, block bookkeeping;
- *   lines 3-5 cycles[] (3: NONE .. XFER_REMOTE, what accesses and grants
- *             charge), then what interrupts and the store buffer use;
- *   line 6    the blocking request;
+ *   line 2    access and miss counters, switch count, and cycles[NONE ..
+ *             HIT] (what a hit charges);
+ *   lines 3-4 the rest of cycles[] (3: QUEUE .. FENCE, what grants charge);
+ *   line 5    what the store buffer, spin-waits and interrupts use;
+ *   line 6    the blocking request and block bookkeeping;
  *   then      the store buffer's request, interrupt state, the streams.
  */
 struct sim_cpu {
@@ -265,13 +267,14 @@ struct sim_cpu {
 	uint8_t cause;               /* enum sim_cause override, or SIM_CAUSE_NONE */
 	bool sb_busy;                /* sbreq is at a directory */
 	struct sim_coro coro;        /* sp and stack_lo on line 0, the rest on line 1 */
-	/* line 2 */
-	uint64_t n_load, n_store, n_rmw, n_hit, n_miss;
+	/* line 2: every access counts itself in one counter (hits are the
+	 * accesses that neither missed nor went into the store buffer) */
+	uint64_t n_load, n_store, n_rmw, n_miss;
 	uint64_t switches;           /* switch-backs, for the periodic stack check */
-	sim_time_t block_since;
-	sim_time_t wake_at;          /* pending timeout of a blocked CPU, or SIM_T_INF */
-	/* lines 3-5 */
+	/* line 2 (NONE .. HIT), lines 3-4 */
 	uint64_t cycles[SIM_CAUSE_N];
+	/* line 5 */
+	uint64_t n_sb_store;         /* stores queued in the store buffer (not hits) */
 	uint64_t n_fence;
 	struct sim_sb_ent *sb;       /* ring of store_buffer_entries */
 	uint32_t sb_head;
@@ -282,10 +285,12 @@ struct sim_cpu {
 	                              * walk of every other watcher (65,536 CPUs) */
 	uint32_t watch_line;
 	uint32_t irq_off;            /* sim_irq_disable() depth */
-	/* line 6 */
-	struct sim_req req;
 	sim_time_t next_tick;        /* SIM_T_INF without a tick handler */
 	struct sim_ipi *ipi_head;    /* pending IPIs, by arrival */
+	/* line 6 */
+	struct sim_req req;
+	sim_time_t block_since;
+	sim_time_t wake_at;          /* pending timeout of a blocked CPU, or SIM_T_INF */
 	/* the rest */
 	struct sim_req sbreq;
 	uint64_t ticks, ipis, ipis_sent;
@@ -298,9 +303,13 @@ struct sim_cpu {
 #if SIM_CORO_ASM
 _Static_assert(offsetof(struct sim_cpu, coro) + 2 * sizeof(void *) <= 64 &&
 	       offsetof(struct sim_cpu, n_load) == 128 &&
-	       offsetof(struct sim_cpu, wake_at) < 192 &&
-	       offsetof(struct sim_cpu, cycles) == 192 &&
-	       offsetof(struct sim_cpu, req) == 384,
+	       offsetof(struct sim_cpu, cycles[SIM_CAUSE_HIT]) == 128 + 56 &&
+	       offsetof(struct sim_cpu, cycles[SIM_CAUSE_QUEUE]) == 192 &&
+	       offsetof(struct sim_cpu, cycles[SIM_CAUSE_N]) <= 320 &&
+	       offsetof(struct sim_cpu, n_sb_store) == 320 &&
+	       offsetof(struct sim_cpu, ipi_head) + 8 <= 384 &&
+	       offsetof(struct sim_cpu, req) == 384 &&
+	       offsetof(struct sim_cpu, wake_at) + 8 <= 448,
 	       "struct sim_cpu's lines as its comment says");
 #endif
 

@@ -305,7 +305,6 @@ do_load(const void *addr, unsigned size)
 	if (c->sb_n) {
 		int f = sb_forward(s, c, addr, size, &v);
 		if (f > 0) {
-			c->n_hit++;
 			sim_advance(c, SIM_CAUSE_HIT, s->m->lat.l1_hit);
 			sim_cpu_maybe_yield(s, c);
 			return v;
@@ -318,7 +317,6 @@ do_load(const void *addr, unsigned size)
 	check_poison(s, l, addr, size, "read");
 	unsigned lvl = sim_can_read(s, c, l, id, c->now);
 	if (lvl) {
-		c->n_hit++;
 		if (lvl == 2)
 			s->st.l2_hits++;
 		sim_advance(c, SIM_CAUSE_HIT, lvl == 2 ? s->m->lat.l2_hit : s->m->lat.l1_hit);
@@ -351,12 +349,12 @@ do_store(void *addr, unsigned size, uint64_t v)
 	check_poison(s, l, addr, size, "wrote");
 	c->n_store++;
 	if (c->sb_n == 0 && sim_can_write(c, l, c->now)) {
-		c->n_hit++;
 		sim_pc_touch(s, c->core, id);
 		host_write(addr, size, v);
 		l->dirty = true;
 		sim_line_written(s, l, c->now);
 	} else {
+		c->n_sb_store++;
 		if (c->sb_n == s->m->store_buffer_entries)
 			sim_cpu_block(s, c, SIM_BLOCK_SB_SPACE);
 		struct sim_sb_ent *e = sb_at(s, c, c->sb_n++);
@@ -387,7 +385,6 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 		sb_wait_empty(s, c);
 	bool took = false;
 	if (sim_can_write(c, l, c->now)) {
-		c->n_hit++;
 		sim_pc_touch(s, c->core, id);
 	} else {
 		c->n_miss++;

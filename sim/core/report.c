@@ -32,7 +32,8 @@ add_engine_metrics(struct sim *s, cJSON *metrics)
 		loads += c->n_load;
 		stores += c->n_store;
 		rmws += c->n_rmw;
-		hits += c->n_hit;
+		/* every access is a hit, a miss or a buffered store */
+		hits += c->n_load + c->n_store + c->n_rmw - c->n_miss - c->n_sb_store;
 		misses += c->n_miss;
 		fences += c->n_fence;
 		for (int k = 0; k < SIM_CAUSE_N; k++)
