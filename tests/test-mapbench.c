@@ -26,7 +26,9 @@
  *   /mapbench/vmglobal/three-cpus: every thread draws the same pages
  *       (rnd() seeded by the shared pid); page_touches is exactly n times
  *       the distinct pages of the rounds each thread completed, computed
- *       here with urnd.cc's LCG (48 draws mod 48: fewer than 48 distinct).
+ *       here with urnd.cc's LCG (48 draws mod 48: fewer than 48 distinct);
+ *       the three adjacent slices are one VMA (vma_merge), which every
+ *       round's mmaps split and merge back.
  *   /mapbench/determinism: the same config twice gives byte-identical
  *       results (bonsai under tree_rcu, vmglobal on 4 CPUs: racing faults).
  *   /mapbench/bad-ncpu: vmpipeline with ncpu_const below the CPU count is
@@ -181,6 +183,17 @@ test_vmglobal_three(void)
 	uint64_t per_thread = lcg_distinct_sum(3, (uint64_t)k);
 	g_assert_cmpuint(per_thread, <, 48 * (uint64_t)k);     /* the LCG's low bits repeat */
 	g_assert_cmpfloat(t_metric(res, "page_touches"), ==, 3.0 * (double)per_thread);
+	/* the slices are adjacent: vma_merge keeps one VMA for all three, and
+	 * each mmap either merged into a neighbour or made the one VMA it
+	 * allocated (the other allocations are do_munmap's splits); from
+	 * round 2 every mmap merges (its slice was split out of the one VMA),
+	 * and the middle slice splits twice, the edge ones once */
+	g_assert_cmpfloat(t_metric(res, "aspace.vmas"), ==, 1);
+	double mm = t_metric(res, "aspace.mmaps"), merges = t_metric(res, "aspace.merges");
+	g_assert_cmpfloat(t_metric(res, "aspace.vmas_allocated"), ==,
+			  t_metric(res, "aspace.splits") + mm - merges);
+	g_assert_cmpfloat(merges, >=, mm - 3);
+	g_assert_cmpfloat(t_metric(res, "aspace.splits"), >=, 4 * (k - 1));
 	assert_clean(res);
 	cJSON_Delete(res);
 }

@@ -31,11 +31,30 @@
  *   5. remove_vma_list: free each VMA (kmem_cache_free), or with
  *      rcu_faults retire it through the reclaim scheme.
  *
- * MODEL: no vma_merge: every mmap makes its own VMA, even next to one with
- * the same flags (brk does extend the heap VMA, as do_brk's merge does).
- * Expected effect: workloads that map adjacent regions keep more VMAs
- * (larger tree) than Linux would; mapbench and will-it-scale map disjoint
- * or unmapped-again regions: none.
+ * mmap [s, e) (mmap_region): MAP_FIXED first unmaps [s, e) as above;
+ * then vma_merge: a neighbour that ends at s (prev) or starts at e (next)
+ * with the same flags takes the range instead of a new VMA -- prev is
+ * extended over it, and over next too when both qualify (next is then
+ * detached as by munmap and freed: vma_merge's case 1, vma_adjust with
+ * remove_next), else next is extended down to s; otherwise a new VMA is
+ * linked.  So sv6 mapbench's vmglobal, whose slices are adjacent, keeps
+ * one VMA for all slices as Linux does: every round's MAP_FIXED mmap of a
+ * slice splits it twice (do_munmap) and merges it back (vma_merge).
+ *
+ * MODEL: vma_merge's test is equal flags (MM_PROT_*) only: the regions
+ * here are all anonymous and private, with no file, no mempolicy, vm_pgoff
+ * linear in the address (do_mmap_pgoff sets addr >> PAGE_SHIFT for
+ * anonymous private mappings) and no anon_vma to compare (below).  Linux
+ * 3.5 also refuses to merge two regions with different anon_vmas (after a
+ * fork); in one process never forked they share one.  mprotect does not
+ * merge (mprotect_fixup's vma_merge): expected effect, an mprotect-heavy
+ * workload keeps more VMAs than Linux; none of ours is.
+ * MODEL: the tree interface has no in-place bounds change, so a merge
+ * erases and re-inserts the surviving VMA's range (Linux 3.5's rbtree
+ * needs no tree operation to extend prev: find_vma compares vm_end and
+ * vm_start of the nodes it visits).  Expected effect: a merging mmap pays
+ * one tree erase and insert more than Linux's (a few lines of the tree,
+ * all under mmap_sem for write).
  * MODEL: mprotect that removes a permission zaps the range's PTEs (the
  * next access refaults) instead of rewriting them (change_protection);
  * adding a permission leaves the PTEs (their TLB entries stay read-only
@@ -65,7 +84,12 @@
  * GUS or EBR.
  * MODEL: no anon_vma, no vm_pgoff, no stack growth, no guard gap, no
  * rlimit or overcommit accounting.  Expected effect: mmap and the first
- * fault of a region skip anon_vma_prepare's allocation and lock.
+ * fault of a region skip anon_vma_prepare's allocation and lock, and a
+ * split skips anon_vma_clone (an anon_vma_chain allocation and the
+ * anon_vma lock, Linux 3.5's __split_vma) and a merge anon_vma_merge:
+ * vmglobal's two splits and one merge per mmap are cheaper than Linux's
+ * by that path length (all under mmap_sem for write, on lines no fault
+ * touches).
  */
 #include <errno.h>
 #include <string.h>
@@ -394,6 +418,60 @@ as_do_munmap(struct aspace_base *as, uint64_t addr, uint64_t len)
 
 /* ---- mmap ---- */
 
+/* Give live VMA v the bounds [s, e) in the tree and in the record: the
+ * tree's node for its old range [os, oe) is erased and one for [s, e)
+ * inserted (MODEL in the header). */
+static void
+vma_rebound(struct aspace_base *as, struct vm_area_struct *v, uint64_t os, uint64_t oe,
+	    uint64_t s, uint64_t e)
+{
+	as->tree->erase(as->t, os, oe);
+	vma_set_bounds(as, v, s, e);
+	int r = as->tree->insert(as->t, s, e, v);
+	g_assert(r == 0);
+}
+
+/*
+ * vma_merge - mmap_region's vma_merge for a new anonymous private region
+ * [s, e) with `flags`, between prev (the VMA below the hole, or NULL) and
+ * next (the one above, or NULL): prev ending at s with the same flags
+ * grows over [s, e), and over next as well when next starts at e with the
+ * same flags (next is detached as by munmap and freed: case 1); else next
+ * starting at e with the same flags grows down to s.
+ * Return: the VMA now covering [s, e), or NULL (nothing merged: the
+ * caller links a new VMA).
+ * Context: simulated CPU, mmap_sem held for write; may yield.  Cost: the
+ * neighbours' bounds and flags loads; on a merge the tree's erase and
+ * insert, the bounds stores (rcu_faults: inside vm_bound_seq), and for
+ * case 1 detach_vmas of next and its free or retire.
+ */
+static struct vm_area_struct *
+vma_merge(struct aspace_base *as, struct vm_area_struct *prev, struct vm_area_struct *next,
+	  uint64_t s, uint64_t e, uint64_t flags)
+{
+	bool mp = prev && sim_load64(&prev->vm_end) == s && sim_load64(&prev->vm_flags) == flags;
+	bool mn = next && sim_load64(&next->vm_start) == e && sim_load64(&next->vm_flags) == flags;
+	if (!mp && !mn)
+		return NULL;
+	as->vs.merges++;
+	if (!mp) {
+		uint64_t ne = sim_load64(&next->vm_end);
+		vma_rebound(as, next, e, ne, s, ne);
+		return next;
+	}
+	uint64_t ps = sim_load64(&prev->vm_start), ne = e;
+	if (mn) {
+		struct vm_area_struct *p2, *n2;
+		ne = sim_load64(&next->vm_end);
+		detach_vmas(as, next, e, ne, as->rcu_faults, &p2, &n2);
+		g_assert(p2 == prev);
+	}
+	vma_rebound(as, prev, ps, s, ps, ne);
+	if (mn)
+		vma_dispose(as, next);
+	return prev;
+}
+
 int
 as_do_mmap(struct aspace_base *as, uint64_t addr, uint64_t len, unsigned prot, unsigned flags,
 	   uint64_t *out)
@@ -424,8 +502,10 @@ as_do_mmap(struct aspace_base *as, uint64_t addr, uint64_t len, unsigned prot, u
 		prev = sim_loadp((void *const *)&next->vm_prev);
 	else
 		prev = sim_loadp((void *const *)&as->ml->mmap_last);
-	struct vm_area_struct *v = vma_alloc(as, start, start + len, prot);
-	vma_link(as, v, prev);
+	if (vma_merge(as, prev, next, start, start + len, prot) == NULL) {
+		struct vm_area_struct *v = vma_alloc(as, start, start + len, prot);
+		vma_link(as, v, prev);
+	}
 	*out = start;
 	return 0;
 }
@@ -690,6 +770,7 @@ as_stats(void *a, cJSON *out)
 	cJSON_AddNumberToObject(out, "mmap_cache_hits", (double)as->vs.mmap_cache_hits);
 	cJSON_AddNumberToObject(out, "mmap_cache_misses", (double)as->vs.mmap_cache_misses);
 	cJSON_AddNumberToObject(out, "splits", (double)as->vs.splits);
+	cJSON_AddNumberToObject(out, "merges", (double)as->vs.merges);
 	cJSON_AddNumberToObject(out, "ptes_zapped", (double)as->vs.ptes_zapped);
 	cJSON_AddNumberToObject(out, "shootdown_targets", (double)as->vs.shootdown_targets);
 	cJSON *mo = cJSON_AddObjectToObject(out, "mm");

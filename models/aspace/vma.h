@@ -89,6 +89,7 @@ _Static_assert(sizeof(struct mm_vma_line) == 64, "one line");
 struct aspace_vma_stats {
 	uint64_t mmap_cache_hits, mmap_cache_misses;
 	uint64_t splits;                     /* __split_vma calls */
+	uint64_t merges;                     /* mmaps vma_merge folded into a neighbour */
 	uint64_t ptes_zapped;
 	uint64_t shootdown_targets;          /* summed over munmap/mprotect flushes */
 };
