@@ -53,6 +53,7 @@ static struct {
 	struct kalloc *ka;
 	struct klock *kl;
 	uint64_t *done;              /* simulated, own line: CPUs whose script returned */
+	uint64_t *flag;              /* simulated, own line: a script's handoff between CPUs */
 	cJSON *stats;
 	bool check_ok;
 	char *check_why;
@@ -83,6 +84,8 @@ at_setup(struct sim *s, const void *p)
 	at.kl = klock_create(s);
 	at.done = sim_alloc(64, 64);
 	sim_mem_prime(s, at.done, 64, 0);
+	at.flag = sim_alloc(64, 64);
+	sim_mem_prime(s, at.flag, 64, 0);
 	if (c->scheme) {
 		at.rcl = rcl_find(c->scheme);
 		g_assert_nonnull(at.rcl);
@@ -768,6 +771,226 @@ test_exact_mmap(void)
 	g_assert_cmpuint(bo - bare_b, ==, 32);
 }
 
+/* ---- exact costs across two CPUs ---- */
+
+/*
+ * Two CPUs of one cluster (t_machine(1, 2), t_lat_default, the default
+ * IPI latencies), handing off through at.flag:
+ *   CPU 0: mmap W (8 pages, the lowest gap) and write its page 0 (the
+ *     page-table pages are allocated and cleared by CPU 0); flag = 1.
+ *   CPU 1: write pages 1 and 2 of W (its fault path, pcp list and the
+ *     PTE line of W's pages warm); flag = 2.
+ *   The mapping of X (one page at W + 10 pages: a VMA of its own) is
+ *     made by CPU 0 (xc_cross) or by CPU 1 itself; flag = 3.
+ *   CPU 1: drain its store buffer, then write X: the measured fault
+ *     xc_t[1] - xc_t[0] (a fresh page from CPU 1's pcp list, the PTE
+ *     store, the retried access).  flag = 4.
+ *   CPU 0: munmap X (xc_t[3] - xc_t[2]): zap, free, flush, and the
+ *     shootdown of CPU 1, which holds X's translation (unless
+ *     xc_noshoot: the mutation without it); flag = 5.
+ *   CPU 1 (not xc_noshoot): write X again: SIGSEGV.
+ */
+static bool xc_cross, xc_noshoot;
+static sim_time_t xc_t[4];
+static uint64_t xc_shoot, xc_ipis, xc_acks;
+static int xc_segv;
+static struct sim_access_counts xc_acc[2];
+static void
+xc_wait(uint64_t v)
+{
+	uint64_t f;
+	while ((f = sim_load64_acq(at.flag)) < v)
+		(void)sim_spin_while_eq64(at.flag, f);
+}
+
+static void
+xc_script(uint32_t cpu)
+{
+	const struct aspace_ops *o = at.ops;
+	void *as = at.as;
+	const uint64_t rw = MM_PROT_READ | MM_PROT_WRITE;
+	uint64_t w, x, got;
+	if (cpu == 0) {
+		g_assert_cmpint(o->mmap(as, 0, 8 * MM_PAGE_SIZE, rw, 0, &w), ==, 0);
+		g_assert_cmpint(aspace_access(o, as, w, MM_FAULT_WRITE), ==, 0);
+		sim_store64_rel(at.flag, 1);
+	} else {
+		xc_wait(1);
+		w = ((struct aspace_base *)as)->ml->mmap->vm_start;   /* host: W's address */
+		g_assert_cmpint(aspace_access(o, as, w + MM_PAGE_SIZE, MM_FAULT_WRITE), ==, 0);
+		g_assert_cmpint(aspace_access(o, as, w + 2 * MM_PAGE_SIZE, MM_FAULT_WRITE), ==, 0);
+		sim_store64_rel(at.flag, 2);
+	}
+	x = w + 10 * MM_PAGE_SIZE;
+	/* round 0 warms the cross-CPU path (CPU 0 maps, CPU 1 faults, CPU 0
+	 * unmaps: the shootdown's lines), round 1 is measured */
+	for (uint64_t k = 0; k < 2; k++) {
+		uint64_t f0 = 2 + 3 * k;
+		bool mine = k == 0 || xc_cross ? cpu == 0 : cpu == 1;
+		if (mine) {
+			xc_wait(f0);
+			g_assert_cmpint(o->mmap(as, x, MM_PAGE_SIZE, rw, AS_MAP_FIXED, &got), ==, 0);
+			sim_store64_rel(at.flag, f0 + 1);
+		}
+		if (cpu == 1) {
+			xc_wait(f0 + 1);
+			sim_fence_full();
+			if (k == 1) {
+				sim_cpu_access_counts(at.sim, 1, &xc_acc[0]);
+				xc_t[0] = sim_now();
+			}
+			g_assert_cmpint(aspace_access(o, as, x, MM_FAULT_WRITE), ==, 0);
+			if (k == 1) {
+				xc_t[1] = sim_now();
+				sim_cpu_access_counts(at.sim, 1, &xc_acc[1]);
+			}
+			sim_store64_rel(at.flag, f0 + 2);
+		} else {
+			xc_wait(f0 + 2);
+			sim_fence_full();
+			const struct smp_stats *st = at.smp->stats(at.smp_state);
+			uint64_t c0 = st->cycles, i0 = st->ipis, a0 = st->acks;
+			if (k == 1)
+				xc_t[2] = sim_now();
+			if (k == 1 && xc_noshoot)     /* the design's friend */
+				((struct aspace_base *)as)->env.mutation_no_shootdown = true;
+			g_assert_cmpint(o->munmap(as, x, MM_PAGE_SIZE), ==, 0);
+			if (k == 1) {
+				xc_t[3] = sim_now();
+				xc_shoot = st->cycles - c0;
+				xc_ipis = st->ipis - i0;
+				xc_acks = st->acks - a0;
+			}
+			sim_store64_rel(at.flag, f0 + 3);
+		}
+	}
+	if (cpu == 1 && !xc_noshoot) {
+		xc_wait(8);
+		xc_segv = aspace_access(o, as, x, MM_FAULT_WRITE);
+	}
+}
+
+struct xc_result {
+	sim_time_t fault, munmap;
+	uint64_t shoot, ipis, acks;
+	uint64_t load_misses, store_misses, rmw_misses;
+	double shootdowns, faults, segv;
+};
+
+static struct xc_result
+xc_run(const char *design, bool cross, bool noshoot)
+{
+	xc_cross = cross;
+	xc_noshoot = noshoot;
+	xc_segv = 1;
+	xc_shoot = xc_ipis = xc_acks = 0;
+	struct at_config c = { .design = design, .scheme = "tree_rcu", .cpus = 2, .seed = 1,
+			       .mmap_cache = -1, .script = xc_script };
+	GError *err = at_run(&c);
+	g_assert_no_error(err);
+	if (!noshoot)        /* the mutation leaves CPU 1 a stale translation */
+		g_assert_true(at.check_ok);
+	struct xc_result r = {
+		.fault = xc_t[1] - xc_t[0], .munmap = xc_t[3] - xc_t[2],
+		.shoot = xc_shoot, .ipis = xc_ipis, .acks = xc_acks,
+		.load_misses = xc_acc[1].load_misses - xc_acc[0].load_misses,
+		.store_misses = xc_acc[1].store_misses - xc_acc[0].store_misses,
+		.rmw_misses = xc_acc[1].rmw_misses - xc_acc[0].rmw_misses,
+		.shootdowns = at_stat("mm.mm_shootdowns"), .faults = at_stat("faults"),
+		.segv = at_stat("segv"),
+	};
+	if (!noshoot)
+		g_assert_cmpint(xc_segv, ==, -EFAULT);
+	at_free();
+	g_test_message("%s cross=%d noshoot=%d: fault %" G_GUINT64_FORMAT " (misses: %"
+		       G_GUINT64_FORMAT " load, %" G_GUINT64_FORMAT " store, %" G_GUINT64_FORMAT
+		       " rmw), munmap %" G_GUINT64_FORMAT " (shootdown %" G_GUINT64_FORMAT
+		       "), shootdowns %g, faults %g", design, cross, noshoot, r.fault,
+		       r.load_misses, r.store_misses, r.rmw_misses, r.munmap, r.shoot,
+		       r.shootdowns, r.faults);
+	return r;
+}
+
+/*
+ * The fault: CPU 1's write fault on X when CPU 0 made X's mapping,
+ * against the same fault when CPU 1 made it (t_lat_default, one cluster:
+ * a line another core holds modified comes in a + b + d = 3 x leg_cluster
+ * = 15 cycles where an L1 hit costs 4; a locked RMW pays atomic_hit 20 on
+ * top of either).  The lines CPU 0's mmap wrote and CPU 1's fault reads:
+ *   linux-rwsem:
+ *     mmap_sem: down_read's lock xadd                 +15 (35 for 20)
+ *     the mm line: find_vma's mmap_cache load (NULL
+ *       since round 0's munmap)                      +11 (15 for 4)
+ *     the rbtree: the root line (highest_vm_end), W's
+ *       node (its right child and subtree gap), X's
+ *       new node                                      3 x +11
+ *     X's VMA: vm_start (then vm_end, vm_flags hit)   +11
+ *                                                    = 70
+ *     (the mmap_cache store after the tree lookup now upgrades a shared
+ *     line: one more store miss, drained while the page is cleared,
+ *     before the next locked instruction: 0 cycles)
+ *   bonsai (no mmap_sem, no mmap_cache): the tree's root line and the
+ *     two nodes CPU 0's path copy wrote, X's VMA    4 x +11 = 44
+ * Everything else is the same in both runs: the data page from CPU 1's
+ * pcp list, cold (64 store misses from DRAM; about 21,900 cycles either
+ * way), X's PTE line and the PTL, both last written by CPU 0's zap in
+ * round 0 (one load and one RMW miss in both).
+ *
+ * The munmap: CPU 1 holds X's translation; CPU 0's munmap shoots it down
+ * with exactly one IPI to CPU 1 (one csd acked), and CPU 1's next write
+ * to X faults and gets SIGSEGV.  flush_tlb_others takes 4,003 cycles on
+ * CPU 0 (the path warm from round 0; the default IPI latencies):
+ *   CPU 0 before the IPI: flush_info stores, cpumask_and / clear and the
+ *     for_each_cpu scans (hits), csd_lock_wait's load of the csd (CPU 1
+ *     unlocked it in round 0), the csd stores, llist_add's load and
+ *     cmpxchg of CPU 1's call_single_queue (CPU 1 emptied it), the fence
+ *     before the ICR write (fence_full 33)
+ *   ipi_send (the ICR write)                          500
+ *   ipi_latency (in flight to CPU 1)                 2000
+ *   CPU 1: irq_entry                                 1000
+ *     llist_del_all's xchg of the queue, the csd's next, func and info
+ *     loads, flush_tlb_func's flush_info loads (three lines CPU 0 just
+ *     wrote: 3 x 15 transfers), flush_tlb_one: invlpg 200 (1 page <=
+ *     flush_ceiling 33), csd_unlock's store-release
+ *   CPU 0: csd_lock_wait sees the unlock: a re-read of the csd line and
+ *     the wake-up's pause
+ * of which the fixed latencies and the invalidation are 3,733 (500 +
+ * 2,000 + 1,000 + 200 + 33); the other 270 are the lines above, which
+ * the engine counts as CPU 1's 38 cycles of hits, 45 of transfers, 26
+ * waiting for the queue line's directory and 10 for a transfer it
+ * serves as an SMT-sibling hand-over, and CPU 0's own hits and transfers
+ * on the csd, queue, flush_info and cpumask lines.  Without the
+ * shootdown (the no-shootdown mutation on the measured munmap only) the
+ * munmap is 3,666 cycles shorter: 4,003 less the store-buffer drain
+ * (337 cycles of the zap's and free's stores) that the wait for CPU 1
+ * hides.
+ */
+static void
+test_exact_two_cpus(gconstpointer design)
+{
+	bool bonsai = strcmp(design, "bonsai") == 0;
+	struct xc_result own = xc_run(design, false, false);
+	struct xc_result cross = xc_run(design, true, false);
+	struct xc_result none = xc_run(design, true, true);
+	/* the fault */
+	g_assert_cmpuint(cross.fault - own.fault, ==, bonsai ? 44 : 70);
+	g_assert_cmpuint(cross.load_misses - own.load_misses, ==, bonsai ? 4 : 5);
+	g_assert_cmpuint(cross.rmw_misses - own.rmw_misses, ==, bonsai ? 0 : 1);
+	/* the munmap: one shootdown, one IPI, one ack, then SIGSEGV */
+	for (int k = 0; k < 2; k++) {
+		const struct xc_result *r = k ? &cross : &own;
+		g_assert_cmpuint(r->ipis, ==, 1);
+		g_assert_cmpuint(r->acks, ==, 1);
+		g_assert_cmpuint(r->shoot, ==, 4003);
+		g_assert_cmpfloat(r->shootdowns, ==, 2);      /* rounds 0 and 1 */
+		g_assert_cmpfloat(r->faults, ==, 6);          /* 1 + 2 warm, 2 on X, the SIGSEGV */
+		g_assert_cmpfloat(r->segv, ==, 1);
+	}
+	g_assert_cmpuint(none.ipis, ==, 0);
+	g_assert_cmpfloat(none.shootdowns, ==, 1);
+	g_assert_cmpuint(cross.munmap - none.munmap, ==, 3666);
+}
+
 /* ---- config errors ---- */
 
 static void
@@ -811,6 +1034,9 @@ main(int argc, char **argv)
 	g_test_add_func("/aspace/config/errors", test_config_errors);
 	g_test_add_func("/aspace/exact/fault", test_exact_fault);
 	g_test_add_func("/aspace/exact/mmap", test_exact_mmap);
+	g_test_add_data_func("/aspace/exact/two-cpus/linux-rwsem", "linux-rwsem",
+			     test_exact_two_cpus);
+	g_test_add_data_func("/aspace/exact/two-cpus/bonsai", "bonsai", test_exact_two_cpus);
 	g_test_add_func("/aspace/safety/linux-rwsem", test_safety_linux);
 	g_test_add_func("/aspace/safety/bonsai", test_safety_bonsai);
 	g_test_add_func("/aspace/determinism", test_determinism);
