@@ -939,31 +939,40 @@ xc_run(const char *design, bool cross, bool noshoot)
  * The munmap: CPU 1 holds X's translation; CPU 0's munmap shoots it down
  * with exactly one IPI to CPU 1 (one csd acked), and CPU 1's next write
  * to X faults and gets SIGSEGV.  flush_tlb_others takes 4,003 cycles on
- * CPU 0 (the path warm from round 0; the default IPI latencies):
- *   CPU 0 before the IPI: flush_info stores, cpumask_and / clear and the
- *     for_each_cpu scans (hits), csd_lock_wait's load of the csd (CPU 1
- *     unlocked it in round 0), the csd stores, llist_add's load and
- *     cmpxchg of CPU 1's call_single_queue (CPU 1 emptied it), the fence
- *     before the ICR write (fence_full 33)
- *   ipi_send (the ICR write)                          500
- *   ipi_latency (in flight to CPU 1)                 2000
- *   CPU 1: irq_entry                                 1000
- *     llist_del_all's xchg of the queue, the csd's next, func and info
- *     loads, flush_tlb_func's flush_info loads (three lines CPU 0 just
- *     wrote: 3 x 15 transfers), flush_tlb_one: invlpg 200 (1 page <=
- *     flush_ceiling 33), csd_unlock's store-release
- *   CPU 0: csd_lock_wait sees the unlock: a re-read of the csd line and
- *     the wake-up's pause
- * of which the fixed latencies and the invalidation are 3,733 (500 +
- * 2,000 + 1,000 + 200 + 33); the other 270 are the lines above, which
- * the engine counts as CPU 1's 38 cycles of hits, 45 of transfers, 26
- * waiting for the queue line's directory and 10 for a transfer it
- * serves as an SMT-sibling hand-over, and CPU 0's own hits and transfers
- * on the csd, queue, flush_info and cpumask lines.  Without the
- * shootdown (the no-shootdown mutation on the measured munmap only) the
- * munmap is 3,666 cycles shorter: 4,003 less the store-buffer drain
- * (337 cycles of the zap's and free's stores) that the wait for CPU 1
- * hides.
+ * CPU 0, on the path round 0 warmed (the default IPI latencies; a line
+ * the other core holds modified: 15, an L1 hit 4, a store 1):
+ *   CPU 0, before the IPI                                     637
+ *     flush_info start/npages stores, cpumask_and, the clear of
+ *       self and of cfd_ipi, the for_each_cpu scan (own lines)  21
+ *     csd_lock_wait: the csd's flags (a hit: CPU 0 re-read the
+ *       line when round 0's ack woke it)                         4
+ *     the csd's flags, func, info stores                         3
+ *     llist_add: the load of CPU 1's call_single_queue (CPU 1
+ *       emptied it: 15), csd->next (1), and the cmpxchg, which
+ *       first drains the store buffer (the csd and flush_info
+ *       lines CPU 1 read in round 0 come back: upgrades) and then
+ *       takes the queue line (15 + atomic_hit 20)               67
+ *     __cpumask_set_cpu(cfd_ipi) and its scan                    9
+ *     the fence before the ICR write (fence_full)               33
+ *     ipi_send (the ICR write)                                 500
+ *   the IPI in flight (ipi_latency), CPU 1's wake-up from its
+ *     spin (pause 3) and irq_entry                            3,003
+ *   CPU 1's handler                                            315
+ *     llist_del_all: xchg of the queue (CPU 0's cmpxchg: 15 + 20) 35
+ *     the csd's next (written by CPU 0)                         15
+ *     llist_reverse_order's store of next (the csd line back to
+ *       M) and the next, func and info loads behind it         45
+ *     flush_tlb_func: flush_info's start (CPU 0 wrote it: 15),
+ *       npages (4), INVLPG of the one page (invlpg 200: 1 page
+ *       is under flush_ceiling 33)                             219
+ *     csd_unlock's store-release                                 1
+ *   CPU 0's csd_lock_wait sees the flags cleared: its re-read of
+ *     the csd line after the release drains, and the pause       48
+ *                                                           = 4,003
+ * Without the shootdown (the no-shootdown mutation on the measured
+ * munmap only) the munmap is 3,666 cycles shorter: 4,003 less the 337
+ * cycles of the zap's and free's store-buffer drain that the wait for
+ * CPU 1 hides (without it they stall the munmap's up_write).
  */
 static void
 test_exact_two_cpus(gconstpointer design)
