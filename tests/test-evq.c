@@ -167,11 +167,175 @@ test_evq_lockstep(void)
 	sim_evq_free(&q);
 }
 
+/* ---- sparse mode, dense buckets and the switches between them ---- */
+
+/* One phase of run_phases: each step pops one event and pushes `per_pop`
+ * events (on average) at now + near + a random part of `spread` cycles, plus
+ * now + sleep for every CPU that goes to sleep. */
+struct phase {
+	int steps;
+	int per_pop_x4;        /* pushes per pop, times 4 */
+	uint32_t near, spread; /* push distance: near + [0, spread) */
+	uint64_t sleep;        /* a sleeper's distance, 0 for none */
+	int sleep_per_1000;    /* pushes that are sleepers, per 1,000 */
+};
+
+struct mode_seen {
+	int sparse, dense, to_sparse, to_dense;   /* pops in each mode; switches */
+	bool last;
+};
+
+static void
+note_mode(const struct sim_evq *q, struct mode_seen *m)
+{
+	if (q->sparse && !m->last)
+		m->to_sparse++;
+	if (!q->sparse && m->last)
+		m->to_dense++;
+	m->last = q->sparse;
+}
+
+static void
+push_both(struct sim_evq *q, struct ref *r, struct sim_ev ev, struct mode_seen *m)
+{
+	sim_evq_push(q, ev);
+	g_array_append_val(r->a, ev);
+	note_mode(q, m);
+}
+
+static void
+pop_both(struct sim_evq *q, struct ref *r, uint64_t *now, struct mode_seen *m)
+{
+	struct sim_ev want = ref_pop(r);
+	assert_same(sim_evq_top(q), &want);
+	struct sim_ev got = sim_evq_pop(q);
+	assert_same(&got, &want);
+	*now = got.time;
+	if (q->sparse)
+		m->sparse++;
+	else
+		m->dense++;
+	note_mode(q, m);
+}
+
+/* Run the phases in order against the reference; the queue must pop
+ * exactly the reference's order, every field equal.  Return the modes seen. */
+static struct mode_seen
+run_phases(guint32 seed, const struct phase *ph, int nph, uint32_t start_events)
+{
+	GRand *g = g_rand_new_with_seed(seed);
+	struct sim_evq q;
+	struct ref r = { g_array_new(FALSE, FALSE, sizeof(struct sim_ev)) };
+	struct mode_seen m = { 0 };
+	sim_evq_init(&q);
+	uint64_t seq = 0, now = 1000;
+	for (uint32_t i = 0; i < start_events; i++)
+		push_both(&q, &r, (struct sim_ev){ .time = now + i % 3, .cls = SIM_EV_CPU,
+						   .id = i, .seq = ++seq }, &m);
+	for (int p = 0; p < nph; p++) {
+		for (int step = 0; step < ph[p].steps && r.a->len; step++) {
+			pop_both(&q, &r, &now, &m);
+			int k = ph[p].per_pop_x4 / 4 +
+				(g_rand_int_range(g, 0, 4) < ph[p].per_pop_x4 % 4);
+			for (int j = 0; j < k; j++) {
+				bool sleeper = ph[p].sleep &&
+					g_rand_int_range(g, 0, 1000) < ph[p].sleep_per_1000;
+				uint64_t t = now + (sleeper ? ph[p].sleep : ph[p].near +
+					(uint64_t)g_rand_int_range(g, 0, (gint32)ph[p].spread));
+				push_both(&q, &r, (struct sim_ev){
+					.time = t,
+					.cls = (uint32_t)g_rand_int_range(g, 0, 3),
+					.id = (uint32_t)g_rand_int_range(g, 0, 64),
+					.seq = ++seq }, &m);
+			}
+			g_assert_cmpuint(q.n, ==, r.a->len);
+		}
+	}
+	while (r.a->len)
+		pop_both(&q, &r, &now, &m);
+	g_assert_true(sim_evq_empty(&q));
+	sim_evq_free(&q);
+	g_array_free(r.a, TRUE);
+	g_rand_free(g);
+	return m;
+}
+
+/*
+ * faa's pattern: 2-3 events queued, each pop pushes one 30 to 2,100 cycles
+ * on (nearly every event in a bucket of its own).  The queue stays in
+ * sparse mode (no bucket change per pop) and pops in the reference order.
+ */
+static void
+test_evq_sparse(void)
+{
+	const struct phase ph[] = {
+		{ .steps = 20000, .per_pop_x4 = 4, .near = 30, .spread = 2070 },
+	};
+	for (guint32 seed = 1; seed <= 5; seed++) {
+		struct mode_seen m = run_phases(seed, ph, 1, 3);
+		g_assert_cmpint(m.sparse, >, 19000);
+		g_assert_cmpint(m.to_dense, ==, 0);
+	}
+}
+
+/*
+ * rcuscale's pattern: 4,096 events a few cycles apart, each pop pushes
+ * one 1 to 8 cycles on: dense buckets, no sparse mode after the start.
+ */
+static void
+test_evq_dense(void)
+{
+	const struct phase ph[] = {
+		{ .steps = 40000, .per_pop_x4 = 4, .near = 1, .spread = 8 },
+	};
+	struct mode_seen m = run_phases(7, ph, 1, 4096);
+	/* the first push into the empty queue starts sparse mode; the start's
+	 * pushes end it, and it does not come back */
+	g_assert_cmpint(m.to_sparse, ==, 1);
+	g_assert_cmpint(m.to_dense, ==, 1);
+	g_assert_cmpint(m.sparse, ==, 0);
+}
+
+/*
+ * Switching: a sparse chain, then a burst (each pop pushes two events
+ * spread over 3,000 cycles, so insertions into a wide now move more than
+ * SIM_EVQ_SPARSE_HI entries and end sparse mode), then a drain back to a
+ * sparse chain; line_ww's pattern throughout: a share of the pushes are
+ * sleepers 8 M cycles on (a far heap that sparse mode must not pull in),
+ * some of them landing at one time.  Both switches happen, repeatedly,
+ * and the order stays the reference's.
+ */
+static void
+test_evq_switching(void)
+{
+	const struct phase ph[] = {
+		{ .steps = 3000, .per_pop_x4 = 4, .near = 30, .spread = 2000,
+		  .sleep = 8000000, .sleep_per_1000 = 20 },
+		{ .steps = 3000, .per_pop_x4 = 8, .near = 0, .spread = 3000,
+		  .sleep = 8000000, .sleep_per_1000 = 20 },
+		{ .steps = 9000, .per_pop_x4 = 3, .near = 1, .spread = 500,
+		  .sleep = 8000000, .sleep_per_1000 = 100 },
+		{ .steps = 3000, .per_pop_x4 = 4, .near = 30, .spread = 2000 },
+		{ .steps = 3000, .per_pop_x4 = 9, .near = 0, .spread = 40 },
+		{ .steps = 6000, .per_pop_x4 = 3, .near = 0, .spread = 4000 },
+	};
+	for (guint32 seed = 1; seed <= 5; seed++) {
+		struct mode_seen m = run_phases(seed, ph, G_N_ELEMENTS(ph), 2);
+		g_assert_cmpint(m.to_dense, >=, 2);
+		g_assert_cmpint(m.to_sparse, >=, 2);
+		g_assert_cmpint(m.sparse, >, 1000);
+		g_assert_cmpint(m.dense, >, 1000);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/engine/evq/random-mix-matches-reference", test_evq_random_mix);
 	g_test_add_func("/engine/evq/lockstep-cpus", test_evq_lockstep);
+	g_test_add_func("/engine/evq/sparse-matches-reference", test_evq_sparse);
+	g_test_add_func("/engine/evq/dense-matches-reference", test_evq_dense);
+	g_test_add_func("/engine/evq/switching-matches-reference", test_evq_switching);
 	return g_test_run();
 }

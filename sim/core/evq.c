@@ -19,6 +19,8 @@
 G_STATIC_ASSERT(SIM_EVQ_NB >= 64 && SIM_EVQ_NB <= 4096 && (SIM_EVQ_NB & (SIM_EVQ_NB - 1)) == 0);
 G_STATIC_ASSERT(SIM_EVQ_WB <= 20);
 G_STATIC_ASSERT(sizeof(struct sim_evk) == 16);
+G_STATIC_ASSERT(SIM_EVQ_SPARSE_SPAN >= SIM_EVQ_W && SIM_EVQ_SPARSE_SPAN + SPAN < (UINT64_C(1) << 30));
+G_STATIC_ASSERT(SIM_EVQ_LINEAR <= SIM_EVQ_SPARSE_HI);
 
 static inline uint32_t
 slot_of(uint64_t t)
@@ -253,47 +255,105 @@ clear_slot(struct sim_evq *q, uint32_t s)
 		q->summary &= ~(UINT64_C(1) << (s / 64));
 }
 
-/* now is empty and n > 0: make the next bucket (from the wheel, or the far
- * heap's earliest cycles when the wheel is empty) the current one. */
+/* Append wheel slot s's events (its bucket starts at `start`, at or after
+ * base) to now, re-encoded from base, and empty the bucket. */
 static void
-advance(struct sim_evq *q)
+take_bucket(struct sim_evq *q, uint32_t s, uint64_t start)
+{
+	struct sim_evq_bucket *b = &q->wheel[s];
+	uint64_t add = (start - q->base) << 34;
+	now_reserve(q, q->nnow + b->n);
+	struct sim_evk *dst = &q->now[q->nnow];
+	for (uint32_t i = 0; i < b->n; i++)
+		dst[i] = (struct sim_evk){ .hi = b->e[i].hi + add, .lo = b->e[i].lo };
+	q->nnow += b->n;
+	q->nwheel -= b->n;
+	b->n = 0;
+	clear_slot(q, s);
+}
+
+/* Queue ev, at or after t1, in the wheel or the far heap. */
+static inline void
+place_after_now(struct sim_evq *q, const struct sim_ev *ev)
+{
+	if (ev->time - q->t1 < SPAN)
+		bucket_add(q, ev);
+	else
+		far_push(q, *ev);
+}
+
+/* now is empty and n > 0: make the next bucket (from the wheel, or the far
+ * heap's earliest cycles when the wheel is empty) the current one.  Every
+ * queued event is at or after `lo` (the last time popped): now's origin
+ * becomes lo when the bucket is less than SIM_EVQ_SPARSE_SPAN after it, so
+ * that the pushes of the event just popped, between lo and the bucket, land
+ * in now rather than before it.  When the wheel holds at most
+ * SIM_EVQ_SPARSE_LO events, take all of them and widen now to
+ * SIM_EVQ_SPARSE_SPAN cycles past its origin or up to the earliest far
+ * event's bucket, whichever is sooner: sparse mode, where a push up to
+ * there lands in now (a short insertion) and a pop does not visit the
+ * wheel.  A far heap of sleepers stays where it is. */
+static void
+advance(struct sim_evq *q, uint64_t lo)
 {
 	SIM_ASSERT(q->head == q->nnow && q->nwheel + q->nfar > 0);
+	bool sparse = q->nwheel <= SIM_EVQ_SPARSE_LO;
 	q->head = q->nnow = 0;
+	uint32_t s = 0;
+	uint64_t start;
 	if (q->nwheel) {
-		uint32_t s = next_bucket(q, slot_of(q->t1));
-		uint64_t start = slot_start(q, s);
+		s = next_bucket(q, slot_of(q->t1));
+		start = slot_start(q, s);
+	} else {
+		start = q->far[0].time & ~(SIM_EVQ_W - 1);
+	}
+	lo &= ~(SIM_EVQ_W - 1);
+	SIM_ASSERT(lo <= start);
+	q->base = start - lo < SIM_EVQ_SPARSE_SPAN ? lo : start;
+	if (q->nwheel) {
 		struct sim_evq_bucket *b = &q->wheel[s];
 		if (b->n <= SIM_EVQ_SMALL) {
 			/* copy: the bucket keeps its small array */
-			now_reserve(q, b->n);
-			memcpy(q->now, b->e, b->n * sizeof(*b->e));
-			q->nnow = b->n;
-			b->n = 0;
+			take_bucket(q, s, start);
 		} else {
 			/* the bucket's array becomes now's; now's goes to the pool */
 			array_put(q, q->now, q->capnow);
 			q->now = b->e;
 			q->nnow = b->n;
 			q->capnow = b->cap;
+			q->nwheel -= b->n;
 			*b = (struct sim_evq_bucket){ 0 };
+			clear_slot(q, s);
+			uint64_t add = (start - q->base) << 34;
+			for (uint32_t i = 0; add && i < q->nnow; i++)
+				q->now[i].hi += add;
 		}
-		clear_slot(q, s);
-		q->nwheel -= q->nnow;
-		q->base = start;
-		q->t1 = start + SIM_EVQ_W;
-	} else {
-		q->base = q->far[0].time & ~(SIM_EVQ_W - 1);
-		q->t1 = q->base + SIM_EVQ_W;
 	}
+	q->t1 = start + SIM_EVQ_W;
+	if (sparse) {
+		/* the rest of the wheel, bucket by bucket in time order */
+		while (q->nwheel) {
+			s = next_bucket(q, slot_of(q->t1));
+			start = slot_start(q, s);
+			take_bucket(q, s, start);
+			q->t1 = start + SIM_EVQ_W;
+		}
+		uint64_t t1 = q->base + SIM_EVQ_SPARSE_SPAN;
+		if (q->nfar && q->far[0].time - q->base < SIM_EVQ_SPARSE_SPAN)
+			t1 = q->far[0].time & ~(SIM_EVQ_W - 1);
+		if (t1 - q->base > q->t1 - q->base)
+			q->t1 = t1;
+	}
+	q->sparse = sparse;
 	/* far events the wheel now reaches */
+	uint64_t span = q->t1 - q->base;
 	while (q->nfar) {
 		const struct sim_ev *f = &q->far[0];
 		uint64_t d = f->time - q->base;
-		if (d < SIM_EVQ_W) {
+		if (d < span) {
 			now_reserve(q, q->nnow + 1);
 			q->now[q->nnow++] = enc(f, q->base);
-		} else if (d - SIM_EVQ_W < SPAN) {
+		} else if (d - span < SPAN) {
 			bucket_add(q, f);
 		} else {
 			break;
@@ -301,6 +361,49 @@ advance(struct sim_evq *q)
 		far_pop(q);
 	}
 	sort_now(q);
+}
+
+/* Leave sparse mode (an insertion into now moved more than
+ * SIM_EVQ_SPARSE_HI entries): t1 drops to the end of now[head]'s bucket; now's events after it go to the
+ * wheel or the far heap, and so do wheel events the narrower wheel no
+ * longer reaches. */
+static void
+narrow(struct sim_evq *q)
+{
+	uint64_t first = q->base + (q->now[q->head].hi >> 34);
+	uint64_t nt1 = (first & ~(SIM_EVQ_W - 1)) + SIM_EVQ_W;
+	for (uint32_t w = 0; q->nwheel && w < WORDS; w++) {
+		/* wheel events are at or after the old t1, so after nt1 */
+		for (uint64_t m = q->bits[w]; m; m &= m - 1) {
+			uint32_t s = w * 64 + (uint32_t)__builtin_ctzll(m);
+			uint64_t start = slot_start(q, s);
+			if (start - nt1 < SPAN)
+				continue;
+			struct sim_evq_bucket *b = &q->wheel[s];
+			for (uint32_t i = 0; i < b->n; i++)
+				far_push(q, dec(&b->e[i], start));
+			q->nwheel -= b->n;
+			b->n = 0;
+			clear_slot(q, s);
+		}
+	}
+	q->t1 = nt1;
+	q->sparse = false;
+	/* the first entry at or after nt1 */
+	uint64_t lim = (nt1 - q->base) << 34;
+	uint32_t lo = q->head, hi = q->nnow;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (q->now[mid].hi >= lim)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	for (uint32_t i = lo; i < q->nnow; i++) {
+		struct sim_ev ev = dec(&q->now[i], q->base);
+		place_after_now(q, &ev);
+	}
+	q->nnow = lo;
 }
 
 /* ---- the queue ---- */
@@ -332,7 +435,8 @@ sim_evq_free(struct sim_evq *q)
 	memset(q, 0, sizeof(*q));
 }
 
-/* Lower now's origin to nb, t1 - nb < 2^30 (a push before base). */
+/* Lower now's origin to nb, t1 - nb < 2^30 (a push before base; t1 is
+ * computed modulo 2^64 and may have wrapped past the end of time). */
 static void
 rebase(struct sim_evq *q, uint64_t nb)
 {
@@ -362,12 +466,32 @@ rebuild(struct sim_evq *q)
 	memset(q->bits, 0, WORDS * sizeof(*q->bits));
 	q->summary = 0;
 	q->nwheel = 0;
-	advance(q);
+	advance(q, q->far[0].time);
 }
 
-/* Insert k into now[head..nnow) in order, moving the shorter side. */
-static void
-now_insert(struct sim_evq *q, struct sim_evk k)
+/* Make room for one more entry at now's end: slide the live entries down
+ * when popped ones fill half the array (in sparse mode now never empties,
+ * so head only grows), else grow it. */
+static inline void
+now_room(struct sim_evq *q)
+{
+	if (q->nnow < q->capnow)
+		return;
+	if (2 * q->head >= q->capnow) {
+		memmove(q->now, &q->now[q->head], (q->nnow - q->head) * sizeof(*q->now));
+		q->nnow -= q->head;
+		q->head = 0;
+		return;
+	}
+	now_reserve(q, q->nnow + 1);
+}
+
+/* now_insert's general case: a binary search and a move of the shorter
+ * side (making room first: at the front, by moving every live entry a
+ * quarter of their number on, or at the end); in sparse mode, an insertion
+ * whose move itself shifts more than SIM_EVQ_SPARSE_HI entries ends it. */
+G_GNUC_NO_INLINE static bool
+now_insert_search(struct sim_evq *q, struct sim_evk k)
 {
 	uint32_t lo = q->head, hi = q->nnow;
 	while (lo < hi) {               /* the first entry after k */
@@ -377,25 +501,65 @@ now_insert(struct sim_evq *q, struct sim_evk k)
 		else
 			hi = mid;
 	}
-	if (q->head > 0 && lo - q->head < q->nnow - lo) {
-		memmove(&q->now[q->head - 1], &q->now[q->head], (lo - q->head) * sizeof(k));
+	bool first;
+	uint32_t moved;
+	if (lo - q->head < q->nnow - lo) {
+		if (q->head == 0) {
+			uint32_t live = q->nnow, gap = live / 4 > 16 ? live / 4 : 16;
+			now_reserve(q, live + gap);
+			memmove(&q->now[gap], q->now, live * sizeof(k));
+			q->head = gap;
+			q->nnow += gap;
+			lo += gap;
+		}
+		moved = lo - q->head;
+		memmove(&q->now[q->head - 1], &q->now[q->head], moved * sizeof(k));
 		q->head--;
 		q->now[lo - 1] = k;
-		return;
+		first = lo - 1 == q->head;
+	} else {
+		uint32_t head = q->head;
+		now_room(q);
+		lo -= head - q->head;
+		moved = q->nnow - lo;
+		memmove(&q->now[lo + 1], &q->now[lo], moved * sizeof(k));
+		q->now[lo] = k;
+		q->nnow++;
+		first = lo == q->head;
 	}
-	now_reserve(q, q->nnow + 1);
-	memmove(&q->now[lo + 1], &q->now[lo], (q->nnow - lo) * sizeof(k));
-	q->now[lo] = k;
-	q->nnow++;
+	if (q->sparse && moved > SIM_EVQ_SPARSE_HI)
+		narrow(q);
+	return first;
 }
 
-void
-sim_evq_push(struct sim_evq *q, struct sim_ev ev)
+/* Insert k into now[head..nnow) in order: when now holds a few live
+ * entries and has room, by a step of insertion sort from the end.
+ * Return: true if k is the new now[head]. */
+static inline bool
+now_insert(struct sim_evq *q, struct sim_evk k)
 {
-	SIM_ASSERT(ev.cls <= SIM_EV_LINE);
+	uint32_t head = q->head, i = q->nnow;
+	if (i - head > SIM_EVQ_LINEAR || i == q->capnow)
+		return now_insert_search(q, k);
+	struct sim_evk *e = q->now;
+	q->nnow = i + 1;
+	while (i > head && k_after(&e[i - 1], &k)) {
+		e[i] = e[i - 1];
+		i--;
+	}
+	e[i] = k;
+	return i == head;
+}
+
+/* sim_evq_push's cases other than an event into a non-empty now: the
+ * first event, an event before base, an event for the wheel or far heap. */
+G_GNUC_NO_INLINE static void
+push_slow(struct sim_evq *q, struct sim_ev ev)
+{
 	if (q->n == 0) {
 		q->base = ev.time & ~(SIM_EVQ_W - 1);
-		q->t1 = q->base + SIM_EVQ_W;
+		q->t1 = q->base + SIM_EVQ_SPARSE_SPAN;
+		q->sparse = true;
 		q->head = 0;
 		now_reserve(q, 1);
 		q->now[0] = enc(&ev, q->base);
@@ -405,26 +569,41 @@ sim_evq_push(struct sim_evq *q, struct sim_ev ev)
 		return;
 	}
 	q->n++;
-	if (G_UNLIKELY(ev.time < q->base)) {
+	if (ev.time < q->base) {
 		uint64_t nb = ev.time & ~(SIM_EVQ_W - 1);
-		if (q->t1 - nb >= (UINT64_C(1) << 30)) {
+		if (q->base - nb >= (UINT64_C(1) << 30) - (q->t1 - q->base)) {
 			far_push(q, ev);
 			rebuild(q);
 			q->top = dec(&q->now[q->head], q->base);
 			return;
 		}
 		rebase(q, nb);
-	}
-	uint64_t d = ev.time - q->base, span = q->t1 - q->base;
-	if (d < span) {
-		now_insert(q, enc(&ev, q->base));
-		if (sim_ev_before(&ev, &q->top))
+		if (now_insert(q, enc(&ev, q->base)))
 			q->top = ev;
-	} else if (d - span < SPAN) {
-		bucket_add(q, &ev);
-	} else {
-		far_push(q, ev);
+		return;
 	}
+	place_after_now(q, &ev);
+}
+
+void
+sim_evq_push(struct sim_evq *q, struct sim_ev ev)
+{
+	SIM_ASSERT(ev.cls <= SIM_EV_LINE);
+	if (G_LIKELY(q->n != 0 && ev.time >= q->base)) {
+		uint64_t d = ev.time - q->base, span = q->t1 - q->base;
+		if (d < span) {
+			q->n++;
+			if (now_insert(q, enc(&ev, q->base)))
+				q->top = ev;
+			return;
+		}
+		if (d - span < SPAN) {
+			q->n++;
+			bucket_add(q, &ev);
+			return;
+		}
+	}
+	push_slow(q, ev);
 }
 
 struct sim_ev
@@ -435,7 +614,7 @@ sim_evq_pop(struct sim_evq *q)
 	q->head++;
 	if (--q->n) {
 		if (q->head == q->nnow)
-			advance(q);
+			advance(q, ev.time);
 		q->top = dec(&q->now[q->head], q->base);
 	}
 	return ev;
@@ -486,7 +665,7 @@ sim_evq_filter(struct sim_evq *q, bool (*keep)(const struct sim_ev *ev, void *ar
 	q->n = q->nnow + q->nwheel + q->nfar;
 	if (q->n) {
 		if (q->nnow == 0)
-			advance(q);
+			advance(q, q->base);   /* every event is at or after base */
 		q->top = dec(&q->now[q->head], q->base);
 	}
 	return dropped;

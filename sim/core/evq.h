@@ -23,28 +23,44 @@
  * the event being processed and 95-99% under 2,048; a heap of every CPU's
  * next event paid O(log n) line-sized steps per pop for them):
  *
- *   now    the events before t1 (the current bucket), ascending from
+ *   now    the events in [base, t1) (the current bucket), ascending from
  *          head: a pop takes now[head], O(1);
  *   wheel  SIM_EVQ_NB - 1 buckets of SIM_EVQ_W cycles for the next
- *          (SIM_EVQ_NB - 1) * SIM_EVQ_W cycles, unsorted: a push appends,
- *          O(1); a bucket is sorted once, when it becomes `now`, by a
- *          natural merge sort (CPUs that yield in lockstep push a bucket
+ *          (SIM_EVQ_NB - 1) * SIM_EVQ_W cycles from t1, unsorted: a push
+ *          appends, O(1); a bucket is sorted once, when it becomes `now`, by
+ *          a natural merge sort (CPUs that yield in lockstep push a bucket
  *          in a few ascending runs: O(k log runs));
  *   far    a 4-ary heap of the rest (long sleeps, tick deadlines).
  *
- * Entries in now and wheel are 16 bytes (struct sim_evk): the time as an
- * offset in the bucket, class, id and the full 64-bit seq, so the order is
- * exact (nothing is truncated).  Invariants: n > 0 implies now[head..nnow)
- * is not empty and top is a copy of now[head]; every wheel event is at or
- * after t1 and before every far event; every now event is before t1.
- * A bucket that becomes current copies up to SIM_EVQ_SMALL events into now
- * and keeps its array; a larger one hands its array to now, and the array
- * now drained goes to a small pool: host memory follows the events queued
- * (plus at most SIM_EVQ_NB small arrays).
+ * Dense mode: now is one bucket (t1 = its start + W; base may be lower, at
+ * the last time popped, so the popped event's own pushes before the bucket
+ * land in now).  Sparse mode, for queues of a few events far apart (faa: 2-3
+ * events ~30-2,000 cycles apart, so dense mode changed bucket on nearly every
+ * pop): when a bucket change finds at most SIM_EVQ_SPARSE_LO events in the
+ * wheel, now takes them all and spans up to SIM_EVQ_SPARSE_SPAN cycles or
+ * the earliest far event, whichever is sooner; a push there is an insertion
+ * into a short sorted array (a step of insertion sort from the end for up to
+ * SIM_EVQ_LINEAR live entries).  An insertion into now that moves more than
+ * SIM_EVQ_SPARSE_HI entries ends sparse mode: t1 drops to the end of the
+ * first event's bucket and the later events go back to the wheel or heap.
  *
- * Cost: push O(1) (into now: a binary search and a move of the shorter
- * side), pop O(1) plus the bucket's sort and, for far events, O(log n)
- * twice.
+ * Entries in now and wheel are 16 bytes (struct sim_evk): the time as an
+ * offset (30 bits) from now's base or the bucket's start, class, id and the
+ * full 64-bit seq, so the order is exact (nothing is truncated).
+ * Invariants: n > 0 implies now[head..nnow) is not empty and top is a copy
+ * of now[head]; every now event is before t1; every wheel event is at or
+ * after t1, within (SIM_EVQ_NB - 1) * W cycles of it, and before every far
+ * event; t1 - base < 2^30 (computed modulo 2^64: t1 may wrap past the end
+ * of time).  A bucket that becomes current copies up to SIM_EVQ_SMALL
+ * events into now and keeps its array; a larger one hands its array to now,
+ * and the array now drained goes to a small pool: host memory follows the
+ * events queued (plus at most SIM_EVQ_NB small arrays).
+ *
+ * Cost: push O(1) (into now: an insertion, a binary search and a move of
+ * the shorter side for more than SIM_EVQ_LINEAR events), pop O(1) plus the
+ * bucket's sort and, for far events, O(log n) twice.  The modes and their
+ * thresholds are host speed only: any correct priority queue over the
+ * total order pops the same sequence.
  */
 #ifndef SIM_EVQ_H
 #define SIM_EVQ_H
@@ -66,9 +82,10 @@ struct sim_ev {
 	uint32_t cls;
 };
 
-/* A queued event in now or the wheel: hi = (time - bucket start) << 34 |
- * class << 32 | id, lo = seq; (hi, lo) compare as the total order does
- * among events of one bucket. */
+/* A queued event in now or the wheel: hi = (time - origin) << 34 |
+ * class << 32 | id, lo = seq, where origin is now's base or the wheel
+ * bucket's start; (hi, lo) compare as the total order does among events
+ * of one origin. */
 struct sim_evk {
 	uint64_t hi, lo;
 };
@@ -86,14 +103,24 @@ struct sim_evq_bucket {
 #define SIM_EVQ_NB 4096u
 #define SIM_EVQ_POOL 16u
 #define SIM_EVQ_SMALL 32u
+/* Sparse mode (above; host speed only): entered when a bucket change finds
+ * at most SPARSE_LO events in the wheel, left when an insertion into now
+ * moves more than SPARSE_HI entries; now then spans up to SPARSE_SPAN cycles
+ * (offsets are 30 bits).  now_insert takes an insertion-sort step from the
+ * end for at most LINEAR live entries. */
+#define SIM_EVQ_SPARSE_LO 8u
+#define SIM_EVQ_SPARSE_HI 64u
+#define SIM_EVQ_SPARSE_SPAN (UINT64_C(1) << 29)
+#define SIM_EVQ_LINEAR 8u
 
 struct sim_evq {
 	size_t n;                    /* events queued in all */
 	struct sim_ev top;           /* the earliest event; valid when n > 0 */
-	struct sim_evk *now;         /* now[head..nnow): events before t1, ascending */
+	struct sim_evk *now;         /* now[head..nnow): events in [base, t1), ascending */
 	uint32_t head, nnow, capnow;
-	uint64_t base;               /* time origin of now's entries (aligned to W,
-	                              * or lower after a push before it) */
+	bool sparse;                 /* sparse mode (t1 may be far after base) */
+	uint64_t base;               /* time origin of now's entries (aligned to W;
+	                              * at or before every queued event) */
 	uint64_t t1;                 /* end of now */
 	size_t nwheel;               /* events in the wheel */
 	struct sim_evq_bucket *wheel; /* SIM_EVQ_NB buckets by (time / W) % NB */
