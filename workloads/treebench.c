@@ -358,6 +358,8 @@ tb_report(void *arg, struct sim *sim, cJSON *out)
 	cJSON *lc = cJSON_AddObjectToObject(out, "lookup_cycles_by_cause");
 	cJSON *uc = cJSON_AddObjectToObject(out, "update_cycles_by_cause");
 	for (int k = 1; k < SIM_CAUSE_N; k++) {
+		if (!sim_cause_reported(sim, (enum sim_cause)k))
+			continue;
 		const char *nm = sim_cause_name((enum sim_cause)k);
 		cJSON_AddNumberToObject(lc, nm, ratio(rc_cause[k], (double)lookup.n));
 		cJSON_AddNumberToObject(uc, nm, ratio(wc_cause[k], nu));

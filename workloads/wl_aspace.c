@@ -139,6 +139,7 @@ wl_aspace_report(struct wl_aspace *w, cJSON *m)
 	w->ops->stats(w->as, a);
 	cJSON *s = cJSON_AddObjectToObject(m, "smp");
 	smp_stats_report(w->smp->stats(w->smp_state), s);
+	cpuidle_stats(w->sim, m);
 	if (w->rcl) {
 		cJSON *r = cJSON_AddObjectToObject(m, "reclaim");
 		cJSON_AddStringToObject(r, "scheme", w->rcl->comp.name);

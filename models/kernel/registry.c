@@ -18,6 +18,7 @@ static const struct sim_component *const smps[] = {
 
 static const struct smp_params smp_defaults = {
 	.invlpg = 200, .flush_all = 500, .flush_ceiling = 33, .handler_work = 0,
+	.cpuidle_governor = 0, .cpuidle_load = 1024, .cpuidle_next_timer_us = 4000,
 };
 
 const struct sim_component *const *

@@ -29,6 +29,7 @@
 
 #include "component.h"
 #include "cpumask.h"
+#include "cpuidle.h"
 #include "sim.h"
 
 /* Parameters every implementation takes (the TLB-side costs). */
@@ -37,6 +38,11 @@ struct smp_params {
 	uint32_t flush_all;      /* cycles of a full TLB flush (CR3 write) */
 	uint32_t flush_ceiling;  /* more pages than this: flush_all instead */
 	uint32_t handler_work;   /* other cycles in the IPI handler (EOI, bookkeeping) */
+	/* the idle governor (models/kernel/cpuidle.h; used only on machines
+	 * with machine.idle_states) */
+	uint32_t cpuidle_governor;      /* index into cpuidle_governor_names */
+	uint32_t cpuidle_load;          /* rq->cpu_load[0] the menu governor reads */
+	uint32_t cpuidle_next_timer_us; /* next timer event of a sleeper without one */
 };
 
 #define SMP_PARAM_ROWS \
@@ -48,7 +54,16 @@ struct smp_params {
 		      "a shootdown of more pages than this flushes the whole TLB " \
 		      "(Linux tlb_single_page_flush_ceiling = 33; sv6 uses 4)"), \
 	SIM_P_U32_ROW(struct smp_params, handler_work, 0, 10000000, 0, \
-		      "other local cycles of the IPI handler (EOI write, bookkeeping)")
+		      "other local cycles of the IPI handler (EOI write, bookkeeping)"), \
+	SIM_P_ENUM_ROW(struct smp_params, cpuidle_governor, cpuidle_governor_names, 0, \
+		       "idle governor on machines with machine.idle_states: menu (Linux 3.5) " \
+		       "or poll (never leave C0)"), \
+	SIM_P_U32_ROW(struct smp_params, cpuidle_load, 0, 1u << 20, 1024, \
+		      "menu: rq->cpu_load[0] in the performance multiplier (1024: one " \
+		      "nice-0 task, multiplier 11)"), \
+	SIM_P_U32_ROW(struct smp_params, cpuidle_next_timer_us, 1, 100000000, 4000, \
+		      "menu: microseconds to the next timer event of a CPU whose task " \
+		      "sleeps without a timeout (NO_HZ; 4000: one tick at HZ=250)")
 
 /*
  * smp_flush_fn - what a target CPU's handler does about the mm whose

@@ -21,6 +21,7 @@
 
 #include "engine.h"
 #include "klock_impl.h"
+#include "cpuidle.h"
 #include "sched_notifier.h"
 
 extern const struct spinlock_ops klock_spin_queued_ops;
@@ -48,7 +49,9 @@ klock_spinlock_all(void)
  * microseconds); runs that depend on them should sweep them.  Between the
  * two switches the run's scheduler notifiers run (models/kernel/sched_notifier.h:
  * sched_out once switched away, sched_in once woken), on the sleeper's
- * CPU and at its cost.
+ * CPU and at its cost.  On machines with idle states (machine.idle_states)
+ * the sleeping CPU enters one (models/kernel/cpuidle.c picks it) and the
+ * wake-up pays its exit latency before the switch back in.
  */
 const struct sim_param klock_params_table[] = {
 	SIM_P_U32_ROW(struct klock_params, context_switch, 0, 10000000, 2000,
@@ -75,6 +78,7 @@ klock_new(struct sim *sim, const struct spinlock_ops *ops, const struct klock_pa
 	kl->q_wide = kl->ncpus >= (1u << 14);
 	/* RWSEM_WAIT_TIMEOUT: DIV_ROUND_UP(HZ, 250) jiffies, 4 ms. */
 	kl->rwsem_wait_timeout = (uint64_t)(4e6 * sim_machine_of(sim)->freq_ghz);
+	kl->idle = cpuidle_get(sim);
 	if (!percpu)
 		return kl;
 	size_t per = sizeof(struct mcs_spinlock) * KLOCK_MAX_NODES;
@@ -195,7 +199,14 @@ klock_schedule(struct klock *kl)
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_SLEEP);
 	v = sim_load32(&t->state);
 	while (v != TASK_RUNNING) {
+		/* The idle loop: each wake-up (the waker's write, or an
+		 * interrupt) ends one idle period; still not runnable, the
+		 * governor picks a state again (cpu_idle -> cpuidle_idle_call). */
+		if (kl->idle)
+			cpuidle_enter(kl->idle, SIM_TIME_NEVER);
 		sim_wait_for_write(&t->state, SIM_TIME_NEVER);
+		if (kl->idle)
+			cpuidle_exit(kl->idle);
 		v = sim_load32(&t->state);
 	}
 	sim_cause_pop(c);
@@ -214,7 +225,14 @@ schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles)
 	sim_store32(&t->on_cpu, 0);
 	sched_switch_out(kl->sim);
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_SLEEP);
+	/* MODEL: one idle period for the whole sleep; an interrupt inside it
+	 * pays the exit latency and the CPU stays in C0 to the end (Linux
+	 * would re-select a state). */
+	if (kl->idle)
+		cpuidle_enter(kl->idle, until);
 	sim_sleep_until(until);             /* no cycles consumed */
+	if (kl->idle)
+		cpuidle_exit(kl->idle);
 	sim_cause_pop(c);
 	sched_switch_in(kl->sim);
 	sim_store32(&t->on_cpu, 1);

@@ -69,6 +69,7 @@ struct klock {
 	/* Simulated: ncpus struct klock_task, one per CPU (see above). */
 	struct klock_task *tasks;
 	uint64_t rwsem_wait_timeout; /* cycles: RWSEM_WAIT_TIMEOUT, 4 ms */
+	struct cpuidle *idle;       /* the run's idle states, or NULL (models/kernel/cpuidle.h) */
 	struct klock_counters n;
 };
 

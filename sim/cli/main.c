@@ -286,6 +286,8 @@ cmd_list(int argc, char **argv)
 		sim_params_describe(sim_latency_params, out, "    ");
 		g_string_append(out, "  fence (cycles):\n");
 		sim_params_describe(sim_fence_params, out, "    ");
+		g_string_append(out, "  idle_states (array, shallowest first; default none):\n");
+		sim_params_describe(sim_idle_state_params, out, "    ");
 	}
 	fputs(out->str, stdout);
 	g_string_free(out, TRUE);

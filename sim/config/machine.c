@@ -122,7 +122,18 @@ const struct sim_param sim_machine_params[] = {
 	SIM_P_END,
 };
 
-static const char *const machine_skip[] = { "topology", "latency", "fence", "sources", NULL };
+const struct sim_param sim_idle_state_params[] = {
+	{ .name = "name", .type = SIM_P_STRING, .offset = offsetof(struct sim_idle_state, name),
+	  .required = true, .doc = "the state's name (the driver's, e.g. \"NHM-C3\")" },
+	SIM_P_U32_ROW(struct sim_idle_state, exit_latency_us, 0, 1000000, 0,
+		      "microseconds from the wake-up event until the CPU runs again"),
+	SIM_P_U32_ROW(struct sim_idle_state, target_residency_us, 0, 100000000, 0,
+		      "shortest idle period worth entering the state for (microseconds)"),
+	SIM_P_END,
+};
+
+static const char *const machine_skip[] = { "topology", "latency", "fence", "sources",
+					    "idle_states", NULL };
 static const char *const topology_skip[] = { "links", "socket_order", NULL };
 
 static struct sim_origin
@@ -328,6 +339,58 @@ check_caches(const struct sim_machine *m, const struct sim_origin *o, GError **e
 	return TRUE;
 }
 
+/* machine.idle_states: an array of at most SIM_MAX_IDLE_STATES objects,
+ * exit latencies non-decreasing (shallowest first, as drivers list them). */
+static gboolean
+load_idle_states(struct sim_machine *m, const cJSON *obj, const struct sim_origin *o,
+		 GError **err)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, "idle_states");
+	if (arr == NULL)
+		return TRUE;
+	if (!cJSON_IsArray(arr)) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_TYPE, o, "idle_states",
+				"expected an array of {name, exit_latency_us, target_residency_us}, "
+				"got %s", sim_json_type_name(arr));
+		return FALSE;
+	}
+	uint32_t n = (uint32_t)cJSON_GetArraySize(arr);
+	if (n > SIM_MAX_IDLE_STATES) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, "idle_states",
+				"%u states; at most %u are supported", n, SIM_MAX_IDLE_STATES);
+		return FALSE;
+	}
+	m->idle_states = g_new0(struct sim_idle_state, n ? n : 1);
+	uint32_t i = 0;
+	for (const cJSON *e = arr->child; e; e = e->next, i++) {
+		char key[32], *path;
+		g_snprintf(key, sizeof key, "idle_states[%u]", i);
+		struct sim_origin eo = sub_origin(o, key, &path);
+		gboolean ok = TRUE;
+		if (!cJSON_IsObject(e)) {
+			sim_config_fail(err, SIM_CONFIG_ERROR_TYPE, o, key,
+					"expected an object, got %s", sim_json_type_name(e));
+			ok = FALSE;
+		} else {
+			ok = sim_params_load(sim_idle_state_params, &m->idle_states[i], e, &eo,
+					     NULL, err);
+		}
+		if (ok && i > 0 &&
+		    m->idle_states[i].exit_latency_us < m->idle_states[i - 1].exit_latency_us) {
+			sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, &eo, "exit_latency_us",
+					"%u is below the previous state's %u: list states "
+					"shallowest first", m->idle_states[i].exit_latency_us,
+					m->idle_states[i - 1].exit_latency_us);
+			ok = FALSE;
+		}
+		g_free(path);
+		m->nidle_states = i + 1;    /* so that free() frees its name */
+		if (!ok)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 struct sim_machine *
 sim_machine_load(const cJSON *obj, const struct sim_origin *origin, GError **err)
 {
@@ -362,6 +425,8 @@ sim_machine_load(const cJSON *obj, const struct sim_origin *origin, GError **err
 		goto fail;
 	}
 	m->sources = src ? cJSON_Duplicate(src, true) : NULL;
+	if (!load_idle_states(m, obj, origin, err))
+		goto fail;
 	return m;
 fail:
 	sim_machine_free(m);
@@ -377,6 +442,9 @@ sim_machine_free(struct sim_machine *m)
 	g_free(m->file);
 	g_free(m->topo.socket_order);
 	g_free(m->topo.hops);
+	for (uint32_t i = 0; i < m->nidle_states; i++)
+		sim_params_free(sim_idle_state_params, &m->idle_states[i]);
+	g_free(m->idle_states);
 	cJSON_Delete(m->sources);
 	g_free(m);
 }
@@ -412,6 +480,16 @@ sim_machine_emit(const struct sim_machine *m)
 	}
 	sim_params_emit(sim_latency_params, &m->lat, cJSON_AddObjectToObject(o, "latency"));
 	sim_params_emit(sim_fence_params, &m->fence, cJSON_AddObjectToObject(o, "fence"));
+	/* Only when configured: machines without idle states emit what they
+	 * always did. */
+	if (m->nidle_states) {
+		cJSON *is = cJSON_AddArrayToObject(o, "idle_states");
+		for (uint32_t i = 0; i < m->nidle_states; i++) {
+			cJSON *e = cJSON_CreateObject();
+			sim_params_emit(sim_idle_state_params, &m->idle_states[i], e);
+			cJSON_AddItemToArray(is, e);
+		}
+	}
 	if (m->sources)
 		cJSON_AddItemToObject(o, "sources", cJSON_Duplicate(m->sources, true));
 	return o;

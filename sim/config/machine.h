@@ -85,6 +85,19 @@ struct sim_fence_cost {
 	bool atomic_full_fence;    /* x86: a LOCK-prefixed RMW drains the store buffer */
 };
 
+/*
+ * One hardware idle state (C-state) as the cpuidle driver describes it
+ * (Linux's struct cpuidle_state): entering it costs nothing here; leaving
+ * it takes exit_latency_us; it is worth entering only for idle periods
+ * of at least target_residency_us.
+ */
+struct sim_idle_state {
+	char *name;
+	uint32_t exit_latency_us;
+	uint32_t target_residency_us;
+};
+#define SIM_MAX_IDLE_STATES 8u
+
 struct sim_machine {
 	char *name;
 	char *description;
@@ -101,6 +114,11 @@ struct sim_machine {
 	uint32_t cluster_cache_lines; /* LLC lines per cluster */
 	uint32_t llc_ways;
 	double mem_bandwidth_gbs;  /* per socket memory controller; 0: unbounded */
+	/* machine.idle_states: the idle-state table, shallowest first (exit
+	 * latencies non-decreasing); none by default (a CPU with nothing to
+	 * run idles at no cost and wakes at once). */
+	uint32_t nidle_states;
+	struct sim_idle_state *idle_states;
 	cJSON *sources;            /* free-form provenance, copied to results */
 };
 
@@ -143,5 +161,6 @@ extern const struct sim_param sim_machine_params[];
 extern const struct sim_param sim_topology_params[];
 extern const struct sim_param sim_latency_params[];
 extern const struct sim_param sim_fence_params[];
+extern const struct sim_param sim_idle_state_params[];  /* one machine.idle_states[] entry */
 
 #endif

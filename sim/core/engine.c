@@ -404,6 +404,12 @@ sim_destroy(struct sim *s)
 	g_free(s);
 }
 
+bool
+sim_cause_reported(const struct sim *s, enum sim_cause c)
+{
+	return c != SIM_CAUSE_IDLE_EXIT || s->m->nidle_states > 0;
+}
+
 void
 sim_attach(struct sim *s, const void *key, void *data, void (*free_fn)(void *data))
 {

@@ -195,6 +195,11 @@ void sim_set_free_label(struct sim *sim, const char *label);
 const struct sim_component *sim_choice_of(const struct sim *sim, enum sim_section_id sec,
 					  const void **params);
 
+/* Does the run report cause c in cycles_by_cause?  All causes, except
+ * idle_exit on machines without idle states (their results keep the
+ * keys they always had). */
+bool sim_cause_reported(const struct sim *sim, enum sim_cause c);
+
 /* Cycles CPU cpu spent on cause c (for workload metrics). */
 uint64_t sim_cpu_cycles(const struct sim *sim, uint32_t cpu, enum sim_cause c);
 

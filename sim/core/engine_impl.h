@@ -251,7 +251,9 @@ enum sim_block_reason {
  *   line 2    access and miss counters, switch count, and cycles[NONE ..
  *             HIT] (what a hit charges);
  *   lines 3-4 the rest of cycles[] (3: QUEUE .. FENCE, what grants charge);
- *   line 5    what the store buffer, spin-waits and interrupts use;
+ *   line 5    what the store buffer, spin-waits and interrupts use (the
+ *             last cause, idle_exit, ends on it, so n_fence moved to the
+ *             rest);
  *   line 6    the blocking request and block bookkeeping;
  *   then      the store buffer's request, interrupt state, the streams.
  */
@@ -275,7 +277,6 @@ struct sim_cpu {
 	uint64_t cycles[SIM_CAUSE_N];
 	/* line 5 */
 	uint64_t n_sb_store;         /* stores queued in the store buffer (not hits) */
-	uint64_t n_fence;
 	struct sim_sb_ent *sb;       /* ring of store_buffer_entries */
 	uint32_t sb_head;
 	uint32_t thread;
@@ -299,14 +300,18 @@ struct sim_cpu {
 	struct sim_rng jrng;         /* jitter stream, apart from the workload's */
 	uint64_t n_rmw_miss;         /* RMWs among n_miss (sim_cpu_access_counts) */
 	uint64_t n_store_miss;       /* store-buffer requests for write ownership */
+	uint64_t n_fence;
+	uint64_t idle_exit;          /* exit latency of the idle state the CPU is in (cycles;
+	                              * 0: in C0), set by sim_idle_enter, cleared by the
+	                              * interrupt or sim_idle_exit that pays it */
 } __attribute__((aligned(64)));
 #if SIM_CORO_ASM
 _Static_assert(offsetof(struct sim_cpu, coro) + 2 * sizeof(void *) <= 64 &&
 	       offsetof(struct sim_cpu, n_load) == 128 &&
 	       offsetof(struct sim_cpu, cycles[SIM_CAUSE_HIT]) == 128 + 56 &&
 	       offsetof(struct sim_cpu, cycles[SIM_CAUSE_QUEUE]) == 192 &&
-	       offsetof(struct sim_cpu, cycles[SIM_CAUSE_N]) <= 320 &&
-	       offsetof(struct sim_cpu, n_sb_store) == 320 &&
+	       offsetof(struct sim_cpu, cycles[SIM_CAUSE_IDLE_EXIT]) == 320 &&
+	       offsetof(struct sim_cpu, n_sb_store) == 328 &&
 	       offsetof(struct sim_cpu, ipi_head) + 8 <= 384 &&
 	       offsetof(struct sim_cpu, req) == 384 &&
 	       offsetof(struct sim_cpu, wake_at) + 8 <= 448,

@@ -97,6 +97,19 @@ sim_cpu_ipis(const struct sim *s, uint32_t cpu)
 	return s->cpus[cpu].ipis;
 }
 
+/* An interrupt taken in an idle state first pays its exit latency (the
+ * CPU leaves the state for good: see sim_idle_enter). */
+static void
+pay_idle_exit(struct sim_cpu *c)
+{
+	if (c->idle_exit == 0)
+		return;
+	uint64_t l = c->idle_exit;
+	c->idle_exit = 0;
+	c->now += l;
+	c->cycles[SIM_CAUSE_IDLE_EXIT] += l;   /* its own cause, whatever was pushed */
+}
+
 static void
 run_tick(struct sim *s, struct sim_cpu *c)
 {
@@ -104,6 +117,7 @@ run_tick(struct sim *s, struct sim_cpu *c)
 	c->next_tick += ((c->now - c->next_tick) / p + 1) * p;
 	update_next_irq(c);
 	c->ticks++;
+	pay_idle_exit(c);
 	for (uint32_t i = 0; i < s->ntick_fns; i++)
 		s->tick_fns[i](s->tick_args[i]);
 }
@@ -115,6 +129,7 @@ run_ipi(struct sim *s, struct sim_cpu *c)
 	c->ipi_head = ipi->next;
 	update_next_irq(c);
 	c->ipis++;
+	pay_idle_exit(c);
 	sim_advance(c, SIM_CAUSE_IRQ, s->m->lat.irq_entry);
 	ipi->fn(ipi->arg);
 	ipi->next = s->ipi_free;

@@ -702,6 +702,36 @@ sim_idle_until(sim_time_t t)
 		pass_time(sim_current, c, t, SIM_CAUSE_SLEEP, false);
 }
 
+void
+sim_idle_enter(uint64_t exit, uint32_t idle_state)
+{
+	(void)idle_state;
+	running()->idle_exit = exit;
+}
+
+uint64_t
+sim_idle_exit(void)
+{
+	struct sim *s = sim_current;
+	struct sim_cpu *c = running();
+	uint64_t l = c->idle_exit;
+	if (l == 0)
+		return 0;
+	c->idle_exit = 0;
+	/* Uninterruptible: an interrupt arriving meanwhile waits for C0.
+	 * Charged to idle_exit whatever cause the caller pushed. */
+	sim_time_t end = c->now + l;
+	uint8_t pushed = c->cause;
+	c->cause = SIM_CAUSE_NONE;
+	while (c->now < end) {
+		uint32_t off = c->irq_off++;
+		wait_until(s, c, end, SIM_CAUSE_IDLE_EXIT);
+		c->irq_off = off;
+	}
+	c->cause = pushed;
+	return l;
+}
+
 /* Work is interruptible too; a handler's cycles delay the work's end. */
 void
 sim_work(uint64_t cycles)
@@ -765,6 +795,7 @@ static const char *const cause_names[SIM_CAUSE_N] = {
 	[SIM_CAUSE_READ_SIDE] = "read_side",
 	[SIM_CAUSE_RECLAIM] = "reclaim",
 	[SIM_CAUSE_IRQ] = "irq",
+	[SIM_CAUSE_IDLE_EXIT] = "idle_exit",
 };
 
 const char *

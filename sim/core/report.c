@@ -64,7 +64,9 @@ add_engine_metrics(struct sim *s, cJSON *metrics)
 	cJSON_AddNumberToObject(e, "arena_bytes_used", (double)s->arena_used);
 	cJSON *c = cJSON_AddObjectToObject(metrics, "cycles_by_cause");
 	for (int k = 1; k < SIM_CAUSE_N; k++)
-		cJSON_AddNumberToObject(c, sim_cause_name((enum sim_cause)k), (double)cause[k]);
+		if (sim_cause_reported(s, (enum sim_cause)k))
+			cJSON_AddNumberToObject(c, sim_cause_name((enum sim_cause)k),
+						(double)cause[k]);
 }
 
 cJSON *

@@ -189,6 +189,27 @@ void sim_irq_enable(void);
 /* Sleep until t without ticks (an idle CPU with the tick stopped). */
 void sim_idle_until(sim_time_t t);
 
+/*
+ * sim_idle_enter - this CPU enters a hardware idle state (a C-state)
+ * whose exit latency is exit cycles.  Until sim_idle_exit(), the first
+ * interrupt it takes (tick or IPI) first pays those cycles (cause
+ * idle_exit), before latency.irq_entry, and leaves the state: the
+ * handler runs in C0 and the CPU stays there (whoever runs the idle loop
+ * enters a state again).  The caller then waits as usual (the lock
+ * schedulers: sim_wait_for_write, sim_sleep_until).  No cost itself,
+ * touches no line.  idle_state is the caller's index of the state, for
+ * nothing but asserts and debugging.
+ */
+void sim_idle_enter(uint64_t exit, uint32_t idle_state);
+/*
+ * sim_idle_exit - leave the idle state entered by sim_idle_enter: the
+ * CPU was woken (the line it waited on was written, or its timeout came)
+ * and pays the state's exit latency now, uninterruptibly, unless an
+ * interrupt already paid it.  Return: the cycles paid (0 if not idle).
+ * Context: may yield.
+ */
+uint64_t sim_idle_exit(void);
+
 /* ---- Correctness failures ---- */
 
 /*
@@ -247,6 +268,8 @@ enum sim_cause {
 	SIM_CAUSE_READ_SIDE,      /* model-declared: read-side critical-section entry/exit */
 	SIM_CAUSE_RECLAIM,        /* model-declared: reclaim bookkeeping */
 	SIM_CAUSE_IRQ,            /* sending IPIs and entering interrupt handlers */
+	SIM_CAUSE_IDLE_EXIT,      /* leaving an idle state (C-state exit latency); reported
+	                           * only on machines with machine.idle_states */
 	SIM_CAUSE_N
 };
 const char *sim_cause_name(enum sim_cause c);

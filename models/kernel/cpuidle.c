@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * CPU idle governors (cpuidle.h): which of the machine's idle states a
+ * CPU whose task blocked enters, and the per-state counters.
+ *
+ * Source: Linux 3.5, drivers/cpuidle/governors/menu.c (menu_select,
+ * menu_update, get_typical_interval, performance_multiplier,
+ * which_bucket) and drivers/cpuidle/cpuidle.c (cpuidle_idle_call: state
+ * 0 is the core's POLL state on x86, CPUIDLE_DRIVER_STATE_START = 1).
+ * The typical-interval code was read from a 3.8-era copy of menu.c (the
+ * same function as 3.5's, before 3.10's rework); the rest as in 3.5.
+ *
+ * State indices here: 0 is POLL (exit latency 0, never a hardware state),
+ * i >= 1 is machine.idle_states[i - 1].
+ *
+ * MODEL: what the menu governor reads from the rest of the kernel:
+ *   - the next timer event (tick_nohz_get_sleep_length) is the sleeper's
+ *     own deadline if it has one (schedule_timeout), else
+ *     kernel.cpuidle_next_timer_us (default 4,000: the next tick at
+ *     HZ=250; ben's kernel configuration is not known).  With NO_HZ an
+ *     idle CPU's next timer is whatever timer happens to be pending; the
+ *     correction factor of the bucket learns the ratio of measured to
+ *     expected, and a regular pattern overrides it, so in a steady state
+ *     the prediction follows the measured idle periods and the value
+ *     matters mostly through which bucket it falls in.
+ *   - the load in the performance multiplier is this_cpu_load() =
+ *     rq->cpu_load[0] as last sampled (scheduler tick or nohz idle
+ *     exit): kernel.cpuidle_load, default 1024, one nice-0 task -- what
+ *     a CPU running one mapbench thread shows whenever it was sampled
+ *     while the thread ran.  get_loadavg() turns 1024 into 5 and the
+ *     multiplier into 11: a state is picked only if the predicted idle
+ *     is 11 x its exit latency.  Expected effect: shallower states than
+ *     with load 0 (multiplier 1).
+ *   - iowait: none (no simulated I/O); pm_qos latency limit: none.
+ */
+#include <glib.h>
+#include <string.h>
+
+#include "cpuidle.h"
+#include "engine.h"
+#include "smp.h"
+
+#define INTERVALS 8
+#define BUCKETS 6               /* Linux: 12, the upper half for iowait (never here) */
+#define RESOLUTION 1024
+#define DECAY 8
+#define MAX_INTERESTING 50000u  /* us */
+#define NSTATES (SIM_MAX_IDLE_STATES + 1)
+
+/* One CPU's governor data (Linux's struct menu_device) and counters. */
+struct cpuidle_cpu {
+	uint32_t state;             /* state entered (valid while idle) */
+	bool idle;
+	sim_time_t entered;
+	/* menu */
+	uint32_t bucket;
+	uint64_t expected_us, predicted_us, exit_us;
+	uint32_t correction_factor[BUCKETS];
+	uint32_t intervals[INTERVALS];
+	uint32_t interval_ptr;
+	/* counters */
+	uint64_t usage[NSTATES];
+	uint64_t time_cycles[NSTATES];
+	uint64_t exit_cycles;
+};
+
+struct cpuidle;
+
+struct cpuidle_governor {
+	const char *name;
+	/* Pick a state for CPU d's idle period; expected_us is the time to
+	 * its next timer event.  Return: the state index. */
+	uint32_t (*select)(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t expected_us);
+	/* The period that ended lasted residency_us (exit latency included). */
+	void (*reflect)(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t residency_us);
+};
+
+struct cpuidle {
+	const struct sim_machine *m;
+	const struct cpuidle_governor *gov;
+	uint32_t nstates;           /* including POLL */
+	uint64_t exit_cycles[NSTATES];
+	uint32_t exit_us[NSTATES], target_us[NSTATES];
+	uint32_t load;              /* kernel.cpuidle_load */
+	uint32_t next_timer_us;     /* kernel.cpuidle_next_timer_us */
+	double cycles_per_us;
+	uint32_t ncpus;
+	struct cpuidle_cpu *cpu;
+};
+
+/* ---- menu (Linux 3.5) ---- */
+
+static uint32_t
+which_bucket(uint64_t us)
+{
+	if (us < 10)
+		return 0;
+	if (us < 100)
+		return 1;
+	if (us < 1000)
+		return 2;
+	if (us < 10000)
+		return 3;
+	if (us < 100000)
+		return 4;
+	return 5;
+}
+
+/* get_loadavg(): LOAD_INT(load) * 10 + LOAD_FRAC(load) / 10, FSHIFT 11. */
+static uint32_t
+menu_loadavg(uint32_t load)
+{
+	uint32_t li = load >> 11;
+	uint32_t lf = (((load & 2047u) * 100u) >> 11);
+	return li * 10 + lf / 10;
+}
+
+static uint64_t
+isqrt(uint64_t x)
+{
+	uint64_t r = 0, bit = 1ull << 62;
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+		bit >>= 2;
+	}
+	return r;
+}
+
+/* The repeating-pattern detector: if the last 8 periods (the highest
+ * dropped one at a time while 3/4 of them remain) have a small spread
+ * (average above 6 standard deviations, or a deviation of at most 20 us),
+ * predict their average. */
+static void
+menu_typical_interval(struct cpuidle_cpu *d)
+{
+	uint64_t thresh = UINT64_MAX;
+	for (;;) {
+		uint64_t max = 0, sum = 0, var = 0;
+		uint32_t n = 0;
+		for (int i = 0; i < INTERVALS; i++) {
+			uint64_t v = d->intervals[i];
+			if (v <= thresh) {
+				sum += v;
+				n++;
+				if (v > max)
+					max = v;
+			}
+		}
+		uint64_t avg = sum / n;
+		for (int i = 0; i < INTERVALS; i++) {
+			uint64_t v = d->intervals[i];
+			if (v <= thresh) {
+				int64_t diff = (int64_t)v - (int64_t)avg;
+				var += (uint64_t)(diff * diff);
+			}
+		}
+		uint64_t sd = isqrt(var / n);
+		if ((avg > sd * 6 && n * 4 >= INTERVALS * 3) || sd <= 20) {
+			d->predicted_us = avg;
+			return;
+		}
+		if (n * 4 <= INTERVALS * 3)
+			return;
+		thresh = max - 1;
+	}
+}
+
+static uint32_t
+menu_select(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t expected_us)
+{
+	uint32_t mult = 1 + 2 * menu_loadavg(ci->load);
+	d->expected_us = expected_us;
+	d->bucket = which_bucket(expected_us);
+	if (d->correction_factor[d->bucket] == 0)
+		d->correction_factor[d->bucket] = RESOLUTION * DECAY;
+	/* div_round64: round to nearest */
+	d->predicted_us = (expected_us * d->correction_factor[d->bucket] +
+			   RESOLUTION * DECAY / 2) / (RESOLUTION * DECAY);
+	menu_typical_interval(d);
+	uint32_t idx = 0;
+	d->exit_us = 0;
+	if (expected_us > 5)
+		idx = 1;                /* default to C1, not polling */
+	for (uint32_t i = 1; i < ci->nstates; i++) {
+		if (ci->target_us[i] > d->predicted_us)
+			continue;
+		if ((uint64_t)ci->exit_us[i] * mult > d->predicted_us)
+			continue;
+		idx = i;
+		d->exit_us = ci->exit_us[i];
+	}
+	return idx;
+}
+
+static void
+menu_reflect(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t last_idle_us)
+{
+	(void)ci;
+	uint64_t measured = last_idle_us;
+	/* the exit latency is assumed to follow the event we wait for */
+	if (measured > d->exit_us)
+		measured -= d->exit_us;
+	uint64_t f = (uint64_t)d->correction_factor[d->bucket] * (DECAY - 1) / DECAY;
+	if (d->expected_us > 0 && measured < MAX_INTERESTING)
+		f += RESOLUTION * measured / d->expected_us;
+	else
+		f += RESOLUTION;        /* idle so long: a perfect prediction */
+	if (f == 0)
+		f = 1;
+	d->correction_factor[d->bucket] = (uint32_t)MIN(f, UINT32_MAX);
+	d->intervals[d->interval_ptr++] = (uint32_t)MIN(last_idle_us, UINT32_MAX);
+	if (d->interval_ptr >= INTERVALS)
+		d->interval_ptr = 0;
+}
+
+static const struct cpuidle_governor gov_menu = {
+	.name = "menu", .select = menu_select, .reflect = menu_reflect,
+};
+
+/* ---- poll: stay in C0 ---- */
+
+static uint32_t
+poll_select(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t expected_us)
+{
+	(void)ci;
+	(void)d;
+	(void)expected_us;
+	return 0;
+}
+
+static void
+poll_reflect(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t residency_us)
+{
+	(void)ci;
+	(void)d;
+	(void)residency_us;
+}
+
+static const struct cpuidle_governor gov_poll = {
+	.name = "poll", .select = poll_select, .reflect = poll_reflect,
+};
+
+/* Index = the kernel section's cpuidle_governor value. */
+static const struct cpuidle_governor *const governors[] = { &gov_menu, &gov_poll };
+const char *const cpuidle_governor_names[] = { "menu", "poll", NULL };
+
+/* ---- the run's manager ---- */
+
+static const char cpuidle_key;
+
+static void
+cpuidle_free(void *p)
+{
+	struct cpuidle *ci = p;
+	g_free(ci->cpu);
+	g_free(ci);
+}
+
+struct cpuidle *
+cpuidle_get(struct sim *sim)
+{
+	struct cpuidle *ci = sim_attached(sim, &cpuidle_key);
+	if (ci)
+		return ci;
+	const struct sim_machine *m = sim_machine_of(sim);
+	if (m->nidle_states == 0)
+		return NULL;
+	const void *pp;
+	(void)smp_ops_of(sim, &pp);
+	const struct smp_params *sp = pp;
+	G_STATIC_ASSERT(G_N_ELEMENTS(governors) + 1 == G_N_ELEMENTS(cpuidle_governor_names));
+	g_assert(sp->cpuidle_governor < G_N_ELEMENTS(governors));
+	ci = g_new0(struct cpuidle, 1);
+	ci->m = m;
+	ci->gov = governors[sp->cpuidle_governor];
+	ci->load = sp->cpuidle_load;
+	ci->next_timer_us = sp->cpuidle_next_timer_us;
+	ci->cycles_per_us = m->freq_ghz * 1000.0;
+	ci->nstates = m->nidle_states + 1;
+	for (uint32_t i = 1; i < ci->nstates; i++) {
+		const struct sim_idle_state *st = &m->idle_states[i - 1];
+		ci->exit_us[i] = st->exit_latency_us;
+		ci->target_us[i] = st->target_residency_us;
+		ci->exit_cycles[i] = (uint64_t)(st->exit_latency_us * ci->cycles_per_us + 0.5);
+	}
+	ci->ncpus = sim_ncpus_of(sim);
+	ci->cpu = g_new0(struct cpuidle_cpu, ci->ncpus);
+	sim_attach(sim, &cpuidle_key, ci, cpuidle_free);
+	return ci;
+}
+
+void
+cpuidle_enter(struct cpuidle *ci, sim_time_t deadline)
+{
+	struct cpuidle_cpu *d = &ci->cpu[sim_cpu_id()];
+	g_assert(!d->idle);
+	sim_time_t now = sim_now();
+	uint64_t expected = ci->next_timer_us;
+	if (deadline != SIM_TIME_NEVER) {
+		uint64_t us = deadline > now ? (uint64_t)((double)(deadline - now) / ci->cycles_per_us)
+					     : 0;
+		if (us < expected)
+			expected = us;
+	}
+	d->state = ci->gov->select(ci, d, expected);
+	g_assert(d->state < ci->nstates);
+	d->idle = true;
+	d->entered = now;
+	d->usage[d->state]++;
+	sim_idle_enter(ci->exit_cycles[d->state], d->state);
+}
+
+void
+cpuidle_exit(struct cpuidle *ci)
+{
+	struct cpuidle_cpu *d = &ci->cpu[sim_cpu_id()];
+	g_assert(d->idle);
+	d->exit_cycles += sim_idle_exit();
+	d->idle = false;
+	uint64_t cycles = sim_now() - d->entered;
+	d->time_cycles[d->state] += cycles;
+	/* intel_idle's residency: ktime before MWAIT to after the wake-up */
+	ci->gov->reflect(ci, d, (uint64_t)((double)cycles / ci->cycles_per_us));
+}
+
+void
+cpuidle_stats(struct sim *sim, cJSON *out)
+{
+	struct cpuidle *ci = sim_attached(sim, &cpuidle_key);
+	if (ci == NULL)
+		return;
+	cJSON *o = cJSON_AddObjectToObject(out, "cpuidle");
+	cJSON_AddStringToObject(o, "governor", ci->gov->name);
+	uint64_t exit = 0;
+	cJSON *states = cJSON_AddArrayToObject(o, "states");
+	for (uint32_t i = 0; i < ci->nstates; i++) {
+		uint64_t usage = 0, t = 0;
+		for (uint32_t c = 0; c < ci->ncpus; c++) {
+			usage += ci->cpu[c].usage[i];
+			t += ci->cpu[c].time_cycles[i];
+		}
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddStringToObject(s, "name", i == 0 ? "POLL" : ci->m->idle_states[i - 1].name);
+		cJSON_AddNumberToObject(s, "usage", (double)usage);
+		cJSON_AddNumberToObject(s, "time_cycles", (double)t);
+		cJSON_AddItemToArray(states, s);
+	}
+	for (uint32_t c = 0; c < ci->ncpus; c++)
+		exit += ci->cpu[c].exit_cycles;
+	cJSON_AddNumberToObject(o, "exit_latency_cycles_on_wake", (double)exit);
+	uint64_t all = 0;
+	for (uint32_t c = 0; c < ci->ncpus; c++)
+		all += sim_cpu_cycles(sim, c, SIM_CAUSE_IDLE_EXIT);
+	cJSON_AddNumberToObject(o, "exit_latency_cycles", (double)all);
+}

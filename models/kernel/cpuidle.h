@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * CPU idle time management (Linux's drivers/cpuidle): when the task on a
+ * simulated CPU blocks, the CPU runs the idle loop, whose governor picks
+ * one of the machine's idle states (machine.idle_states: the driver's
+ * table) for the idle period it predicts; the wake-up that ends the
+ * period pays the state's exit latency before anything runs (sim.h:
+ * sim_idle_enter / sim_idle_exit; an interrupt taken while idle pays it
+ * in the engine).  One governor per const struct cpuidle_governor, in
+ * cpuidle.c:
+ *
+ *   menu  Linux 3.5's drivers/cpuidle/governors/menu.c: the next timer
+ *         event times a per-bucket correction factor, overridden by the
+ *         typical interval of the last 8 idle periods when they repeat;
+ *         the deepest state whose target residency and exit latency x
+ *         performance multiplier (1 + 2 x load + 10 x iowait) fit
+ *   poll  never leaves C0 (cpuidle's POLL state; exit latency 0): what
+ *         the sim did before idle states existed
+ *
+ * Config: the "kernel" section's cpuidle_governor ("menu" default),
+ * cpuidle_load and cpuidle_next_timer_us (models/kernel/smp.h).  A
+ * machine without idle states has no cpuidle: cpuidle_get() returns NULL
+ * and every caller behaves exactly as before.
+ *
+ * Governor state (intervals, correction factors) and counters are host
+ * memory: Linux keeps them in per-CPU data only the CPU itself touches
+ * (struct menu_device), so they cost no simulated line.
+ */
+#ifndef SIM_KERNEL_CPUIDLE_H
+#define SIM_KERNEL_CPUIDLE_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+struct cpuidle;
+
+/* The governors' names, for the "kernel" section's cpuidle_governor enum
+ * (index = the row's value). */
+extern const char *const cpuidle_governor_names[];
+
+/*
+ * cpuidle_get - the run's idle-time manager, made on first call and
+ * attached to sim (sim_attach) until sim_destroy.  Return: NULL if the
+ * machine has no idle states.  Context: host (setup); no cost.
+ */
+struct cpuidle *cpuidle_get(struct sim *sim);
+
+/*
+ * cpuidle_enter - one turn of the idle loop on the running CPU: the
+ * governor predicts the idle period (until deadline at the latest: the
+ * CPU's own timer, SIM_TIME_NEVER for none) and the CPU enters the state
+ * it picks.  The caller then waits (sim_wait_for_write, sim_sleep_until)
+ * and calls cpuidle_exit() when it wakes.
+ * Context: simulated CPU, its task switched away; no cost, no access.
+ */
+void cpuidle_enter(struct cpuidle *ci, sim_time_t deadline);
+
+/*
+ * cpuidle_exit - the CPU woke from the state cpuidle_enter chose: pay its
+ * exit latency (unless an interrupt did) and let the governor learn the
+ * period's length (menu_update: residency including the exit latency).
+ * Context: simulated CPU; may yield.  Cost: the exit latency (cause
+ * idle_exit), no access.
+ */
+void cpuidle_exit(struct cpuidle *ci);
+
+/*
+ * cpuidle_stats - add "cpuidle": {governor, per-state entries and
+ * residency, exit_latency_cycles} to out, if sim has a cpuidle.
+ * Context: host, after the run.
+ */
+void cpuidle_stats(struct sim *sim, cJSON *out);
+
+#endif

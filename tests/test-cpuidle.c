@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: MIT
+// SPDX-FileCopyrightText: 2026 The sim authors
+/*
+ * CPU idle states: the engine's exit latency (sim_idle_enter/exit: an
+ * IPI to an idle CPU runs exactly the exit latency later than to a busy
+ * one; a write that wakes an idle CPU costs it exactly the exit latency;
+ * a CPU that never idles pays nothing), the menu governor's first choices
+ * through klock_schedule (exact, on a 1 GHz machine where 1 us = 1,000
+ * cycles), the poll governor, and machine.idle_states errors.
+ */
+#include <string.h>
+
+#include "harness.h"
+#include "klock_impl.h"
+#include "smp.h"
+
+static const struct sim_param no_params[] = { SIM_P_END };
+
+/* ---- a workload of per-test bodies ---- */
+
+struct it {
+	struct klock *kl;
+	uint32_t *flag;             /* simulated, own line */
+};
+
+static void (*it_body)(struct it *t);
+static sim_time_t mark[4];
+static uint64_t ret_val[4];
+static uint64_t exit_cycles[4], sleep_cycles[4];
+static cJSON *it_stats;
+
+static void *
+it_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	struct it *t = g_new0(struct it, 1);
+	t->kl = klock_create_with(s, "queued", NULL);
+	t->flag = sim_alloc(64, 64);
+	sim_mem_prime(s, t->flag, 64, 1);
+	memset(mark, 0, sizeof mark);
+	memset(ret_val, 0, sizeof ret_val);
+	return t;
+}
+
+static void
+it_cpu(void *arg)
+{
+	it_body(arg);
+}
+
+static void
+it_report(void *arg, struct sim *s, cJSON *m)
+{
+	(void)arg;
+	(void)m;
+	for (uint32_t i = 0; i < sim_ncpus_of(s) && i < 4; i++) {
+		exit_cycles[i] = sim_cpu_cycles(s, i, SIM_CAUSE_IDLE_EXIT);
+		sleep_cycles[i] = sim_cpu_cycles(s, i, SIM_CAUSE_SLEEP);
+	}
+	cJSON_Delete(it_stats);
+	it_stats = cJSON_CreateObject();
+	cpuidle_stats(s, it_stats);
+}
+
+static void
+it_teardown(void *arg)
+{
+	struct it *t = arg;
+	klock_destroy(t->kl);
+	g_free(t);
+}
+
+static const struct sim_workload_ops it_ops = {
+	.name = "idletest", .summary = "", .params = no_params, .params_size = 1,
+	.setup = it_setup, .cpu_main = it_cpu, .report = it_report, .teardown = it_teardown,
+};
+
+/* A 1 GHz test machine with two idle states (C1: exit 3 us, target 6;
+ * C6: exit 200 us, target 800) unless nstates is 0. */
+static struct sim_machine *
+idle_machine(uint32_t nstates)
+{
+	struct sim_machine *m = t_machine(1, 4, NULL);
+	static const struct sim_idle_state tab[] = {
+		{ (char *)"C1", 3, 6 }, { (char *)"C3", 20, 80 }, { (char *)"C6", 200, 800 },
+	};
+	g_assert_cmpuint(nstates, <=, G_N_ELEMENTS(tab));
+	m->nidle_states = nstates;
+	m->idle_states = g_new0(struct sim_idle_state, 3);
+	for (uint32_t i = 0; i < nstates; i++) {
+		m->idle_states[i] = tab[i];
+		m->idle_states[i].name = g_strdup(tab[i].name);
+	}
+	return m;
+}
+
+static struct smp_params kparams;
+static bool use_kparams;
+
+static void
+run(struct sim_machine *m, uint32_t cpus, void (*body)(struct it *))
+{
+	it_body = body;
+	struct sim_run_config *rc = t_config(m, cpus, 1, &it_ops, NULL, 0);
+	if (use_kparams) {
+		const struct smp_ops *ops = smp_find("linux");
+		rc->choice[SIM_SECTION_KERNEL].comp = &ops->comp;
+		rc->choice[SIM_SECTION_KERNEL].params = g_memdup2(&kparams, sizeof kparams);
+	}
+	cJSON_Delete(t_run(rc));
+	sim_run_config_free(rc);
+}
+
+/* ---- engine: IPIs to an idle CPU ---- */
+
+static uint64_t idle_lat;
+
+static void
+ipi_mark(void *arg)
+{
+	(void)arg;
+	mark[1] = sim_now();
+}
+
+static void
+ipi_body(struct it *t)
+{
+	(void)t;
+	if (sim_cpu_id() == 0) {
+		sim_work(1000);
+		sim_ipi_send(1, ipi_mark, NULL);
+		return;
+	}
+	if (idle_lat)
+		sim_idle_enter(idle_lat, 1);
+	sim_sleep_until(100000);
+	ret_val[1] = sim_idle_exit();       /* the IPI paid it already */
+}
+
+static void
+test_ipi_to_idle_cpu(void)
+{
+	idle_lat = 0;
+	run(idle_machine(0), 2, ipi_body);
+	sim_time_t busy = mark[1];
+	g_assert_cmpuint(exit_cycles[1], ==, 0);
+	/* ipi_send 500 + ipi_latency 2000 + irq_entry 1000 after t=1000 (the
+	 * send's fence drains an empty buffer: fence.full 33) */
+	g_assert_cmpuint(busy, ==, 1000 + 33 + 500 + 2000 + 1000);
+	idle_lat = 7000;
+	run(idle_machine(1), 2, ipi_body);
+	g_assert_cmpuint(mark[1], ==, busy + 7000);
+	g_assert_cmpuint(exit_cycles[1], ==, 7000);
+	g_assert_cmpuint(ret_val[1], ==, 0);
+	idle_lat = 0;
+}
+
+/* ---- engine: a write wakes an idle CPU ---- */
+
+static void
+write_body(struct it *t)
+{
+	if (sim_cpu_id() == 0) {
+		sim_work(5000);
+		sim_store32(t->flag, 1);
+		sim_fence_full();
+		return;
+	}
+	(void)sim_load32(t->flag);
+	if (idle_lat)
+		sim_idle_enter(idle_lat, 1);
+	sim_wait_for_write(t->flag, SIM_TIME_NEVER);
+	mark[0] = sim_now();
+	ret_val[1] = sim_idle_exit();
+	mark[1] = sim_now();
+}
+
+static void
+test_write_wakes_idle_cpu(void)
+{
+	idle_lat = 0;
+	run(idle_machine(0), 2, write_body);
+	sim_time_t woke = mark[0], ran = mark[1];
+	g_assert_cmpuint(ran, ==, woke);
+	g_assert_cmpuint(ret_val[1], ==, 0);
+	idle_lat = 4321;
+	run(idle_machine(1), 2, write_body);
+	g_assert_cmpuint(mark[0], ==, woke);          /* woken at the same time */
+	g_assert_cmpuint(mark[1], ==, woke + 4321);   /* runs exactly L later */
+	g_assert_cmpuint(ret_val[1], ==, 4321);
+	g_assert_cmpuint(exit_cycles[1], ==, 4321);
+	g_assert_cmpuint(exit_cycles[0], ==, 0);      /* never idle: pays nothing */
+	idle_lat = 0;
+}
+
+/* ---- klock_schedule under the governors ---- */
+
+/* CPU 0 wakes CPU 1's task every PERIOD cycles (1 ms at 1 GHz), ROUNDS
+ * times; CPU 1 blocks again right after each wake-up.  mark[1]: when
+ * CPU 1 ran after the first wake-up. */
+#define PERIOD 1000000u
+static uint32_t rounds;
+
+static void
+sleep_body(struct it *t)
+{
+	for (uint32_t r = 0; r < rounds; r++) {
+		if (sim_cpu_id() == 0) {
+			sim_sleep_until((sim_time_t)(r + 1) * PERIOD);
+			klock_wake_up_process(t->kl, &t->kl->tasks[1]);
+			continue;
+		}
+		klock_set_current_state(t->kl, TASK_UNINTERRUPTIBLE);
+		klock_schedule(t->kl);
+		if (r == 0)
+			mark[1] = sim_now();
+	}
+}
+
+static double
+state_usage(const char *name)
+{
+	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(it_stats, "cpuidle");
+	g_assert_nonnull(ci);
+	const cJSON *s;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(ci, "states"))
+		if (strcmp(cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring, name) == 0)
+			return cJSON_GetObjectItemCaseSensitive(s, "usage")->valuedouble;
+	g_assert_not_reached();
+}
+
+static sim_time_t
+run_sleep(uint32_t nstates, const char *gov, uint32_t load, uint32_t timer_us, uint32_t n)
+{
+	kparams = (struct smp_params){ .invlpg = 200, .flush_all = 500, .flush_ceiling = 33,
+				       .cpuidle_load = load, .cpuidle_next_timer_us = timer_us };
+	for (uint32_t i = 0; cpuidle_governor_names[i]; i++)
+		if (strcmp(cpuidle_governor_names[i], gov) == 0)
+			kparams.cpuidle_governor = i;
+	use_kparams = true;
+	rounds = n;
+	run(idle_machine(nstates), 2, sleep_body);
+	use_kparams = false;
+	return mark[1];
+}
+
+/*
+ * The first sleep: menu's repeating-pattern detector sees 8 empty
+ * intervals (0 us, deviation 0 <= 20) and predicts 0 us, so whatever the
+ * next timer, the choice is C1 (the default above 5 us of expected idle)
+ * or POLL (at most 5 us): the sleeper runs C1's exit latency (3,000
+ * cycles, all charged to idle_exit) later than without idle states, less
+ * the 2 cycles by which the waker's line transfer overlaps it; POLL and
+ * the poll governor cost nothing.
+ */
+static void
+test_menu_first_sleep(void)
+{
+	rounds = 1;
+	run(idle_machine(0), 2, sleep_body);
+	sim_time_t base = mark[1];
+	g_assert_null(cJSON_GetObjectItemCaseSensitive(it_stats, "cpuidle"));
+	g_assert_cmpuint(run_sleep(3, "menu", 1024, 4000, 1), ==, base + 3000 - 2);
+	g_assert_cmpfloat(state_usage("C1"), ==, 1);
+	g_assert_cmpuint(exit_cycles[1], ==, 3000);
+	g_assert_cmpuint(run_sleep(3, "menu", 1024, 5, 1), ==, base);
+	g_assert_cmpfloat(state_usage("POLL"), ==, 1);
+	g_assert_cmpuint(exit_cycles[1], ==, 0);
+	g_assert_cmpuint(run_sleep(3, "poll", 1024, 4000, 1), ==, base);
+	g_assert_cmpfloat(state_usage("POLL"), ==, 1);
+	g_assert_cmpfloat(state_usage("C1"), ==, 0);
+	g_assert_cmpuint(exit_cycles[1], ==, 0);
+}
+
+/*
+ * Regular 1 ms sleeps: once the last 8 intervals are all about 1,000 us,
+ * the pattern detector predicts their average, and menu picks the
+ * deepest state with target residency <= ~1,000 us whose exit latency x
+ * the performance multiplier also fits: with load 1024 (multiplier 11)
+ * C3 (220 <= 1,000; C6 would need 2,200), with load 0 (multiplier 1) C6
+ * (200 and 800 <= 1,000).  Earlier sleeps take C1 while the history
+ * still holds zeros.
+ */
+static void
+test_menu_regular_sleeps(void)
+{
+	run_sleep(3, "menu", 1024, 4000, 24);
+	double c1 = state_usage("C1"), c3 = state_usage("C3"), c6 = state_usage("C6");
+	g_assert_cmpfloat(c1 + c3 + c6, ==, 24);
+	g_assert_cmpfloat(c6, ==, 0);
+	g_assert_cmpfloat(c3, >=, 24 - 8);
+	run_sleep(3, "menu", 0, 4000, 24);
+	g_assert_cmpfloat(state_usage("C6"), ==, c3);   /* the same sleeps, one state deeper */
+	g_assert_cmpfloat(state_usage("C3"), ==, 0);
+	g_assert_cmpfloat(state_usage("C1"), ==, c1);
+	if (g_test_verbose())
+		g_printerr("C1 %g C3 %g C6 %g\n", c1, c3, c6);
+}
+
+/* ---- machine.idle_states errors: one line naming the path ---- */
+
+static void
+expect_machine_error(const char *states, const char *needle)
+{
+	char *json = g_strdup_printf("{\"name\": \"m\", \"idle_states\": %s}", states);
+	cJSON *doc = cJSON_Parse(json);
+	g_assert_nonnull(doc);
+	GError *err = NULL;
+	struct sim_origin o = { .file = "m.json", .prefix = "machine" };
+	struct sim_machine *m = sim_machine_load(doc, &o, &err);
+	g_assert_null(m);
+	g_assert_nonnull(err);
+	if (!strstr(err->message, needle))
+		g_error("\"%s\" does not name %s", err->message, needle);
+	g_assert_null(strchr(err->message, '\n'));
+	g_error_free(err);
+	cJSON_Delete(doc);
+	g_free(json);
+}
+
+static void
+test_machine_errors(void)
+{
+	expect_machine_error("3", "machine.idle_states");
+	expect_machine_error("[{\"name\": \"a\", \"exit_latency_us\": 5},"
+			     " {\"name\": \"b\", \"exit_latency_us\": 2}]",
+			     "machine.idle_states[1].exit_latency_us");
+	expect_machine_error("[{\"exit_latency_us\": 5}]", "machine.idle_states[0].name");
+	expect_machine_error("[{\"name\": \"a\", \"exit_latency_us\": -1}]",
+			     "machine.idle_states[0].exit_latency_us");
+	expect_machine_error("[{\"name\": \"a\", \"depth\": 1}]", "machine.idle_states[0]");
+	expect_machine_error("[1]", "machine.idle_states[0]");
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/cpuidle/engine/ipi-to-idle-cpu-2cpu", test_ipi_to_idle_cpu);
+	g_test_add_func("/cpuidle/engine/write-wakes-idle-cpu-2cpu", test_write_wakes_idle_cpu);
+	g_test_add_func("/cpuidle/menu/first-sleep-2cpu", test_menu_first_sleep);
+	g_test_add_func("/cpuidle/menu/regular-sleeps-2cpu", test_menu_regular_sleeps);
+	g_test_add_func("/cpuidle/machine/idle-states-errors", test_machine_errors);
+	int r = g_test_run();
+	cJSON_Delete(it_stats);
+	return r;
+}
