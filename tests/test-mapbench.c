@@ -22,7 +22,9 @@
  *   /mapbench/vmglobal/one-cpu: 16 distinct pages a round (n * 16 = 16
  *       draws of an LCG mod a power of two: a full period), every one a
  *       fault (each round's mmap replaces the slice); no munmap; no
- *       shootdown with targets.
+ *       shootdown with targets; mmap_sem's lock cycles are one
+ *       uncontended locked RMW per call (plus the first miss), the PTLs'
+ *       at least that (their RMW also drains clear_page's stores).
  *   /mapbench/vmglobal/three-cpus: every thread draws the same pages
  *       (rnd() seeded by the shared pid); page_touches is exactly n times
  *       the distinct pages of the rounds each thread completed, computed
@@ -146,6 +148,18 @@ test_vmglobal_one(void)
 	g_assert_cmpfloat(t_metric(res, "smp.shootdowns"), ==, 0);
 	double maps = t_metric(res, "mmaps");
 	g_assert_true(maps == it || maps == it + 1);
+	/* one CPU, nobody to wait for: each down_read, down_write and PTL
+	 * spin_lock is one locked RMW (atomic_hit 20), a miss only the first
+	 * time (at most one transfer, from memory: mem 200) */
+	double faults = t_metric(res, "aspace.faults"), ptl = t_metric(res, "aspace.mm.ptl_acquired");
+	g_assert_cmpfloat(t_metric(res, "aspace.mm.ptl_contended"), ==, 0);
+	g_assert_cmpfloat(t_metric(res, "aspace.mmap_sem_read_cycles"), >=, 20 * faults);
+	g_assert_cmpfloat(t_metric(res, "aspace.mmap_sem_read_cycles"), <=, 20 * faults + 400);
+	g_assert_cmpfloat(t_metric(res, "aspace.mmap_sem_write_cycles"), >=, 20 * maps);
+	g_assert_cmpfloat(t_metric(res, "aspace.mmap_sem_write_cycles"), <=, 20 * maps + 400);
+	/* a PTL's lock also drains the store buffer: clear_page's 64 stores
+	 * of the fault's new page (cold: from memory) wait there */
+	g_assert_cmpfloat(t_metric(res, "aspace.mm.ptl_lock_cycles"), >=, 20 * ptl);
 	assert_clean(res);
 	cJSON_Delete(res);
 }

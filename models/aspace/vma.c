@@ -219,7 +219,9 @@ find_vma_locked(struct aspace_base *as, uint64_t addr)
 int
 as_fault_locked(struct aspace_base *as, uint64_t addr, unsigned flags)
 {
+	sim_time_t t0 = sim_now();
 	as->mmap_sem_ops->down_read(as->env.kl, as->mmap_sem);
+	as->vs.mmap_sem_read_cycles += sim_now() - t0;
 	struct vm_area_struct *v = find_vma_locked(as, addr);
 	int r = -EFAULT;
 	if (v && sim_load64(&v->vm_start) <= addr) {
@@ -640,11 +642,20 @@ as_do_mprotect(struct aspace_base *as, uint64_t addr, uint64_t len, unsigned pro
 
 /* ---- the locked ops ---- */
 
+/* down_write(mmap_sem), its cycles (wait and take) into the stats. */
+static void
+down_write_timed(struct aspace_base *as)
+{
+	sim_time_t t0 = sim_now();
+	as->mmap_sem_ops->down_write(as->env.kl, as->mmap_sem);
+	as->vs.mmap_sem_write_cycles += sim_now() - t0;
+}
+
 int
 as_mmap(void *a, uint64_t addr, uint64_t len, unsigned prot, unsigned flags, uint64_t *out)
 {
 	struct aspace_base *as = a;
-	as->mmap_sem_ops->down_write(as->env.kl, as->mmap_sem);
+	down_write_timed(as);
 	int r = as_do_mmap(as, addr, len, prot, flags, out);
 	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.mmaps++;
@@ -655,7 +666,7 @@ int
 as_munmap(void *a, uint64_t addr, uint64_t len)
 {
 	struct aspace_base *as = a;
-	as->mmap_sem_ops->down_write(as->env.kl, as->mmap_sem);
+	down_write_timed(as);
 	int r = as_do_munmap(as, addr, len);
 	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.munmaps++;
@@ -666,7 +677,7 @@ int
 as_brk(void *a, uint64_t newbrk, uint64_t *out)
 {
 	struct aspace_base *as = a;
-	as->mmap_sem_ops->down_write(as->env.kl, as->mmap_sem);
+	down_write_timed(as);
 	int r = as_do_brk(as, newbrk, out);
 	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.brks++;
@@ -677,7 +688,7 @@ int
 as_mprotect(void *a, uint64_t addr, uint64_t len, unsigned prot)
 {
 	struct aspace_base *as = a;
-	as->mmap_sem_ops->down_write(as->env.kl, as->mmap_sem);
+	down_write_timed(as);
 	int r = as_do_mprotect(as, addr, len, prot);
 	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.mprotects++;
@@ -771,6 +782,8 @@ as_stats(void *a, cJSON *out)
 	cJSON_AddNumberToObject(out, "mmap_cache_misses", (double)as->vs.mmap_cache_misses);
 	cJSON_AddNumberToObject(out, "splits", (double)as->vs.splits);
 	cJSON_AddNumberToObject(out, "merges", (double)as->vs.merges);
+	cJSON_AddNumberToObject(out, "mmap_sem_read_cycles", (double)as->vs.mmap_sem_read_cycles);
+	cJSON_AddNumberToObject(out, "mmap_sem_write_cycles", (double)as->vs.mmap_sem_write_cycles);
 	cJSON_AddNumberToObject(out, "ptes_zapped", (double)as->vs.ptes_zapped);
 	cJSON_AddNumberToObject(out, "shootdown_targets", (double)as->vs.shootdown_targets);
 	cJSON *mo = cJSON_AddObjectToObject(out, "mm");

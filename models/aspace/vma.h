@@ -92,6 +92,8 @@ struct aspace_vma_stats {
 	uint64_t merges;                     /* mmaps vma_merge folded into a neighbour */
 	uint64_t ptes_zapped;
 	uint64_t shootdown_targets;          /* summed over munmap/mprotect flushes */
+	uint64_t mmap_sem_read_cycles;       /* summed over the faults' down_read calls */
+	uint64_t mmap_sem_write_cycles;      /* summed over the writers' down_write calls */
 };
 
 /* One address space: host handle of either design. */

@@ -324,6 +324,7 @@ mm_stats(struct mm *mm, cJSON *out)
 	N("pgtable_refused_installs", s->refused_installs);
 	N("ptl_acquired", s->ptl_acquired);
 	N("ptl_contended", s->ptl_contended);
+	N("ptl_lock_cycles", s->ptl_lock_cycles);
 	N("ptes_zapped", s->ptes_zapped);
 	N("pages_freed", s->pages_freed);
 	N("rss_flushes", s->rss_flushes);

@@ -104,6 +104,9 @@ struct mm_counters {
 	uint64_t lazy_enters, leave_mms, lazy_switch_mms, lazy_readds;
 	uint64_t pgtable_alloc, pgtable_free, alloc_races, refused_installs;
 	uint64_t ptl_acquired, ptl_contended;
+	uint64_t ptl_lock_cycles;    /* summed over spin_lock calls on PTLs: the wait, the take and
+				      * the store-buffer drain before the locked RMW (a fault's
+				      * clear_page stores) */
 	uint64_t ptes_zapped, pages_freed, rss_flushes, lru_add_batches, lru_release_batches;
 };
 

@@ -63,9 +63,11 @@ mm_pte_lockptr(struct mm *mm, uint64_t *pte_page)
 void
 mm_ptl_lock(struct mm *mm, spinlock_t *ptl)
 {
+	sim_time_t t0 = sim_now();
 	if (spin_lock_waited(mm->env.kl, ptl))
 		mm->st.ptl_contended++;
 	mm->st.ptl_acquired++;
+	mm->st.ptl_lock_cycles += sim_now() - t0;
 }
 
 static void
