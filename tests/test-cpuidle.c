@@ -248,7 +248,8 @@ run_sleep(uint32_t nstates, const char *gov, uint32_t load, uint32_t timer_us, u
  * The first sleep: menu's repeating-pattern detector sees 8 empty
  * intervals (0 us, deviation 0 <= 20) and predicts 0 us, so whatever the
  * next timer, the choice is C1 (the default above 5 us of expected idle)
- * or POLL (at most 5 us): the sleeper runs C1's exit latency (3,000
+ * or POLL (at most 5 us); the next timer event fires and ends a period
+ * (the CPU re-enters).  The sleeper runs C1's exit latency (3,000
  * cycles, all charged to idle_exit) later than without idle states, less
  * the 2 cycles by which the waker's line transfer overlaps it; POLL and
  * the poll governor cost nothing.
@@ -263,9 +264,15 @@ test_menu_first_sleep(void)
 	g_assert_cmpuint(run_sleep(3, "menu", 1024, 4000, 1), ==, base + 3000 - 2);
 	g_assert_cmpfloat(state_usage("C1"), ==, 1);
 	g_assert_cmpuint(exit_cycles[1], ==, 3000);
+	/* a 5 us timer fires 200 times in the 1 ms sleep: 200 POLL periods */
 	g_assert_cmpuint(run_sleep(3, "menu", 1024, 5, 1), ==, base);
-	g_assert_cmpfloat(state_usage("POLL"), ==, 1);
+	g_assert_cmpfloat(state_usage("POLL"), ==, 200);
 	g_assert_cmpuint(exit_cycles[1], ==, 0);
+	/* a 300 us timer: periods end at the timer (about 300, 600 and 900
+	 * us, each paying C1's exit) and at the wake-up (1,000 us) */
+	g_assert_cmpuint(run_sleep(3, "menu", 1024, 300, 1), ==, base + 3000 - 2);
+	g_assert_cmpfloat(state_usage("C1"), ==, 4);
+	g_assert_cmpuint(exit_cycles[1], ==, 4 * 3000);
 	g_assert_cmpuint(run_sleep(3, "poll", 1024, 4000, 1), ==, base);
 	g_assert_cmpfloat(state_usage("POLL"), ==, 1);
 	g_assert_cmpfloat(state_usage("C1"), ==, 0);

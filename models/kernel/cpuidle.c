@@ -18,7 +18,10 @@
  *   - the next timer event (tick_nohz_get_sleep_length) is the sleeper's
  *     own deadline if it has one (schedule_timeout), else
  *     kernel.cpuidle_next_timer_us (default 4,000: the next tick at
- *     HZ=250; ben's kernel configuration is not known).  With NO_HZ an
+ *     HZ=250; ben's kernel configuration is not known).  The event
+ *     fires: the CPU wakes at it, pays the exit latency, and (its task
+ *     still blocked) re-enters a state; the timer handler's own cycles
+ *     are not charged.  With NO_HZ an
  *     idle CPU's next timer is whatever timer happens to be pending; the
  *     correction factor of the bucket learns the ratio of measured to
  *     expected, and a regular pattern overrides it, so in a steady state
@@ -297,18 +300,18 @@ cpuidle_get(struct sim *sim)
 	return ci;
 }
 
-void
+sim_time_t
 cpuidle_enter(struct cpuidle *ci, sim_time_t deadline)
 {
 	struct cpuidle_cpu *d = &ci->cpu[sim_cpu_id()];
 	g_assert(!d->idle);
 	sim_time_t now = sim_now();
 	uint64_t expected = ci->next_timer_us;
-	if (deadline != SIM_TIME_NEVER) {
-		uint64_t us = deadline > now ? (uint64_t)((double)(deadline - now) / ci->cycles_per_us)
-					     : 0;
-		if (us < expected)
-			expected = us;
+	sim_time_t timer = now + (sim_time_t)((double)ci->next_timer_us * ci->cycles_per_us);
+	if (deadline < timer) {
+		timer = deadline;
+		expected = deadline > now ? (uint64_t)((double)(deadline - now) / ci->cycles_per_us)
+					  : 0;
 	}
 	d->state = ci->gov->select(ci, d, expected);
 	g_assert(d->state < ci->nstates);
@@ -316,6 +319,7 @@ cpuidle_enter(struct cpuidle *ci, sim_time_t deadline)
 	d->entered = now;
 	d->usage[d->state]++;
 	sim_idle_enter(ci->exit_cycles[d->state], d->state);
+	return timer;
 }
 
 void

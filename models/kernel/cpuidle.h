@@ -50,13 +50,16 @@ struct cpuidle *cpuidle_get(struct sim *sim);
 
 /*
  * cpuidle_enter - one turn of the idle loop on the running CPU: the
- * governor predicts the idle period (until deadline at the latest: the
- * CPU's own timer, SIM_TIME_NEVER for none) and the CPU enters the state
- * it picks.  The caller then waits (sim_wait_for_write, sim_sleep_until)
- * and calls cpuidle_exit() when it wakes.
+ * governor predicts the idle period (until the next timer event: the
+ * sleeper's own deadline, SIM_TIME_NEVER for none, or the CPU's next
+ * timer, kernel.cpuidle_next_timer_us from now) and the CPU enters the
+ * state it picks.  The caller then waits (sim_wait_for_write,
+ * sim_sleep_until) until the returned time at the latest -- the timer
+ * event, which wakes the CPU -- and calls cpuidle_exit() when it wakes.
+ * Return: the time of the next timer event.
  * Context: simulated CPU, its task switched away; no cost, no access.
  */
-void cpuidle_enter(struct cpuidle *ci, sim_time_t deadline);
+sim_time_t cpuidle_enter(struct cpuidle *ci, sim_time_t deadline);
 
 /*
  * cpuidle_exit - the CPU woke from the state cpuidle_enter chose: pay its

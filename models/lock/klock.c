@@ -202,9 +202,10 @@ klock_schedule(struct klock *kl)
 		/* The idle loop: each wake-up (the waker's write, or an
 		 * interrupt) ends one idle period; still not runnable, the
 		 * governor picks a state again (cpu_idle -> cpuidle_idle_call). */
+		sim_time_t timer = SIM_TIME_NEVER;
 		if (kl->idle)
-			cpuidle_enter(kl->idle, SIM_TIME_NEVER);
-		sim_wait_for_write(&t->state, SIM_TIME_NEVER);
+			timer = cpuidle_enter(kl->idle, SIM_TIME_NEVER);
+		sim_wait_for_write(&t->state, timer);
 		if (kl->idle)
 			cpuidle_exit(kl->idle);
 		v = sim_load32(&t->state);
@@ -225,14 +226,16 @@ schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles)
 	sim_store32(&t->on_cpu, 0);
 	sched_switch_out(kl->sim);
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_SLEEP);
-	/* MODEL: one idle period for the whole sleep; an interrupt inside it
-	 * pays the exit latency and the CPU stays in C0 to the end (Linux
-	 * would re-select a state). */
-	if (kl->idle)
-		cpuidle_enter(kl->idle, until);
-	sim_sleep_until(until);             /* no cycles consumed */
-	if (kl->idle)
+	/* MODEL: with idle states, one idle period per timer event up to the
+	 * deadline; an interrupt inside a period pays the exit latency and
+	 * the CPU stays in C0 to that period's end (Linux would re-select). */
+	if (kl->idle == NULL)
+		sim_sleep_until(until);         /* no cycles consumed */
+	while (kl->idle && sim_now() < until) {
+		sim_time_t timer = cpuidle_enter(kl->idle, until);
+		sim_sleep_until(timer);
 		cpuidle_exit(kl->idle);
+	}
 	sim_cause_pop(c);
 	sched_switch_in(kl->sim);
 	sim_store32(&t->on_cpu, 1);
