@@ -304,6 +304,29 @@ setup_workload(struct sim *s, GError **err)
 	return TRUE;
 }
 
+/*
+ * Fault in the whole pages of [p, p + n) with one madvise(MADV_POPULATE_WRITE)
+ * before they are all written anyway (Linux 5.14+; elsewhere, or if it
+ * fails, the writes fault them in one by one as before).  Host speed only:
+ * the CPU records of a 65,536-CPU run are 10,000 pages, and on the shared
+ * test host a first write costs about 15 us per page, against 11 us for
+ * this and the write (coro.c's populate_page has the measurement).
+ */
+static void
+prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t hi = ((uintptr_t)p + n) & ~(page - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 struct sim *
 sim_create(const struct sim_run_config *rc, GError **err)
 {
@@ -328,6 +351,7 @@ sim_create(const struct sim_run_config *rc, GError **err)
 	void *cpus = NULL;
 	if (posix_memalign(&cpus, 64, (size_t)rc->cpus * sizeof(struct sim_cpu)) != 0)
 		g_error("out of memory for %u CPU records", rc->cpus);
+	prefault(cpus, (size_t)rc->cpus * sizeof(struct sim_cpu));
 	memset(cpus, 0, (size_t)rc->cpus * sizeof(struct sim_cpu));
 	s->cpus = cpus;
 	s->ncores = ncores;
