@@ -68,6 +68,7 @@ mm_create(const struct mm_env *env, const struct mm_params *p, uint32_t home_cpu
 	mm->zapped = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	for (uint32_t c = 0; c < mm->ncpus; c++)
 		mm->cpu[c].tlbstate = TLBSTATE_OK;
+	mm->sh->mm_count = 1;           /* mm_init: the users' reference */
 	smp_set_flush_fn(env->smp, env->smp_state, mm_flush_hook, mm);
 	if (p->lazy_tlb)
 		sched_notifier_register(sim, &mm_lazy_tlb_notifier, mm);

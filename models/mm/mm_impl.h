@@ -9,7 +9,11 @@
  *   mm_shared line 0   page_table_lock (spinlock_t) and pgtables_bytes
  *                      (mm_pgtables_bytes): written by installers of
  *                      directory pages under the lock and by
- *                      free_pgtables (atomic add)
+ *                      free_pgtables (atomic add); mm_count (lazy_tlb:
+ *                      atomic_inc by a CPU switching to idle with the mm
+ *                      loaded, atomic dec by its mmdrop on the way back;
+ *                      Linux 3.5's mm_struct has mm_count and
+ *                      page_table_lock on one line too)
  *   mm_shared line 1   rss_stat[MM_ANONPAGES]: atomic adds by every
  *                      per-task rss flush and every zap
  *   lru[node]          one line per socket, homed on it: the node's
@@ -42,7 +46,7 @@
 struct mm_shared {
 	/* line 0 */
 	spinlock_t page_table_lock;
-	uint32_t pad0;
+	int32_t mm_count;        /* active_mm references (lazy_tlb) */
 	int64_t pgtables_bytes;
 	uint64_t pad1[6];
 	/* line 1 */

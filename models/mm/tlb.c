@@ -33,10 +33,12 @@
  * arch/x86/include/asm/mmu_context.h enter_lazy_tlb and switch_mm, read
  * at v3.5 and v2.6.37; kernel/sched/core.c context_switch):
  *   - a CPU whose task sleeps switches to the idle task, which has no mm
- *     of its own and keeps the sleeper's loaded: enter_lazy_tlb sets
- *     cpu_tlbstate.state = TLBSTATE_LAZY; the CPU stays in mm_cpumask
- *     and its TLB keeps its entries (mm_enter_lazy_tlb, the sched_out
- *     of a scheduler notifier, models/kernel/sched_notifier.h);
+ *     of its own and keeps the sleeper's loaded: context_switch takes a
+ *     reference (atomic_inc of mm_count, on mm_shared line 0) and
+ *     enter_lazy_tlb sets cpu_tlbstate.state = TLBSTATE_LAZY; the CPU
+ *     stays in mm_cpumask and its TLB keeps its entries
+ *     (mm_enter_lazy_tlb, the sched_out of a scheduler notifier,
+ *     models/kernel/sched_notifier.h);
  *   - the first shootdown IPI it takes finds it lazy and calls leave_mm()
  *     instead of flushing the range: cpumask_test_cpu (a load of the
  *     mm_cpumask word), cpumask_clear_cpu (LOCK BTR on it), load_cr3 of
@@ -46,7 +48,8 @@
  *     TLBSTATE_OK and cpumask_test_and_set_cpu (LOCK BTS on the mask
  *     word, on every switch back from idle); if the bit was clear
  *     (leave_mm ran), load_cr3 of the mm's pgd (flush_all cycles, TLB
- *     emptied again) -- mm_switch_mm.
+ *     emptied again); then finish_task_switch's mmdrop of the idle
+ *     task's reference (atomic dec of mm_count) -- mm_switch_mm.
  * Stale-translation safety: a CPU that left the mask flushed everything
  * in leave_mm and fills nothing while idle, so the shootdowns it misses
  * have nothing to invalidate on it; the test-only mutation
@@ -58,10 +61,10 @@
  * Linux) cost nothing: a few cycles fewer per sleep, wake-up and lazy
  * IPI.  Linux 2.6.37's leave_mm clears the bit without 3.5's
  * cpumask_test_cpu first; the model always tests (one more load of a
- * line the RMW then takes anyway).  The idle task's context_switch also
- * does atomic_inc/mmdrop of mm->mm_count (active_mm refcount) on each
- * sleep and wake-up; not modelled here.  Effect: two RMWs of an mm-wide
- * line per sleep fewer than Linux.
+ * line the RMW then takes anyway).  mm_count sits with page_table_lock
+ * as in 3.5's mm_struct, but mmap_sem (on that line in 3.5 as well) has
+ * a line of its own (models/aspace/vma.h).  Effect: the idle switches'
+ * mm_count RMWs do not bounce mmap_sem's line.
  * MODEL: no paging-structure caches (a walk always loads four levels),
  * no PCID; a TLB holds 4 KiB translations of this one mm.  Effect: walks
  * cost their four loads (mostly L1/L2 hits on the directories).
@@ -235,6 +238,7 @@ mm_enter_lazy_tlb(void *arg, uint32_t cpu)
 {
 	struct mm *mm = arg;
 	struct mm_cpu *c = &mm->cpu[cpu];
+	(void)sim_faa32(&mm->sh->mm_count, 1);         /* atomic_inc(&oldmm->mm_count) */
 	if (c->tlbstate == TLBSTATE_OK) {
 		c->tlbstate = TLBSTATE_LAZY;
 		mm->st.lazy_enters++;
@@ -253,6 +257,9 @@ mm_switch_mm(void *arg, uint32_t me)
 		load_cr3(mm, me);
 		mm->st.lazy_readds++;
 	}
+	/* finish_task_switch: mmdrop(prev->active_mm), never the last one. */
+	int32_t was = (int32_t)sim_faa32(&mm->sh->mm_count, UINT32_MAX);
+	g_assert(was > 1);
 }
 
 const struct sched_notifier mm_lazy_tlb_notifier = {
