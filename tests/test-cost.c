@@ -60,13 +60,18 @@ prime_cpu0(struct sim *s)
 	sim_mem_prime(s, x, 8, 0);
 }
 
+/* machine.line_fill_buffers of the next run_script (reset after it). */
+static uint32_t run_lfb;
+
 static void
 run_script(unsigned sockets, unsigned cores, uint32_t cpus, const struct t_lat *l)
 {
 	memset(lat, 0, sizeof lat);
 	memset(val, 0, sizeof val);
-	struct sim_run_config *rc = t_config(t_machine(sockets, cores, l), cpus, 1, &script_ops,
-					     NULL, 0);
+	struct sim_machine *m = t_machine(sockets, cores, l);
+	m->line_fill_buffers = run_lfb;
+	run_lfb = 0;
+	struct sim_run_config *rc = t_config(m, cpus, 1, &script_ops, NULL, 0);
 	cJSON *res = t_run(rc);
 	cJSON_Delete(res);
 	sim_run_config_free(rc);
@@ -804,12 +809,109 @@ test_access_counters(void)
 	g_assert_cmpuint(counts[0].rmw_misses, ==, 1);
 }
 
+/* ---- fast-string clearing (sim_zero_lines) ---- */
+
+enum zl_case { ZL_HOT, ZL_DRAM, ZL_REMOTE };
+static enum zl_case zl_case;
+static uint8_t *zl_buf;            /* 8 lines */
+static struct sim_access_counts zl_counts;
+static uint8_t zl_nonzero;
+
+static void
+zl_setup(struct sim *s)
+{
+	zl_buf = sim_alloc(8 * 64, 64);
+	if (zl_case == ZL_HOT)
+		sim_mem_prime(s, zl_buf, 8 * 64, 0);
+	else if (zl_case == ZL_REMOTE)
+		sim_mem_prime(s, zl_buf, 8 * 64, 1);   /* home and owner: socket 1 */
+	if (zl_case != ZL_DRAM)
+		memset(zl_buf, 0xa5, 8 * 64);
+}
+
+static void
+zl_script(struct sim *s, uint32_t cpu)
+{
+	if (cpu != 0)
+		return;
+	TIMED(0, 0, (sim_zero_lines(zl_buf, 8), sim_fence_full(), 0));
+	sim_cpu_access_counts(s, 0, &zl_counts);
+	zl_nonzero = 0;
+	for (unsigned i = 0; i < 8 * 64; i++)
+		zl_nonzero |= zl_buf[i];
+}
+
+/* Clear 8 lines on CPU 0 (socket 0 of two, one core each) and fence. */
+static sim_time_t
+zl_run(enum zl_case c, uint32_t lfb)
+{
+	zl_case = c;
+	script = zl_script;
+	setup_fn = zl_setup;
+	run_lfb = lfb;
+	run_script(2, 1, 2, NULL);
+	g_assert_cmpuint(zl_nonzero, ==, 0);
+	return lat[0][0];
+}
+
+/*
+ * sim_zero_lines on t_lat_default (store_hit 1, leg_socket 10, leg_link
+ * 100, mem 300, fence.full 33; store buffer 8 entries), 8 lines, then a
+ * full fence, timed together on CPU 0 (socket 0):
+ *
+ * Hot (CPU 0 owns every line): 8 issue slots x store_hit 1 = 8, all hits;
+ * the fence finds the buffer empty: 33.  Total 41 with fill buffers or
+ * without (then 8 store hits visible at once).
+ *
+ * Cold, never touched (first touch makes socket 0 the home; no cache has
+ * the lines), line_fill_buffers 4: each miss is a write without data,
+ * a = leg_socket 10 to the home, no forward (b = 0: no DRAM read), d = 10
+ * back: 20 after its issue.  Line i issues at i + 1 while a buffer is
+ * free (lines 0-3 at 1, 2, 3, 4, owned at 21, 22, 23, 24); line 4 issues
+ * at 5 but waits for the first buffer, 21, and is owned at 41; lines 5-7
+ * likewise at 42, 43, 44.  The string ends at 44, the fence adds 33: 77.
+ * The same clear without fill buffers (the model before fast strings):
+ * 8 buffered stores; the buffer drains one write miss at a time, each with
+ * a DRAM read, 10 + 300 + 10 = 320: empty at 8 x 320 = 2,560, + 33 = 2,593.
+ *
+ * Last written by another socket (CPU 1, socket 1, owns every line; home
+ * socket 1), line_fill_buffers 4: each miss goes to the home and takes the
+ * line from its owner, a = link 100, b = leg_socket 10 (owner at the
+ * home), d = link 100 back to CPU 0: 210.  Lines 0-3 owned at 211-214,
+ * lines 4-7 wait for buffers from 211 and are owned at 421-424; + 33 =
+ * 457.  Without fill buffers: 8 x 210 one after the other, 1,680, + 33 =
+ * 1,713.
+ */
+static void
+test_zero_lines(void)
+{
+	g_assert_cmpuint(zl_run(ZL_HOT, 4), ==, 8 + 33);
+	g_assert_cmpuint(zl_counts.stores, ==, 8);
+	g_assert_cmpuint(zl_counts.store_misses, ==, 0);
+	g_assert_cmpuint(zl_run(ZL_HOT, 0), ==, 8 + 33);
+
+	g_assert_cmpuint(zl_run(ZL_DRAM, 4), ==, 44 + 33);
+	g_assert_cmpuint(zl_counts.stores, ==, 8);
+	g_assert_cmpuint(zl_counts.store_misses, ==, 8);
+	g_assert_cmpuint(zl_run(ZL_DRAM, 0), ==, 8 * 320 + 33);
+
+	g_assert_cmpuint(zl_run(ZL_REMOTE, 4), ==, 424 + 33);
+	g_assert_cmpuint(zl_counts.store_misses, ==, 8);
+	g_assert_cmpuint(zl_run(ZL_REMOTE, 0), ==, 8 * 210 + 33);
+	/* One fill buffer: no overlap, but no data either: line 0 issues at
+	 * 1 and is owned at 21; each next line's issue slot (1 cycle) falls
+	 * inside the previous miss, so it issues when that one completes:
+	 * owned at 41, 61, ... 161; + 33 = 194. */
+	g_assert_cmpuint(zl_run(ZL_DRAM, 1), ==, 1 + 8 * 20 + 33);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/cost/first-touch-then-hits", test_first_touch);
 	g_test_add_func("/cost/access-counters", test_access_counters);
+	g_test_add_func("/cost/zero-lines-fill-buffers", test_zero_lines);
 	g_test_add_func("/cost/remote-read-then-invalidating-store", test_remote_read_invalidate);
 	g_test_add_func("/cost/store-buffer-forwarding", test_store_forwarding);
 	g_test_add_func("/cost/fence-with-empty-store-buffer", test_fence_empty);

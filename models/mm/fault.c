@@ -36,16 +36,24 @@
  * struct page reference (no _refcount word in kalloc's struct page).
  * Effect: faults and frees miss on fewer lines than Linux's do, most in
  * the lru_lock hold time (lru_page_cycles stands for it).
- * MODEL: clear_page (data pages and page-table pages) is 64 full-line
- * writes: one 8-byte store per line carries the line's cost (the write
- * request for ownership, a store-buffer slot), the line's other seven
- * words are zeroed on the host at the same moment (nobody else can
- * reach a page just allocated).  rep stosb writes whole lines and needs
- * no read-for-ownership data; kalloc's __GFP_ZERO (a store per word)
- * would charge 512 store-buffer slots instead of 64.  Effect: a page
- * whose lines this CPU still owns (the pcp list is LIFO: a page freed by
- * this CPU comes back hot) clears in about 64 store hits; a cold page
- * pays 64 write misses, one drain at a time (mem.c's MODEL).
+ * MODEL: clear_page (data pages and page-table pages) is
+ * sim_zero_lines() over the page's 64 lines: Linux 3.5 on x86-64 clears
+ * with rep stosq (v3.5 arch/x86/lib/clear_page_64.S, clear_page_c, the
+ * alternative taken on CPUs with X86_FEATURE_REP_GOOD).  On a machine
+ * with line_fill_buffers (ben: 10) that is a fast-string store: lines
+ * this CPU owns cost store_hit each, the others are taken without
+ * reading them, up to line_fill_buffers at a time; on a machine without
+ * (0, every preset but ben) each line is one store through the store
+ * buffer, misses drained one at a time.  kalloc's __GFP_ZERO (a store
+ * per word) would charge 512 store-buffer slots instead of 64.  Effect:
+ * a page whose lines this CPU still owns (the pcp list is LIFO: a page
+ * freed by this CPU comes back hot) clears in about 64 store hits either
+ * way.  A page that comes back after a grace period (Bonsai's page-table
+ * pages, rcu_table_free) has left the core's 256 KiB L2 for the LLC (a
+ * 1-core mapbench run keeps 3-14 MB pending): on ben it cost 64 write
+ * misses with data, 105 cycles each, one at a time (21,745 cycles of
+ * sb_stall per vmlocal iteration); with fill buffers about 470 (64 / 10
+ * rounds of a 70-cycle data-less miss).
  *
  * fault_cycles default 1,200, our estimate for Linux 3.5 on a 2012 Xeon:
  * the exception entry, do_page_fault, handle_mm_fault's descent and the
@@ -73,11 +81,8 @@
 void *
 mm_alloc_zeroed_page(struct mm *mm)
 {
-	uint64_t *page = alloc_pages(mm->env.ka, 0, 0);
-	for (uint32_t w = 0; w < MM_PAGE_SIZE / 8; w += 8) {
-		memset(&page[w + 1], 0, 56);
-		sim_store64(&page[w], 0);
-	}
+	void *page = alloc_pages(mm->env.ka, 0, 0);
+	sim_zero_lines(page, MM_PAGE_SIZE / 64);
 	return page;
 }
 

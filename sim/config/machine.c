@@ -107,6 +107,11 @@ const struct sim_param sim_machine_params[] = {
 		      "clock in GHz; every cost is in cycles of this clock"),
 	SIM_P_U32_ROW(struct sim_machine, store_buffer_entries, 1, 4096, 56,
 		      "store-buffer entries per CPU"),
+	SIM_P_U32_ROW(struct sim_machine, line_fill_buffers, 0, 64, 0,
+		      "line misses a fast-string store (rep stos: clear_page) keeps in flight "
+		      "per CPU, each taking its line without reading it; 0: no fast strings, the "
+		      "string's lines are ordinary stores through the store buffer, one miss "
+		      "at a time"),
 	SIM_P_U32_ROW(struct sim_machine, private_cache_lines, 8, 1u << 20, 512,
 		      "L1d lines per core (M, E and S lines alike; LRU)"),
 	SIM_P_U32_ROW(struct sim_machine, l1d_ways, 1, 64, 8, "L1d associativity"),

@@ -107,6 +107,7 @@ struct sim_machine {
 	struct sim_latency lat;
 	struct sim_fence_cost fence;
 	uint32_t store_buffer_entries;
+	uint32_t line_fill_buffers; /* fast-string line misses in flight; 0: no fast strings */
 	uint32_t private_cache_lines; /* L1d lines per core */
 	uint32_t l1d_ways;
 	uint32_t l2_lines;         /* private L2 lines per core; 0: no L2 */

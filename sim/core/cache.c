@@ -384,6 +384,7 @@ req_init(struct sim_req *r, struct sim_cpu *c, uint32_t line, enum sim_req_kind 
 	r->line = line;
 	r->kind = (uint8_t)kind;
 	r->sb = sb;
+	r->nodata = false;
 	r->issued = t;
 	r->merge_head = r->merge_tail = r->merge_next = NULL;
 }
@@ -736,7 +737,7 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 					    cluster_socket(s, l->sh_far));
 			s->st.invalidations++;
 		} else {
-			*lg = legs_from_home(s, l, id, c, !have, tg);
+			*lg = legs_from_home(s, l, id, c, !have && !r->nodata, tg);
 		}
 	}
 	timeline(s, l, r, tg, lg, tx, t1);
@@ -752,30 +753,55 @@ grant_write(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, s
 	s->st.grants_write++;
 }
 
+/* The directory's side of granting r at tg: the line's new state and
+ * dir_free; *lg, *tx, *t1 as timeline() gives them. */
 static void
-grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_time_t tg)
+grant_state(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_time_t tg,
+	    struct legs *lg, sim_time_t *tx, sim_time_t *t1)
 {
-	struct sim_cpu *c = r->cpu;
 	if (l->prev_owner != SIM_NONE && tg >= l->prev_until)
 		l->prev_owner = SIM_NONE;
 	/* The directory serializes: the previous grant's losers are gone. */
 	SIM_ASSERT(l->prev_owner == SIM_NONE);
 
-	struct legs lg;
-	sim_time_t tx, t1;
 	/* r is already off the wait list: a remote request left is a conflict. */
 	s->conflict = l->nwait_remote > 0 ? s->m->lat.conflict : 0;
 	if (r->kind == SIM_REQ_READ)
-		grant_read(s, l, id, r, tg, &lg, &tx, &t1);
+		grant_read(s, l, id, r, tg, lg, tx, t1);
 	else
-		grant_write(s, l, id, r, tg, &lg, &tx, &t1);
-	sim_time_t free_at = s->m->lat.hold ? tx : t1 + lg.a;
-	free_at += lg.home_busy;
+		grant_write(s, l, id, r, tg, lg, tx, t1);
+	sim_time_t free_at = s->m->lat.hold ? *tx : *t1 + lg->a;
+	free_at += lg->home_busy;
 	SIM_ASSERT(free_at >= l->dir_free);
 	l->dir_free = free_at;
-	l->last_t1 = t1;
+	l->last_t1 = *t1;
 	l->moved = true;
 	s->st.transactions++;
+}
+
+bool
+sim_line_claim(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id, sim_time_t t,
+	       sim_time_t *t1)
+{
+	if (l->nwait > 0 || l->ev_pending || t < l->dir_free)
+		return false;
+	sim_first_touch(s, l, c);
+	struct sim_req r;
+	req_init(&r, c, id, SIM_REQ_WRITE, false, t);
+	r.nodata = true;
+	struct legs lg;
+	sim_time_t tx;
+	grant_state(s, l, id, &r, t, &lg, &tx, t1);
+	return true;
+}
+
+static void
+grant(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_time_t tg)
+{
+	struct sim_cpu *c = r->cpu;
+	struct legs lg;
+	sim_time_t tx, t1;
+	grant_state(s, l, id, r, tg, &lg, &tx, &t1);
 
 	if (r->merge_head)
 		serve_merged(s, l, r, id, t1, tg);

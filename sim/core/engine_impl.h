@@ -46,6 +46,7 @@ struct sim_req {
 	uint32_t line;
 	uint8_t kind;                /* enum sim_req_kind */
 	bool sb;                     /* store-buffer drain: the CPU is not blocked */
+	bool nodata;                 /* a write of the whole line (fast string): no data read */
 	sim_time_t issued;
 	struct sim_req *merge_head;  /* readers of the same cluster merged into this fill */
 	struct sim_req *merge_tail;
@@ -531,6 +532,18 @@ sim_can_write(const struct sim_cpu *c, const struct sim_line *l, sim_time_t t)
 void sim_read_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id);
 void sim_write_miss(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id);
 void sim_enqueue(struct sim *s, struct sim_line *l, struct sim_req *r, sim_time_t t);
+/*
+ * sim_line_claim - CPU c takes line l (id) for a write of the whole line
+ * (a fast-string store: an invalidation, no data read), the request
+ * issued at t and granted at once.  Only when nobody waits at the
+ * directory and it is free at t; otherwise returns false and changes
+ * nothing (the caller takes the ordinary, blocking path).
+ * Return: true and *t1, when c owns the line.  Context: c's coroutine;
+ * does not yield or charge c (the caller accounts for the time); the
+ * directory's state changes as a grant at t would change it.
+ */
+bool sim_line_claim(struct sim *s, struct sim_cpu *c, struct sim_line *l, uint32_t id,
+		    sim_time_t t, sim_time_t *t1);
 void sim_line_event(struct sim *s, uint32_t id, sim_time_t t);
 /* Wake, at time t, every CPU sleeping on l (sim_wait_for_write, the spin
  * helpers): l was written, or taken for writing (a failed CAS), so their

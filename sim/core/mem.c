@@ -443,6 +443,105 @@ void sim_store32(void *a, uint32_t v) { do_store(a, 4, v); }
 void sim_store64(void *a, uint64_t v) { do_store(a, 8, v); }
 void sim_storep(void **a, void *v) { do_store(a, sizeof(void *), (uint64_t)(uintptr_t)v); }
 
+/* Bring c's clock to t: the first *hit of the cycles are the string's
+ * issue slots (cause hit), the rest waits for fill buffers (sb_stall). */
+static void
+string_catch_up(struct sim_cpu *c, sim_time_t t, uint64_t *hit)
+{
+	if (t <= c->now)
+		return;
+	uint64_t d = t - c->now, h = d < *hit ? d : *hit;
+	*hit -= h;
+	sim_advance(c, SIM_CAUSE_HIT, h);
+	sim_advance(c, SIM_CAUSE_SB_STALL, d - h);
+}
+
+/*
+ * MODEL: a fast-string store (sim_zero_lines with line_fill_buffers N >
+ * 0).  Intel documents that fast-string stores work line by line, issuing
+ * an invalidation for each destination line (all of its bytes will be
+ * written), possibly out of order (SDM vol. 3A, 8.2.4 "Out-of-order
+ * stores for string operations"); a core keeps as many line misses in
+ * flight as it has line-fill buffers (Westmere: 10, 7-cpu.com/cpu/
+ * Westmere.html).  Simplified: the string waits for the store buffer to
+ * drain first and returns only when its last line is owned (hardware
+ * lets later instructions run on); a line costs store_hit to issue
+ * whatever the width of the stores (Westmere's L1d takes 16 bytes a
+ * cycle, so a hot page clears in 64 cycles here against about 256);
+ * interrupts are checked once, at the start; each miss is granted at its
+ * issue time by sim_line_claim, which models no bandwidth between the
+ * core and its LLC.  A line whose directory is busy or has waiters (in
+ * practice never: nobody else can reach a page being cleared) falls back
+ * to a blocking write miss.  Expected effect: clearing a page whose lines
+ * left this core's caches costs about 64 / N line transactions without
+ * data instead of 64 with data, one after the other: on ben about 700
+ * cycles from the LLC instead of about 6,700.
+ */
+void
+sim_zero_lines(void *addr, size_t nlines)
+{
+	struct sim *s = sim_current;
+	struct sim_cpu *c = running();
+	uint8_t *p = addr;
+	SIM_ASSERT(((uintptr_t)p & (SIM_LINE_BYTES - 1)) == 0);
+	uint32_t n_lfb = s->m->line_fill_buffers;
+	if (n_lfb == 0) {
+		for (size_t i = 0; i < nlines; i++, p += SIM_LINE_BYTES) {
+			memset(p + 8, 0, SIM_LINE_BYTES - 8);
+			do_store(p, 8, 0);
+		}
+		return;
+	}
+	access_begin(s, c);
+	sb_wait_empty(s, c);
+	sim_cpu_maybe_yield(s, c);
+	sim_time_t slot[64];
+	SIM_ASSERT(n_lfb <= G_N_ELEMENTS(slot));
+	for (uint32_t k = 0; k < n_lfb; k++)
+		slot[k] = c->now;
+	sim_time_t t = c->now;
+	uint64_t hit = 0;
+	for (size_t i = 0; i < nlines; i++, p += SIM_LINE_BYTES) {
+		uint32_t id;
+		struct sim_line *l = line_for(s, p, 8, &id);
+		for (unsigned w = 0; w < SIM_LINE_BYTES; w += 8)
+			check_poison(s, l, p + w, 8, "wrote");
+		c->n_store++;
+		t += s->m->lat.store_hit;
+		hit += s->m->lat.store_hit;
+		sim_time_t at = t;
+		if (sim_can_write(c, l, t)) {
+			sim_pc_touch(s, c->core, id);   /* a hit (report.c derives hits) */
+		} else {
+			uint32_t k = 0;
+			for (uint32_t j = 1; j < n_lfb; j++)
+				if (slot[j] < slot[k])
+					k = j;
+			if (slot[k] > t)
+				t = slot[k];
+			if (sim_line_claim(s, c, l, id, t, &at)) {
+				/* counted as the store buffer's misses are */
+				c->n_sb_store++;
+				c->n_store_miss++;
+			} else {
+				string_catch_up(c, t, &hit);
+				c->n_miss++;
+				sim_write_miss(s, c, l, id);
+				t = at = c->now;
+			}
+			slot[k] = at;
+		}
+		memset(p, 0, SIM_LINE_BYTES);
+		l->dirty = true;
+		sim_line_written(s, l, at);
+	}
+	for (uint32_t k = 0; k < n_lfb; k++)
+		if (slot[k] > t)
+			t = slot[k];
+	string_catch_up(c, t, &hit);
+	sim_cpu_maybe_yield(s, c);
+}
+
 static void
 pay_fence(uint32_t cycles)
 {

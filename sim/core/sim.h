@@ -76,6 +76,22 @@ void sim_store32(void *addr, uint32_t v);
 void sim_store64(void *addr, uint64_t v);
 void sim_storep(void **addr, void *v);
 
+/*
+ * sim_zero_lines - zero nlines whole 64-byte lines from addr (line
+ * aligned) as one fast-string store: x86 rep stos, as Linux's clear_page
+ * runs it.  With machine.line_fill_buffers = 0 each line is one 8-byte
+ * store through the store buffer (the line's other words are zeroed on
+ * the host at the same moment), so misses drain one at a time.  With
+ * N > 0 the store buffer drains first, then a line is issued every
+ * store_hit cycles: a line this CPU owns is written at once, any other is
+ * taken for writing without reading its data (an invalidation: cache.c's
+ * legs with no data leg), up to N such requests in flight; the call
+ * returns when the last line is owned.
+ * Context: may yield.  Cost: nlines x store_hit (cause hit) plus the
+ * wait for free fill buffers and the last line (cause sb_stall).
+ */
+void sim_zero_lines(void *addr, size_t nlines);
+
 /* Acquire loads and release stores: plain ones plus fence.acquire /
  * fence.release cycles (0 on x86). */
 uint32_t sim_load32_acq(const void *addr);
