@@ -34,6 +34,7 @@ struct at_config {
 	bool no_shootdown, no_recheck;
 	int mmap_cache;              /* -1: the design's default, else 0 / 1 */
 	int mmap_sem;                /* 0: the design's default, else enum aspace_mmap_sem + 1 */
+	uint32_t path_cycles;        /* aspace.path_cycles */
 	void (*script)(uint32_t cpu);
 };
 
@@ -103,6 +104,7 @@ at_setup(struct sim *s, const void *p)
 		((struct aspace_params *)at.params)->mmap_cache = c->mmap_cache;
 	if (c->mmap_sem > 0)
 		((struct aspace_params *)at.params)->mmap_sem = c->mmap_sem - 1;
+	((struct aspace_params *)at.params)->path_cycles = c->path_cycles;
 	const struct tree_ops *t = c->tree ? tree_find(c->tree) : NULL;
 	if (t)
 		at.tree_params = component_defaults(&t->comp);
@@ -727,11 +729,12 @@ exact_mmap_script(uint32_t cpu)
 }
 
 static sim_time_t
-exact_mmap(const char *design, bool bare)
+exact_mmap(const char *design, bool bare, uint32_t path_cycles)
 {
 	exact_bare = bare;
 	struct at_config c = { .design = design, .scheme = "tree_rcu", .cpus = 2, .seed = 1,
-			       .mmap_cache = -1, .script = exact_mmap_script };
+			       .mmap_cache = -1, .path_cycles = path_cycles,
+			       .script = exact_mmap_script };
 	GError *err = at_run(&c);
 	g_assert_no_error(err);
 	if (!bare)
@@ -756,19 +759,26 @@ exact_mmap(const char *design, bool bare)
  *                                                             ------
  *   linux-rwsem 36, bonsai 32 (bonsai's find_vma runs inside the
  *   scheme's read side: Tree RCU's costs nothing)
+ * and with aspace.path_cycles P, the design's mmap also does P cycles of
+ * local work after down_write (the bare sequence does not): 36 + P and
+ * 32 + P (P = 1,000 below).
  */
 static void
 test_exact_mmap(void)
 {
-	sim_time_t bare = exact_mmap("linux-rwsem", true);
-	sim_time_t lr = exact_mmap("linux-rwsem", false);
-	sim_time_t bare_b = exact_mmap("bonsai", true);
-	sim_time_t bo = exact_mmap("bonsai", false);
+	sim_time_t bare = exact_mmap("linux-rwsem", true, 0);
+	sim_time_t lr = exact_mmap("linux-rwsem", false, 0);
+	sim_time_t bare_b = exact_mmap("bonsai", true, 0);
+	sim_time_t bo = exact_mmap("bonsai", false, 0);
+	sim_time_t lr_p = exact_mmap("linux-rwsem", false, 1000);
+	sim_time_t bo_p = exact_mmap("bonsai", false, 1000);
 	g_test_message("mmap: bare %" G_GUINT64_FORMAT " (bonsai tree: %" G_GUINT64_FORMAT
 		       "), linux-rwsem %" G_GUINT64_FORMAT ", bonsai %" G_GUINT64_FORMAT,
 		       bare, bare_b, lr, bo);
 	g_assert_cmpuint(lr - bare, ==, 36);
 	g_assert_cmpuint(bo - bare_b, ==, 32);
+	g_assert_cmpuint(lr_p - bare, ==, 36 + 1000);
+	g_assert_cmpuint(bo_p - bare_b, ==, 32 + 1000);
 }
 
 /* ---- exact costs across two CPUs ---- */

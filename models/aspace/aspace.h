@@ -91,6 +91,11 @@ struct aspace_params {
 	 * stealing: rwsem_v35.c), the kernel RadixVM measured; bonsai has no
 	 * row and keeps 0, Linux v6's (rwsem.c). */
 	int mmap_sem;
+	/* Local cycles of each mmap, munmap, brk and mprotect inside
+	 * mmap_sem's write section, for the kernel path the simulated lines
+	 * leave out (vma.c's MODEL).  FITTED (scripts/fit-aspace-path) to
+	 * Linux 3.5 vmlocal at one core on ben; 0 by default. */
+	uint32_t path_cycles;
 };
 
 enum aspace_mmap_sem { ASPACE_MMAP_SEM_V6 = 0, ASPACE_MMAP_SEM_V35 = 1 };

@@ -90,6 +90,26 @@
  * vmglobal's two splits and one merge per mmap are cheaper than Linux's
  * by that path length (all under mmap_sem for write, on lines no fault
  * touches).
+ * MODEL: the path length the simulated lines leave out -- in Linux 3.5's
+ * mmap: vm_mmap's security_mmap_file, get_unmapped_area's checks,
+ * may_expand_vm / accountable_mapping /
+ * security_vm_enough_memory (vm_committed_as), kmem_cache_zalloc of the
+ * VMA, vma_link's anon_vma and file checks, perf_event_mmap,
+ * vm_stat_account; in munmap: the second find_vma of the split checks,
+ * unmap_vmas' per-VMA walk setup, vm_unacct_memory, remove_vma's
+ * kmem_cache_free, and the instructions of every function around the
+ * modelled accesses (what Linux 3.5's mm/mmap.c calls there, listed, not
+ * timed one by one) -- is path_cycles of
+ * local work per mmap, munmap, brk and mprotect, charged right after
+ * down_write, inside the write section as nearly all of it is in Linux
+ * (do_mmap_pgoff and do_munmap run under mmap_sem).  One number, FITTED
+ * to one point (scripts/fit-aspace-path: Linux vmlocal at one core on
+ * ben, mmap + munmap = 2 x path_cycles); applied unchanged to Bonsai's
+ * 2.6.37 kernel (an assumption: the same VMA code there), to brk and
+ * mprotect (an assumption: comparable paths), and at every core count.
+ * Expected effect: every mmap_sem write section is longer by
+ * path_cycles, so contended points (every multi-core mapbench point)
+ * serialize more time per iteration.
  */
 #include <errno.h>
 #include <string.h>
@@ -656,6 +676,7 @@ as_mmap(void *a, uint64_t addr, uint64_t len, unsigned prot, unsigned flags, uin
 {
 	struct aspace_base *as = a;
 	down_write_timed(as);
+	sim_work(as->p.path_cycles);
 	int r = as_do_mmap(as, addr, len, prot, flags, out);
 	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.mmaps++;
@@ -667,6 +688,7 @@ as_munmap(void *a, uint64_t addr, uint64_t len)
 {
 	struct aspace_base *as = a;
 	down_write_timed(as);
+	sim_work(as->p.path_cycles);
 	int r = as_do_munmap(as, addr, len);
 	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.munmaps++;
@@ -678,6 +700,7 @@ as_brk(void *a, uint64_t newbrk, uint64_t *out)
 {
 	struct aspace_base *as = a;
 	down_write_timed(as);
+	sim_work(as->p.path_cycles);
 	int r = as_do_brk(as, newbrk, out);
 	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.brks++;
@@ -689,6 +712,7 @@ as_mprotect(void *a, uint64_t addr, uint64_t len, unsigned prot)
 {
 	struct aspace_base *as = a;
 	down_write_timed(as);
+	sim_work(as->p.path_cycles);
 	int r = as_do_mprotect(as, addr, len, prot);
 	as->mmap_sem_ops->up_write(as->env.kl, as->mmap_sem);
 	as->st.mprotects++;

@@ -39,7 +39,8 @@
  * MODEL: clear_page (data pages and page-table pages) is
  * sim_zero_lines() over the page's 64 lines: Linux 3.5 on x86-64 clears
  * with rep stosq (v3.5 arch/x86/lib/clear_page_64.S, clear_page_c, the
- * alternative taken on CPUs with X86_FEATURE_REP_GOOD).  On a machine
+ * alternative taken on CPUs with X86_FEATURE_REP_GOOD; recalled, not
+ * re-read at v3.5 for this note).  On a machine
  * with line_fill_buffers (ben: 10) that is a fast-string store: lines
  * this CPU owns cost store_hit each, the others are taken without
  * reading them, up to line_fill_buffers at a time; on a machine without
