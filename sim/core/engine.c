@@ -628,7 +628,7 @@ sim_run(struct sim *s, GError **err)
 		if (next && next->cls == SIM_EV_CPU) {
 			const struct sim_cpu *nc = &s->cpus[next->id];
 			__builtin_prefetch(nc);
-			/* its core's MRU way: every access tests it (hier.c) */
+			/* its core's recent table: every access tests it (hier.c) */
 			__builtin_prefetch(&s->cores[nc->core]);
 #if SIM_CORO_ASM
 			/* the frames its resume pops: the switch's, then its

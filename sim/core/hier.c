@@ -403,8 +403,8 @@ sim_pc_last(const struct sim *s, uint32_t core, uint32_t line)
 }
 
 /*
- * sim_pc_level_slow - sim_pc_level() (engine_impl.h) past its inline MRU
- * test: same contract.
+ * sim_pc_level_slow - sim_pc_level() (engine_impl.h) past its inline
+ * recent-table test: same contract.
  */
 unsigned
 sim_pc_level_slow(struct sim *s, uint32_t core_id, uint32_t line, uint32_t *gen)
