@@ -132,7 +132,7 @@ ipi_body(struct it *t)
 		return;
 	}
 	if (idle_lat)
-		sim_idle_enter(idle_lat, 1);
+		sim_idle_enter(idle_lat);
 	sim_sleep_until(100000);
 	ret_val[1] = sim_idle_exit();       /* the IPI paid it already */
 }
@@ -168,7 +168,7 @@ write_body(struct it *t)
 	}
 	(void)sim_load32(t->flag);
 	if (idle_lat)
-		sim_idle_enter(idle_lat, 1);
+		sim_idle_enter(idle_lat);
 	sim_wait_for_write(t->flag, SIM_TIME_NEVER);
 	mark[0] = sim_now();
 	ret_val[1] = sim_idle_exit();

@@ -318,7 +318,7 @@ cpuidle_enter(struct cpuidle *ci, sim_time_t deadline)
 	d->idle = true;
 	d->entered = now;
 	d->usage[d->state]++;
-	sim_idle_enter(ci->exit_cycles[d->state], d->state);
+	sim_idle_enter(ci->exit_cycles[d->state]);
 	return timer;
 }
 

@@ -802,9 +802,8 @@ sim_idle_until(sim_time_t t)
 }
 
 void
-sim_idle_enter(uint64_t exit, uint32_t idle_state)
+sim_idle_enter(uint64_t exit)
 {
-	(void)idle_state;
 	running()->idle_exit = exit;
 }
 

@@ -213,10 +213,9 @@ void sim_idle_until(sim_time_t t);
  * handler runs in C0 and the CPU stays there (whoever runs the idle loop
  * enters a state again).  The caller then waits as usual (the lock
  * schedulers: sim_wait_for_write, sim_sleep_until).  No cost itself,
- * touches no line.  idle_state is the caller's index of the state, for
- * nothing but asserts and debugging.
+ * touches no line.
  */
-void sim_idle_enter(uint64_t exit, uint32_t idle_state);
+void sim_idle_enter(uint64_t exit);
 /*
  * sim_idle_exit - leave the idle state entered by sim_idle_enter: the
  * CPU was woken (the line it waited on was written, or its timeout came)
