@@ -4,7 +4,8 @@
  * GUS / FreeBSD SMR (models/reclaim/rcl_gus.c, rcl_gus_tree.c): exact costs of
  * smr_enter/smr_exit and of polls on 3-CPU machines, worked out by hand
  * from sim/core/cache.c; sequence wrap with INVARIANTS-sized increments; the
- * modes' counters; the tree's one-line poll; and the mutation tests: the
+ * modes' counters; the tree's one-line poll; which modes take the tick (only
+ * lazy and the tree poll: docs/gus-idle.md); and the mutation tests: the
  * explorer catches a stale c_seq treated as expired within 1,000 seeds,
  * the unmutated scheme survives the same seeds, and deleting the clamp
  * alone is harmless (the finding documented in rcl_gus.c).
@@ -33,6 +34,7 @@ static void (*script)(uint32_t cpu);
 static uint64_t *objs;              /* simulated objects to retire */
 static sim_time_t lat[4][8];
 static cJSON *stats;
+static uint64_t ticks_seen[3];      /* sim_cpu_ticks per CPU, read at report */
 
 static void *
 script_setup(struct sim *s, const void *p)
@@ -56,8 +58,9 @@ static void
 script_report(void *st, struct sim *s, cJSON *m)
 {
 	(void)st;
-	(void)s;
 	(void)m;
+	for (uint32_t i = 0; i < 3 && i < sim_ncpus_of(s); i++)
+		ticks_seen[i] = sim_cpu_ticks(s, i);
 	stats = cJSON_CreateObject();
 	ops->stats(rs, stats);
 	g_assert_true(ops->invariants_hold(rs));
@@ -538,6 +541,55 @@ test_unmutated_survives(void)
 	sim_explore_result_clear(&r);
 }
 
+/*
+ * Who takes interrupts: GUS's default and deferred modes with the flat
+ * poll register no tick, so nothing of GUS ever interrupts a CPU (a CPU
+ * sleeping on a lock wakes only for the lock, an IPI or its idle
+ * governor's timer: docs/gus-idle.md); lazy mode and the tree poll take
+ * the scheduling-clock tick on every CPU.  Each of 3 CPUs works for
+ * 10.5 tick periods (hz 10,000 on the 1 GHz test machine: 100,000
+ * cycles); with tick_skew CPU i's first tick is at P + i * P / 3, so
+ * CPUs 0 and 1 take 10 ticks and CPU 2 (first tick at 1.67 P) takes 9.
+ */
+static uint64_t tick_period_cycles;
+
+static void
+work_script(uint32_t cpu)
+{
+	(void)cpu;
+	sim_work(tick_period_cycles * 21 / 2);
+}
+
+static void
+ticks_of_mode(const char *mode, const char *poll, uint64_t expect0, uint64_t expect1,
+	      uint64_t expect2)
+{
+	default_params();
+	gp.hz = 10000;
+	gp.mode = strcmp(mode, "lazy") == 0 ? GUS_MODE_LAZY :
+		  strcmp(mode, "deferred") == 0 ? GUS_MODE_DEFERRED : GUS_MODE_DEFAULT;
+	gp.poll = strcmp(poll, "tree") == 0 ? GUS_POLL_TREE : GUS_POLL_FLAT;
+	tick_period_cycles = 100000;       /* 1 GHz / 10,000 Hz */
+	script = work_script;
+	memset(ticks_seen, 0xff, sizeof ticks_seen);
+	run_script(3, true);
+	g_assert_cmpuint(ticks_seen[0], ==, expect0);
+	g_assert_cmpuint(ticks_seen[1], ==, expect1);
+	g_assert_cmpuint(ticks_seen[2], ==, expect2);
+	/* The scheme reports the period only when it takes ticks. */
+	g_assert_cmpfloat(stat("tick_period"), ==, expect0 ? 100000.0 : 0.0);
+	cJSON_Delete(stats);
+}
+
+static void
+test_ticks_only_lazy_and_tree(void)
+{
+	ticks_of_mode("default", "flat", 0, 0, 0);
+	ticks_of_mode("deferred", "flat", 0, 0, 0);
+	ticks_of_mode("lazy", "flat", 10, 10, 9);
+	ticks_of_mode("default", "tree", 10, 10, 9);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -554,6 +606,7 @@ main(int argc, char **argv)
 	g_test_add_func("/gus/lazy/clock-follows-ticks", test_lazy_clock_follows_ticks);
 	g_test_add_func("/gus/tree/poll-reads-one-line", test_tree_poll_reads_one_line);
 	g_test_add_func("/gus/config/checks", test_config_checks);
+	g_test_add_func("/gus/ticks/only-lazy-and-tree", test_ticks_only_lazy_and_tree);
 	g_test_add_func("/gus/mutation/stale-expired-caught-flat", test_mutation_stale_expired_flat);
 	g_test_add_func("/gus/mutation/stale-expired-caught-tree", test_mutation_stale_expired_tree);
 	g_test_add_func("/gus/mutation/no-clamp-harmless", test_mutation_no_clamp_harmless);

@@ -115,6 +115,13 @@
  *     never taken).  Cross-domain frees are not re-sorted: every bucket
  *     goes to the freeing CPU's domain.
  *   - Freeing a bucket's items (sim_free) costs nothing.
+ *
+ * TICKS: only lazy mode and the tree poll register the scheduling-clock
+ * tick (gus_tick); default and deferred with the flat poll take none, so
+ * GUS never interrupts a sleeping CPU.  The RCU models' tick (rcu_clock.h)
+ * interrupts every CPU every wake-up slice, which keeps their sleepers in
+ * shallow idle states; docs/gus-idle.md shows that this, not GUS, makes
+ * Bonsai under GUS 5-6x slower than under Tree RCU at 80 cores on ben.
  */
 #include <string.h>
 
