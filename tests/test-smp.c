@@ -395,6 +395,172 @@ test_one_target_chain(gconstpointer data)
 	g_assert_cmpuint(base, >, 500 + 2000 + 1000 + smp_test_params.invlpg);
 }
 
+/* ---- flush_tlb_others_ipi (linux-3.5, linux-2.6.37): exact cycles ---- */
+
+static sim_time_t tv_cost[2], tv_done[9];
+
+
+/* CPU 0 shoots down every other CPU twice, 20,000 cycles apart; the
+ * second (warm) call is measured.  Everyone else idles. */
+static void
+tv_warm_cpu(void *arg)
+{
+	struct ci_state *st = arg;
+	if (sim_cpu_id() == 0) {
+		for (int k = 0; k < 2; k++) {
+			sim_sleep_until(20000 * (uint64_t)k);
+			sim_time_t t0 = sim_now();
+			(void)smp_under_test->flush_tlb_others(st->smp, st->all, 7, 1);
+			tv_cost[k] = sim_now() - t0;
+		}
+	}
+	sim_sleep_until(10000000);
+}
+
+static const struct sim_workload_ops tv_warm_ops = {
+	.name = "tlbvec-warm", .summary = "", .params = no_params, .params_size = 1,
+	.setup = ci_setup, .cpu_main = tv_warm_cpu, .report = ci_report, .teardown = ci_teardown,
+};
+
+static sim_time_t
+run_tv_warm(const char *name, uint32_t ncpus)
+{
+	smp_under_test = smp_find(name);
+	g_assert_nonnull(smp_under_test);
+	struct sim_machine *m = t_machine(1, ncpus, NULL);
+	m->lat.ipi_send = 500;
+	m->lat.ipi_latency = 2000;
+	m->lat.irq_entry = 1000;
+	struct sim_run_config *rc = t_config(m, ncpus, 1, &tv_warm_ops, NULL, 0);
+	cJSON_Delete(t_run(rc));
+	sim_run_config_free(rc);
+	g_assert_cmpuint(ci_stats.shootdowns, ==, 2);
+	g_assert_cmpuint(ci_stats.acks, ==, 2 * (ncpus - 1));
+	g_assert_cmpuint(ci_stats.ipis, ==, 2 * (ncpus - 1));
+	return tv_cost[1];
+}
+
+/* CPUs 0 and 8 of 9 each shoot down CPU 1 at t = 0. */
+struct tv_pair_state {
+	void *smp;
+	struct cpumask *one;
+};
+
+static void *
+tv_pair_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	struct tv_pair_state *st = g_new0(struct tv_pair_state, 1);
+	st->smp = smp_under_test->create(s, &smp_test_params);
+	st->one = cpumask_alloc(sim_ncpus_of(s));
+	cpumask_set_cpu_host(1, st->one);
+	return st;
+}
+
+static void
+tv_pair_cpu(void *arg)
+{
+	struct tv_pair_state *st = arg;
+	uint32_t me = sim_cpu_id();
+	if (me == 0 || me == 8) {
+		g_assert_cmpuint(smp_under_test->flush_tlb_others(st->smp, st->one, 7, 1), ==, 1);
+		tv_done[me] = sim_now();
+	}
+	sim_sleep_until(10000000);
+}
+
+static void
+tv_pair_report(void *arg, struct sim *s, cJSON *m)
+{
+	(void)s;
+	(void)m;
+	struct tv_pair_state *st = arg;
+	ci_stats = *smp_under_test->stats(st->smp);
+}
+
+static void
+tv_pair_teardown(void *arg)
+{
+	struct tv_pair_state *st = arg;
+	smp_under_test->destroy(st->smp);
+	cpumask_free(st->one);
+	g_free(st);
+}
+
+static const struct sim_workload_ops tv_pair_ops = {
+	.name = "tlbvec-pair", .summary = "", .params = no_params, .params_size = 1,
+	.setup = tv_pair_setup, .cpu_main = tv_pair_cpu, .report = tv_pair_report,
+	.teardown = tv_pair_teardown,
+};
+
+static void
+run_tv_pair(const char *name)
+{
+	smp_under_test = smp_find(name);
+	struct sim_machine *m = t_machine(1, 9, NULL);
+	m->lat.ipi_send = 500;
+	m->lat.ipi_latency = 2000;
+	m->lat.irq_entry = 1000;
+	memset(tv_done, 0, sizeof(tv_done));
+	struct sim_run_config *rc = t_config(m, 9, 1, &tv_pair_ops, NULL, 0);
+	cJSON_Delete(t_run(rc));
+	sim_run_config_free(rc);
+	g_assert_cmpuint(ci_stats.shootdowns, ==, 2);
+	g_assert_cmpuint(ci_stats.acks, ==, 2);
+}
+
+/*
+ * One warm shootdown (the second of two, 20,000 cycles apart) from CPU 0
+ * to every other CPU of one socket; t_lat_default, ipi_send 500,
+ * ipi_latency 2,000, irq_entry 1,000, invlpg 100.  The slot's line is
+ * CPU 0's (its last stores cleared flush_mm and flush_va), `all` is
+ * shared.  linux-3.5 on 2 CPUs, as the timeline shows it:
+ *   CPU 0: flush_mm, flush_va stores 2; cpumask_andnot: the load of
+ *     `all` 4 and the store of the slot's mask word 1               7
+ *   send_IPI_mask's for_each_cpu: the slot's mask word             4
+ *   sim_ipi_multicast: fence 33 (store buffer), one ICR write 500  533
+ *   IPI latency and entry on CPU 1                              3,000
+ *   CPU 1: cpumask_test_cpu, the slot's line from CPU 0 (15);
+ *     flush_mm and flush_va loads 8; INVLPG 100                   123
+ *   the ack: LOCK BTR of the mask word, CPU 0 holding it shared    45
+ *   CPU 0 sees the empty mask (reload 4); flush_mm/flush_va
+ *     stores 2                                                      6
+ *                                                            = 3,718
+ * 3 CPUs: 4,217 (a second ICR write, 500; the second target's ack
+ * decides the end).  linux-2.6.37 takes tlbstate_lock on the slot's own
+ * line around it all: 54 cycles more (the ticket xadd, a hit, 20; the
+ * unlock's load and store behind the two pending stores, 34).
+ */
+static void
+test_tlbvec_warm(void)
+{
+	g_assert_cmpuint(run_tv_warm("linux-3.5", 2), ==, 3718);
+	g_assert_cmpuint(run_tv_warm("linux-2.6.37", 2), ==, 3718 + 54);
+	g_assert_cmpuint(run_tv_warm("linux-3.5", 3), ==, 4217);
+	g_assert_cmpuint(run_tv_warm("linux-2.6.37", 3), ==, 4217 + 54);
+}
+
+/*
+ * CPUs 0 and 8 of a 9-CPU socket shoot down CPU 1 at the same moment.
+ * linux-2.6.37: both send on vector 0 (cpu % 8), so the second waits on
+ * tlbstate_lock for the whole of the first shootdown: CPU 8 (its xadd
+ * first) returns at 4,438, CPU 0 only at 8,249, 3,811 later -- one whole
+ * shootdown.  linux-3.5: 9 CPUs <= 32 vectors, each CPU its own slot and
+ * no lock: the shootdowns overlap, CPU 1 serves the second IPI right
+ * after the first (its handler exits at 4,032, the second entry takes
+ * 1,000): CPU 0 returns at 4,038, CPU 8 at 5,206.
+ */
+static void
+test_tlbvec_slot_sharing(void)
+{
+	run_tv_pair("linux-2.6.37");
+	g_assert_cmpuint(tv_done[8], ==, 4438);
+	g_assert_cmpuint(tv_done[0], ==, 8249);
+	run_tv_pair("linux-3.5");
+	g_assert_cmpuint(tv_done[0], ==, 4038);
+	g_assert_cmpuint(tv_done[8], ==, 5206);
+}
+
 /* ---- the shootdown workload ---- */
 
 static const char *sd_json =
@@ -471,6 +637,8 @@ main(int argc, char **argv)
 		g_test_add_data_func(path, (*p)->name, test_one_target_chain);
 		g_free(path);
 	}
+	g_test_add_func("/smp/tlbvec/warm", test_tlbvec_warm);
+	g_test_add_func("/smp/tlbvec/slot-sharing", test_tlbvec_slot_sharing);
 	g_test_add_func("/smp/workload/pipeline", test_workload_pipeline);
 	g_test_add_func("/smp/workload/global", test_workload_global);
 	g_test_add_func("/smp/workload/bad-warmup", test_workload_bad_warmup);

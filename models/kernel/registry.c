@@ -9,10 +9,14 @@
 
 extern const struct smp_ops smp_linux_ops;
 extern const struct smp_ops smp_sv6_ops;
+extern const struct smp_ops smp_linux35_ops;
+extern const struct smp_ops smp_linux2637_ops;
 
 static const struct sim_component *const smps[] = {
 	&smp_linux_ops.comp,
 	&smp_sv6_ops.comp,
+	&smp_linux35_ops.comp,
+	&smp_linux2637_ops.comp,
 	NULL,
 };
 

@@ -14,6 +14,12 @@
  *                     one IPI per target whose queue was idle, wait on one
  *                     shared counter (sv6 kernel/ipi.cc, RadixVM's
  *                     shootdowns)
+ *   linux-3.5     smp_tlbvec.c  flush_tlb_others_ipi() of x86 Linux 3.5:
+ *   linux-2.6.37                per-vector flush_state slots (32 spread
+ *                     by node; 2.6.37: 8, cpu % 8) whose tlbstate_lock is
+ *                     held across the whole shootdown, one mask per slot
+ *                     that targets clear as their ack (ben's Linux and
+ *                     Bonsai's base kernel)
  *
  * Config: "kernel": {"smp": "<name>", "invlpg": ..., "flush_all": ...,
  * "flush_ceiling": ...}; without the section, linux with defaults.
