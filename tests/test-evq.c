@@ -328,6 +328,63 @@ test_evq_switching(void)
 	}
 }
 
+/*
+ * line_ww's sleepers: thousands of CPUs (ids in a shuffled order, as the
+ * directory grants them) sleep to one far time while near events keep
+ * running.  The far heap holds one group per time (2 here), not an entry
+ * per event; then 65 far times pushed round robin (more than the group
+ * table's entries, so times meet in its slots and start new groups of a
+ * time already queued).  Either way the pops are the reference's.
+ */
+static void
+test_evq_far_groups(void)
+{
+	GRand *g = g_rand_new_with_seed(3);
+	struct sim_evq q;
+	struct ref r = { g_array_new(FALSE, FALSE, sizeof(struct sim_ev)) };
+	sim_evq_init(&q);
+	uint64_t seq = 0, now = 1000;
+	const uint32_t n = 10000;
+	uint32_t *ids = g_new(uint32_t, n);
+	for (uint32_t i = 0; i < n; i++)
+		ids[i] = i;
+	for (uint32_t i = n; i-- > 1;) {
+		uint32_t j = (uint32_t)g_rand_int_range(g, 0, (gint32)i + 1), t = ids[i];
+		ids[i] = ids[j];
+		ids[j] = t;
+	}
+	struct mode_seen m = { 0 };
+	/* 64 running CPUs keep the queue dense (no sparse mode, whose now
+	 * would take the sleepers) */
+	for (uint32_t i = 0; i < 64; i++)
+		push_both(&q, &r, (struct sim_ev){ .time = now + i % 4, .cls = SIM_EV_LINE,
+						   .id = i, .seq = ++seq }, &m);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t t = i % 7 == 0 ? 5000000 + 400 : 5000000 + 200000;
+		push_both(&q, &r, (struct sim_ev){ .time = 1000 + t, .cls = SIM_EV_CPU,
+						   .id = ids[i], .seq = ++seq }, &m);
+		pop_both(&q, &r, &now, &m);
+		push_both(&q, &r, (struct sim_ev){ .time = now + 1 + i % 5, .cls = SIM_EV_LINE,
+						   .id = i % 64, .seq = ++seq }, &m);
+	}
+	g_assert_false(q.sparse);
+	g_assert_cmpuint(q.nfar, ==, n);
+	g_assert_cmpuint(q.nheap, ==, 2);
+	for (uint32_t k = 0; k < 20 * 65; k++)
+		push_both(&q, &r, (struct sim_ev){ .time = now + 9000000 + 1000 * (k % 65),
+						   .cls = SIM_EV_CPU, .id = k % 3, .seq = ++seq }, &m);
+	g_assert_cmpuint(q.nfar, ==, n + 20 * 65);
+	g_assert_cmpuint(q.nheap, >, 2 + 65);
+	while (r.a->len)
+		pop_both(&q, &r, &now, &m);
+	g_assert_true(sim_evq_empty(&q));
+	g_assert_cmpuint(q.nheap, ==, 0);
+	sim_evq_free(&q);
+	g_array_free(r.a, TRUE);
+	g_free(ids);
+	g_rand_free(g);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -337,5 +394,6 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/evq/sparse-matches-reference", test_evq_sparse);
 	g_test_add_func("/engine/evq/dense-matches-reference", test_evq_dense);
 	g_test_add_func("/engine/evq/switching-matches-reference", test_evq_switching);
+	g_test_add_func("/engine/evq/far-groups-match-reference", test_evq_far_groups);
 	return g_test_run();
 }

@@ -18,8 +18,8 @@
  *        LINE -> directory grants a request
  *
  * Cost per event: O(1) queue work for events within 4,095 cycles (a
- * calendar queue, evq.h), O(log n) for later ones, n <= CPUs + lines with
- * waiters.
+ * calendar queue, evq.h); later ones are grouped by time, O(log g) per
+ * group (g distinct far times queued, at most CPUs + lines with waiters).
  * Nothing scans all CPUs per event.
  *
  * Blocked CPUs are not in the queue: whoever completes their wait (a

@@ -55,31 +55,19 @@ k_after(const struct sim_evk *a, const struct sim_evk *b)
 	return a->hi != b->hi ? a->hi > b->hi : a->lo > b->lo;
 }
 
-/* ---- the far heap (4-ary, struct sim_ev) ---- */
+/* ---- the far heap (4-ary, of groups of one time) ---- */
 
-static void
-far_push(struct sim_evq *q, struct sim_ev ev)
+static inline bool
+far_before(const struct sim_evq_far *a, const struct sim_evq_far *b)
 {
-	if (q->nfar == q->capfar) {
-		q->capfar *= 2;
-		q->far = g_renew(struct sim_ev, q->far, q->capfar);
-	}
-	size_t i = q->nfar++;
-	while (i > 0) {
-		size_t p = (i - 1) / 4;
-		if (!sim_ev_before(&ev, &q->far[p]))
-			break;
-		q->far[i] = q->far[p];
-		i = p;
-	}
-	q->far[i] = ev;
+	return a->time != b->time ? a->time < b->time : a->g < b->g;
 }
 
-/* Move h[i] down to its place (4-ary min-heap of n events). */
+/* Move h[i] down to its place (4-ary min-heap of n entries). */
 static void
-sift_down(struct sim_ev *h, size_t n, size_t i)
+sift_down(struct sim_evq_far *h, size_t n, size_t i)
 {
-	struct sim_ev ev = h[i];
+	struct sim_evq_far f = h[i];
 	for (;;) {
 		size_t c = 4 * i + 1;
 		if (c >= n)
@@ -87,22 +75,106 @@ sift_down(struct sim_ev *h, size_t n, size_t i)
 		size_t best = c;
 		size_t end = c + 4 < n ? c + 4 : n;
 		for (size_t k = c + 1; k < end; k++)
-			if (sim_ev_before(&h[k], &h[best]))
+			if (far_before(&h[k], &h[best]))
 				best = k;
-		if (!sim_ev_before(&h[best], &ev))
+		if (!far_before(&h[best], &f))
 			break;
 		h[i] = h[best];
 		i = best;
 	}
-	h[i] = ev;
+	h[i] = f;
 }
 
 static void
-far_pop(struct sim_evq *q)
+heap_push(struct sim_evq *q, struct sim_evq_far f)
 {
-	q->far[0] = q->far[--q->nfar];
-	if (q->nfar)
-		sift_down(q->far, q->nfar, 0);
+	if (q->nheap == q->capheap) {
+		q->capheap *= 2;
+		q->far = g_renew(struct sim_evq_far, q->far, q->capheap);
+	}
+	size_t i = q->nheap++;
+	while (i > 0) {
+		size_t p = (i - 1) / 4;
+		if (!far_before(&f, &q->far[p]))
+			break;
+		q->far[i] = q->far[p];
+		i = p;
+	}
+	q->far[i] = f;
+}
+
+static void
+heap_pop(struct sim_evq *q)
+{
+	q->far[0] = q->far[--q->nheap];
+	if (q->nheap)
+		sift_down(q->far, q->nheap, 0);
+}
+
+/* The group table's entry for time t (Fibonacci hashing). */
+static inline uint32_t
+gslot(uint64_t t)
+{
+	return (uint32_t)((t * UINT64_C(0x9e3779b97f4a7c15)) >> 58) & (SIM_EVQ_GCACHE - 1);
+}
+
+/* A new, empty group of time t, in the heap.  Return: its index. */
+static uint32_t
+group_new(struct sim_evq *q, uint64_t t)
+{
+	uint32_t g;
+	if (q->ngfree) {
+		g = q->gfree[--q->ngfree];
+	} else {
+		if (q->ngroups == q->capgroups) {
+			q->capgroups = q->capgroups ? 2 * q->capgroups : 64;
+			q->groups = g_renew(struct sim_evq_group, q->groups, q->capgroups);
+			q->gfree = g_renew(uint32_t, q->gfree, q->capgroups);
+		}
+		g = q->ngroups++;
+		q->groups[g] = (struct sim_evq_group){ 0 };
+	}
+	struct sim_evq_group *gr = &q->groups[g];
+	gr->time = t;
+	if (gr->cap == 0) {
+		gr->cap = 4;
+		gr->e = g_new(struct sim_evk, gr->cap);
+	}
+	heap_push(q, (struct sim_evq_far){ .time = t, .g = g });
+	return g;
+}
+
+/* Free group g (out of the heap); a large array goes back to the host. */
+static void
+group_release(struct sim_evq *q, uint32_t g)
+{
+	struct sim_evq_group *gr = &q->groups[g];
+	gr->n = 0;
+	if (gr->cap > SIM_EVQ_SMALL) {
+		g_free(gr->e);
+		gr->e = NULL;
+		gr->cap = 0;
+	}
+	q->gfree[q->ngfree++] = g;
+}
+
+/* Queue ev (at or after the wheel's end) in its time's group. */
+static void
+far_push(struct sim_evq *q, const struct sim_ev *ev)
+{
+	uint32_t h = gslot(ev->time), g = q->gcache[h];
+	struct sim_evq_group *gr = g ? &q->groups[g - 1] : NULL;
+	if (gr == NULL || gr->n == 0 || gr->time != ev->time) {
+		g = group_new(q, ev->time) + 1;
+		q->gcache[h] = g;
+		gr = &q->groups[g - 1];
+	}
+	if (gr->n == gr->cap) {
+		gr->cap *= 2;
+		gr->e = g_renew(struct sim_evk, gr->e, gr->cap);
+	}
+	gr->e[gr->n++] = (struct sim_evk){ .hi = (uint64_t)ev->cls << 32 | ev->id, .lo = ev->seq };
+	q->nfar++;
 }
 
 /* ---- arrays and buckets ---- */
@@ -279,7 +351,40 @@ place_after_now(struct sim_evq *q, const struct sim_ev *ev)
 	if (ev->time - q->t1 < SPAN)
 		bucket_add(q, ev);
 	else
-		far_push(q, *ev);
+		far_push(q, ev);
+}
+
+/* Append group gr (time ft) to now (ft is before t1) or else to its wheel
+ * bucket (ft is within the wheel's reach). */
+static void
+group_to(struct sim_evq *q, const struct sim_evq_group *gr, uint64_t ft, bool to_now)
+{
+	uint64_t add = (ft - (to_now ? q->base : ft & ~(SIM_EVQ_W - 1))) << 34;
+	struct sim_evk *dst;
+	if (to_now) {
+		now_reserve(q, q->nnow + gr->n);
+		dst = &q->now[q->nnow];
+		q->nnow += gr->n;
+	} else {
+		uint32_t s = slot_of(ft);
+		struct sim_evq_bucket *b = &q->wheel[s];
+		if (b->n == 0) {
+			if (b->cap == 0)
+				array_get(q, b);
+			q->bits[s / 64] |= UINT64_C(1) << (s % 64);
+			q->summary |= UINT64_C(1) << (s / 64);
+		}
+		if (b->n + gr->n > b->cap) {
+			while (b->n + gr->n > b->cap)
+				b->cap *= 2;
+			b->e = g_renew(struct sim_evk, b->e, b->cap);
+		}
+		dst = &b->e[b->n];
+		b->n += gr->n;
+		q->nwheel += gr->n;
+	}
+	for (uint32_t i = 0; i < gr->n; i++)
+		dst[i] = (struct sim_evk){ .hi = gr->e[i].hi + add, .lo = gr->e[i].lo };
 }
 
 /* now is empty and n > 0: make the next bucket (from the wheel, or the far
@@ -339,26 +444,24 @@ advance(struct sim_evq *q, uint64_t lo)
 			q->t1 = start + SIM_EVQ_W;
 		}
 		uint64_t t1 = q->base + SIM_EVQ_SPARSE_SPAN;
-		if (q->nfar && q->far[0].time - q->base < SIM_EVQ_SPARSE_SPAN)
+		if (q->nheap && q->far[0].time - q->base < SIM_EVQ_SPARSE_SPAN)
 			t1 = q->far[0].time & ~(SIM_EVQ_W - 1);
 		if (t1 - q->base > q->t1 - q->base)
 			q->t1 = t1;
 	}
 	q->sparse = sparse;
-	/* far events the wheel now reaches */
+	/* far groups the wheel now reaches, whole */
 	uint64_t span = q->t1 - q->base;
-	while (q->nfar) {
-		const struct sim_ev *f = &q->far[0];
-		uint64_t d = f->time - q->base;
-		if (d < span) {
-			now_reserve(q, q->nnow + 1);
-			q->now[q->nnow++] = enc(f, q->base);
-		} else if (d - span < SPAN) {
-			bucket_add(q, f);
-		} else {
+	while (q->nheap) {
+		uint64_t ft = q->far[0].time, d = ft - q->base;
+		uint32_t g = q->far[0].g;
+		const struct sim_evq_group *gr = &q->groups[g];
+		if (d >= span && d - span >= SPAN)
 			break;
-		}
-		far_pop(q);
+		group_to(q, gr, ft, d < span);
+		q->nfar -= gr->n;
+		heap_pop(q);
+		group_release(q, g);
 	}
 	sort_now(q);
 }
@@ -380,8 +483,10 @@ narrow(struct sim_evq *q)
 			if (start - nt1 < SPAN)
 				continue;
 			struct sim_evq_bucket *b = &q->wheel[s];
-			for (uint32_t i = 0; i < b->n; i++)
-				far_push(q, dec(&b->e[i], start));
+			for (uint32_t i = 0; i < b->n; i++) {
+				struct sim_ev f = dec(&b->e[i], start);
+				far_push(q, &f);
+			}
 			q->nwheel -= b->n;
 			b->n = 0;
 			clear_slot(q, s);
@@ -414,8 +519,8 @@ sim_evq_init(struct sim_evq *q)
 	memset(q, 0, sizeof(*q));
 	q->wheel = g_new0(struct sim_evq_bucket, SIM_EVQ_NB);
 	q->bits = g_new0(uint64_t, WORDS);
-	q->capfar = 64;
-	q->far = g_new(struct sim_ev, q->capfar);
+	q->capheap = 64;
+	q->far = g_new(struct sim_evq_far, q->capheap);
 	now_reserve(q, 64);
 }
 
@@ -429,6 +534,10 @@ sim_evq_free(struct sim_evq *q)
 	g_free(q->wheel);
 	g_free(q->bits);
 	g_free(q->far);
+	for (uint32_t g = 0; g < q->ngroups; g++)
+		g_free(q->groups[g].e);
+	g_free(q->groups);
+	g_free(q->gfree);
 	g_free(q->now);
 	g_free(q->tmp);
 	g_free(q->runs);
@@ -451,16 +560,20 @@ rebase(struct sim_evq *q, uint64_t nb)
 static void
 rebuild(struct sim_evq *q)
 {
-	for (uint32_t i = q->head; i < q->nnow; i++)
-		far_push(q, dec(&q->now[i], q->base));
+	for (uint32_t i = q->head; i < q->nnow; i++) {
+		struct sim_ev ev = dec(&q->now[i], q->base);
+		far_push(q, &ev);
+	}
 	q->head = q->nnow;
 	for (uint32_t s = 0; s < SIM_EVQ_NB; s++) {
 		struct sim_evq_bucket *b = &q->wheel[s];
 		if (b->n == 0)
 			continue;
 		uint64_t start = slot_start(q, s);
-		for (uint32_t i = 0; i < b->n; i++)
-			far_push(q, dec(&b->e[i], start));
+		for (uint32_t i = 0; i < b->n; i++) {
+			struct sim_ev ev = dec(&b->e[i], start);
+			far_push(q, &ev);
+		}
 		b->n = 0;
 	}
 	memset(q->bits, 0, WORDS * sizeof(*q->bits));
@@ -572,7 +685,7 @@ push_slow(struct sim_evq *q, struct sim_ev ev)
 	if (ev.time < q->base) {
 		uint64_t nb = ev.time & ~(SIM_EVQ_W - 1);
 		if (q->base - nb >= (UINT64_C(1) << 30) - (q->t1 - q->base)) {
-			far_push(q, ev);
+			far_push(q, &ev);
 			rebuild(q);
 			q->top = dec(&q->now[q->head], q->base);
 			return;
@@ -648,18 +761,34 @@ sim_evq_filter(struct sim_evq *q, bool (*keep)(const struct sim_ev *ev, void *ar
 			clear_slot(q, s);
 	}
 	size_t n = 0;
-	for (size_t i = 0; i < q->nfar; i++)
-		if (keep(&q->far[i], arg))
-			q->far[n++] = q->far[i];
+	uint32_t h = 0;
+	for (uint32_t i = 0; i < q->nheap; i++) {
+		struct sim_evq_far f = q->far[i];
+		struct sim_evq_group *gr = &q->groups[f.g];
+		uint32_t k = 0;
+		for (uint32_t j = 0; j < gr->n; j++) {
+			struct sim_ev ev = dec(&gr->e[j], f.time);
+			if (keep(&ev, arg))
+				gr->e[k++] = gr->e[j];
+		}
+		gr->n = k;
+		n += k;
+		if (k)
+			q->far[h++] = f;
+		else
+			group_release(q, f.g);
+	}
+	q->nheap = h;
 	q->nfar = n;
-	/* Events are totally ordered (seq is unique), so rebuilding the heap
-	 * cannot change the order in which they pop. */
-	for (size_t i = n / 4 + 1; i-- > 0;)
-		if (i < n)
-			sift_down(q->far, n, i);
-	while (q->capfar > 64 && q->nfar < q->capfar / 4) {
-		q->capfar /= 2;
-		q->far = g_renew(struct sim_ev, q->far, q->capfar);
+	/* Groups are totally ordered by (time, g), so rebuilding the heap
+	 * cannot change the order in which they leave it (nor, events being
+	 * totally ordered too, the order in which events pop). */
+	for (size_t i = h / 4 + 1; i-- > 0;)
+		if (i < h)
+			sift_down(q->far, h, i);
+	while (q->capheap > 64 && q->nheap < q->capheap / 4) {
+		q->capheap /= 2;
+		q->far = g_renew(struct sim_evq_far, q->far, q->capheap);
 	}
 	size_t dropped = q->n - (q->nnow + q->nwheel + q->nfar);
 	q->n = q->nnow + q->nwheel + q->nfar;

@@ -30,7 +30,15 @@
  *          appends, O(1); a bucket is sorted once, when it becomes `now`, by
  *          a natural merge sort (CPUs that yield in lockstep push a bucket
  *          in a few ascending runs: O(k log runs));
- *   far    a 4-ary heap of the rest (long sleeps, tick deadlines).
+ *   far    the rest (long sleeps, tick deadlines) in groups of one time
+ *          each: a 4-ary heap of the groups by time.  A push finds its
+ *          time's group through a small direct-mapped table (a hash of the
+ *          time) and appends, O(1); a miss starts a group, O(log groups).
+ *          A group leaves the heap whole when the wheel reaches its time.
+ *          line_ww's N - 1 CPUs sleep to one time each period: at 65,536
+ *          CPUs one group instead of 65,535 heap entries, whose pops (a
+ *          sift-down through 8 levels, children across 2-3 host lines)
+ *          were 15% of its instructions.
  *
  * Dense mode: now is one bucket (t1 = its start + W; base may be lower, at
  * the last time popped, so the popped event's own pushes before the bucket
@@ -58,9 +66,10 @@
  *
  * Cost: push O(1) (into now: an insertion, a binary search and a move of
  * the shorter side for more than SIM_EVQ_LINEAR events), pop O(1) plus the
- * bucket's sort and, for far events, O(log n) twice.  The modes and their
- * thresholds are host speed only: any correct priority queue over the
- * total order pops the same sequence.
+ * bucket's sort and, for far events, O(log g) twice per group of one time
+ * (g groups queued; O(1) per event of a group met again through the
+ * table).  The modes, thresholds and groups are host speed only: any
+ * correct priority queue over the total order pops the same sequence.
  */
 #ifndef SIM_EVQ_H
 #define SIM_EVQ_H
@@ -113,6 +122,23 @@ struct sim_evq_bucket {
 #define SIM_EVQ_SPARSE_SPAN (UINT64_C(1) << 29)
 #define SIM_EVQ_LINEAR 8u
 
+/* Far events of one time (hi = class << 32 | id, lo = seq); n = 0 when
+ * the group is free. */
+struct sim_evq_group {
+	uint64_t time;
+	struct sim_evk *e;
+	uint32_t n, cap;
+};
+
+/* A far heap entry: a group and its time. */
+struct sim_evq_far {
+	uint64_t time;
+	uint32_t g, pad;
+};
+
+/* Entries of the table from a hash of a far time to its group. */
+#define SIM_EVQ_GCACHE 64u
+
 struct sim_evq {
 	size_t n;                    /* events queued in all */
 	struct sim_ev top;           /* the earliest event; valid when n > 0 */
@@ -126,8 +152,14 @@ struct sim_evq {
 	struct sim_evq_bucket *wheel; /* SIM_EVQ_NB buckets by (time / W) % NB */
 	uint64_t *bits;              /* a set bit per non-empty wheel bucket */
 	uint64_t summary;            /* a set bit per non-zero word of bits */
-	struct sim_ev *far;          /* 4-ary min-heap, at or after the wheel's end */
-	size_t nfar, capfar;
+	size_t nfar;                 /* events in far groups */
+	struct sim_evq_far *far;     /* 4-ary min-heap of the groups by (time, g),
+	                              * at or after the wheel's end */
+	uint32_t nheap, capheap;
+	struct sim_evq_group *groups; /* groups[0..ngroups): in the heap or free */
+	uint32_t ngroups, capgroups;
+	uint32_t *gfree, ngfree;     /* free group indices */
+	uint32_t gcache[SIM_EVQ_GCACHE]; /* group index + 1 of a recent far time, 0 none */
 	struct sim_evk *tmp;         /* the merge sort's second buffer */
 	uint32_t captmp, caprun;
 	uint32_t *runs;              /* the merge sort's run starts */
@@ -156,7 +188,7 @@ void sim_evq_free(struct sim_evq *q);
  * with the same (time, class, id) (the engine's seq is unique).  An event
  * earlier than the last one popped is allowed (it is queued in order) but
  * costs a pass over the current bucket.  Cost: O(1) for near events (see
- * above), O(log n) for far ones.
+ * above), O(log g) for a far one that starts a group of its time.
  */
 void sim_evq_push(struct sim_evq *q, struct sim_ev ev);
 
