@@ -233,7 +233,8 @@ static sim_time_t
 run_sleep(uint32_t nstates, const char *gov, uint32_t load, uint32_t timer_us, uint32_t n)
 {
 	kparams = (struct smp_params){ .invlpg = 200, .flush_all = 500, .flush_ceiling = 33,
-				       .cpuidle_load = load, .cpuidle_next_timer_us = timer_us };
+				       .cpuidle_inputs = 1 /* fixed */, .cpuidle_load = load,
+				       .cpuidle_next_timer_us = timer_us, .hz = 250, .nohz = true };
 	for (uint32_t i = 0; cpuidle_governor_names[i]; i++)
 		if (strcmp(cpuidle_governor_names[i], gov) == 0)
 			kparams.cpuidle_governor = i;
@@ -304,6 +305,91 @@ test_menu_regular_sleeps(void)
 		g_printerr("C1 %g C3 %g C6 %g\n", c1, c3, c6);
 }
 
+/* ---- inputs tick: the load the tick samples, the tick's next event ---- */
+
+/* CPU 1 works TICK_WORK[r] cycles, then blocks; CPU 0 wakes it at
+ * TICK_WAKE[r].  At 1 GHz and HZ=1000 a jiffy is 1,000,000 cycles: round 0
+ * runs across the tick at 1 ms, round 1 within jiffy 2, round 2 across
+ * the tick at 4 ms; the wake-ups fall mid-jiffy. */
+static const uint64_t TICK_WORK[3] = { 1500000, 100000, 1000000 };
+static const sim_time_t TICK_WAKE[3] = { 2500000, 3500000, 5500000 };
+
+static void
+tick_body(struct it *t)
+{
+	for (uint32_t r = 0; r < 3; r++) {
+		if (sim_cpu_id() == 0) {
+			sim_sleep_until(TICK_WAKE[r]);
+			klock_wake_up_process(t->kl, &t->kl->tasks[1]);
+			continue;
+		}
+		sim_work(TICK_WORK[r]);
+		klock_set_current_state(t->kl, TASK_UNINTERRUPTIBLE);
+		klock_schedule(t->kl);
+		mark[r] = sim_now();
+	}
+}
+
+static double
+cpuidle_num(const char *key)
+{
+	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(it_stats, "cpuidle");
+	g_assert_nonnull(ci);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ci, key);
+	g_assert_nonnull(v);
+	return v->valuedouble;
+}
+
+static void
+run_tick(uint32_t hz, bool nohz)
+{
+	kparams = (struct smp_params){ .invlpg = 200, .flush_all = 500, .flush_ceiling = 33,
+				       .cpuidle_inputs = 0 /* tick */, .cpuidle_load = 1024,
+				       .cpuidle_next_timer_us = 4000, .hz = hz, .nohz = nohz };
+	use_kparams = true;
+	run(idle_machine(3), 2, tick_body);
+	use_kparams = false;
+}
+
+/*
+ * rq->cpu_load[0] as the tick samples it: 1024 when the CPU's last tick
+ * found the task running (rounds 0 and 2 at HZ=1000), 0 after a sleep
+ * that spanned a tick (round 1: update_cpu_load_nohz on idle exit with
+ * the tick stopped, or the tick taken while idle).  With NO_HZ the next
+ * timer (4 ms away) is more than a jiffy off, so every selection stops
+ * the tick and the only wake-ups are the three writes; without NO_HZ the
+ * tick at 2, 3 and 5 ms wakes the idle CPU first (3 more selections, all
+ * at load 0).  The history then holds 3 real periods among 5 zeros: the
+ * pattern detector gives up, and the bucket's correction factor predicts
+ * 943 us at 3 ms (C6 at multiplier 1), 262 us at 4.7 ms with the load
+ * 1024 of round 2 (C3: C6 would need 2,200) and 886 us at 5 ms (C6):
+ * exits 3 x 3,000 + 20,000 + 2 x 200,000 cycles.  At HZ=250 round 0 ends
+ * before the first tick (4 ms): the load is the initial 0 (the CPU was
+ * idle before the run), and only round 2 crosses a tick.
+ */
+static void
+test_tick_load(void)
+{
+	run_tick(1000, true);
+	g_assert_cmpfloat(cpuidle_num("selections"), ==, 3);
+	g_assert_cmpfloat(cpuidle_num("selections_loaded"), ==, 2);
+	g_assert_cmpfloat(cpuidle_num("selections_tick_stopped"), ==, 3);
+	g_assert_cmpfloat(state_usage("C1"), ==, 3);   /* menu's first sleeps predict 0 */
+	g_assert_cmpuint(exit_cycles[1], ==, 3 * 3000);
+	run_tick(1000, false);
+	g_assert_cmpfloat(cpuidle_num("selections"), ==, 6);
+	g_assert_cmpfloat(cpuidle_num("selections_loaded"), ==, 2);
+	g_assert_cmpfloat(cpuidle_num("selections_tick_stopped"), ==, 0);
+	g_assert_cmpfloat(state_usage("C1"), ==, 3);
+	g_assert_cmpfloat(state_usage("C3"), ==, 1);
+	g_assert_cmpfloat(state_usage("C6"), ==, 2);
+	g_assert_cmpuint(exit_cycles[1], ==, 3 * 3000 + 20000 + 2 * 200000);
+	run_tick(250, true);
+	g_assert_cmpfloat(cpuidle_num("selections"), ==, 3);
+	g_assert_cmpfloat(cpuidle_num("selections_loaded"), ==, 1);
+	g_assert_cmpfloat(cpuidle_num("selections_tick_stopped"), ==, 3);
+}
+
 /* ---- machine.idle_states errors: one line naming the path ---- */
 
 static void
@@ -347,6 +433,7 @@ main(int argc, char **argv)
 	g_test_add_func("/cpuidle/engine/write-wakes-idle-cpu-2cpu", test_write_wakes_idle_cpu);
 	g_test_add_func("/cpuidle/menu/first-sleep-2cpu", test_menu_first_sleep);
 	g_test_add_func("/cpuidle/menu/regular-sleeps-2cpu", test_menu_regular_sleeps);
+	g_test_add_func("/cpuidle/menu/tick-load-2cpu", test_tick_load);
 	g_test_add_func("/cpuidle/machine/idle-states-errors", test_machine_errors);
 	int r = g_test_run();
 	cJSON_Delete(it_stats);

@@ -14,28 +14,62 @@
  * State indices here: 0 is POLL (exit latency 0, never a hardware state),
  * i >= 1 is machine.idle_states[i - 1].
  *
- * MODEL: what the menu governor reads from the rest of the kernel:
- *   - the next timer event (tick_nohz_get_sleep_length) is the sleeper's
- *     own deadline if it has one (schedule_timeout), else
- *     kernel.cpuidle_next_timer_us (default 4,000: the next tick at
- *     HZ=250; ben's kernel configuration is not known).  The event
- *     fires: the CPU wakes at it, pays the exit latency, and (its task
- *     still blocked) re-enters a state; the timer handler's own cycles
- *     are not charged.  With NO_HZ an
- *     idle CPU's next timer is whatever timer happens to be pending; the
- *     correction factor of the bucket learns the ratio of measured to
- *     expected, and a regular pattern overrides it, so in a steady state
- *     the prediction follows the measured idle periods and the value
- *     matters mostly through which bucket it falls in.
- *   - the load in the performance multiplier is this_cpu_load() =
- *     rq->cpu_load[0] as last sampled (scheduler tick or nohz idle
- *     exit): kernel.cpuidle_load, default 1024, one nice-0 task -- what
- *     a CPU running one mapbench thread shows whenever it was sampled
- *     while the thread ran.  get_loadavg() turns 1024 into 5 and the
- *     multiplier into 11: a state is picked only if the predicted idle
- *     is 11 x its exit latency.  Expected effect: shallower states than
- *     with load 0 (multiplier 1).
- *   - iowait: none (no simulated I/O); pm_qos latency limit: none.
+ * What the menu governor reads from the rest of the kernel (the "kernel"
+ * section's cpuidle_inputs):
+ *
+ *   tick (default): computed as Linux 3.5 computes them, on a
+ *   scheduling-clock tick of kernel.hz per second whose edges (jiffies)
+ *   fall at multiples of 1/hz s of simulated time on every CPU (3.5's
+ *   tick_setup_sched_timer aligns all CPUs' ticks; sched_skew_tick is off
+ *   by default).
+ *   - The load, this_cpu_load() = rq->cpu_load[0] (sched/core.c).  Its
+ *     writers, all through __update_cpu_load(), which sets cpu_load[0] to
+ *     the load it is given ("fasttrack for idx 0"):
+ *       scheduler_tick -> update_cpu_load_active(rq): rq->load.weight,
+ *         and last_load_update_tick = jiffies.  A CPU running its one
+ *         nice-0 task has weight 1024 (prio_to_weight[20]; 3.5 does not
+ *         scale load on 64-bit); the idle task adds nothing, so a tick
+ *         taken while idle writes 0.
+ *       tick_nohz_idle_exit -> tick_nohz_restart_sched_tick ->
+ *         update_cpu_load_nohz(): only if the tick was stopped and jiffies
+ *         moved since last_load_update_tick, writes 0 ("we were idle").
+ *     So the governor sees 1024 if the CPU's last tick found its task on
+ *     the runqueue and 0 if it found it idle; an idle loop that re-selects
+ *     after an interrupt (a shootdown IPI) with the tick stopped sees the
+ *     value from before it went idle.
+ *   - The sleep length, tick_nohz_get_sleep_length() = dev->next_event -
+ *     now as __tick_nohz_idle_enter left it (time/tick-sched.c): with
+ *     kernel.nohz, tick_nohz_stop_sched_tick keeps the tick when the next
+ *     timer expires within one jiffy (delta_jiffies == 1) and otherwise
+ *     programs the tick timer for that timer's jiffy; without nohz the
+ *     tick runs on and the next event is the next tick.  The next timer
+ *     other than the tick is a timer-wheel timer that expires at the first
+ *     jiffy at or after kernel.cpuidle_next_timer_us from idle entry
+ *     (MODEL: which timers an idle mapbench CPU has pending on ben is not
+ *     known; the value is an assumption, shown by sensitivity), or the
+ *     sleeper's own deadline (schedule_timeout) if earlier, taken exactly
+ *     (MODEL: not rounded to a jiffy).  rcu_needs_cpu(), printk and
+ *     arch_needs_cpu are taken to be false (MODEL: a CPU with RCU
+ *     callbacks queued keeps its tick; mapbench's munmap queues none in
+ *     3.5 on x86, whose page tables are freed without RCU).
+ *   - Every timer event the CPU wakes at is the tick timer's (the timer
+ *     wheel runs from it), so it runs scheduler_tick with the runqueue
+ *     empty: cpu_load[0] = 0.  A deadline taken exactly is not a tick.
+ *   - The task counts as runnable from the moment its CPU leaves the idle
+ *     loop (MODEL: Linux enqueues it, weight 1024, when the waker runs
+ *     try_to_wake_up, up to an exit latency earlier; a tick in that window
+ *     would read 1024 where this reads 0).  The timer handler's own
+ *     cycles are not charged (the tick on a running CPU neither).
+ *   fixed: kernel.cpuidle_load is the load at every selection, and the
+ *   next timer event is kernel.cpuidle_next_timer_us after every idle
+ *   entry (or the sleeper's deadline), no tick: the sensitivity sweep's
+ *   inputs.  The event fires: the CPU wakes at it, pays the exit latency,
+ *   and (its task still blocked) re-enters a state.
+ *
+ *   get_loadavg() turns 1024 into 5 and the multiplier into 11: a state is
+ *   picked only if the predicted idle is 11 x its exit latency; 0 gives
+ *   multiplier 1.  iowait: none (no simulated I/O); pm_qos latency limit:
+ *   none.
  */
 #include <glib.h>
 #include <string.h>
@@ -56,6 +90,14 @@ struct cpuidle_cpu {
 	uint32_t state;             /* state entered (valid while idle) */
 	bool idle;
 	sim_time_t entered;
+	sim_time_t timer;           /* the next timer event of the current period */
+	/* inputs tick: the runqueue's load samples and the tick */
+	bool in_loop;               /* between the idle loop's first entry and its exit */
+	bool tick_stopped;          /* ts->tick_stopped */
+	bool timer_is_tick;         /* the period's timer event is the tick timer's */
+	uint32_t cpu_load0;         /* rq->cpu_load[0] */
+	uint64_t last_load_update;  /* rq->last_load_update_tick (jiffies) */
+	sim_time_t running_since;   /* the task runnable since (left the idle loop) */
 	/* menu */
 	uint32_t bucket;
 	uint64_t expected_us, predicted_us, exit_us;
@@ -66,6 +108,7 @@ struct cpuidle_cpu {
 	uint64_t usage[NSTATES];
 	uint64_t time_cycles[NSTATES];
 	uint64_t exit_cycles;
+	uint64_t selections, loaded, tick_stopped_n;
 };
 
 struct cpuidle;
@@ -85,8 +128,11 @@ struct cpuidle {
 	uint32_t nstates;           /* including POLL */
 	uint64_t exit_cycles[NSTATES];
 	uint32_t exit_us[NSTATES], target_us[NSTATES];
-	uint32_t load;              /* kernel.cpuidle_load */
+	bool tick_inputs;           /* kernel.cpuidle_inputs == "tick" */
+	uint32_t load;              /* kernel.cpuidle_load (inputs fixed) */
 	uint32_t next_timer_us;     /* kernel.cpuidle_next_timer_us */
+	bool nohz;                  /* kernel.nohz */
+	uint64_t jiffy;             /* cycles per jiffy (1 / kernel.hz) */
 	double cycles_per_us;
 	uint32_t ncpus;
 	struct cpuidle_cpu *cpu;
@@ -179,7 +225,8 @@ menu_typical_interval(struct cpuidle_cpu *d)
 static uint32_t
 menu_select(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t expected_us)
 {
-	uint32_t mult = 1 + 2 * menu_loadavg(ci->load);
+	uint32_t load = ci->tick_inputs ? d->cpu_load0 : ci->load;
+	uint32_t mult = 1 + 2 * menu_loadavg(load);
 	d->expected_us = expected_us;
 	d->bucket = which_bucket(expected_us);
 	if (d->correction_factor[d->bucket] == 0)
@@ -254,6 +301,8 @@ static const struct cpuidle_governor gov_poll = {
 /* Index = the kernel section's cpuidle_governor value. */
 static const struct cpuidle_governor *const governors[] = { &gov_menu, &gov_poll };
 const char *const cpuidle_governor_names[] = { "menu", "poll", NULL };
+/* Index = the kernel section's cpuidle_inputs value. */
+const char *const cpuidle_inputs_names[] = { "tick", "fixed", NULL };
 
 /* ---- the run's manager ---- */
 
@@ -287,6 +336,10 @@ cpuidle_get(struct sim *sim)
 	ci->load = sp->cpuidle_load;
 	ci->next_timer_us = sp->cpuidle_next_timer_us;
 	ci->cycles_per_us = m->freq_ghz * 1000.0;
+	g_assert(sp->cpuidle_inputs < 2 && sp->hz > 0);
+	ci->tick_inputs = sp->cpuidle_inputs == 0;
+	ci->nohz = sp->nohz;
+	ci->jiffy = (uint64_t)(m->freq_ghz * 1e9 / sp->hz + 0.5);
 	ci->nstates = m->nidle_states + 1;
 	for (uint32_t i = 1; i < ci->nstates; i++) {
 		const struct sim_idle_state *st = &m->idle_states[i - 1];
@@ -296,8 +349,49 @@ cpuidle_get(struct sim *sim)
 	}
 	ci->ncpus = sim_ncpus_of(sim);
 	ci->cpu = g_new0(struct cpuidle_cpu, ci->ncpus);
+	/* cpu_load[0] starts at 0: the run's tasks start on CPUs that were
+	 * idle, whose tick_nohz_idle_exit wrote 0 (update_cpu_load_nohz);
+	 * the first tick that finds the task running writes 1024. */
 	sim_attach(sim, &cpuidle_key, ci, cpuidle_free);
 	return ci;
+}
+
+/* Inputs tick, first turn of an idle loop: the ticks the CPU took while
+ * its task ran (the last one read weight 1024). */
+static void
+tick_loop_enter(struct cpuidle *ci, struct cpuidle_cpu *d, sim_time_t now)
+{
+	uint64_t j = now / ci->jiffy;
+	if (j > d->running_since / ci->jiffy) {
+		d->cpu_load0 = 1024;
+		d->last_load_update = j;
+	}
+	d->in_loop = true;
+	d->tick_stopped = false;
+}
+
+/* Inputs tick: the next timer event from now, as __tick_nohz_idle_enter
+ * programs it (see the MODEL note); sets d->timer_is_tick. */
+static sim_time_t
+tick_next_event(struct cpuidle *ci, struct cpuidle_cpu *d, sim_time_t now, sim_time_t deadline)
+{
+	uint64_t j = now / ci->jiffy;
+	sim_time_t next_tick = (j + 1) * ci->jiffy;
+	sim_time_t event = next_tick;
+	if (ci->nohz) {
+		sim_time_t t = now + (sim_time_t)((double)ci->next_timer_us * ci->cycles_per_us);
+		uint64_t expires = (t + ci->jiffy - 1) / ci->jiffy;   /* its jiffy */
+		if (expires - j > 1 || d->tick_stopped) {
+			d->tick_stopped = true;
+			event = MAX(expires, j + 1) * ci->jiffy;
+		}
+	}
+	d->timer_is_tick = true;
+	if (deadline < event) {
+		event = deadline;
+		d->timer_is_tick = false;
+	}
+	return event;
 }
 
 sim_time_t
@@ -306,17 +400,31 @@ cpuidle_enter(struct cpuidle *ci, sim_time_t deadline)
 	struct cpuidle_cpu *d = &ci->cpu[sim_cpu_id()];
 	g_assert(!d->idle);
 	sim_time_t now = sim_now();
-	uint64_t expected = ci->next_timer_us;
-	sim_time_t timer = now + (sim_time_t)((double)ci->next_timer_us * ci->cycles_per_us);
-	if (deadline < timer) {
-		timer = deadline;
-		expected = deadline > now ? (uint64_t)((double)(deadline - now) / ci->cycles_per_us)
-					  : 0;
+	sim_time_t timer;
+	uint64_t expected;
+	if (ci->tick_inputs) {
+		if (!d->in_loop)
+			tick_loop_enter(ci, d, now);
+		timer = tick_next_event(ci, d, now, deadline);
+		/* ktime to microseconds, truncated (menu_select's expected_us) */
+		expected = timer > now ? (uint64_t)((double)(timer - now) / ci->cycles_per_us) : 0;
+	} else {
+		expected = ci->next_timer_us;
+		timer = now + (sim_time_t)((double)ci->next_timer_us * ci->cycles_per_us);
+		if (deadline < timer) {
+			timer = deadline;
+			expected = deadline > now
+				? (uint64_t)((double)(deadline - now) / ci->cycles_per_us) : 0;
+		}
 	}
 	d->state = ci->gov->select(ci, d, expected);
 	g_assert(d->state < ci->nstates);
+	d->selections++;
+	d->loaded += ci->tick_inputs ? d->cpu_load0 != 0 : ci->load != 0;
+	d->tick_stopped_n += d->tick_stopped;
 	d->idle = true;
 	d->entered = now;
+	d->timer = timer;
 	d->usage[d->state]++;
 	sim_idle_enter(ci->exit_cycles[d->state]);
 	return timer;
@@ -327,12 +435,37 @@ cpuidle_exit(struct cpuidle *ci)
 {
 	struct cpuidle_cpu *d = &ci->cpu[sim_cpu_id()];
 	g_assert(d->idle);
+	sim_time_t woke = sim_now();
 	d->exit_cycles += sim_idle_exit();
 	d->idle = false;
 	uint64_t cycles = sim_now() - d->entered;
 	d->time_cycles[d->state] += cycles;
+	/* The tick timer fired: scheduler_tick on an empty runqueue. */
+	if (ci->tick_inputs && d->timer_is_tick && woke >= d->timer) {
+		d->cpu_load0 = 0;
+		d->last_load_update = d->timer / ci->jiffy;
+	}
 	/* intel_idle's residency: ktime before MWAIT to after the wake-up */
 	ci->gov->reflect(ci, d, (uint64_t)((double)cycles / ci->cycles_per_us));
+}
+
+void
+cpuidle_loop_exit(struct cpuidle *ci)
+{
+	struct cpuidle_cpu *d = &ci->cpu[sim_cpu_id()];
+	g_assert(!d->idle);
+	if (!ci->tick_inputs)
+		return;
+	sim_time_t now = sim_now();
+	uint64_t j = now / ci->jiffy;
+	/* tick_nohz_idle_exit: update_cpu_load_nohz if the tick was stopped */
+	if (d->tick_stopped && j != d->last_load_update) {
+		d->cpu_load0 = 0;
+		d->last_load_update = j;
+	}
+	d->in_loop = false;
+	d->tick_stopped = false;
+	d->running_since = now;
 }
 
 void
@@ -343,6 +476,17 @@ cpuidle_stats(struct sim *sim, cJSON *out)
 		return;
 	cJSON *o = cJSON_AddObjectToObject(out, "cpuidle");
 	cJSON_AddStringToObject(o, "governor", ci->gov->name);
+	cJSON_AddStringToObject(o, "inputs", ci->tick_inputs ? "tick" : "fixed");
+	uint64_t sel = 0, loaded = 0, stopped = 0;
+	for (uint32_t c = 0; c < ci->ncpus; c++) {
+		sel += ci->cpu[c].selections;
+		loaded += ci->cpu[c].loaded;
+		stopped += ci->cpu[c].tick_stopped_n;
+	}
+	/* how many selections saw a non-zero load, and a stopped tick */
+	cJSON_AddNumberToObject(o, "selections", (double)sel);
+	cJSON_AddNumberToObject(o, "selections_loaded", (double)loaded);
+	cJSON_AddNumberToObject(o, "selections_tick_stopped", (double)stopped);
 	uint64_t exit = 0;
 	cJSON *states = cJSON_AddArrayToObject(o, "states");
 	for (uint32_t i = 0; i < ci->nstates; i++) {

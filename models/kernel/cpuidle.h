@@ -19,7 +19,9 @@
  *         the sim did before idle states existed
  *
  * Config: the "kernel" section's cpuidle_governor ("menu" default),
- * cpuidle_load and cpuidle_next_timer_us (models/kernel/smp.h).  A
+ * cpuidle_inputs ("tick" default: load and sleep length computed from the
+ * scheduling-clock tick, hz and nohz; "fixed": cpuidle_load), and
+ * cpuidle_next_timer_us (models/kernel/smp.h).  A
  * machine without idle states has no cpuidle: cpuidle_get() returns NULL
  * and every caller behaves exactly as before.
  *
@@ -40,6 +42,9 @@ struct cpuidle;
 /* The governors' names, for the "kernel" section's cpuidle_governor enum
  * (index = the row's value). */
 extern const char *const cpuidle_governor_names[];
+/* Where menu's inputs come from, for the "kernel" section's
+ * cpuidle_inputs enum: "tick" (computed), "fixed" (the config's values). */
+extern const char *const cpuidle_inputs_names[];
 
 /*
  * cpuidle_get - the run's idle-time manager, made on first call and
@@ -52,7 +57,8 @@ struct cpuidle *cpuidle_get(struct sim *sim);
  * cpuidle_enter - one turn of the idle loop on the running CPU: the
  * governor predicts the idle period (until the next timer event: the
  * sleeper's own deadline, SIM_TIME_NEVER for none, or the CPU's next
- * timer, kernel.cpuidle_next_timer_us from now) and the CPU enters the
+ * timer event: the tick or kernel.cpuidle_next_timer_us from now, see
+ * cpuidle.c) and the CPU enters the
  * state it picks.  The caller then waits (sim_wait_for_write,
  * sim_sleep_until) until the returned time at the latest -- the timer
  * event, which wakes the CPU -- and calls cpuidle_exit() when it wakes.
@@ -69,6 +75,15 @@ sim_time_t cpuidle_enter(struct cpuidle *ci, sim_time_t deadline);
  * idle_exit), no access.
  */
 void cpuidle_exit(struct cpuidle *ci);
+
+/*
+ * cpuidle_loop_exit - the CPU leaves the idle loop: its task runs again
+ * (cpu_idle's tick_nohz_idle_exit before schedule()).  Call it once after
+ * the cpuidle_enter/cpuidle_exit turns of one sleep.  With inputs tick,
+ * updates the runqueue's load as update_cpu_load_nohz does.
+ * Context: simulated CPU; no cost, no access.
+ */
+void cpuidle_loop_exit(struct cpuidle *ci);
 
 /*
  * cpuidle_stats - add "cpuidle": {governor, per-state entries and

@@ -22,7 +22,8 @@ static const struct sim_component *const smps[] = {
 
 static const struct smp_params smp_defaults = {
 	.invlpg = 200, .flush_all = 500, .flush_ceiling = 33, .handler_work = 0,
-	.cpuidle_governor = 0, .cpuidle_load = 1024, .cpuidle_next_timer_us = 4000,
+	.cpuidle_governor = 0, .cpuidle_inputs = 0, .cpuidle_load = 1024,
+	.cpuidle_next_timer_us = 4000, .hz = 250, .nohz = true,
 };
 
 const struct sim_component *const *

@@ -47,8 +47,11 @@ struct smp_params {
 	/* the idle governor (models/kernel/cpuidle.h; used only on machines
 	 * with machine.idle_states) */
 	uint32_t cpuidle_governor;      /* index into cpuidle_governor_names */
-	uint32_t cpuidle_load;          /* rq->cpu_load[0] the menu governor reads */
-	uint32_t cpuidle_next_timer_us; /* next timer event of a sleeper without one */
+	uint32_t cpuidle_inputs;        /* index into cpuidle_inputs_names */
+	uint32_t cpuidle_load;          /* inputs "fixed": rq->cpu_load[0] the menu governor reads */
+	uint32_t cpuidle_next_timer_us; /* next (non-tick) timer event of a sleeper without one */
+	uint32_t hz;                    /* CONFIG_HZ: scheduling-clock ticks per second */
+	bool nohz;                      /* CONFIG_NO_HZ: an idle CPU stops its tick */
 };
 
 #define SMP_PARAM_ROWS \
@@ -64,12 +67,24 @@ struct smp_params {
 	SIM_P_ENUM_ROW(struct smp_params, cpuidle_governor, cpuidle_governor_names, 0, \
 		       "idle governor on machines with machine.idle_states: menu (Linux 3.5) " \
 		       "or poll (never leave C0)"), \
+	SIM_P_ENUM_ROW(struct smp_params, cpuidle_inputs, cpuidle_inputs_names, 0, \
+		       "menu's load and sleep length: tick (computed as Linux 3.5 does: " \
+		       "rq->cpu_load[0] sampled by the scheduling-clock tick, the time to " \
+		       "the next tick or, tick stopped, to the next timer) or fixed " \
+		       "(cpuidle_load, and cpuidle_next_timer_us from every idle entry)"), \
 	SIM_P_U32_ROW(struct smp_params, cpuidle_load, 0, 1u << 20, 1024, \
-		      "menu: rq->cpu_load[0] in the performance multiplier (1024: one " \
-		      "nice-0 task, multiplier 11)"), \
+		      "menu, inputs fixed: rq->cpu_load[0] in the performance multiplier " \
+		      "(1024: one nice-0 task, multiplier 11)"), \
 	SIM_P_U32_ROW(struct smp_params, cpuidle_next_timer_us, 1, 100000000, 4000, \
-		      "menu: microseconds to the next timer event of a CPU whose task " \
-		      "sleeps without a timeout (NO_HZ; 4000: one tick at HZ=250)")
+		      "menu: microseconds from idle entry to the next timer event of a CPU " \
+		      "whose task sleeps without a timeout (inputs tick: the next timer " \
+		      "other than the tick, which expires at a jiffy; not measured on ben)"), \
+	SIM_P_U32_ROW(struct smp_params, hz, 10, 10000, 250, \
+		      "CONFIG_HZ, scheduling-clock ticks per second (menu inputs tick; " \
+		      "250: Kconfig's default and Debian's and Ubuntu's; ben's is not known)"), \
+	SIM_P_BOOL_ROW(struct smp_params, nohz, true, \
+		       "CONFIG_NO_HZ: an idle CPU stops its tick when its next timer is " \
+		       "more than a jiffy away (menu inputs tick)")
 
 /*
  * smp_flush_fn - what a target CPU's handler does about the mm whose

@@ -210,6 +210,8 @@ klock_schedule(struct klock *kl)
 			cpuidle_exit(kl->idle);
 		v = sim_load32(&t->state);
 	}
+	if (kl->idle)
+		cpuidle_loop_exit(kl->idle);
 	sim_cause_pop(c);
 	sched_switch_in(kl->sim);
 	sim_store32(&t->on_cpu, 1);
@@ -236,6 +238,8 @@ schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles)
 		sim_sleep_until(timer);
 		cpuidle_exit(kl->idle);
 	}
+	if (kl->idle)
+		cpuidle_loop_exit(kl->idle);
 	sim_cause_pop(c);
 	sched_switch_in(kl->sim);
 	sim_store32(&t->on_cpu, 1);
