@@ -19,7 +19,8 @@
  *   mm_do_anonymous_page with no re-check (mmap_sem excludes munmap);
  *   up_read.
  *
- * Lines: mmap_sem (own line: every fault's two RMWs of count), the
+ * Lines: mmap_sem (every fault's two RMWs of count; on mm_struct's line
+ * with mm_users and mm_count, as in 3.5: models/mm/mm_impl.h), the
  * mm_vma_line (mmap_cache: read by every fault, written by a fault whose
  * VMA is not the cached one), the VMA's line, the tree (rbtree by
  * default: readers under mmap_sem), the page tables (models/mm).

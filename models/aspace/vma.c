@@ -13,7 +13,8 @@
  * lock/unlock after the detach, call_rcu of VMAs).
  *
  * Lines (vma.h): each VMA (one line), the mm_vma_line (list head,
- * mmap_cache, map_count, brk), mmap_sem (own line), the tree's nodes, the
+ * mmap_cache, map_count, brk), mmap_sem (in the mm's mm_struct line with
+ * mm_users and mm_count, mm_impl.h), the tree's nodes, the
  * page tables (models/mm).  Every writer here holds mmap_sem for write.
  *
  * munmap [s, e), as do_munmap:
@@ -163,9 +164,7 @@ as_init(struct aspace_base *as, const struct aspace_ops *ops, const struct aspac
 				      .ka = env->ka, .kl = env->kl, .home_cpu = env->home_cpu };
 	as->t = as->tree->create(&as->tenv, tp);
 	as->vma_cache = kmem_cache_create(env->ka, "aspace_vma", VMA_SIZE, VMA_ALIGN);
-	as->mmap_sem = sim_alloc(64, 64);
 	as->mmap_sem_ops = as->p.mmap_sem == ASPACE_MMAP_SEM_V35 ? &rwsem_ops_v35 : &rwsem_ops_v6;
-	sim_mem_prime(env->sim, as->mmap_sem, 64, env->home_cpu);
 	as->ml = sim_alloc(sizeof *as->ml, 64);
 	sim_mem_prime(env->sim, as->ml, sizeof *as->ml, env->home_cpu);
 	as->ml->start_brk = AS_START_BRK;
@@ -179,6 +178,8 @@ as_init(struct aspace_base *as, const struct aspace_ops *ops, const struct aspac
 		.design = ops->comp.name,
 	};
 	as->mm = mm_create(&as->mm_env, &as->p.mm, env->home_cpu);
+	/* mmap_sem sits in mm_struct, on the line with mm_count (mm_impl.h) */
+	as->mmap_sem = mm_mmap_sem(as->mm);
 }
 
 void

@@ -61,7 +61,8 @@ _Static_assert(sizeof(struct vm_area_struct) == VMA_SIZE, "one line");
 
 /*
  * The mm_struct fields the designs own, one simulated line homed on
- * env->home_cpu (mmap_sem has a line of its own).
+ * env->home_cpu (mmap_sem is in the mm's mm_struct line with mm_users and
+ * mm_count: models/mm/mm_impl.h).
  *   mmap, mmap_last: first and last VMA of the list; map_count;
  *     start_brk, brk: writer only
  *     (mmap_sem held for write).
@@ -111,7 +112,7 @@ struct aspace_base {
 	void *tree_params_own;               /* defaults when env->tree is NULL */
 	struct tree_env tenv;
 	struct kmem_cache *vma_cache;
-	struct rw_semaphore *mmap_sem;       /* simulated, own line */
+	struct rw_semaphore *mmap_sem;       /* simulated, in the mm's mm_shared line 0 */
 	const struct rwsem_ops *mmap_sem_ops; /* host: p.mmap_sem's flavour */
 	struct mm_vma_line *ml;              /* simulated, own line */
 	struct cpumask *no_targets;          /* empty: mutation_no_shootdown */

@@ -75,6 +75,12 @@ mm_create(const struct mm_env *env, const struct mm_params *p, uint32_t home_cpu
 	return mm;
 }
 
+struct rw_semaphore *
+mm_mmap_sem(struct mm *mm)
+{
+	return &mm->sh->mmap_sem;
+}
+
 void
 mm_destroy(struct mm *mm)
 {

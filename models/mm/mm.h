@@ -164,6 +164,13 @@ struct mm_params {
  * Context: host (setup).
  */
 struct mm *mm_create(const struct mm_env *env, const struct mm_params *p, uint32_t home_cpu);
+/*
+ * mm_mmap_sem - the mm's mmap_sem, on the mm_struct line Linux 3.5 puts
+ * it on (with mm_users and mm_count: mm_impl.h), for the design's
+ * address-space lock.  Zeroed: an unlocked rw_semaphore.
+ * Context: host.  Cost: none.
+ */
+struct rw_semaphore *mm_mmap_sem(struct mm *mm);
 void mm_destroy(struct mm *mm);
 
 /* ---- page tables (pgtable.c) ---- */

@@ -5,17 +5,36 @@
  * simulated mm-wide lines, the host handle, the per-CPU TLB and the
  * mmu_gather.  Nothing outside models/mm includes this file.
  *
- * Simulated lines:
- *   mm_shared line 0   page_table_lock (spinlock_t) and pgtables_bytes
- *                      (mm_pgtables_bytes): written by installers of
- *                      directory pages under the lock and by
- *                      free_pgtables (atomic add); mm_count (lazy_tlb:
- *                      atomic_inc by a CPU switching to idle with the mm
- *                      loaded, atomic dec by its mmdrop on the way back;
- *                      Linux 3.5's mm_struct has mm_count and
- *                      page_table_lock on one line too)
- *   mm_shared line 1   rss_stat[MM_ANONPAGES]: atomic adds by every
- *                      per-task rss flush and every zap
+ * Simulated lines (mm_shared: struct mm_struct's hot lines where Linux
+ * 3.5 x86-64 puts them; include/linux/mm_types.h at v3.5, mm_cachep
+ * SLAB_HWCACHE_ALIGN so the struct starts on a line: line 0 holds
+ * mmap, mm_rb, mmap_cache (the aspace design's own line, vma.h), line 1
+ * free_area_cache 64, pgd 72, mm_users 80, mm_count 84, map_count 88,
+ * mmap_sem 96-127 (count, wait_lock, wait_list), line 2 page_table_lock
+ * 128, mmlist, hiwater_rss/vm, total_vm, locked_vm, pinned_vm, line 3
+ * nr_ptes 232, rss_stat on line 10 at 680; 2.6.37 has the same first
+ * four lines but pinned_vm):
+ *   mm_shared line 0   3.5's line 1: mm_count (lazy_tlb: atomic_inc by a
+ *                      CPU switching to idle with the mm loaded, atomic
+ *                      dec by its mmdrop on the way back) and mmap_sem
+ *                      (mm_mmap_sem(): the design's rw_semaphore, whose
+ *                      count every fault's down_read/up_read writes), so
+ *                      the idle switches' RMWs and the faults' share it
+ *   mm_shared line 1   3.5's line 2: page_table_lock (spinlock_t),
+ *                      taken by installers of directory pages
+ *   mm_shared line 2   3.5's line 3: pgtables_bytes (3.5's nr_ptes,
+ *                      counted under page_table_lock; here every table
+ *                      page, as mm_pgtables_bytes does): atomic adds by
+ *                      installers and free_pgtables
+ *   mm_shared line 3   3.5's line 10: rss_stat[MM_ANONPAGES]: atomic adds
+ *                      by every per-task rss flush and every zap
+ * MODEL: mmap_sem's 40-byte struct (klock.h's, v6's layout; 3.5 uses
+ * count, wait_lock and wait_list of it) ends the line instead of
+ * starting at byte 32, and map_count stays on the design's VMA line
+ * (written only under mmap_sem for write): the same fields share the
+ * line as in 3.5 except map_count.  pgd is not loaded from here (the
+ * walks start from the host's pointer: pgd_offset's load of mm->pgd, a
+ * hit on the faulting CPU after its down_read, is not charged).
  *   lru[node]          one line per socket, homed on it: the node's
  *                      lruvec lru_lock and its page count, written under
  *                      the lock by LRU add batches and page releases
@@ -34,26 +53,43 @@
 #ifndef SIM_MM_IMPL_H
 #define SIM_MM_IMPL_H
 
+#include <stddef.h>
+
 #include "cpumask.h"
 #include "engine.h"
 #include "kalloc.h"
 #include "kalloc_impl.h"
+#include "klock.h"
 #include "mm.h"
 #include "reclaim.h"
 #include "sched_notifier.h"
 #include "smp.h"
 
 struct mm_shared {
-	/* line 0 */
-	spinlock_t page_table_lock;
+	/* line 0 (3.5's mm_struct line 1) */
+	uint64_t free_area_cache;
+	uint64_t pgd;
+	int32_t mm_users;
 	int32_t mm_count;        /* active_mm references (lazy_tlb) */
-	int64_t pgtables_bytes;
-	uint64_t pad1[6];
-	/* line 1 */
+	struct rw_semaphore mmap_sem;
+	/* line 1 (line 2) */
+	spinlock_t page_table_lock;
+	uint32_t pad1;
+	uint64_t pad1b[7];       /* mmlist, hiwater_rss, hiwater_vm, total_vm, ... */
+	/* line 2 (line 3) */
+	uint64_t pad2[5];        /* stack_vm, reserved_vm, def_flags ... */
+	int64_t pgtables_bytes;  /* nr_ptes at +40 */
+	uint64_t pad2b[2];
+	/* line 3 (line 10) */
 	int64_t rss_anon;
-	uint64_t pad2[7];
+	uint64_t pad3[7];
 };
-G_STATIC_ASSERT(sizeof(struct mm_shared) == 128);
+G_STATIC_ASSERT(sizeof(struct rw_semaphore) == 40);
+G_STATIC_ASSERT(offsetof(struct mm_shared, mmap_sem) == 24);
+G_STATIC_ASSERT(offsetof(struct mm_shared, page_table_lock) == 64);
+G_STATIC_ASSERT(offsetof(struct mm_shared, pgtables_bytes) == 128 + 40);
+G_STATIC_ASSERT(offsetof(struct mm_shared, rss_anon) == 192);
+G_STATIC_ASSERT(sizeof(struct mm_shared) == 256);
 
 /* A node's lruvec lock and list length (one line). */
 struct mm_lru {

@@ -34,7 +34,8 @@
  * at v3.5 and v2.6.37; kernel/sched/core.c context_switch):
  *   - a CPU whose task sleeps switches to the idle task, which has no mm
  *     of its own and keeps the sleeper's loaded: context_switch takes a
- *     reference (atomic_inc of mm_count, on mm_shared line 0) and
+ *     reference (atomic_inc of mm_count, on mm_shared line 0 with
+ *     mmap_sem) and
  *     enter_lazy_tlb sets cpu_tlbstate.state = TLBSTATE_LAZY; the CPU
  *     stays in mm_cpumask and its TLB keeps its entries
  *     (mm_enter_lazy_tlb, the sched_out of a scheduler notifier,
@@ -61,10 +62,9 @@
  * Linux) cost nothing: a few cycles fewer per sleep, wake-up and lazy
  * IPI.  Linux 2.6.37's leave_mm clears the bit without 3.5's
  * cpumask_test_cpu first; the model always tests (one more load of a
- * line the RMW then takes anyway).  mm_count sits with page_table_lock
- * as in 3.5's mm_struct, but mmap_sem (on that line in 3.5 as well) has
- * a line of its own (models/aspace/vma.h).  Effect: the idle switches'
- * mm_count RMWs do not bounce mmap_sem's line.
+ * line the RMW then takes anyway).  mm_count sits with mmap_sem, as in
+ * 3.5's mm_struct (mm_impl.h): the idle switches' mm_count RMWs bounce
+ * the line every fault's down_read writes.
  * MODEL: no paging-structure caches (a walk always loads four levels),
  * no PCID; a TLB holds 4 KiB translations of this one mm.  Effect: walks
  * cost their four loads (mostly L1/L2 hits on the directories).
