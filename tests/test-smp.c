@@ -397,7 +397,8 @@ test_one_target_chain(gconstpointer data)
 
 /* ---- flush_tlb_others_ipi (linux-3.5, linux-2.6.37): exact cycles ---- */
 
-static sim_time_t tv_cost[2], tv_done[9];
+static sim_time_t tv_cost[2], tv_done[10];
+static uint32_t tv_other = 8;     /* the pair's second sender */
 
 
 /* CPU 0 shoots down every other CPU twice, 20,000 cycles apart; the
@@ -462,7 +463,7 @@ tv_pair_cpu(void *arg)
 {
 	struct tv_pair_state *st = arg;
 	uint32_t me = sim_cpu_id();
-	if (me == 0 || me == 8) {
+	if (me == 0 || me == tv_other) {
 		g_assert_cmpuint(smp_under_test->flush_tlb_others(st->smp, st->one, 7, 1), ==, 1);
 		tv_done[me] = sim_now();
 	}
@@ -494,19 +495,26 @@ static const struct sim_workload_ops tv_pair_ops = {
 };
 
 static void
-run_tv_pair(const char *name)
+run_tv_pair_on(struct sim_machine *m, uint32_t ncpus, const char *name, uint32_t other)
 {
 	smp_under_test = smp_find(name);
-	struct sim_machine *m = t_machine(1, 9, NULL);
+	tv_other = other;
 	m->lat.ipi_send = 500;
 	m->lat.ipi_latency = 2000;
 	m->lat.irq_entry = 1000;
+	m->lat.ipi_occupancy = 0;
 	memset(tv_done, 0, sizeof(tv_done));
-	struct sim_run_config *rc = t_config(m, 9, 1, &tv_pair_ops, NULL, 0);
+	struct sim_run_config *rc = t_config(m, ncpus, 1, &tv_pair_ops, NULL, 0);
 	cJSON_Delete(t_run(rc));
 	sim_run_config_free(rc);
 	g_assert_cmpuint(ci_stats.shootdowns, ==, 2);
 	g_assert_cmpuint(ci_stats.acks, ==, 2);
+}
+
+static void
+run_tv_pair(const char *name)
+{
+	run_tv_pair_on(t_machine(1, 9, NULL), 9, name, 8);
 }
 
 /*
@@ -559,6 +567,51 @@ test_tlbvec_slot_sharing(void)
 	run_tv_pair("linux-3.5");
 	g_assert_cmpuint(tv_done[0], ==, 4038);
 	g_assert_cmpuint(tv_done[8], ==, 5206);
+}
+
+static struct sim_machine *
+load_ben(void)
+{
+	g_autofree char *path = sim_machine_find_preset("ben");
+	g_assert_nonnull(path);
+	GError *err = NULL;
+	cJSON *doc = sim_json_parse_file(path, &err);
+	g_assert_no_error(err);
+	struct sim_origin o = { .file = path, .prefix = "" };
+	struct sim_machine *m = sim_machine_load(doc, &o, &err);
+	g_assert_no_error(err);
+	cJSON_Delete(doc);
+	return m;
+}
+
+/*
+ * ben under linux-3.5: 80 CPUs > 32 vectors, so tlbstate_lock is taken,
+ * and calculate_tlb_offset gives each of the 8 nodes 4 vectors, handed
+ * round robin to its 10 CPUs: socket 0's CPUs 0-9 get 0 1 2 3 0 1 2 3 0
+ * 1.  Run on socket 0 alone (10 CPUs): CPUs 0 and 8 share vector 0, so
+ * one waits for the other's whole shootdown of CPU 1; CPUs 0 and 9
+ * (vector 1) do not.  IPI costs as above, ben's cache latencies.
+ * Shared slot: the first returns at 5,013, the second 4,309 later (it
+ * took the lock only then: one whole shootdown).  Own slots: 4,755 and
+ * 6,103, 1,348 apart (CPU 1's first handler, then the second IPI's
+ * entry of 1,000).
+ */
+static void
+test_tlbvec_ben_slots(void)
+{
+	run_tv_pair_on(load_ben(), 10, "linux-3.5", 8);
+	sim_time_t first = MIN(tv_done[0], tv_done[8]), second = MAX(tv_done[0], tv_done[8]);
+	g_test_message("ben, CPUs 0 and 8: %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT,
+		       (guint64)first, (guint64)second);
+	g_assert_cmpuint(first, ==, 5013);
+	g_assert_cmpuint(second, ==, 9322);
+	run_tv_pair_on(load_ben(), 10, "linux-3.5", 9);
+	first = MIN(tv_done[0], tv_done[9]);
+	second = MAX(tv_done[0], tv_done[9]);
+	g_test_message("ben, CPUs 0 and 9: %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT,
+		       (guint64)first, (guint64)second);
+	g_assert_cmpuint(first, ==, 4755);
+	g_assert_cmpuint(second, ==, 6103);
 }
 
 /* ---- the shootdown workload ---- */
@@ -639,6 +692,7 @@ main(int argc, char **argv)
 	}
 	g_test_add_func("/smp/tlbvec/warm", test_tlbvec_warm);
 	g_test_add_func("/smp/tlbvec/slot-sharing", test_tlbvec_slot_sharing);
+	g_test_add_func("/smp/tlbvec/ben-slots", test_tlbvec_ben_slots);
 	g_test_add_func("/smp/workload/pipeline", test_workload_pipeline);
 	g_test_add_func("/smp/workload/global", test_workload_global);
 	g_test_add_func("/smp/workload/bad-warmup", test_workload_bad_warmup);
