@@ -8,6 +8,7 @@
  * (time, class, id) keys, pushes before the last pop and filters, must
  * pop in exactly the reference's order, every field equal.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
@@ -331,8 +332,10 @@ test_evq_switching(void)
 /*
  * line_ww's sleepers: thousands of CPUs (ids in a shuffled order, as the
  * directory grants them) sleep to one far time while near events keep
- * running.  The far heap holds one group per time (2 here), not an entry
- * per event; then 65 far times pushed round robin (more than the group
+ * running, and a second far time gets events of every class with repeated
+ * ids in descending seq order (both groups over SIM_EVQ_RADIX: the radix
+ * sort and its seq pass).  The far heap holds one group per time (2
+ * here), not an entry per event; then 65 far times pushed round robin (more than the group
  * table's entries, so times meet in its slots and start new groups of a
  * time already queued).  Either way the pops are the reference's.
  */
@@ -345,6 +348,7 @@ test_evq_far_groups(void)
 	sim_evq_init(&q);
 	uint64_t seq = 0, now = 1000;
 	const uint32_t n = 10000;
+	g_assert_cmpuint(n / 7, >=, SIM_EVQ_RADIX);
 	uint32_t *ids = g_new(uint32_t, n);
 	for (uint32_t i = 0; i < n; i++)
 		ids[i] = i;
@@ -359,10 +363,16 @@ test_evq_far_groups(void)
 	for (uint32_t i = 0; i < 64; i++)
 		push_both(&q, &r, (struct sim_ev){ .time = now + i % 4, .cls = SIM_EV_LINE,
 						   .id = i, .seq = ++seq }, &m);
+	uint64_t down = UINT64_C(1) << 40;
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t t = i % 7 == 0 ? 5000000 + 400 : 5000000 + 200000;
-		push_both(&q, &r, (struct sim_ev){ .time = 1000 + t, .cls = SIM_EV_CPU,
-						   .id = ids[i], .seq = ++seq }, &m);
+		if (i % 7 == 0)         /* every class, ids repeated, seqs descending */
+			push_both(&q, &r, (struct sim_ev){ .time = 1000 + 5000000 + 400,
+							   .cls = i % 3, .id = ids[i] % 100,
+							   .seq = --down }, &m);
+		else
+			push_both(&q, &r, (struct sim_ev){ .time = 1000 + 5000000 + 200000,
+							   .cls = SIM_EV_CPU, .id = ids[i],
+							   .seq = ++seq }, &m);
 		pop_both(&q, &r, &now, &m);
 		push_both(&q, &r, (struct sim_ev){ .time = now + 1 + i % 5, .cls = SIM_EV_LINE,
 						   .id = i % 64, .seq = ++seq }, &m);
@@ -385,6 +395,48 @@ test_evq_far_groups(void)
 	g_rand_free(g);
 }
 
+static int
+cmp_evk(const void *pa, const void *pb)
+{
+	const struct sim_evk *a = pa, *b = pb;
+	if (a->hi != b->hi)
+		return a->hi < b->hi ? -1 : 1;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/*
+ * The radix sort of a far group: random (class, id) keys over id ranges
+ * of 0 (every key equal: no radix pass), 1, 300 (9 bits: one pass with the
+ * class above), 70,000 (17 bits: two passes) and every 32-bit id (four
+ * passes), repeated keys with seqs in any order: the result is qsort's.
+ */
+static void
+test_evq_sort_one_time(void)
+{
+	GRand *g = g_rand_new_with_seed(11);
+	const uint32_t ranges[] = { 0, 1, 300, 70000, UINT32_MAX };
+	for (guint r = 0; r < G_N_ELEMENTS(ranges); r++) {
+		for (uint32_t n = 1; n <= 5000; n = n * 3 + 1) {
+			struct sim_evk *e = g_new(struct sim_evk, n), *want = g_new(struct sim_evk, n);
+			for (uint32_t i = 0; i < n; i++) {
+				uint64_t id = ranges[r] ? (uint64_t)g_rand_int(g) % ((uint64_t)ranges[r] + 1) : 0;
+				e[i] = (struct sim_evk){ .hi = (uint64_t)g_rand_int_range(g, 0, 3) << 32 | id,
+							 .lo = (uint64_t)g_rand_int(g) << 20 | i };
+			}
+			memcpy(want, e, n * sizeof(*e));
+			qsort(want, n, sizeof(*want), cmp_evk);
+			struct sim_evk *tmp = g_new(struct sim_evk, n);
+			uint32_t count[SIM_EVQ_RADIX_DIGITS];
+			sim_evq_sort_one_time(e, n, tmp, count);
+			g_free(tmp);
+			g_assert_cmpmem(e, n * sizeof(*e), want, n * sizeof(*want));
+			g_free(e);
+			g_free(want);
+		}
+	}
+	g_rand_free(g);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -395,5 +447,6 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/evq/dense-matches-reference", test_evq_dense);
 	g_test_add_func("/engine/evq/switching-matches-reference", test_evq_switching);
 	g_test_add_func("/engine/evq/far-groups-match-reference", test_evq_far_groups);
+	g_test_add_func("/engine/evq/sort-one-time-matches-qsort", test_evq_sort_one_time);
 	return g_test_run();
 }

@@ -354,11 +354,74 @@ place_after_now(struct sim_evq *q, const struct sim_ev *ev)
 		far_push(q, ev);
 }
 
+/* sim_evq_sort_one_time (evq.h): a stable LSD radix sort, SIM_EVQ_RADIX_BITS
+ * a pass, on the key class << b | id (b the bits of the largest id), then a
+ * pass of insertion sort by seq where keys repeat.  Used for groups of at least
+ * SIM_EVQ_RADIX: line_ww's sleepers come in the directory's grant order,
+ * shuffled by id, and a natural merge sort of 65,535 of them took 16
+ * passes of unpredictable compares. */
+void
+sim_evq_sort_one_time(struct sim_evk *e, uint32_t n, struct sim_evk *tmp, uint32_t *count)
+{
+	uint32_t ids = 0, cls = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		ids |= (uint32_t)e[i].hi;
+		cls |= (uint32_t)(e[i].hi >> 32);
+	}
+	unsigned b = ids ? 32u - (unsigned)__builtin_clz(ids) : 0;
+	unsigned bits = b + (cls ? 32u - (unsigned)__builtin_clz(cls) : 0);
+	struct sim_evk *src = e, *dst = tmp;
+	for (unsigned sh = 0; sh < bits; sh += SIM_EVQ_RADIX_BITS) {
+		memset(count, 0, SIM_EVQ_RADIX_DIGITS * sizeof(*count));
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t k = (src[i].hi >> 32) << b | (uint32_t)src[i].hi;
+			count[(k >> sh) & (SIM_EVQ_RADIX_DIGITS - 1)]++;
+		}
+		uint32_t sum = 0;
+		for (uint32_t d = 0; d < SIM_EVQ_RADIX_DIGITS; d++) {
+			uint32_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			uint64_t k = (src[i].hi >> 32) << b | (uint32_t)src[i].hi;
+			dst[count[(k >> sh) & (SIM_EVQ_RADIX_DIGITS - 1)]++] = src[i];
+		}
+		struct sim_evk *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != e)
+		memcpy(e, src, n * sizeof(*e));
+	/* equal (class, id): by seq (the pass above kept their push order) */
+	for (uint32_t i = 1; i < n; i++) {
+		struct sim_evk k = e[i];
+		uint32_t j = i;
+		while (j > 0 && e[j - 1].hi == k.hi && e[j - 1].lo > k.lo) {
+			e[j] = e[j - 1];
+			j--;
+		}
+		e[j] = k;
+	}
+}
+
 /* Append group gr (time ft) to now (ft is before t1) or else to its wheel
  * bucket (ft is within the wheel's reach). */
 static void
-group_to(struct sim_evq *q, const struct sim_evq_group *gr, uint64_t ft, bool to_now)
+group_to(struct sim_evq *q, struct sim_evq_group *gr, uint64_t ft, bool to_now)
 {
+	if (gr->n >= SIM_EVQ_RADIX) {
+		/* scratch: the merge sort's buffer, kept (a fresh one per group
+		 * was a page fault per 256 events) */
+		if (q->captmp < gr->n) {
+			g_free(q->tmp);
+			q->captmp = gr->n > 2 * q->captmp ? gr->n : 2 * q->captmp;
+			q->tmp = g_new(struct sim_evk, q->captmp);
+		}
+		if (q->rcount == NULL)
+			q->rcount = g_new(uint32_t, SIM_EVQ_RADIX_DIGITS);
+		sim_evq_sort_one_time(gr->e, gr->n, q->tmp, q->rcount);
+	}
 	uint64_t add = (ft - (to_now ? q->base : ft & ~(SIM_EVQ_W - 1))) << 34;
 	struct sim_evk *dst;
 	if (to_now) {
@@ -455,7 +518,7 @@ advance(struct sim_evq *q, uint64_t lo)
 	while (q->nheap) {
 		uint64_t ft = q->far[0].time, d = ft - q->base;
 		uint32_t g = q->far[0].g;
-		const struct sim_evq_group *gr = &q->groups[g];
+		struct sim_evq_group *gr = &q->groups[g];
 		if (d >= span && d - span >= SPAN)
 			break;
 		group_to(q, gr, ft, d < span);
@@ -541,6 +604,7 @@ sim_evq_free(struct sim_evq *q)
 	g_free(q->now);
 	g_free(q->tmp);
 	g_free(q->runs);
+	g_free(q->rcount);
 	memset(q, 0, sizeof(*q));
 }
 

@@ -34,7 +34,8 @@
  *          each: a 4-ary heap of the groups by time.  A push finds its
  *          time's group through a small direct-mapped table (a hash of the
  *          time) and appends, O(1); a miss starts a group, O(log groups).
- *          A group leaves the heap whole when the wheel reaches its time.
+ *          A group leaves the heap whole when the wheel reaches its time
+ *          (a large one sorted first, by a radix sort on class and id).
  *          line_ww's N - 1 CPUs sleep to one time each period: at 65,536
  *          CPUs one group instead of 65,535 heap entries, whose pops (a
  *          sift-down through 8 levels, children across 2-3 host lines)
@@ -138,6 +139,11 @@ struct sim_evq_far {
 
 /* Entries of the table from a hash of a far time to its group. */
 #define SIM_EVQ_GCACHE 64u
+/* A group of at least this many events is sorted (radix, by class and id)
+ * as it leaves the heap, so that it joins its bucket as one ascending run. */
+#define SIM_EVQ_RADIX 1024u
+#define SIM_EVQ_RADIX_BITS 11u
+#define SIM_EVQ_RADIX_DIGITS (1u << SIM_EVQ_RADIX_BITS)
 
 struct sim_evq {
 	size_t n;                    /* events queued in all */
@@ -163,6 +169,7 @@ struct sim_evq {
 	struct sim_evk *tmp;         /* the merge sort's second buffer */
 	uint32_t captmp, caprun;
 	uint32_t *runs;              /* the merge sort's run starts */
+	uint32_t *rcount;            /* the radix sort's digit counts */
 	struct sim_evq_bucket pool[SIM_EVQ_POOL]; /* drained arrays for empty buckets */
 	uint32_t npool;
 };
@@ -194,6 +201,15 @@ void sim_evq_push(struct sim_evq *q, struct sim_ev ev);
 
 /* sim_evq_pop - remove and return the earliest event; q must not be empty. */
 struct sim_ev sim_evq_pop(struct sim_evq *q);
+
+/*
+ * sim_evq_sort_one_time - sort e[0..n), events of one time (hi = class <<
+ * 32 | id, lo = seq, no time offset), ascending in the total order; tmp
+ * (n entries) and count (SIM_EVQ_RADIX_DIGITS) are scratch.  The queue
+ * sorts a far group of at least SIM_EVQ_RADIX events with it; the bucket
+ * the group joins is sorted anyway, so this is host speed only.
+ */
+void sim_evq_sort_one_time(struct sim_evk *e, uint32_t n, struct sim_evk *tmp, uint32_t *count);
 
 static inline bool
 sim_evq_empty(const struct sim_evq *q)
