@@ -684,6 +684,156 @@ test_exact_fault(void)
 }
 
 /*
+ * mmap_sem's flavour under contention (three CPUs).  CPU 0 takes mmap_sem
+ * for write (through the design's mmap_sem_ops), raises a flag, works
+ * 100,000 cycles, releases it and raises the flag again; CPU 1 sees the
+ * first flag, works 1,000 cycles (so it arrives while CPU 0 holds the
+ * lock) and mmaps; CPU 2 mmaps as soon as it sees the second flag, while
+ * CPU 1 is being woken.  Bonsai's kernel is 2.6.37, whose lib/rwsem.c
+ * (as 3.5's) grants the lock to the first waiter at up_write, before it
+ * runs: CPU 2 finds it held and queues too (two sleeps, two wake-ups, CPU
+ * 1 first), and CPU 1 owns the lock only after its switch back in (more
+ * than klock's context_switch, 2,000 cycles, after the release).  The
+ * "v6" flavour wakes CPU 1 to try for the lock itself, so the running CPU
+ * 2 takes it first and CPU 1, woken, finds it taken and sleeps again
+ * (two sleeps, both CPU 1's; two wake-ups; CPU 2 first).
+ */
+static sim_time_t sem_t_up, sem_t_got[3];
+static uint64_t sem_sleeps, sem_wakeups;
+
+static void
+sem_contend_script(uint32_t cpu)
+{
+	struct aspace_base *ab = at.as;
+	if (cpu == 0) {
+		ab->mmap_sem_ops->down_write(ab->env.kl, ab->mmap_sem);
+		sim_store64(at.flag, 1);
+		sim_work(100000);
+		sem_t_up = sim_now();
+		ab->mmap_sem_ops->up_write(ab->env.kl, ab->mmap_sem);
+		sim_store64(at.flag, 2);
+		return;
+	}
+	uint64_t f = sim_spin_while_eq64(at.flag, 0);
+	if (cpu == 1)
+		sim_work(1000);
+	else
+		while (f != 2)
+			f = sim_spin_while_eq64(at.flag, f);
+	uint64_t a;
+	g_assert_cmpint(at.ops->mmap(at.as, 0, MM_PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE, 0, &a),
+			==, 0);
+	sem_t_got[cpu] = sim_now();
+	/* the last one out reads the counters */
+	if (sem_t_got[3 - cpu] != 0) {
+		const struct klock_counters *n = klock_counters_of(at.kl);
+		sem_sleeps = n->sleeps;
+		sem_wakeups = n->wakeups;
+	}
+}
+
+static void
+sem_contend(int mmap_sem)
+{
+	struct aspace_params *dp = component_defaults(&aspace_bonsai_ops.comp);
+	g_assert_cmpint(dp->mmap_sem, ==, ASPACE_MMAP_SEM_V35);   /* 2.6.37's rwsem */
+	g_free(dp);
+	memset(sem_t_got, 0, sizeof sem_t_got);
+	struct at_config c = { .design = "bonsai", .scheme = "tree_rcu", .cpus = 3, .seed = 1,
+			       .mmap_cache = -1, .mmap_sem = mmap_sem,
+			       .script = sem_contend_script };
+	GError *err = at_run(&c);
+	g_assert_no_error(err);
+	g_assert_true(at.check_ok);
+	at_free();
+}
+
+static void
+test_bonsai_mmap_sem(void)
+{
+	sem_contend(0);
+	g_test_message("bonsai default: %" G_GUINT64_FORMAT " sleeps, %" G_GUINT64_FORMAT
+		       " wake-ups, CPU 1 done %" G_GUINT64_FORMAT ", CPU 2 %" G_GUINT64_FORMAT
+		       " cycles after the release", sem_sleeps, sem_wakeups,
+		       (uint64_t)(sem_t_got[1] - sem_t_up), (uint64_t)(sem_t_got[2] - sem_t_up));
+	g_assert_cmpuint(sem_sleeps, ==, 2);
+	g_assert_cmpuint(sem_wakeups, ==, 2);
+	g_assert_cmpuint(sem_t_got[1] - sem_t_up, >, 2000);
+	g_assert_cmpuint(sem_t_got[1], <, sem_t_got[2]);
+	sem_contend(ASPACE_MMAP_SEM_V6 + 1);
+	g_test_message("v6: %" G_GUINT64_FORMAT " sleeps, %" G_GUINT64_FORMAT
+		       " wake-ups, CPU 1 done %" G_GUINT64_FORMAT ", CPU 2 %" G_GUINT64_FORMAT
+		       " cycles after the release", sem_sleeps, sem_wakeups,
+		       (uint64_t)(sem_t_got[1] - sem_t_up), (uint64_t)(sem_t_got[2] - sem_t_up));
+	g_assert_cmpuint(sem_sleeps, ==, 2);
+	g_assert_cmpuint(sem_wakeups, ==, 2);
+	g_assert_cmpuint(sem_t_got[2], <, sem_t_got[1]);
+}
+
+/*
+ * Bonsai's deferred VMA freeing (vma.c free_vma_list): CPU 0 maps and
+ * unmaps one page 5 times.  Every munmap pushes its VMA onto
+ * mm_free_vma_head (the head is the last VMA unmapped, whose
+ * vm_next_free_list is the one before, down to NULL after the first) and
+ * wakes the freeing kthread once: 5 free_vma_wakeups, 5 klock wake-ups.
+ * linux-rwsem frees at once: no list, no wake-up.
+ */
+#define FVL_ROUNDS 5
+static uint64_t fvl_wakeups;
+static bool fvl_chain_ok;
+
+static void
+fvl_script(uint32_t cpu)
+{
+	if (cpu != 0)
+		return;
+	struct aspace_base *ab = at.as;
+	struct vm_area_struct *vmas[FVL_ROUNDS];
+	for (int i = 0; i < FVL_ROUNDS; i++) {
+		uint64_t a;
+		g_assert_cmpint(at.ops->mmap(at.as, 0, MM_PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE, 0,
+					     &a), ==, 0);
+		vmas[i] = sim_loadp((void *const *)&ab->ml->mmap);   /* the only VMA */
+		g_assert_cmpint(at.ops->munmap(at.as, a, MM_PAGE_SIZE), ==, 0);
+	}
+	sim_fence_full();
+	fvl_wakeups = klock_counters_of(at.kl)->wakeups;
+	fvl_chain_ok = ab->fl == NULL;
+	if (ab->fl) {
+		/* host reads: the list as the pushes left it */
+		struct vm_area_struct *x = ab->fl->head;
+		fvl_chain_ok = true;
+		for (int i = FVL_ROUNDS - 1; i >= 0; i--) {
+			fvl_chain_ok = fvl_chain_ok && x == vmas[i];
+			x = x ? x->vm_next_free_list : NULL;
+		}
+		fvl_chain_ok = fvl_chain_ok && x == NULL;
+	}
+}
+
+static void
+test_bonsai_free_vma_list(void)
+{
+	struct at_config c = { .design = "bonsai", .scheme = "tree_rcu", .cpus = 2, .seed = 1,
+			       .mmap_cache = -1, .script = fvl_script };
+	GError *err = at_run(&c);
+	g_assert_no_error(err);
+	g_assert_true(at.check_ok);
+	g_assert_cmpfloat(at_stat("free_vma_wakeups"), ==, FVL_ROUNDS);
+	g_assert_cmpuint(fvl_wakeups, ==, FVL_ROUNDS);
+	g_assert_true(fvl_chain_ok);
+	at_free();
+	struct at_config l = { .design = "linux-rwsem", .cpus = 2, .seed = 1, .mmap_cache = -1,
+			       .script = fvl_script };
+	err = at_run(&l);
+	g_assert_no_error(err);
+	g_assert_true(at.check_ok);
+	g_assert_null(cJSON_GetObjectItem(at.stats, "free_vma_wakeups"));
+	g_assert_cmpuint(fvl_wakeups, ==, 0);
+	at_free();
+}
+
+/*
  * One mmap, warm: CPU 0 maps and unmaps 4 pages through the design (the
  * VMA cache's slab, mmap_sem, the mm lines and the tree's root are now in
  * its cache), drains its store buffer, then maps 4 pages again (the tree
@@ -1053,6 +1203,8 @@ main(int argc, char **argv)
 	g_test_add_func("/aspace/config/errors", test_config_errors);
 	g_test_add_func("/aspace/exact/fault", test_exact_fault);
 	g_test_add_func("/aspace/exact/mmap", test_exact_mmap);
+	g_test_add_func("/aspace/bonsai/mmap-sem", test_bonsai_mmap_sem);
+	g_test_add_func("/aspace/bonsai/free-vma-list", test_bonsai_free_vma_list);
 	g_test_add_data_func("/aspace/exact/two-cpus/linux-rwsem", "linux-rwsem",
 			     test_exact_two_cpus);
 	g_test_add_data_func("/aspace/exact/two-cpus/bonsai", "bonsai", test_exact_two_cpus);

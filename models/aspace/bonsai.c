@@ -43,6 +43,40 @@
  * scheme's read side, the tree's nodes, the VMA's line and the page
  * tables.
  *
+ * mmap_sem (aspace.mmap_sem, default "v3.5"): Bonsai's kernel is 2.6.37,
+ * whose x86 rw_semaphore is lib/rwsem.c's xadd variant (read in the
+ * Bonsai tree, tpapagian/pk lib/rwsem.c): a failed down_write queues,
+ * rwsem_down_failed_common sleeps until waiter->task is cleared, and
+ * __rwsem_do_wake grants the lock (count updated, task cleared) before
+ * wake_up_process -- the semantics of models/lock/rwsem_v35.c: no lock
+ * stealing (3.10), no optimistic spinning (3.16).  2.6.37's count layout
+ * (every waiter adds its own bias) and its wake path (a trial xadd of
+ * ACTIVE_BIAS, undone if others are active) differ from 3.5's in which
+ * RMWs touch the line, not in who gets the lock: the v3.5 model stands
+ * for both.
+ *
+ * VMAs a munmap removes (vma.c free_vma_list): Bonsai's remove_vma_list
+ * does not free them; it pushes the list onto one global list head by
+ * cmpxchg and wakes mm_free_vma_task, a kthread that takes the whole list
+ * (xchg), waits in synchronize_srcu(&mm_srcu) and frees it -- a wake-up
+ * per munmap, inside mmap_sem's write section (SOURCE: mm/mmap.c of the
+ * Bonsai tree, tpapagian/pk: free_vma_list, mm_free_vma_thread,
+ * remove_vma_list; both stored revisions have it).  wake_up_process()
+ * wakes the thread whether it waits for work or for the grace period
+ * (TASK_ALL), so every munmap pays one try_to_wake_up.
+ * MODEL: the waker's side only: the head's cmpxchg, the fence, the load
+ * of the thread's state word and klock's wakeup cycles (1,500 by
+ * default, the same assumed try_to_wake_up cost as every other wake-up
+ * here).  The thread itself runs on no simulated CPU: its xchg of the
+ * head (the line would move to its CPU and back once per batch), its
+ * context switches on whatever CPU it runs on (an idle CPU, or one whose
+ * mapbench thread it preempts), the IPI that wakes an idle CPU for it
+ * and SRCU's grace periods are left out; the VMAs are retired through
+ * the reclaim scheme instead, which stands for synchronize_srcu.
+ * Expected effect: one munmap costs ~1,600 cycles more (1 core vmlocal
+ * 10,466 -> 12,041 cycles/iteration); at many cores the same inside the
+ * serialized section, less than the real thread costs its CPUs.
+ *
  * MODEL: the re-check also tests vm_flags (Bonsai's compares bounds and
  * vm_unlinked; how its mprotect excludes lock-free faults is not in the
  * reference note).  Expected effect: none on mmap/munmap/fault mixes; an

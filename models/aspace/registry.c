@@ -45,6 +45,10 @@ const struct sim_param aspace_linux_rwsem_params[] = {
 const struct sim_param aspace_bonsai_params[] = {
 	MM_PARAM_ROWS(struct aspace_params, mm, true, true),
 	/* no mmap_cache: bonsai.c's MODEL says why */
+	SIM_P_ENUM_ROW(struct aspace_params, mmap_sem, mmap_sem_kinds, ASPACE_MMAP_SEM_V35,
+		       "mmap_sem's rw_semaphore: v3.5 (lib/rwsem.c of Linux 3.5 and of Bonsai's "
+		       "2.6.37: the lock is granted to the first waiters at wake-up, no stealing, "
+		       "no spinning) or v6 (stealing, handoff)"),
 	SIM_P_U32_ROW(struct aspace_params, path_cycles, 0, 10000000, 0,
 		      "local cycles of each mmap, munmap, brk and mprotect under mmap_sem for "
 		      "the kernel path no simulated line stands for (VMA slab, merge checks, "

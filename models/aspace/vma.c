@@ -167,6 +167,11 @@ as_init(struct aspace_base *as, const struct aspace_ops *ops, const struct aspac
 	as->mmap_sem_ops = as->p.mmap_sem == ASPACE_MMAP_SEM_V35 ? &rwsem_ops_v35 : &rwsem_ops_v6;
 	as->ml = sim_alloc(sizeof *as->ml, 64);
 	sim_mem_prime(env->sim, as->ml, sizeof *as->ml, env->home_cpu);
+	if (rcu_faults) {
+		as->fl = sim_alloc(sizeof *as->fl, 64);
+		sim_mem_prime(env->sim, as->fl, sizeof *as->fl, env->home_cpu);
+		as->fl->kthread_state = 1;      /* TASK_INTERRUPTIBLE */
+	}
 	as->ml->start_brk = AS_START_BRK;
 	as->ml->brk = AS_START_BRK;
 	as->no_targets = cpumask_alloc(sim_ncpus_of(env->sim));
@@ -412,6 +417,30 @@ detach_vmas(struct aspace_base *as, struct vm_area_struct *v, uint64_t addr, uin
 	*next_out = next;
 }
 
+/*
+ * free_vma_list - (rcu_faults) Bonsai's remove_vma_list hands the detached
+ * list to its freeing kthread instead of freeing it: a cmpxchg push of the
+ * list onto the global mm_free_vma_head (the first VMA's
+ * vm_next_free_list = the old head), then wake_up_process(mm_free_vma_task),
+ * once per munmap, under mmap_sem for write.  SOURCE: mm/mmap.c of the
+ * Bonsai tree (tpapagian/pk: free_vma_list, mm_free_vma_thread).
+ * Context: simulated CPU, mmap_sem held for write.  Cost: the head's line
+ * (load, store of the link into the VMA's line, cmpxchg), the kthread's
+ * wake-up (klock_wake_up_kthread: fence, its state word, wakeup cycles).
+ */
+static void
+free_vma_list(struct aspace_base *as, struct vm_area_struct *first)
+{
+	for (;;) {
+		void *head = sim_loadp((void *const *)&as->fl->head);
+		sim_storep((void **)&first->vm_next_free_list, head);
+		if (sim_casp((void **)&as->fl->head, head, first) == head)
+			break;
+	}
+	as->vs.free_vma_wakeups++;
+	klock_wake_up_kthread(as->env.kl, &as->fl->kthread_state);
+}
+
 int
 as_do_munmap(struct aspace_base *as, uint64_t addr, uint64_t len)
 {
@@ -431,6 +460,8 @@ as_do_munmap(struct aspace_base *as, uint64_t addr, uint64_t len)
 	detach_vmas(as, v, addr, end, as->rcu_faults, &prev, &next);
 	unmap_region(as, addr, end, prev, next);
 	/* remove_vma_list */
+	if (as->rcu_faults)
+		free_vma_list(as, first);
 	for (struct vm_area_struct *x = first; x;) {
 		struct vm_area_struct *nx = sim_loadp((void *const *)&x->vm_next);
 		vma_dispose(as, x);
@@ -807,6 +838,8 @@ as_stats(void *a, cJSON *out)
 	cJSON_AddNumberToObject(out, "mmap_cache_misses", (double)as->vs.mmap_cache_misses);
 	cJSON_AddNumberToObject(out, "splits", (double)as->vs.splits);
 	cJSON_AddNumberToObject(out, "merges", (double)as->vs.merges);
+	if (as->rcu_faults)
+		cJSON_AddNumberToObject(out, "free_vma_wakeups", (double)as->vs.free_vma_wakeups);
 	cJSON_AddNumberToObject(out, "mmap_sem_read_cycles", (double)as->vs.mmap_sem_read_cycles);
 	cJSON_AddNumberToObject(out, "mmap_sem_write_cycles", (double)as->vs.mmap_sem_write_cycles);
 	cJSON_AddNumberToObject(out, "ptes_zapped", (double)as->vs.ptes_zapped);

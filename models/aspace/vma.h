@@ -55,9 +55,26 @@ struct vm_area_struct {
 	uint64_t vm_flags;                   /* +32 */
 	seqcount_t vm_bound_seq;             /* +40 */
 	uint32_t vm_unlinked;                /* +44 */
-	uint64_t pad[2];                     /* +48: the rest of the line */
+	struct vm_area_struct *vm_next_free_list; /* +48: rcu_faults: free_vma_list's link */
+	uint64_t pad;                        /* +56: the rest of the line */
 };
 _Static_assert(sizeof(struct vm_area_struct) == VMA_SIZE, "one line");
+
+/*
+ * rcu_faults only: Bonsai's deferred VMA freeing (vma.c free_vma_list).
+ *   head: mm_free_vma_head, the list of VMA lists waiting to be freed,
+ *     pushed by cmpxchg by every munmap (mmap_sem held for write);
+ *   kthread_state: line 1, mm_free_vma_task's state word (its
+ *     task_struct), which every push's wake_up_process reads.
+ * Both homed on env->home_cpu.
+ */
+struct vma_free_lines {
+	struct vm_area_struct *head;         /* +0 */
+	uint8_t pad0[56];
+	uint32_t kthread_state;              /* +64 */
+	uint8_t pad1[60];
+};
+_Static_assert(sizeof(struct vma_free_lines) == 128, "two lines");
 
 /*
  * The mm_struct fields the designs own, one simulated line homed on
@@ -95,6 +112,7 @@ struct aspace_vma_stats {
 	uint64_t shootdown_targets;          /* summed over munmap/mprotect flushes */
 	uint64_t mmap_sem_read_cycles;       /* summed over the faults' down_read calls */
 	uint64_t mmap_sem_write_cycles;      /* summed over the writers' down_write calls */
+	uint64_t free_vma_wakeups;           /* rcu_faults: free_vma_list's kthread wake-ups */
 };
 
 /* One address space: host handle of either design. */
@@ -115,6 +133,7 @@ struct aspace_base {
 	struct rw_semaphore *mmap_sem;       /* simulated, in the mm's mm_shared line 0 */
 	const struct rwsem_ops *mmap_sem_ops; /* host: p.mmap_sem's flavour */
 	struct mm_vma_line *ml;              /* simulated, own line */
+	struct vma_free_lines *fl;           /* simulated, rcu_faults only (else NULL) */
 	struct cpumask *no_targets;          /* empty: mutation_no_shootdown */
 	struct aspace_stats st;
 	struct aspace_vma_stats vs;

@@ -264,6 +264,15 @@ klock_wake_up_process(struct klock *kl, struct klock_task *t)
 	sim_store32_rel(&t->state, TASK_RUNNING);
 }
 
+void
+klock_wake_up_kthread(struct klock *kl, const uint32_t *state)
+{
+	sim_fence_full();
+	(void)sim_load32(state);
+	kl->n.wakeups++;
+	sim_work(kl->p.wakeup);
+}
+
 /* ---- wait lists ---- */
 
 void

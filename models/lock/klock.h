@@ -106,6 +106,18 @@ const char *klock_spinlock_name(const struct klock *kl);
 void klock_stats(const struct klock *kl, cJSON *out);
 
 /*
+ * klock_wake_up_kthread - wake_up_process() of a kernel thread that no
+ * simulated CPU runs (a task of the modelled kernel with no coroutine of
+ * its own), taken to be asleep: the waker's try_to_wake_up() -- a full
+ * barrier, the load of the thread's state word, the locking section's
+ * wakeup cycles -- counted as a wake-up.  What the woken thread then does
+ * on its own CPU is not simulated (the caller's MODEL says what that
+ * leaves out).  Context: simulated CPU.  Cost: the fence, the load of
+ * *state, wakeup cycles of local work.
+ */
+void klock_wake_up_kthread(struct klock *kl, const uint32_t *state);
+
+/*
  * schedule_timeout_uninterruptible - the running task sleeps for cycles
  * (waits for I/O, msleep): switch away (context_switch), sleep without
  * consuming cycles, switch back (context_switch).  Meanwhile it is off
