@@ -663,13 +663,20 @@ now_room(struct sim_evq *q)
 	now_reserve(q, q->nnow + 1);
 }
 
-/* now_insert's general case: a binary search and a move of the shorter
- * side (making room first: at the front, by moving every live entry a
- * quarter of their number on, or at the end); in sparse mode, an insertion
- * whose move itself shifts more than SIM_EVQ_SPARSE_HI entries ends it. */
+/* now_insert's general case: an append, or a binary search and a move of
+ * the shorter side (making room first: at the front, by moving every live
+ * entry a quarter of their number on, or at the end); in sparse mode, an
+ * insertion whose move itself shifts more than SIM_EVQ_SPARSE_HI entries
+ * ends it. */
 G_GNUC_NO_INLINE static bool
 now_insert_search(struct sim_evq *q, struct sim_evk k)
 {
+	/* after the last: an append, not a binary search (line_ww at 65,536
+	 * CPUs: 131,000 such pushes in 3 rounds into a now of ~65,000 events) */
+	if (q->nnow < q->capnow && q->nnow > q->head && k_after(&k, &q->now[q->nnow - 1])) {
+		q->now[q->nnow++] = k;
+		return false;
+	}
 	uint32_t lo = q->head, hi = q->nnow;
 	while (lo < hi) {               /* the first entry after k */
 		uint32_t mid = (lo + hi) / 2;
