@@ -27,7 +27,8 @@
 static const struct sim_param no_params[] = { SIM_P_END };
 
 /* What the current test's workload does (tests run one at a time). */
-enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN, MT_PGTABLES, MT_BIGZAP, MT_REFUSE, MT_LAZY };
+enum mt_mode { MT_EXACT, MT_RANDOM, MT_SHOOTDOWN, MT_PGTABLES, MT_BIGZAP, MT_REFUSE, MT_LAZY,
+	       MT_RACE };
 
 struct mt {
 	enum mt_mode mode;
@@ -74,6 +75,10 @@ struct mt {
 
 static struct mt T;
 
+/* MT_RACE: kalloc's path_cycles, so that a page free takes long enough
+ * to show which side of the PTL release it runs on. */
+#define MT_RACE_KA_PATH 1000u
+
 static void
 mt_reset(enum mt_mode mode, const char *smp)
 {
@@ -114,7 +119,7 @@ mt_setup(struct sim *s, const void *params)
 	T.sim = s;
 	struct kalloc_params kp = {
 		.pages_per_node = T.mode == MT_BIGZAP ? 16384 : 4096, .pcp_batch = 31, .pcp_high = 186, .slab_max_order = 3,
-		.cpu_partial = true, .path_cycles = 0,
+		.cpu_partial = true, .path_cycles = T.mode == MT_RACE ? MT_RACE_KA_PATH : 0,
 	};
 	T.ka = kalloc_create(s, &kp);
 	T.kl = klock_create(s);
@@ -266,6 +271,30 @@ mt_exact(struct mt *t)
 	sim_cpu_access_counts(T.sim, 0, &t->c[1]);
 	g_assert_cmpint(mm_access(t->mm, A_EXACT, 0, mt_fault, t), ==, 0);
 	t->t[2] = sim_now();
+}
+
+/*
+ * Three write faults on one empty PTE at once (vmglobal's pattern: every
+ * thread draws the same page).  First each CPU faults a page of its own
+ * next to it (the page tables exist after that, and each CPU's pcp list
+ * is filled), and they meet at a barrier; then all three write A_EXACT.
+ * Each allocates and clears a page and queues on the PTL; the first
+ * installs its page, the other two find the PTE present and free theirs
+ * (do_anonymous_page's release) before they unlock.  t[cpu] is when the
+ * CPU's access returned, t[3 + cpu] when it started.
+ */
+static void
+mt_race(struct mt *t)
+{
+	uint32_t me = sim_cpu_id();
+	g_assert_cmpint(mm_access(t->mm, A_EXACT + (me + 1) * MM_PAGE_SIZE, MM_FAULT_WRITE,
+				  mt_fault, t), ==, 0);
+	uint64_t n = sim_faa64(&t->flag[2], 1) + 1;
+	while (n < 3)
+		n = sim_spin_while_eq64(&t->flag[2], n);
+	t->t[3 + me] = sim_now();
+	g_assert_cmpint(mm_access(t->mm, A_EXACT, MM_FAULT_WRITE, mt_fault, t), ==, 0);
+	t->t[me] = sim_now();
 }
 
 /*
@@ -447,6 +476,9 @@ mt_cpu(void *arg)
 	case MT_LAZY:
 		mt_lazy(t);
 		break;
+	case MT_RACE:
+		mt_race(t);
+		break;
 	}
 	/* Stay until every CPU is done, serving shootdown IPIs meanwhile
 	 * (an IPI to a CPU that has finished its run is dropped, and its
@@ -582,6 +614,42 @@ test_exact(void)
 	 * pagevec onto the LRU (lru_add_drain before tlb_gather_mmu); the
 	 * measured fault's page waits in the pagevec. */
 	g_assert_cmpfloat(t_metric(res, "lru_add_batches"), ==, 1);
+	cJSON_Delete(res);
+}
+
+static void
+test_race(void)
+{
+	mt_reset(MT_RACE, "linux");
+	GError *err = NULL;
+	cJSON *res = mt_run(3, 1, &err);
+	g_assert_no_error(err);
+	if (!T.check_ok || !T.kalloc_ok)
+		g_error("%s", T.why);
+	g_test_message("start %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+		       " end %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+		       " ptl_lock_cycles %g", T.t[3], T.t[4], T.t[5], T.t[0], T.t[1], T.t[2],
+		       t_metric(res, "ptl_lock_cycles"));
+	/* A_EXACT and each CPU's own page mapped; the two losers allocated,
+	 * cleared and freed theirs; CPU 2 waited for the PTL. */
+	g_assert_cmpfloat(t_metric(res, "anon_faults"), ==, 6);
+	g_assert_cmpfloat(t_metric(res, "fault_races"), ==, 2);
+	g_assert_cmpfloat(t_metric(res, "mapped"), ==, 4);
+	g_assert_cmpfloat(t_metric(res, "ptl_contended"), ==, 1);
+	/* CPU 0 wins, CPU 1 then CPU 2 lose.  Each loser's free (kalloc
+	 * path_cycles MT_RACE_KA_PATH and the pcp list) runs inside its PTL
+	 * hold, so CPU 2 gets the PTL only after CPU 1's free: it returns
+	 * 1,047 cycles after CPU 1.  With the free after the unlock (the
+	 * model before) it returned 46 cycles after CPU 1 (108,689 against
+	 * 108,643), and the PTL waits summed 10,473 cycles, not 11,488. */
+	g_assert_cmpuint(T.t[3], ==, 84684);
+	g_assert_cmpuint(T.t[4], ==, 84684);
+	g_assert_cmpuint(T.t[5], ==, 84689);
+	g_assert_cmpuint(T.t[0], ==, 107577);
+	g_assert_cmpuint(T.t[1], ==, 108657);
+	g_assert_cmpuint(T.t[2], ==, 109704);
+	g_assert_cmpuint(T.t[2] - T.t[1], >, MT_RACE_KA_PATH);
+	g_assert_cmpfloat(t_metric(res, "ptl_lock_cycles"), ==, 11488);
 	cJSON_Delete(res);
 }
 
@@ -881,5 +949,6 @@ main(int argc, char **argv)
 	g_test_add_func("/mm/lazy-tlb/mutation-caught", test_lazy_mutation_caught);
 	g_test_add_func("/mm/gather/forced-flush", test_bigzap);
 	g_test_add_func("/mm/fault/refused", test_refused);
+	g_test_add_func("/mm/fault/lost-race", test_race);
 	return g_test_run();
 }

@@ -17,6 +17,12 @@
  *   count and the LRU pagevec (a drain every lru_batch pages: lru_lock of
  *   the pages' node, lru_page_cycles per page, a store of the count);
  *   the PTE store; PTL release.
+ * A write fault that finds the PTE already present under the PTL (another
+ * CPU's fault installed it first: every vmglobal thread draws the same
+ * pages at once) frees its page there, inside the PTL's hold, as 3.5's
+ * do_anonymous_page does (its release label: mem_cgroup_uncharge_page,
+ * page_cache_release, then pte_unmap_unlock; the same in 2.6.37), and
+ * counts a fault_race.
  * A read fault maps the shared zero page read-only (no page, no rss, no
  * LRU); a later write to it allocates and replaces it, clearing the PTE
  * and flushing it from every TLB first (ptep_clear_flush).
@@ -62,8 +68,27 @@
  * shared/reference/cost-model.md section 4: a zero-page read fault,
  * nearly all fixed path, takes 0.75 us on a Genoa guest (about 2,600
  * cycles, virtualized exceptions included); sv6's whole allocating fault
- * on ben is 3,562 cycles.  mapbench's vmlocal on ben (7,978 cycles per
- * mmap + touch + munmap, Linux 3.5) is where the workloads calibrate it.
+ * on ben is 3,562 cycles.
+ * MODEL: the ben configs (configs/aspace/) carry a FITTED fault_cycles
+ * (2,510 when written): scripts/fit-aspace-path fits it to ONE point,
+ * Linux 3.5.7's mapbench vmglobal at one core on ben (50,488 cycles per
+ * MAP_FIXED remap of 16 pages + 16 faults), jointly with
+ * aspace.path_cycles to vmlocal at one core.  It then stands for the
+ * whole per-page path length no simulated line stands for: besides the
+ * above, the allocator's (__alloc_pages_nodemask, buffered_rmqueue,
+ * prep_new_page; kalloc path_cycles is 20), the memcg charge and
+ * uncharge (whether ben's kernels had memcg on is not known),
+ * page_add_new_anon_rmap and page_remove_rmap with their zone counters,
+ * and zap_pte_range's and release_pages' per-page work.  The split
+ * between fault and zap is not measured.  Expected effects: the zap's
+ * share (Linux runs it in munmap, under mmap_sem for write and the PTL)
+ * is charged in the fault instead (under mmap_sem for read in the Linux
+ * design, under no lock in Bonsai's), so multi-core points serialize
+ * less per page in the write sections and more in the faults than Linux
+ * did; and a fault that loses the race (90% of vmglobal's faults at 10
+ * cores) pays that share too, though its page is freed without a zap or
+ * release_pages: losers are overcharged by it.  The same value stands
+ * for Bonsai's 2.6.37 (an assumption).
  */
 #include <errno.h>
 #include <string.h>
@@ -207,9 +232,14 @@ mm_do_anonymous_page(struct mm *mm, uint64_t addr, unsigned flags,
 		 * (do_wp_page), or a spurious fault on a PTE that is fine. */
 		wp = write && !(old & _PAGE_RW) && mm_entry_table(old) == (uint64_t *)mm->zero_page;
 		if (!wp) {
-			spin_unlock(mm->env.kl, ptl);
-			if (page)
+			/* do_anonymous_page's release: the page goes back
+			 * (page_cache_release -> free_hot_cold_page) before
+			 * pte_unmap_unlock, inside the PTL's hold. */
+			if (page) {
 				free_pages(mm->env.ka, page, 0);
+				mm->st.fault_races++;
+			}
+			spin_unlock(mm->env.kl, ptl);
 			return 0;
 		}
 	}

@@ -308,6 +308,7 @@ mm_stats(struct mm *mm, cJSON *out)
 	N("anon_faults", s->anon_faults);
 	N("zero_page_maps", s->zero_maps);
 	N("wp_copies", s->wp_copies);
+	N("fault_races", s->fault_races);
 	N("fault_retries", s->fault_retries);
 	N("walks", s->walks);
 	N("tlb_hits", s->tlb_hits);

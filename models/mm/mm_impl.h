@@ -138,6 +138,7 @@ struct mm_pt {
 
 struct mm_counters {
 	uint64_t faults, anon_faults, zero_maps, wp_copies, fault_retries, efaults;
+	uint64_t fault_races;     /* write faults that found the PTE installed: page freed */
 	uint64_t walks, tlb_hits, tlb_misses, tlb_evictions;
 	uint64_t local_flushes, full_flushes, flushed_entries;
 	uint64_t shootdowns, shootdown_targets, gather_flushes;
