@@ -29,12 +29,14 @@ static uint64_t ret_val[4];
 static uint64_t exit_cycles[4], sleep_cycles[4];
 static cJSON *it_stats;
 
+static const struct klock_params *it_klp;   /* NULL: the defaults */
+
 static void *
 it_setup(struct sim *s, const void *p)
 {
 	(void)p;
 	struct it *t = g_new0(struct it, 1);
-	t->kl = klock_create_with(s, "queued", NULL);
+	t->kl = klock_create_with(s, "queued", it_klp);
 	t->flag = sim_alloc(64, 64);
 	sim_mem_prime(s, t->flag, 64, 1);
 	memset(mark, 0, sizeof mark);
@@ -390,6 +392,63 @@ test_tick_load(void)
 	g_assert_cmpfloat(cpuidle_num("selections_tick_stopped"), ==, 3);
 }
 
+/* ---- the wake-up across sockets: a reschedule IPI (ttwu_queue_ipi) ---- */
+
+static uint64_t wake_ipis;
+
+static void
+wake_count_body(struct it *t)
+{
+	sleep_body(t);
+	if (sim_cpu_id() == 0)
+		wake_ipis = klock_counters_of(t->kl)->wakeup_ipis;
+}
+
+static void
+ipi_wake_report(struct sim_machine *m, bool ipi)
+{
+	static struct klock_params klp;
+	klp = (struct klock_params){ .context_switch = 2000, .wakeup = 1500, .ttwu_queue_ipi = ipi };
+	it_klp = &klp;
+	rounds = 1;
+	run(m, 2, wake_count_body);
+	it_klp = NULL;
+}
+
+/*
+ * CPU 0 wakes CPU 1's task at 1 ms (sleep_body, one round).  On one
+ * socket (a shared LLC) the waker's store wakes the polling CPU whatever
+ * ttwu_queue_ipi says.  On two sockets with ttwu_queue_ipi the waker sends
+ * a reschedule IPI instead, and the task is made runnable in the handler,
+ * after C1's exit latency and the interrupt entry: the wake-up then takes
+ * ipi_send 500 + ipi_latency 2,000 + irq_entry 1,000 and the handler's
+ * store instead of the store's line transfer and the wakee's reload:
+ * 3,123 cycles later on this machine.  The C1 exit is paid once either
+ * way (by the interrupt, or on the write's wake-up).
+ */
+static void
+test_ipi_wake(void)
+{
+	ipi_wake_report(idle_machine(1), false);
+	sim_time_t one_socket = mark[1];
+	g_assert_cmpuint(wake_ipis, ==, 0);
+	ipi_wake_report(idle_machine(1), true);
+	g_assert_cmpuint(mark[1], ==, one_socket);
+	g_assert_cmpuint(wake_ipis, ==, 0);
+	sim_time_t woke[2];
+	for (int ipi = 0; ipi < 2; ipi++) {
+		struct sim_machine *m = t_machine(2, 1, NULL);
+		m->nidle_states = 1;
+		m->idle_states = g_new0(struct sim_idle_state, 1);
+		m->idle_states[0] = (struct sim_idle_state){ g_strdup("C1"), 3, 6 };
+		ipi_wake_report(m, ipi);
+		woke[ipi] = mark[1];
+		g_assert_cmpuint(wake_ipis, ==, (uint64_t)ipi);
+		g_assert_cmpuint(exit_cycles[1], ==, 3000);
+	}
+	g_assert_cmpuint(woke[1], ==, woke[0] + 3123);
+}
+
 /* ---- machine.idle_states errors: one line naming the path ---- */
 
 static void
@@ -434,6 +493,7 @@ main(int argc, char **argv)
 	g_test_add_func("/cpuidle/menu/first-sleep-2cpu", test_menu_first_sleep);
 	g_test_add_func("/cpuidle/menu/regular-sleeps-2cpu", test_menu_regular_sleeps);
 	g_test_add_func("/cpuidle/menu/tick-load-2cpu", test_tick_load);
+	g_test_add_func("/cpuidle/wake/ipi-across-sockets-2cpu", test_ipi_wake);
 	g_test_add_func("/cpuidle/machine/idle-states-errors", test_machine_errors);
 	int r = g_test_run();
 	cJSON_Delete(it_stats);

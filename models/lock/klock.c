@@ -58,6 +58,11 @@ const struct sim_param klock_params_table[] = {
 		      "cycles a task pays to sleep (schedule() away) and again to run when woken"),
 	SIM_P_U32_ROW(struct klock_params, wakeup, 0, 10000000, 1500,
 		      "cycles the waker pays per task it wakes (try_to_wake_up)"),
+	SIM_P_BOOL_ROW(struct klock_params, ttwu_queue_ipi, false,
+		       "a wake-up of a task on a CPU of another last-level cache queues it "
+		       "there and sends a reschedule IPI (Linux 3.0-3.15's ttwu_queue_remote; "
+		       "false: the waker's store wakes the polling idle CPU, as 3.5 does within "
+		       "an LLC and 2.6.37 everywhere)"),
 	SIM_P_END,
 };
 
@@ -87,6 +92,7 @@ klock_new(struct sim *sim, const struct spinlock_ops *ops, const struct klock_pa
 	for (uint32_t i = 0; i < kl->ncpus; i++)
 		sim_mem_prime(sim, &kl->qnodes[i * KLOCK_MAX_NODES], per, i);
 	G_STATIC_ASSERT(sizeof(struct klock_task) == 192);
+	kl->llc = g_new0(uint32_t, kl->ncpus);
 	kl->tasks = sim_alloc(sizeof(struct klock_task) * kl->ncpus, 64);
 	for (uint32_t i = 0; i < kl->ncpus; i++) {
 		kl->tasks[i].on_cpu = 1;            /* written by the setup thread */
@@ -123,6 +129,7 @@ klock_create_ticket_only(struct sim *sim)
 void
 klock_destroy(struct klock *kl)
 {
+	g_free(kl->llc);
 	g_free(kl);
 }
 
@@ -164,6 +171,7 @@ klock_stats(const struct klock *kl, cJSON *out)
 	cJSON_AddNumberToObject(out, "seq_write", (double)n->seq_write);
 	cJSON_AddNumberToObject(out, "sleeps", (double)n->sleeps);
 	cJSON_AddNumberToObject(out, "wakeups", (double)n->wakeups);
+	cJSON_AddNumberToObject(out, "wakeup_ipis", (double)n->wakeup_ipis);
 	cJSON_AddNumberToObject(out, "rwsem_read_acquired", (double)n->rwsem_read_acquired);
 	cJSON_AddNumberToObject(out, "rwsem_write_acquired", (double)n->rwsem_write_acquired);
 	cJSON_AddNumberToObject(out, "rwsem_read_slowpath", (double)n->rwsem_read_slowpath);
@@ -193,6 +201,7 @@ klock_schedule(struct klock *kl)
 	if (v == TASK_RUNNING)
 		return;                     /* woken before it could switch away */
 	kl->n.sleeps++;
+	kl->llc[sim_cpu_id()] = sim_cpu_socket() + 1;
 	sim_work(kl->p.context_switch);
 	sim_store32(&t->on_cpu, 0);
 	sched_switch_out(kl->sim);
@@ -224,6 +233,7 @@ schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles)
 	struct klock_task *t = klock_current(kl);
 	sim_time_t until = sim_now() + cycles;
 	kl->n.sleeps++;
+	kl->llc[sim_cpu_id()] = sim_cpu_socket() + 1;
 	sim_work(kl->p.context_switch);
 	sim_store32(&t->on_cpu, 0);
 	sched_switch_out(kl->sim);
@@ -246,6 +256,14 @@ schedule_timeout_uninterruptible(struct klock *kl, uint64_t cycles)
 	sim_work(kl->p.context_switch);
 }
 
+/* The reschedule IPI's handler on the wakee's CPU (scheduler_ipi). */
+static void
+ttwu_ipi_handler(void *arg)
+{
+	struct klock_task *t = arg;
+	sim_store32_rel(&t->state, TASK_RUNNING);
+}
+
 void
 klock_wake_up_process(struct klock *kl, struct klock_task *t)
 {
@@ -261,6 +279,26 @@ klock_wake_up_process(struct klock *kl, struct klock_task *t)
 		return;
 	kl->n.wakeups++;
 	sim_work(kl->p.wakeup);
+	uint32_t cpu = (uint32_t)(t - kl->tasks);
+	if (kl->p.ttwu_queue_ipi && kl->llc[cpu] != 0 && kl->llc[cpu] != sim_cpu_socket() + 1) {
+		/* Linux 3.0-3.15's ttwu_queue: !cpus_share_cache(this, cpu) ->
+		 * ttwu_queue_remote: llist_add to the target rq's wake_list and
+		 * smp_send_reschedule, whether or not the target polls (3.16's
+		 * set_nr_if_polling skips the IPI for a polling idle CPU).  The
+		 * target's scheduler_ipi -> sched_ttwu_pending activates the task
+		 * (p->state = TASK_RUNNING) in its handler, after its idle exit
+		 * latency and interrupt entry.
+		 * MODEL: the wake_list cmpxchg and the target's rq lock are not
+		 * simulated; the waker still pays the flat wakeup cost. */
+		kl->n.wakeup_ipis++;
+		sim_ipi_send(cpu, ttwu_ipi_handler, t);
+		return;
+	}
+	/* Same LLC (or ttwu_queue_ipi off): ttwu_do_activate under the target
+	 * rq's lock, then resched_task, which sends no IPI to a CPU whose idle
+	 * task polls: cpu_idle sets TS_POLLING and intel_idle keeps it while
+	 * its MWAIT monitors the thread flags, so the store of need_resched
+	 * itself wakes the CPU (here: the store to the task's line). */
 	sim_store32_rel(&t->state, TASK_RUNNING);
 }
 

@@ -52,6 +52,7 @@ typedef struct {
 struct klock_params {
 	uint32_t context_switch;  /* cycles: schedule() away, and back in when woken */
 	uint32_t wakeup;          /* cycles: the waker's try_to_wake_up() of one task */
+	bool ttwu_queue_ipi;      /* a wake-up across LLCs is a reschedule IPI (Linux 3.0-3.15) */
 };
 
 /* A spinlock flavour: the "spinlock" selector of the "locking" section. */
@@ -145,6 +146,7 @@ struct klock_counters {
 	uint64_t seq_write;         /* write sections */
 	uint64_t sleeps;            /* schedule() calls that switched away */
 	uint64_t wakeups;           /* wake_up_process() of a sleeping task */
+	uint64_t wakeup_ipis;       /* of which by a reschedule IPI (ttwu_queue_ipi) */
 	uint64_t rwsem_read_acquired, rwsem_write_acquired;
 	uint64_t rwsem_read_slowpath, rwsem_write_slowpath;
 	uint64_t rwsem_read_steal;  /* slow-path reader took it without queueing */

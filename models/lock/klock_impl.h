@@ -70,6 +70,7 @@ struct klock {
 	struct klock_task *tasks;
 	uint64_t rwsem_wait_timeout; /* cycles: RWSEM_WAIT_TIMEOUT, 4 ms */
 	struct cpuidle *idle;       /* the run's idle states, or NULL (models/kernel/cpuidle.h) */
+	uint32_t *llc;              /* host: each CPU's socket + 1 (its LLC), 0 until it first sleeps */
 	struct klock_counters n;
 };
 
