@@ -179,7 +179,10 @@ far_push(struct sim_evq *q, const struct sim_ev *ev)
 
 /* ---- arrays and buckets ---- */
 
-/* An array for an empty bucket: a drained one from the pool, or a new one. */
+/* An array for an empty bucket: a drained one from the pool, or a new one
+ * of SIM_EVQ_SMALL entries, the most a bucket that becomes current copies
+ * and keeps (512 bytes; rcuscale's buckets of ~11 events grew from 8
+ * entries by realloc; at most SIM_EVQ_NB of them: 2 MiB). */
 static void
 array_get(struct sim_evq *q, struct sim_evq_bucket *b)
 {
@@ -187,7 +190,7 @@ array_get(struct sim_evq *q, struct sim_evq_bucket *b)
 		*b = q->pool[--q->npool];
 		return;
 	}
-	b->cap = 8;
+	b->cap = SIM_EVQ_SMALL;
 	b->e = g_new(struct sim_evk, b->cap);
 }
 
