@@ -314,6 +314,26 @@ classic_tick(void *arg)
 	pc->tick_cycles += sim_now() - t0;
 }
 
+/*
+ * classic_needs_cpu - NO_HZ: an idle CPU keeps its tick once per jiffy
+ * while it has callbacks (rcu_needs_cpu: !!rdp->curlist || rcu_pending(),
+ * 2.6.2x kernel/rcuclassic.c), none otherwise (rcl_classic's idle_enter
+ * is the nohz_cpu_mask side of the same code).
+ * MODEL: answered from the callback lists alone (host memory, no cost);
+ * rcu_pending()'s "a QS is still wanted from this CPU" part is not
+ * consulted, so an idle CPU without callbacks stops its tick even while
+ * the current batch waits for it.
+ */
+static enum sim_tick_idle
+classic_needs_cpu(void *arg, uint32_t cpu)
+{
+	struct classic *c = arg;
+	const struct classic_cpu *pc = &c->pcpu[cpu];
+	if (pc->offline || rcu_segcblist_empty(&pc->l))
+		return SIM_TICK_IDLE_STOP;
+	return SIM_TICK_IDLE_JIFFY;
+}
+
 /* ---- rcl_ops ---- */
 
 static void *
@@ -346,6 +366,7 @@ classic_create(struct sim *sim, const void *params)
 	sim_mem_prime(sim, c->nohz, 8 * (size_t)c->words, 0);
 	rcu_clock_register(&c->clk, sim, c->p.hz, 0, c->p.tick_work_ns, c->p.skew_tick,
 			   classic_tick, c);
+	rcu_clock_nohz(&c->clk, sim, classic_needs_cpu, c);
 	rcu_dist_init(&c->gp_latency);
 	rcu_dist_init(&c->sync_latency);
 	sim_set_free_label(sim, "classic_rcu");

@@ -118,10 +118,12 @@
  *
  * TICKS: only lazy mode and the tree poll register the scheduling-clock
  * tick (gus_tick); default and deferred with the flat poll take none, so
- * GUS never interrupts a sleeping CPU.  The RCU models' tick (rcu_clock.h)
- * interrupts every CPU every wake-up slice, which keeps their sleepers in
- * shallow idle states; docs/gus-idle.md shows that this, not GUS, makes
- * Bonsai under GUS 5-6x slower than under Tree RCU at 80 cores on ben.
+ * GUS never interrupts a sleeping CPU.  GUS registers no NO_HZ hook: a
+ * CPU in the idle loop takes none of its ticks either, as FreeBSD's
+ * cpu_idleclock() stops hardclock on an idle CPU (kern.eventtimer.idletick
+ * defaults to 0).  The RCU models keep an idle CPU's jiffy tick only
+ * while it has callbacks (rcu_clock.h rcu_clock_nohz); docs/gus-idle.md
+ * compares the two.
  */
 #include <string.h>
 

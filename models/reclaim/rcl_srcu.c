@@ -399,6 +399,29 @@ srcu_invoke_callbacks(struct srcu *sp, struct srcu_cpu *pc, uint32_t cpu)
 	}
 }
 
+/*
+ * srcu_needs_cpu - NO_HZ: SRCU adds nothing to rcu_needs_cpu() (Linux 3.5
+ * and later: srcu_struct work runs from workqueues, not the tick), but
+ * here its work items run from the slices, so a CPU keeps every slice
+ * while it may have one: gp_cpu (process_srcu) always, any other CPU
+ * while it has callbacks or callback work queued.
+ * MODEL: in the kernel queue_delayed_work_on() to an idle CPU arms a
+ * timer that wakes it; keeping the slices while callbacks exist stands
+ * in for that wake-up, including work queued on it remotely (by
+ * srcu_gp_end on gp_cpu) after it went idle.
+ */
+static enum sim_tick_idle
+srcu_needs_cpu(void *arg, uint32_t cpu)
+{
+	struct srcu *sp = arg;
+	const struct srcu_cpu *pc = &sp->pcpu[cpu];
+	if (cpu == sp->gp_cpu)
+		return SIM_TICK_IDLE_EVERY;
+	if (pc->offline || (rcu_segcblist_empty(&pc->cblist) && !pc->cb_work_pending))
+		return SIM_TICK_IDLE_STOP;
+	return SIM_TICK_IDLE_EVERY;
+}
+
 static void
 srcu_tick(void *arg)
 {
@@ -459,6 +482,7 @@ srcu_create(struct sim *sim, const void *params)
 	sim_mem_prime(sim, sp->sup, sizeof *sp->sup, 0);
 	rcu_clock_register(&sp->clk, sim, sp->p.hz, sp->p.wakeup_us, sp->p.tick_work_ns,
 			   sp->p.skew_tick, srcu_tick, sp);
+	rcu_clock_nohz(&sp->clk, sim, srcu_needs_cpu, sp);
 	sp->retry_cycles = (uint64_t)(sim_machine_of(sim)->freq_ghz * 1e3 * sp->p.retry_check_delay_us);
 	rcu_dist_init(&sp->gp_latency);
 	rcu_dist_init(&sp->sync_latency);

@@ -102,8 +102,22 @@
  *     (the leaf lock still orders it against rcu_gp_init's ONOFF pass,
  *     and CPUs only go offline here, never online).  GP latency is
  *     sampled only for GPs that end before the first CPU exits.
- *   - An idle CPU (sim_idle_until) takes no ticks, so callbacks queued on
- *     it wait until it wakes (the kernel keeps the tick for them).
+ *   - NO_HZ idle (tree_needs_cpu): a CPU in the idle loop (sim_idle_enter)
+ *     keeps one tick per jiffy while it has callbacks queued, and none
+ *     once they have run (3.5's rcu_needs_cpu without RCU_FAST_NO_HZ:
+ *     rcu_cpu_has_callbacks); gp_cpu keeps every slice, standing in for
+ *     the wake-up IPI its kthread would get.  A CPU idling without
+ *     sim_idle_enter (sim_idle_until) takes no ticks at all, so callbacks
+ *     queued on it wait until it wakes.
+ *   - A task that blocks (klock_schedule, schedule_timeout: the
+ *     scheduler notifiers) leaves its CPU in the idle loop, which enters
+ *     RCU's extended QS (3.5's cpu_idle: rcu_idle_enter, the dynticks
+ *     counter goes even) until the task switches back in, so FQS reports
+ *     a sleeper whose tick stopped.  A task that blocks inside a read
+ *     section (a bug in a non-preemptible kernel) stays non-idle.
+ *     2.6.37 entered it only when the tick actually stopped
+ *     (rcu_enter_nohz in tick_nohz_stop_sched_tick); a sleeper keeping its
+ *     tick there reports its QS from that tick instead, one jiffy later.
  *   - Node locks are ticket spinlocks in the node's line (rcu_node_lock.h).
  *
  * MUTATION (mutate_early_gp_end): the root is treated as fully reported
@@ -120,6 +134,7 @@
 #include "rcu_seq.h"
 #include "rcu_stats.h"
 #include "reclaim.h"
+#include "sched_notifier.h"
 
 /* Event trace for debugging: build with -DRCU_TRACE to print one line
  * per GP start/end, notice, report and FQS scan on stderr. */
@@ -240,6 +255,7 @@ struct rcu_cpu {
 	GArray *ready;              /* scratch for rcu_do_batch */
 	bool in_kthread;
 	bool offline;
+	bool idle_eqs;              /* in the idle loop's extended QS (tree_sched_out) */
 };
 
 /* Counters named after the kernel's. */
@@ -659,6 +675,58 @@ tree_tick(void *arg)
 	sim_cause_pop(prev);
 	pc->tick_cycles += sim_now() - t0;
 }
+
+/*
+ * tree_needs_cpu - NO_HZ: which ticks CPU cpu keeps while idle
+ * (rcu_clock_nohz).  Linux 3.5 without RCU_FAST_NO_HZ: rcu_needs_cpu() =
+ * rcu_cpu_has_callbacks(), any callback on the CPU's lists, pending or
+ * ready: then tick_nohz_stop_sched_tick keeps the tick once per jiffy,
+ * and after the tick whose softirq invoked the last one the tick stops
+ * (re-evaluated at irq exit).  gp_cpu keeps every slice: the GP kthread
+ * runs from them (MODEL, rcu_clock.h), and in the kernel a wake_up() of
+ * a kthread on an idle CPU sends it a reschedule IPI at once.
+ * MODEL: reading the callback list costs nothing (host memory; the
+ * kernel reads rdp->nxtlist, a line the CPU itself owns).
+ */
+static enum sim_tick_idle
+tree_needs_cpu(void *arg, uint32_t cpu)
+{
+	struct tree *t = arg;
+	struct rcu_cpu *pc = &t->pcpu[cpu];
+	if (cpu == t->gp_cpu)
+		return SIM_TICK_IDLE_EVERY;
+	if (pc->offline || rcu_segcblist_empty(&pc->cblist))
+		return SIM_TICK_IDLE_STOP;
+	return SIM_TICK_IDLE_JIFFY;
+}
+
+/* The idle loop around a blocked task (sched_notifier.h): rcu_idle_enter
+ * on the way in, rcu_idle_exit on the way out (3.5 cpu_idle). */
+static void
+tree_sched_out(void *arg, uint32_t cpu)
+{
+	struct tree *t = arg;
+	struct rcu_cpu *pc = &t->pcpu[cpu];
+	if (pc->offline || pc->nesting || pc->idle_eqs)
+		return;
+	pc->idle_eqs = true;
+	(void)sim_faa64(&t->dynticks[(size_t)cpu * 8], 1);
+}
+
+static void
+tree_sched_in(void *arg, uint32_t cpu)
+{
+	struct tree *t = arg;
+	struct rcu_cpu *pc = &t->pcpu[cpu];
+	if (!pc->idle_eqs)
+		return;
+	pc->idle_eqs = false;
+	(void)sim_faa64(&t->dynticks[(size_t)cpu * 8], 1);
+}
+
+static const struct sched_notifier tree_sched_notifier = {
+	.sched_out = tree_sched_out, .sched_in = tree_sched_in,
+};
 
 /* ---- the GP kthread: init, FQS, cleanup ---- */
 
@@ -1080,6 +1148,8 @@ tree_create(struct sim *sim, const void *params)
 		t->jiffies_till_next_fqs = t->p.hz;
 	rcu_clock_register(&t->clk, sim, t->p.hz, t->p.wakeup_us, t->p.tick_work_ns, t->p.skew_tick,
 			   tree_tick, t);
+	rcu_clock_nohz(&t->clk, sim, tree_needs_cpu, t);
+	sched_notifier_register(sim, &tree_sched_notifier, t);
 	t->gp_state = RCU_GP_WAIT_GPS;
 	rcu_dist_init(&t->gp_latency);
 	rcu_dist_init(&t->sync_latency);

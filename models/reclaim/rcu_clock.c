@@ -25,6 +25,13 @@ rcu_clock_register(struct rcu_clock *c, struct sim *sim, uint32_t hz, uint32_t w
 }
 
 void
+rcu_clock_nohz(const struct rcu_clock *c, struct sim *sim,
+	       enum sim_tick_idle (*fn)(void *arg, uint32_t cpu), void *arg)
+{
+	sim_tick_nohz_register(sim, c->jiffy, fn, arg);
+}
+
+void
 rcu_tick_other_work(const struct rcu_clock *c)
 {
 	if (c->tick_work)

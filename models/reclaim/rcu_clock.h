@@ -18,17 +18,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine.h"
 #include "sim.h"
 
 struct sim;
 
 /*
- * The engine allows one tick handler per run.  RCU schemes register it
+ * The engine allows one tick period per run.  RCU schemes register it
  * with a period of one "slice" = jiffy / slices, and treat the slice
  * that starts a new jiffy as the scheduling-clock tick.  The other
  * slices exist only so that a kthread the scheme runs on its GP CPU
  * (woken by a store on another CPU) gets to run within a slice rather
- * than at the next tick.
+ * than at the next tick.  Running CPUs take every slice; a CPU in the
+ * idle loop takes only what the scheme's NO_HZ hook keeps
+ * (rcu_clock_nohz): no slice, and the jiffy tick only while it needs
+ * the CPU.
  * MODEL: a woken kthread starts within one slice (wakeup_us, default
  * 50 us), standing in for the IPI and scheduler latency of a real
  * wake-up; that latency is not otherwise charged.
@@ -62,6 +66,31 @@ void rcu_clock_register(struct rcu_clock *c, struct sim *sim, uint32_t hz, uint3
  * Context: tick handler.
  */
 void rcu_tick_other_work(const struct rcu_clock *c);
+/*
+ * rcu_clock_nohz - register fn as this scheme's answer to "does an idle
+ * CPU keep its tick?" (engine.h sim_tick_nohz_register, with this
+ * clock's jiffy): SIM_TICK_IDLE_JIFFY keeps one tick per jiffy -- the
+ * slice that starts each jiffy -- as Linux keeps the tick of an idle CPU
+ * while rcu_needs_cpu() is true; SIM_TICK_IDLE_EVERY keeps every slice
+ * (a CPU whose kthread or work item the scheme runs from the slices);
+ * SIM_TICK_IDLE_STOP lets the tick stop.  Without a hook an idle CPU
+ * takes no tick.
+ * SOURCE: Linux 3.5 kernel/time/tick-sched.c tick_nohz_stop_sched_tick
+ * (rcu_needs_cpu(cpu) || printk_needs_cpu(cpu) || arch_needs_cpu(cpu):
+ * next_jiffies = last_jiffies + 1, the tick is not stopped); 2.6.37 has
+ * the same test.  Context: host, setup, after rcu_clock_register.
+ */
+void rcu_clock_nohz(const struct rcu_clock *c, struct sim *sim,
+		    enum sim_tick_idle (*fn)(void *arg, uint32_t cpu), void *arg);
+
+/*
+ * rcu_clock_next_tick - when the running CPU takes its next tick if it
+ * goes idle now (SIM_TIME_NEVER: its tick stops): the engine's
+ * sim_idle_next_tick(), for the idle governor's next timer event
+ * (tick_nohz_get_sleep_length).  No cost.
+ */
+static inline sim_time_t rcu_clock_next_tick(void) { return sim_idle_next_tick(); }
+
 /* Current jiffies of this CPU's clock (all CPUs agree: jiffies is
  * simulated time / jiffy).  MODEL: reading jiffies costs nothing. */
 static inline uint64_t rcu_jiffies(const struct rcu_clock *c) { return sim_now() / c->jiffy; }

@@ -169,6 +169,32 @@ bool sim_mem_any_poisoned(struct sim *sim, const void *addr, size_t size);
 typedef void (*sim_tick_fn)(void *arg);
 void sim_tick_register(struct sim *sim, uint64_t period, bool skew, sim_tick_fn fn, void *arg);
 
+/*
+ * NO_HZ idle (Linux 3.5 kernel/time/tick-sched.c tick_nohz_idle_enter ->
+ * tick_nohz_stop_sched_tick, tick_nohz_irq_exit, tick_nohz_idle_exit;
+ * the same test in 2.6.37's tick_nohz_stop_sched_tick): a CPU in the
+ * idle loop (sim_idle_enter .. sim_idle_exit, sim.h) stops its tick
+ * unless some component needs the CPU.  Each registered hook answers for
+ * one CPU, on that CPU, at idle entry and again after every interrupt
+ * the idle CPU takes (irq exit); the CPU then takes:
+ *   SIM_TICK_IDLE_STOP   no tick at all (the default, with no hooks);
+ *   SIM_TICK_IDLE_JIFFY  one tick per jiffy, at the slice that starts
+ *                        each jiffy (rcu_needs_cpu() true: next_jiffies =
+ *                        last_jiffies + 1, the tick is not stopped);
+ *   SIM_TICK_IDLE_EVERY  every registered tick (every slice), as a
+ *                        running CPU does.
+ * The largest answer of all hooks wins.  On sim_idle_exit the tick
+ * restarts at the first tick after the CPU's time (tick_nohz_restart's
+ * hrtimer_forward).  A CPU that never calls sim_idle_enter (machines
+ * without idle states) takes every tick, as before.
+ * jiffy: cycles per jiffy, a multiple of the tick period.  Hooks must
+ * agree on it (sim_run() fails otherwise).  A hook may not access
+ * simulated memory or yield.  Context: host, during setup.
+ */
+enum sim_tick_idle { SIM_TICK_IDLE_STOP, SIM_TICK_IDLE_JIFFY, SIM_TICK_IDLE_EVERY };
+typedef enum sim_tick_idle (*sim_tick_idle_fn)(void *arg, uint32_t cpu);
+void sim_tick_nohz_register(struct sim *sim, uint64_t jiffy, sim_tick_idle_fn fn, void *arg);
+
 /* Ticks and IPIs CPU cpu has taken so far. */
 uint64_t sim_cpu_ticks(const struct sim *sim, uint32_t cpu);
 uint64_t sim_cpu_ipis(const struct sim *sim, uint32_t cpu);

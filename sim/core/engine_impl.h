@@ -297,6 +297,8 @@ struct sim_cpu {
 	struct sim_req sbreq;
 	uint64_t ticks, ipis, ipis_sent;
 	bool in_irq;                 /* a handler is running: no nesting */
+	bool nohz_idle;              /* in the idle loop (sim_idle_enter .. sim_idle_exit):
+	                              * its tick is what the NO_HZ hooks keep (irq.c) */
 	struct sim_rng rng;
 	struct sim_rng jrng;         /* jitter stream, apart from the workload's */
 	uint64_t n_rmw_miss;         /* RMWs among n_miss (sim_cpu_access_counts) */
@@ -406,6 +408,10 @@ struct sim {
 	uint32_t ntick_fns;
 	sim_tick_fn tick_fns[8];
 	void *tick_args[8];
+	uint64_t tick_jiffy;         /* NO_HZ: an idle CPU's kept tick period (irq.c) */
+	uint32_t nnohz_fns;
+	sim_tick_idle_fn nohz_fns[8];
+	void *nohz_args[8];
 	struct sim_ipi *ipi_free;
 	sim_time_t ipi_fabric_free;  /* IPI delivery fabric busy until (irq.c) */
 	uint64_t ipi_fabric_waited;  /* cycles senders waited for it */
@@ -649,6 +655,9 @@ void sim_mem_grew(struct sim *s);
 void sim_irq_check(struct sim *s, struct sim_cpu *c, bool ticks);
 sim_time_t sim_irq_next(const struct sim_cpu *c, bool ticks);
 void sim_irq_skip_ticks(struct sim *s, struct sim_cpu *c);
+void sim_nohz_idle_enter(struct sim *s, struct sim_cpu *c);
+void sim_nohz_idle_exit(struct sim *s, struct sim_cpu *c);
+sim_time_t sim_nohz_next_tick(struct sim *s, struct sim_cpu *c);
 void sim_irq_free_all(struct sim *s);
 
 /* mem.c */

@@ -31,6 +31,16 @@
  *          concurrent senders it makes IPI cost grow with the number of
  *          messages in flight, as RadixVM's vmpipeline shows.
  *
+ *   NO_HZ: a CPU in the idle loop (nohz_idle, sim_idle_enter .. sim_idle_exit)
+ *          takes only the ticks the NO_HZ hooks keep (engine.h); its
+ *          next_tick is reprogrammed at idle entry, after each interrupt
+ *          it takes while idle, and at idle exit.
+ *          SOURCE: Linux 3.5 kernel/time/tick-sched.c
+ *          tick_nohz_stop_sched_tick (the tick stays while
+ *          rcu_needs_cpu() and friends say so: delta_jiffies = 1),
+ *          tick_nohz_irq_exit (re-evaluated after each interrupt in
+ *          idle), tick_nohz_restart (restarted on the period grid).
+ *
  * Per-CPU state (host memory): next_tick, the IPI queue sorted by
  * arrival, and next_irq = the earlier of the two, so the accessor fast
  * path is one comparison.
@@ -83,6 +93,94 @@ sim_tick_register(struct sim *s, uint64_t period, bool skew, sim_tick_fn fn, voi
 	}
 }
 
+void
+sim_tick_nohz_register(struct sim *s, uint64_t jiffy, sim_tick_idle_fn fn, void *arg)
+{
+	g_assert(jiffy > 0 && fn != NULL);
+	if (s->nnohz_fns > 0 && s->tick_jiffy != jiffy) {
+		if (s->fatal == NULL)
+			g_set_error(&s->fatal, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT,
+				    "two components want different jiffies for idle CPUs "
+				    "(%" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT
+				    " cycles): one machine has one HZ", s->tick_jiffy, jiffy);
+		return;
+	}
+	g_assert(s->nnohz_fns < MAX_TICK_HANDLERS);
+	s->tick_jiffy = jiffy;
+	s->nohz_fns[s->nnohz_fns] = fn;
+	s->nohz_args[s->nnohz_fns] = arg;
+	s->nnohz_fns++;
+}
+
+/* The first tick after t on CPU c's grid of period p (its skew offset
+ * plus multiples of p, the first at offset + p). */
+static sim_time_t
+tick_after(const struct sim *s, const struct sim_cpu *c, sim_time_t t, uint64_t p)
+{
+	sim_time_t off = s->tick_skew ? (uint64_t)c->id * s->tick_period / s->ncpus : 0;
+	if (t < off + p)
+		return off + p;
+	return off + ((t - off) / p + 1) * p;
+}
+
+/* The tick an idle CPU keeps now: what the hooks answer for it. */
+static sim_time_t
+nohz_next_tick(const struct sim *s, const struct sim_cpu *c)
+{
+	if (s->ntick_fns == 0)
+		return SIM_T_INF;
+	enum sim_tick_idle need = SIM_TICK_IDLE_STOP;
+	for (uint32_t i = 0; i < s->nnohz_fns; i++) {
+		enum sim_tick_idle n = s->nohz_fns[i](s->nohz_args[i], c->id);
+		if (n > need)
+			need = n;
+	}
+	/* A jiffy that is not a multiple of the period (a setup conflict
+	 * sim_run reports) falls back to every tick. */
+	if (need == SIM_TICK_IDLE_JIFFY && s->tick_jiffy % s->tick_period == 0)
+		return tick_after(s, c, c->now, s->tick_jiffy);
+	if (need != SIM_TICK_IDLE_STOP)
+		return tick_after(s, c, c->now, s->tick_period);
+	return SIM_T_INF;
+}
+
+/* Reprogram an idle CPU's tick (tick_nohz_stop_sched_tick, or its
+ * re-evaluation at irq exit). */
+static void
+nohz_reprogram(struct sim *s, struct sim_cpu *c)
+{
+	if (!c->nohz_idle || s->ntick_fns == 0)
+		return;
+	c->next_tick = nohz_next_tick(s, c);
+	update_next_irq(c);
+}
+
+void
+sim_nohz_idle_enter(struct sim *s, struct sim_cpu *c)
+{
+	c->nohz_idle = true;
+	nohz_reprogram(s, c);
+}
+
+void
+sim_nohz_idle_exit(struct sim *s, struct sim_cpu *c)
+{
+	if (!c->nohz_idle)
+		return;
+	c->nohz_idle = false;
+	if (s->ntick_fns == 0)
+		return;
+	c->next_tick = tick_after(s, c, c->now, s->tick_period);
+	update_next_irq(c);
+}
+
+sim_time_t
+sim_nohz_next_tick(struct sim *s, struct sim_cpu *c)
+{
+	sim_time_t t = nohz_next_tick(s, c);
+	return t == SIM_T_INF ? SIM_TIME_NEVER : t;
+}
+
 uint64_t
 sim_cpu_ticks(const struct sim *s, uint32_t cpu)
 {
@@ -120,6 +218,7 @@ run_tick(struct sim *s, struct sim_cpu *c)
 	pay_idle_exit(c);
 	for (uint32_t i = 0; i < s->ntick_fns; i++)
 		s->tick_fns[i](s->tick_args[i]);
+	nohz_reprogram(s, c);               /* tick_nohz_irq_exit */
 }
 
 static void
@@ -134,6 +233,7 @@ run_ipi(struct sim *s, struct sim_cpu *c)
 	ipi->fn(ipi->arg);
 	ipi->next = s->ipi_free;
 	s->ipi_free = ipi;
+	nohz_reprogram(s, c);               /* tick_nohz_irq_exit */
 }
 
 void

@@ -804,7 +804,15 @@ sim_idle_until(sim_time_t t)
 void
 sim_idle_enter(uint64_t exit)
 {
-	running()->idle_exit = exit;
+	struct sim_cpu *c = running();
+	c->idle_exit = exit;
+	sim_nohz_idle_enter(sim_current, c);
+}
+
+sim_time_t
+sim_idle_next_tick(void)
+{
+	return sim_nohz_next_tick(sim_current, running());
 }
 
 uint64_t
@@ -813,8 +821,10 @@ sim_idle_exit(void)
 	struct sim *s = sim_current;
 	struct sim_cpu *c = running();
 	uint64_t l = c->idle_exit;
-	if (l == 0)
+	if (l == 0) {
+		sim_nohz_idle_exit(s, c);
 		return 0;
+	}
 	c->idle_exit = 0;
 	/* Uninterruptible: an interrupt arriving meanwhile waits for C0.
 	 * Charged to idle_exit whatever cause the caller pushed. */
@@ -827,6 +837,7 @@ sim_idle_exit(void)
 		c->irq_off = off;
 	}
 	c->cause = pushed;
+	sim_nohz_idle_exit(s, c);           /* tick_nohz_idle_exit, back in C0 */
 	return l;
 }
 

@@ -207,7 +207,9 @@ void sim_idle_until(sim_time_t t);
 
 /*
  * sim_idle_enter - this CPU enters a hardware idle state (a C-state)
- * whose exit latency is exit cycles.  Until sim_idle_exit(), the first
+ * whose exit latency is exit cycles, from the idle loop: its tick stops
+ * unless a NO_HZ hook keeps it (engine.h sim_tick_nohz_register), until
+ * sim_idle_exit().  Until sim_idle_exit(), the first
  * interrupt it takes (tick or IPI) first pays those cycles (cause
  * idle_exit), before latency.irq_entry, and leaves the state: the
  * handler runs in C0 and the CPU stays there (whoever runs the idle loop
@@ -217,10 +219,20 @@ void sim_idle_until(sim_time_t t);
  */
 void sim_idle_enter(uint64_t exit);
 /*
+ * sim_idle_next_tick - the time of the next scheduling-clock tick this
+ * CPU would take if it entered the idle loop now (NO_HZ, engine.h
+ * sim_tick_nohz_register): the next jiffy while a component needs the
+ * CPU, the next tick when it keeps every tick, SIM_TIME_NEVER when its
+ * tick would stop (or the run has none).  For an idle governor's next
+ * timer event (tick_nohz_get_sleep_length).  No cost, no access.
+ */
+sim_time_t sim_idle_next_tick(void);
+/*
  * sim_idle_exit - leave the idle state entered by sim_idle_enter: the
  * CPU was woken (the line it waited on was written, or its timeout came)
  * and pays the state's exit latency now, uninterruptibly, unless an
- * interrupt already paid it.  Return: the cycles paid (0 if not idle).
+ * interrupt already paid it, then leaves the idle loop: its tick
+ * restarts.  Return: the cycles paid (0 if not idle).
  * Context: may yield.
  */
 uint64_t sim_idle_exit(void);
