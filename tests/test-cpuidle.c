@@ -31,6 +31,25 @@ static cJSON *it_stats;
 
 static const struct klock_params *it_klp;   /* NULL: the defaults */
 
+/* A run's tick and NO_HZ hook (kept_jiffy != 0): CPU 1 keeps one tick per
+ * kept_jiffy cycles while idle when kept_mode says so, as Tree RCU does
+ * while it holds callbacks (rcu_needs_cpu). */
+static uint64_t kept_jiffy;
+static enum sim_tick_idle kept_mode;
+
+static void
+kept_on_tick(void *arg)
+{
+	(void)arg;
+}
+
+static enum sim_tick_idle
+kept_hook(void *arg, uint32_t cpu)
+{
+	(void)arg;
+	return cpu == 1 ? kept_mode : SIM_TICK_IDLE_STOP;
+}
+
 static void *
 it_setup(struct sim *s, const void *p)
 {
@@ -39,6 +58,10 @@ it_setup(struct sim *s, const void *p)
 	t->kl = klock_create_with(s, "queued", it_klp);
 	t->flag = sim_alloc(64, 64);
 	sim_mem_prime(s, t->flag, 64, 1);
+	if (kept_jiffy) {
+		sim_tick_register(s, kept_jiffy, false, kept_on_tick, NULL);
+		sim_tick_nohz_register(s, kept_jiffy, kept_hook, NULL);
+	}
 	memset(mark, 0, sizeof mark);
 	memset(ret_val, 0, sizeof ret_val);
 	return t;
@@ -220,6 +243,16 @@ sleep_body(struct it *t)
 }
 
 static double
+cpuidle_num(const char *key)
+{
+	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(it_stats, "cpuidle");
+	g_assert_nonnull(ci);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ci, key);
+	g_assert_nonnull(v);
+	return v->valuedouble;
+}
+
+static double
 state_usage(const char *name)
 {
 	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(it_stats, "cpuidle");
@@ -307,6 +340,41 @@ test_menu_regular_sleeps(void)
 		g_printerr("C1 %g C3 %g C6 %g\n", c1, c3, c6);
 }
 
+/*
+ * A tick kept by rcu_needs_cpu bounds the sleep length menu is given
+ * (tick_nohz_get_sleep_length is the next tick when the tick is not
+ * stopped), in the fixed inputs too: 24 sleeps of 1 ms at load 0 with a
+ * 4 ms next timer take C6 (previous test) when nothing keeps the tick;
+ * with a tick kept every 400 us every selection is bounded by it
+ * (selections_tick_kept == selections), so no state whose target
+ * residency exceeds 400 us (C6: 800) is ever chosen, and each 1 ms
+ * sleep is cut by the ticks at 400 and 800 us into 3 periods (72
+ * selections).  A hook that lets the tick stop changes nothing.
+ */
+static void
+test_menu_kept_tick(void)
+{
+	run_sleep(3, "menu", 0, 4000, 24);
+	double c6_free = state_usage("C6"), sel_free = cpuidle_num("selections");
+	g_assert_cmpfloat(c6_free, >, 0);
+	g_assert_cmpfloat(cpuidle_num("selections_tick_kept"), ==, 0);
+	kept_jiffy = 400000;
+	kept_mode = SIM_TICK_IDLE_STOP;
+	run_sleep(3, "menu", 0, 4000, 24);
+	g_assert_cmpfloat(state_usage("C6"), ==, c6_free);
+	g_assert_cmpfloat(cpuidle_num("selections"), ==, sel_free);
+	g_assert_cmpfloat(cpuidle_num("selections_tick_kept"), ==, 0);
+	kept_mode = SIM_TICK_IDLE_JIFFY;
+	run_sleep(3, "menu", 0, 4000, 24);
+	kept_jiffy = 0;
+	g_assert_cmpfloat(cpuidle_num("selections"), ==, 72);
+	g_assert_cmpfloat(cpuidle_num("selections_tick_kept"), ==, 72);
+	g_assert_cmpfloat(state_usage("C6"), ==, 0);
+	if (g_test_verbose())
+		g_printerr("free: C6 %g of %g; kept: C1 %g C3 %g\n", c6_free, sel_free,
+			   state_usage("C1"), state_usage("C3"));
+}
+
 /* ---- inputs tick: the load the tick samples, the tick's next event ---- */
 
 /* CPU 1 works TICK_WORK[r] cycles, then blocks; CPU 0 wakes it at
@@ -330,16 +398,6 @@ tick_body(struct it *t)
 		klock_schedule(t->kl);
 		mark[r] = sim_now();
 	}
-}
-
-static double
-cpuidle_num(const char *key)
-{
-	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(it_stats, "cpuidle");
-	g_assert_nonnull(ci);
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ci, key);
-	g_assert_nonnull(v);
-	return v->valuedouble;
 }
 
 static void
@@ -492,6 +550,7 @@ main(int argc, char **argv)
 	g_test_add_func("/cpuidle/engine/write-wakes-idle-cpu-2cpu", test_write_wakes_idle_cpu);
 	g_test_add_func("/cpuidle/menu/first-sleep-2cpu", test_menu_first_sleep);
 	g_test_add_func("/cpuidle/menu/regular-sleeps-2cpu", test_menu_regular_sleeps);
+	g_test_add_func("/cpuidle/menu/kept-tick-2cpu", test_menu_kept_tick);
 	g_test_add_func("/cpuidle/menu/tick-load-2cpu", test_tick_load);
 	g_test_add_func("/cpuidle/wake/ipi-across-sockets-2cpu", test_ipi_wake);
 	g_test_add_func("/cpuidle/machine/idle-states-errors", test_machine_errors);

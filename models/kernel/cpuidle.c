@@ -48,10 +48,13 @@
  *     (MODEL: which timers an idle mapbench CPU has pending on ben is not
  *     known; the value is an assumption, shown by sensitivity), or the
  *     sleeper's own deadline (schedule_timeout) if earlier, taken exactly
- *     (MODEL: not rounded to a jiffy).  rcu_needs_cpu(), printk and
- *     arch_needs_cpu are taken to be false (MODEL: a CPU with RCU
- *     callbacks queued keeps its tick; mapbench's munmap queues none in
- *     3.5 on x86, whose page tables are freed without RCU).
+ *     (MODEL: not rounded to a jiffy).  rcu_needs_cpu() is the run's
+ *     NO_HZ hook (engine sim_tick_nohz_register: Tree RCU while this CPU
+ *     has callbacks): while it holds, the tick is not stopped and the
+ *     sleep length is the time to the tick the engine will deliver
+ *     (sim_idle_next_tick); printk and arch_needs_cpu are taken to be
+ *     false.  (mapbench's munmap queues no callbacks in 3.5 on x86, whose
+ *     page tables are freed without RCU; Bonsai's do.)
  *   - Every timer event the CPU wakes at is the tick timer's (the timer
  *     wheel runs from it), so it runs scheduler_tick with the runqueue
  *     empty: cpu_load[0] = 0.  A deadline taken exactly is not a tick.
@@ -63,7 +66,9 @@
  *   fixed: kernel.cpuidle_load is the load at every selection, and the
  *   next timer event is kernel.cpuidle_next_timer_us after every idle
  *   entry (or the sleeper's deadline), no tick: the sensitivity sweep's
- *   inputs.  The event fires: the CPU wakes at it, pays the exit latency,
+ *   inputs.  A tick the run's NO_HZ hook keeps (above) still bounds the
+ *   sleep length the governor is given, as in the tick inputs: it is an
+ *   event the engine delivers, not an input.  The event fires: the CPU wakes at it, pays the exit latency,
  *   and (its task still blocked) re-enters a state.
  *
  *   get_loadavg() turns 1024 into 5 and the multiplier into 11: a state is
@@ -109,6 +114,7 @@ struct cpuidle_cpu {
 	uint64_t time_cycles[NSTATES];
 	uint64_t exit_cycles;
 	uint64_t selections, loaded, tick_stopped_n;
+	uint64_t kept_ticks;        /* selections bounded by a kept tick */
 };
 
 struct cpuidle;
@@ -373,12 +379,15 @@ tick_loop_enter(struct cpuidle *ci, struct cpuidle_cpu *d, sim_time_t now)
 /* Inputs tick: the next timer event from now, as __tick_nohz_idle_enter
  * programs it (see the MODEL note); sets d->timer_is_tick. */
 static sim_time_t
-tick_next_event(struct cpuidle *ci, struct cpuidle_cpu *d, sim_time_t now, sim_time_t deadline)
+tick_next_event(struct cpuidle *ci, struct cpuidle_cpu *d, sim_time_t now, sim_time_t deadline,
+		bool rcu_needs_cpu)
 {
 	uint64_t j = now / ci->jiffy;
 	sim_time_t next_tick = (j + 1) * ci->jiffy;
 	sim_time_t event = next_tick;
-	if (ci->nohz) {
+	if (rcu_needs_cpu)
+		d->tick_stopped = false;        /* tick_nohz_stop_sched_tick keeps it */
+	else if (ci->nohz) {
 		sim_time_t t = now + (sim_time_t)((double)ci->next_timer_us * ci->cycles_per_us);
 		uint64_t expires = (t + ci->jiffy - 1) / ci->jiffy;   /* its jiffy */
 		if (expires - j > 1 || d->tick_stopped) {
@@ -402,10 +411,12 @@ cpuidle_enter(struct cpuidle *ci, sim_time_t deadline)
 	sim_time_t now = sim_now();
 	sim_time_t timer;
 	uint64_t expected;
+	/* rcu_needs_cpu(): the run's NO_HZ hook keeps this CPU's tick */
+	sim_time_t kept = sim_idle_next_tick();
 	if (ci->tick_inputs) {
 		if (!d->in_loop)
 			tick_loop_enter(ci, d, now);
-		timer = tick_next_event(ci, d, now, deadline);
+		timer = tick_next_event(ci, d, now, deadline, kept != SIM_TIME_NEVER);
 		/* ktime to microseconds, truncated (menu_select's expected_us) */
 		expected = timer > now ? (uint64_t)((double)(timer - now) / ci->cycles_per_us) : 0;
 	} else {
@@ -416,6 +427,13 @@ cpuidle_enter(struct cpuidle *ci, sim_time_t deadline)
 			expected = deadline > now
 				? (uint64_t)((double)(deadline - now) / ci->cycles_per_us) : 0;
 		}
+	}
+	/* The kept tick wakes the CPU (engine), so it bounds the sleep length
+	 * the governor is given; the wait's own timer is left as it is. */
+	if (kept != SIM_TIME_NEVER && kept < timer) {
+		uint64_t to_tick = kept > now ? (uint64_t)((double)(kept - now) / ci->cycles_per_us) : 0;
+		expected = MIN(expected, to_tick);
+		d->kept_ticks++;
 	}
 	d->state = ci->gov->select(ci, d, expected);
 	g_assert(d->state < ci->nstates);
@@ -477,16 +495,19 @@ cpuidle_stats(struct sim *sim, cJSON *out)
 	cJSON *o = cJSON_AddObjectToObject(out, "cpuidle");
 	cJSON_AddStringToObject(o, "governor", ci->gov->name);
 	cJSON_AddStringToObject(o, "inputs", ci->tick_inputs ? "tick" : "fixed");
-	uint64_t sel = 0, loaded = 0, stopped = 0;
+	uint64_t sel = 0, loaded = 0, stopped = 0, kept = 0;
 	for (uint32_t c = 0; c < ci->ncpus; c++) {
 		sel += ci->cpu[c].selections;
 		loaded += ci->cpu[c].loaded;
 		stopped += ci->cpu[c].tick_stopped_n;
+		kept += ci->cpu[c].kept_ticks;
 	}
 	/* how many selections saw a non-zero load, and a stopped tick */
 	cJSON_AddNumberToObject(o, "selections", (double)sel);
 	cJSON_AddNumberToObject(o, "selections_loaded", (double)loaded);
 	cJSON_AddNumberToObject(o, "selections_tick_stopped", (double)stopped);
+	/* ... and whose sleep length a tick kept by rcu_needs_cpu bounded */
+	cJSON_AddNumberToObject(o, "selections_tick_kept", (double)kept);
 	uint64_t exit = 0;
 	cJSON *states = cJSON_AddArrayToObject(o, "states");
 	for (uint32_t i = 0; i < ci->nstates; i++) {
