@@ -8,7 +8,8 @@
  * exit at which the hook lets go; at sim_idle_exit the tick restarts on
  * its grid; sim_idle_next_tick says when the next one comes.  Then the
  * same through Tree RCU: an idle CPU with callbacks queued takes one tick
- * per jiffy until its callbacks have run, then none.
+ * per jiffy until its callbacks have run, then none; and a task blocked in
+ * the idle loop (sched_switch_out) is reported by FQS with no tick at all.
  *
  * The engine tests run on a 1 GHz machine with a tick of 100 cycles (the
  * "slice") and a jiffy of 1,000.
@@ -17,6 +18,7 @@
 
 #include "harness.h"
 #include "reclaim.h"
+#include "sched_notifier.h"
 
 static const struct sim_param no_params[] = { SIM_P_END };
 
@@ -188,6 +190,7 @@ test_idle_every_slice(void)
 /* ---- Tree RCU ---- */
 
 #define NOBJ 4
+#define BLOCKED_FREED_JIFFY 7 /* measured: no tick on the blocked CPU 2, FQS reports it */
 #define TREE_FREED_JIFFY 10 /* measured: two GPs, each waiting for CPU 2's jiffy ticks */
 static const struct rcl_ops *tree_ops;
 static void *tree_rs;
@@ -196,6 +199,7 @@ static struct sim *tree_sim;
 static uint64_t tree_ticks[32];     /* CPU 2's ticks at the end of each jiffy */
 static int tree_freed_jiffy;        /* first jiffy at whose end every object was freed */
 static bool tree_retire;
+static bool tree_block;             /* CPU 1 retires; CPU 2 blocks (sched_switch_out) and idles */
 
 static void *
 tr_setup(struct sim *s, const void *p)
@@ -226,7 +230,25 @@ tr_cpu(void *arg)
 	(void)arg;
 	uint32_t id = sim_cpu_id();
 	const sim_time_t j = 1000000;
-	if (id == 2) {
+	if (id == 1 && tree_block) {
+		for (int i = 0; i < NOBJ; i++)
+			tree_ops->retire(tree_rs, objs[i], 64, 64);
+		sim_sleep_until(20 * j + j / 2);
+	} else if (id == 2 && tree_block) {
+		sched_switch_out(tree_sim);
+		sim_idle_enter(0);
+		for (int k = 0; k < 20; k++) {
+			sim_sleep_until((sim_time_t)(k + 1) * j + j / 2);
+			tree_ticks[k] = sim_cpu_ticks(tree_sim, 2);
+			bool all = true;
+			for (int i = 0; i < NOBJ; i++)
+				all = all && sim_mem_any_poisoned(tree_sim, objs[i], 64);
+			if (all && tree_freed_jiffy < 0)
+				tree_freed_jiffy = k + 1;
+		}
+		(void)sim_idle_exit();
+		sched_switch_in(tree_sim);
+	} else if (id == 2) {
 		if (tree_retire)
 			for (int i = 0; i < NOBJ; i++)
 				tree_ops->retire(tree_rs, objs[i], 64, 64);
@@ -265,6 +287,7 @@ tree_run(bool retire)
 	tree_ops = rcl_find("tree_rcu");
 	g_assert_nonnull(tree_ops);
 	tree_retire = retire;
+	tree_block = false;
 	tree_freed_jiffy = -1;
 	memset(tree_ticks, 0, sizeof tree_ticks);
 	struct sim_run_config *rc = t_config(t_machine(1, 4, NULL), 4, 1, &tr_ops, NULL, 0);
@@ -291,6 +314,28 @@ test_tree_rcu_idle_ticks(void)
 	g_assert_cmpint(tree_freed_jiffy, ==, TREE_FREED_JIFFY);
 }
 
+/* A task blocked in the idle loop (sched_switch_out, then idle with no
+ * callbacks: its tick stops) is in RCU's extended QS (rcu_idle_enter: the
+ * dynticks counter even), so the GP that CPU 1's callbacks need ends at
+ * an FQS scan without a single tick on CPU 2.  Without the extended QS
+ * nothing reports CPU 2 and the objects are never freed in 20 jiffies. */
+static void
+test_tree_rcu_blocked_sleeper_fqs(void)
+{
+	tree_ops = rcl_find("tree_rcu");
+	g_assert_nonnull(tree_ops);
+	tree_retire = false;
+	tree_block = true;
+	tree_freed_jiffy = -1;
+	memset(tree_ticks, 0, sizeof tree_ticks);
+	struct sim_run_config *rc = t_config(t_machine(1, 4, NULL), 4, 1, &tr_ops, NULL, 0);
+	cJSON_Delete(t_run(rc));
+	sim_run_config_free(rc);
+	for (int k = 0; k < 20; k++)
+		g_assert_cmpuint(tree_ticks[k], ==, 0);
+	g_assert_cmpint(tree_freed_jiffy, ==, BLOCKED_FREED_JIFFY);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -303,5 +348,7 @@ main(int argc, char **argv)
 	g_test_add_func("/nohz/engine/idle-jiffy-tick-skewed", test_idle_jiffy_tick_skewed);
 	g_test_add_func("/nohz/engine/idle-every-slice", test_idle_every_slice);
 	g_test_add_func("/nohz/tree_rcu/idle-ticks-until-callbacks-ran", test_tree_rcu_idle_ticks);
+	g_test_add_func("/nohz/tree_rcu/blocked-sleeper-reported-by-fqs",
+			test_tree_rcu_blocked_sleeper_fqs);
 	return g_test_run();
 }
