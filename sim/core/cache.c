@@ -612,6 +612,10 @@ serve_merged(struct sim *s, struct sim_line *l, struct sim_req *fill, uint32_t i
 		sim_charge(mc, SIM_CAUSE_LLC, done - from);
 		sim_cpu_wake(s, mc, done);
 	}
+	/* pc_fill may evict, and an eviction's sim_llc_get may grow the
+	 * cluster's table: e is looked up again, never kept across the loop. */
+	if (e && fill->merge_head)
+		e = l3_lookup(s, &s->clusters[fill->cpu->cluster], id);
 	if (e)
 		e->busy_until = next;
 	if (at_home && fill->merge_head && next > l->dir_free)
@@ -759,6 +763,18 @@ static void
 grant_state(struct sim *s, struct sim_line *l, uint32_t id, struct sim_req *r, sim_time_t tg,
 	    struct legs *lg, sim_time_t *tx, sim_time_t *t1)
 {
+	/* An owner that gave the line back by eviction (give_back: owner none,
+	 * dir_free untouched) did so at its own clock, which may run ahead of
+	 * the directory's by up to the engine's lookahead: a request handled
+	 * after it in host order can carry an earlier time.  MODEL: the
+	 * eviction's window ends at this grant (reads the evicting core made
+	 * in between stay as they were; the values are the host memory's, so
+	 * they order before this grant), instead of the grant waiting for an
+	 * eviction that comes later in simulated time.  A downgrade (M -> S)
+	 * also leaves owner none, but moves dir_free past prev_until, so it
+	 * never gets here with tg < prev_until. */
+	if (l->prev_owner != SIM_NONE && l->owner == SIM_NONE && tg < l->prev_until)
+		l->prev_until = tg;
 	if (l->prev_owner != SIM_NONE && tg >= l->prev_until)
 		l->prev_owner = SIM_NONE;
 	/* The directory serializes: the previous grant's losers are gone. */
