@@ -272,12 +272,6 @@ give_back(struct sim *s, uint32_t core, struct sim_line *l, uint32_t id, sim_tim
 	l->prev_from = l->owner_from;
 	l->prev_until = t;
 	l->owner = SIM_NONE;
-	/* The give-back is a directory transaction at t: no grant before it.
-	 * A CPU whose clock is behind the evicting one's may still ask for
-	 * the line at an earlier time; its request waits for t (dir_free),
-	 * as it would behind a grant. */
-	if (l->dir_free < t)
-		l->dir_free = t;
 	s->st.evictions++;
 	if (l->dirty) {
 		l->dirty = false;
