@@ -218,17 +218,26 @@ now_reserve(struct sim_evq *q, uint32_t need)
 	q->capnow = cap;
 }
 
-static void
-bucket_add(struct sim_evq *q, const struct sim_ev *ev)
+/* Wheel slot s's bucket, marked non-empty in the bitmaps (with an array)
+ * if it was empty: the caller adds at least one event to it. */
+static struct sim_evq_bucket *
+bucket_open(struct sim_evq *q, uint32_t s)
 {
-	uint32_t s = slot_of(ev->time);
 	struct sim_evq_bucket *b = &q->wheel[s];
 	if (b->n == 0) {
 		if (b->cap == 0)
 			array_get(q, b);
 		q->bits[s / 64] |= UINT64_C(1) << (s % 64);
 		q->summary |= UINT64_C(1) << (s / 64);
-	} else if (b->n == b->cap) {
+	}
+	return b;
+}
+
+static void
+bucket_add(struct sim_evq *q, const struct sim_ev *ev)
+{
+	struct sim_evq_bucket *b = bucket_open(q, slot_of(ev->time));
+	if (b->n == b->cap) {
 		b->cap *= 2;
 		b->e = g_renew(struct sim_evk, b->e, b->cap);
 	}
@@ -432,14 +441,7 @@ group_to(struct sim_evq *q, struct sim_evq_group *gr, uint64_t ft, bool to_now)
 		dst = &q->now[q->nnow];
 		q->nnow += gr->n;
 	} else {
-		uint32_t s = slot_of(ft);
-		struct sim_evq_bucket *b = &q->wheel[s];
-		if (b->n == 0) {
-			if (b->cap == 0)
-				array_get(q, b);
-			q->bits[s / 64] |= UINT64_C(1) << (s % 64);
-			q->summary |= UINT64_C(1) << (s / 64);
-		}
+		struct sim_evq_bucket *b = bucket_open(q, slot_of(ft));
 		if (b->n + gr->n > b->cap) {
 			while (b->n + gr->n > b->cap)
 				b->cap *= 2;
