@@ -183,6 +183,90 @@ test_overflow_canary(void)
 	sim_run_config_free(rc);
 }
 
+/*
+ * An overflow in progress when a CPU stops: CPU 1 overruns its stack into
+ * CPU 0's (live: its saved frames sit at the top of its stack) and, at
+ * that depth, makes accesses that yield to CPU 0 (both hit one line in
+ * turn).  The run must stop with the overflow reported, before CPU 0 is
+ * resumed on its overwritten frames (the engine's direct CPU-to-CPU
+ * switch, cpu_leave, must not skip the check the scheduler makes).
+ */
+static uint64_t *ovf_word;
+
+static void *
+overflow_live_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	ovf_word = sim_alloc(8, 8);
+	return s;
+}
+
+G_GNUC_NO_INLINE static int
+deep_access(int n)
+{
+	char buf[1024];
+	memset(buf, n, sizeof buf);
+	__asm__ volatile("" : : "r"(buf) : "memory");
+	if (n == 0) {
+		for (int i = 0; i < 8; i++)
+			(void)sim_load64(ovf_word);
+		return buf[0];
+	}
+	return deep_access(n - 1) + buf[n];
+}
+
+static uint64_t live_loads;
+
+static void
+overflow_live_cpu(void *st)
+{
+	(void)st;
+	if (sim_cpu_id() == 1) {
+		(void)sim_load64(ovf_word);
+		(void)deep_access(24);
+		return;
+	}
+	for (int i = 0; i < 1000; i++) {
+		(void)sim_load64(ovf_word);
+		live_loads++;
+	}
+}
+
+static const struct sim_workload_ops overflow_live_ops = {
+	.name = "overflow_live", .summary = "", .params = no_params, .params_size = 1,
+	.setup = overflow_live_setup, .cpu_main = overflow_live_cpu,
+};
+
+static void
+test_overflow_at_switch(void)
+{
+#ifdef T_ASAN
+	if (!g_test_subprocess()) {
+		g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+		if (!g_test_trap_has_passed())
+			g_test_trap_assert_stderr("*AddressSanitizer: stack-overflow*");
+		return;
+	}
+#endif
+	struct sim_run_config *rc = t_config(t_machine(1, 2, NULL), 2, 1, &overflow_live_ops,
+					     NULL, 0);
+	rc->engine.stack_kib = 16;
+	rc->engine.stack_guard = SIM_GUARD_OFF;
+	live_loads = 0;
+	GError *err = NULL;
+	struct sim *s = sim_create(rc, &err);
+	g_assert_no_error(err);
+	g_assert_false(sim_run(s, &err));
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "cpu 1 overflowed its 16 KiB coroutine stack (t="));
+	/* CPU 0 was running its loop when CPU 1 overflowed */
+	g_assert_cmpuint(live_loads, >, 0);
+	g_assert_cmpuint(live_loads, <, 1000);
+	g_error_free(err);
+	sim_destroy(s);
+	sim_run_config_free(rc);
+}
+
 static void
 test_overflow_guard_page(void)
 {
@@ -815,6 +899,7 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/determinism/every-workload", test_determinism_every_workload);
 	g_test_add_func("/engine/stack/overflow-caught-by-canary", test_overflow_canary);
 	g_test_add_func("/engine/stack/overflow-faults-on-guard-page", test_overflow_guard_page);
+	g_test_add_func("/engine/stack/overflow-at-a-switch-stops-the-run", test_overflow_at_switch);
 	g_test_add_func("/engine/deadlock/reported", test_deadlock_reported);
 	g_test_add_func("/engine/spin/deadline", test_spin_deadline);
 	g_test_add_func("/engine/topology/ben-fill-order-and-hops", test_ben_fill_order);

@@ -362,6 +362,9 @@ struct sim {
 	struct sim_rng arbiter;
 	struct sim_coro main_co;
 	struct sim_cpu *cur;
+	uint64_t polls;              /* events finished, for the periodic stop check */
+	bool ev_checked;             /* the invariants of the event that returned to the
+	                              * scheduler were checked on the way (debug builds) */
 	sim_time_t now;              /* time of the event being processed */
 	uint64_t seq;                /* event sequence counter */
 	uint64_t conflict;           /* conflict penalty of the grant in progress */
