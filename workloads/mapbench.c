@@ -46,8 +46,10 @@
  * cycles_per_iteration = (sum of stops - sum of starts) / iterations (the
  * cycles one core spends per iteration).  Then measured_threads (threads
  * that left the warm-up before the stop), iterations_thread_min/max, the
- * workload's own calls over the whole run (mmaps, munmaps) and the
- * design's stats
+ * workload's own calls over the whole run (mmaps, munmaps), for vmglobal
+ * round_phases (mean cycles per measured round of one thread: its mmap,
+ * the wait at the first barrier, its touches, the wait at the second;
+ * not a figure mapbench prints), and the design's stats
  * (whole run, warm-up included, as sv6's kernel counters were).
  *
  * MODEL: the timer thread's warmup and stop flags are read from the
@@ -111,6 +113,9 @@ struct mb_cpu {
 	uint64_t iters, pages;
 	uint64_t mmaps, munmaps;     /* whole run */
 	uint64_t rseed;              /* rnd()'s state, 0 until the first draw */
+	/* vmglobal, measured rounds only: simulated cycles spent in each
+	 * phase of a round (host-side readout, no simulated cost). */
+	uint64_t ph_map, ph_bar1, ph_touch, ph_bar2;
 };
 
 struct mb {
@@ -321,12 +326,15 @@ mb_global(struct mb *b, uint32_t cpu, struct mb_cpu *me)
 	uint64_t p = MB_BASE + (uint64_t)cpu * b->npg * MB_PG;
 	while (!mb_stopped(b)) {
 		mb_check_stage(b, me);
+		sim_time_t t0 = sim_now();
 		/* Map my part of the "hash table"; after the first round this
 		 * also unmaps the old mapping. */
 		mb_map(b, me, p);
+		sim_time_t t1 = sim_now();
 		mb_gbarrier_wait(b);
 		if (mb_stopped(b))
 			break;
+		sim_time_t t2 = sim_now();
 		memset(touched, 0, b->touched_words * sizeof *touched);
 		for (uint64_t i = 0; i < npages; i++) {
 			uint64_t pg = mb_rnd(b, me) % npages;
@@ -336,8 +344,15 @@ mb_global(struct mb *b, uint32_t cpu, struct mb_cpu *me)
 				me->pages++;
 			}
 		}
+		sim_time_t t3 = sim_now();
 		mb_gbarrier_wait(b);
 		me->iters++;
+		if (!me->warm) {
+			me->ph_map += t1 - t0;
+			me->ph_bar1 += t2 - t1;
+			me->ph_touch += t3 - t2;
+			me->ph_bar2 += sim_now() - t3;
+		}
 	}
 }
 
@@ -364,6 +379,27 @@ mb_cpu_main(void *arg)
 		me->start = me->stop;
 	}
 	wl_as_cpu_exit(&b->w);
+}
+
+/* vmglobal's round, phase by phase: mean simulated cycles per measured
+ * round of one thread (sum over threads / iterations), so the four add up
+ * to cycles_per_iteration less the part of the last round cut by the stop. */
+static void
+mb_report_phases(const struct mb *b, uint64_t iters, cJSON *m)
+{
+	uint64_t map = 0, bar1 = 0, touch = 0, bar2 = 0;
+	for (uint32_t c = 0; c < b->n; c++) {
+		map += b->cpu[c].ph_map;
+		bar1 += b->cpu[c].ph_bar1;
+		touch += b->cpu[c].ph_touch;
+		bar2 += b->cpu[c].ph_bar2;
+	}
+	cJSON *o = cJSON_AddObjectToObject(m, "round_phases");
+	double d = iters ? (double)iters : 1.0;
+	cJSON_AddNumberToObject(o, "mmap_cycles", (double)map / d);
+	cJSON_AddNumberToObject(o, "map_barrier_cycles", (double)bar1 / d);
+	cJSON_AddNumberToObject(o, "touch_cycles", (double)touch / d);
+	cJSON_AddNumberToObject(o, "touch_barrier_cycles", (double)bar2 / d);
 }
 
 static void
@@ -416,6 +452,8 @@ mb_report(void *arg, struct sim *sim, cJSON *m)
 	cJSON_AddNumberToObject(m, "iterations_thread_max", (double)imax);
 	cJSON_AddNumberToObject(m, "mmaps", (double)mmaps);
 	cJSON_AddNumberToObject(m, "munmaps", (double)munmaps);
+	if (b->p.benchmark == MB_GLOBAL)
+		mb_report_phases(b, iters, m);
 	wl_aspace_report(&b->w, m);
 }
 

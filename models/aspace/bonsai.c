@@ -186,6 +186,7 @@ bonsai_fault(void *a, uint64_t addr, unsigned flags)
 		.prot = (unsigned)f,
 		.still_valid = b->env.mutation_no_recheck ? NULL : bonsai_still_valid,
 		.arg = &c,
+		.pin_pte_page = true,
 	};
 	r = mm_do_anonymous_page(b->mm, addr, flags, &ctx);
 	rcl->read_unlock(b->env.rs);

@@ -254,7 +254,10 @@ as_fault_locked(struct aspace_base *as, uint64_t addr, unsigned flags)
 		uint64_t vf = sim_load64(&v->vm_flags);
 		r = as_access_ok(vf, flags);
 		if (r == 0) {
-			struct mm_fault_ctx ctx = { .prot = (unsigned)vf };
+			/* Bonsai's locked fault is the same handle_mm_fault:
+			 * it pins the PTE page too. */
+			struct mm_fault_ctx ctx = { .prot = (unsigned)vf,
+						    .pin_pte_page = as->rcu_faults };
 			r = mm_do_anonymous_page(as->mm, addr, flags, &ctx);
 		}
 	}

@@ -196,6 +196,9 @@ mm_release_pages(struct mm *mm, uint8_t *const *pages, size_t n)
 	}
 }
 
+static int do_anonymous_pte(struct mm *mm, uint64_t addr, bool write,
+			    const struct mm_fault_ctx *ctx, uint64_t *pte_page);
+
 int
 mm_do_anonymous_page(struct mm *mm, uint64_t addr, unsigned flags,
 		     const struct mm_fault_ctx *ctx)
@@ -212,6 +215,24 @@ mm_do_anonymous_page(struct mm *mm, uint64_t addr, unsigned flags,
 	uint64_t *pte_page = mm_pte_alloc(mm, addr, ctx->still_valid, ctx->arg);
 	if (pte_page == NULL)
 		return -EAGAIN;
+	if (!ctx->pin_pte_page)
+		return do_anonymous_pte(mm, addr, write, ctx, pte_page);
+	/* Bonsai's handle_mm_fault: get_page(pte_page) before leaving the
+	 * walk's RCU section, put_page after handle_pte_fault. */
+	uint64_t *count = mm_pte_page_count(mm, pte_page);
+	(void)sim_faa64(count, 1);
+	mm->st.pte_page_pins++;
+	int r = do_anonymous_pte(mm, addr, write, ctx, pte_page);
+	(void)sim_faa64(count, UINT64_MAX);
+	return r;
+}
+
+/* do_anonymous_page from the page allocation on, for the PTE page
+ * pte_page: mm_do_anonymous_page's contract. */
+static int
+do_anonymous_pte(struct mm *mm, uint64_t addr, bool write, const struct mm_fault_ctx *ctx,
+		 uint64_t *pte_page)
+{
 	uint8_t *page = NULL;
 	uint64_t entry;
 	if (write) {

@@ -333,6 +333,8 @@ mm_stats(struct mm *mm, cJSON *out)
 	N("ptl_acquired", s->ptl_acquired);
 	N("ptl_contended", s->ptl_contended);
 	N("ptl_lock_cycles", s->ptl_lock_cycles);
+	if (s->pte_page_pins)
+		N("pte_page_pins", s->pte_page_pins);
 	N("ptes_zapped", s->ptes_zapped);
 	N("pages_freed", s->pages_freed);
 	N("rss_flushes", s->rss_flushes);

@@ -250,6 +250,11 @@ struct mm_fault_ctx {
 	 * -EAGAIN. */
 	bool (*still_valid)(void *arg);
 	void *arg;
+	/* Pin the PTE page for the fault (get_page after the walk, put_page
+	 * at the end: an atomic add on the page's struct page line each,
+	 * the line that holds its PTL), as Bonsai's handle_mm_fault does
+	 * because its walk is not under mmap_sem.  Linux 3.5 does not. */
+	bool pin_pte_page;
 };
 
 /*
@@ -258,7 +263,8 @@ struct mm_fault_ctx {
  * fault: the shared zero page), mm_pte_alloc, PTL, pte_none check,
  * ctx->still_valid, set the PTE, the mm counter (per-task batch of
  * rss_batch), the LRU add batch.  A PTE already present (another CPU's
- * fault won) frees the page and succeeds.
+ * fault won) frees the page and succeeds.  With ctx->pin_pte_page, the
+ * PTE page's _count is raised after mm_pte_alloc and dropped at the end.
  * Return: 0, -EAGAIN (retry the fault), -EFAULT (write to a read-only
  * region).  Cost: as listed; fault_cycles of local work.
  */

@@ -145,6 +145,7 @@ struct mm_counters {
 	uint64_t lazy_enters, leave_mms, lazy_switch_mms, lazy_readds;
 	uint64_t pgtable_alloc, pgtable_free, alloc_races, refused_installs;
 	uint64_t ptl_acquired, ptl_contended;
+	uint64_t pte_page_pins;      /* Bonsai: get_page/put_page pairs on a PTE page */
 	uint64_t ptl_lock_cycles;    /* summed over spin_lock calls on PTLs: the wait, the take and
 				      * the store-buffer drain before the locked RMW (a fault's
 				      * clear_page stores) */
@@ -226,6 +227,9 @@ void mm_gather_add_table(struct mm_gather *g, uint64_t *table, uint64_t start, u
 uint32_t mm_gather_flush(struct mm_gather *g, struct cpumask *targets);
 
 /* pgtable.c */
+/* The _count word of a page-table page's struct page, on the same line as
+ * its PTL (host pointer; no cost). */
+uint64_t *mm_pte_page_count(struct mm *mm, const void *pte_page);
 /* The PTL word of a page-table page (host pointer; no cost). */
 spinlock_t *mm_ptl_of(struct mm *mm, const void *pte_page);
 void mm_ptl_lock(struct mm *mm, spinlock_t *ptl);

@@ -54,6 +54,22 @@ mm_ptl_of(struct mm *mm, const void *pte_page)
 	return (spinlock_t *)(void *)&pg->slabs;
 }
 
+/* MODEL: kalloc's struct page has no _count; a page-table page is never
+ * a slab, so the word slab pages use for their counters stands for it:
+ * the same line as the PTL (mm_ptl_of).  In 2.6.37's struct page _count
+ * is at byte 8 and ptl at 16 (in 3.5's, 28 and 48); 2.6.37's struct page
+ * is 56 bytes, so for one page in eight the two fall on adjacent lines,
+ * which this layout does not reproduce (those pins would not bounce the
+ * lock's line). */
+uint64_t *
+mm_pte_page_count(struct mm *mm, const void *pte_page)
+{
+	struct kalloc *ka = mm->env.ka;
+	g_assert(ka_owns(ka, pte_page));
+	struct page *pg = ka_pfn_to_page(ka, ka_pfn(ka, pte_page));
+	return &pg->counters;
+}
+
 spinlock_t *
 mm_pte_lockptr(struct mm *mm, uint64_t *pte_page)
 {
