@@ -37,6 +37,7 @@ struct mt {
 	bool skip_shootdown;     /* the mutation */
 	bool lazy;               /* mm params lazy_tlb */
 	bool lazy_keep_tlb;      /* the lazy-TLB mutation (test_lazy_keep_tlb) */
+	bool idle_flush;         /* the machine has idle states, the deeper one TLB-flushing */
 	uint32_t unmap_pages;    /* MT_SHOOTDOWN: pages unmapped from A_SHOOT (default 1) */
 	uint32_t ops;            /* MT_RANDOM: operations per CPU */
 	/* run state */
@@ -545,8 +546,16 @@ static const struct sim_workload_ops mt_ops = {
 static cJSON *
 mt_run(uint32_t cpus, uint64_t seed, GError **err)
 {
-	struct sim_run_config *rc = t_config(t_machine(1, cpus, NULL), cpus, seed, &mt_ops,
-					     NULL, 0);
+	struct sim_machine *m = t_machine(1, cpus, NULL);
+	if (T.idle_flush) {
+		/* 1 GHz, one state, which flushes the TLB (exit 10 us):
+		 * menu's default for any sleep over 5 us (its first
+		 * prediction of a fresh CPU is 0: no deeper state would do). */
+		m->nidle_states = 1;
+		m->idle_states = g_new0(struct sim_idle_state, 1);
+		m->idle_states[0] = (struct sim_idle_state){ g_strdup("Cflush"), 10, 20, true };
+	}
+	struct sim_run_config *rc = t_config(m, cpus, seed, &mt_ops, NULL, 0);
 	if (T.mode == MT_BIGZAP)
 		rc->engine.arena_mib = 256;
 	struct sim *s = sim_create(rc, err);
@@ -833,14 +842,22 @@ test_mutation_caught(void)
 	g_error_free(err);
 }
 
-/* The lazy-TLB scenario (mt_lazy) on 3 CPUs. */
+/* The lazy-TLB scenario (mt_lazy) on 3 CPUs; idle: CPU 1's sleep is in
+ * a TLB-flushing idle state. */
 static cJSON *
-run_lazy(bool lazy, bool keep_tlb, GError **err)
+run_lazy_idle(bool lazy, bool keep_tlb, bool idle, GError **err)
 {
 	mt_reset(MT_LAZY, "linux");
 	T.lazy = lazy;
 	T.lazy_keep_tlb = keep_tlb;
+	T.idle_flush = idle;
 	return mt_run(3, 1, err);
+}
+
+static cJSON *
+run_lazy(bool lazy, bool keep_tlb, GError **err)
+{
+	return run_lazy_idle(lazy, keep_tlb, false, err);
 }
 
 static void
@@ -931,6 +948,47 @@ test_lazy_mutation_caught(void)
 	g_error_free(err);
 }
 
+/*
+ * intel_idle's leave_mm: CPU 1's sleep enters a CPUIDLE_FLAG_TLB_FLUSHED
+ * state, whose entry calls leave_mm on the lazy CPU before the first
+ * unmap: both shootdowns target CPU 2 alone and CPU 1 takes no IPI; its
+ * TLB is empty from the entry on; switch_mm puts it back on the wake-up.
+ * The lazy-TLB mutation (CR3 writes keep the TLB) is caught on this path
+ * too.
+ */
+static void
+test_lazy_idle_leave_mm(void)
+{
+	GError *err = NULL;
+	cJSON *res = run_lazy_idle(true, false, true, &err);
+	g_assert_no_error(err);
+	if (!T.check_ok || !T.kalloc_ok)
+		g_error("%s", T.why);
+	g_assert_true(T.flag_on_wake);
+	g_assert_cmpuint(T.targets, ==, 1);
+	g_assert_cmpuint(T.targets2, ==, 1);
+	g_assert_cmpuint(T.ipis1[1] - T.ipis1[0], ==, 0);
+	g_assert_cmpuint(T.ipis1[2] - T.ipis1[1], ==, 0);
+	g_assert_false(T.mask1_after1);
+	g_assert_false(T.far1_after1);          /* the entry's CR3 load */
+	g_assert_true(T.far2_after1);
+	g_assert_true(T.mask1_on_wake);
+	g_assert_false(T.shoot1_on_wake);
+	g_assert_false(T.far1_on_wake);
+	g_assert_true(T.far1_after_access);
+	g_assert_cmpfloat(t_metric(res, "leave_mm"), ==, 0);
+	g_assert_cmpfloat(t_metric(res, "leave_mm_idle"), ==, 1);
+	g_assert_cmpfloat(t_metric(res, "lazy_readds"), ==, 1);
+	g_assert_cmpfloat(t_metric(res, "mm_shootdown_targets"), ==, 2);
+	cJSON_Delete(res);
+
+	res = run_lazy_idle(true, true, true, &err);
+	g_assert_null(res);
+	g_assert_nonnull(err);
+	g_assert_nonnull(strstr(err->message, "mm-test: CPU 1 used a stale TLB entry for 0x4000000"));
+	g_error_free(err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -947,6 +1005,7 @@ main(int argc, char **argv)
 	g_test_add_func("/mm/shootdown/mutation-caught", test_mutation_caught);
 	g_test_add_func("/mm/lazy-tlb/one-ipi-then-skipped", test_lazy);
 	g_test_add_func("/mm/lazy-tlb/mutation-caught", test_lazy_mutation_caught);
+	g_test_add_func("/mm/lazy-tlb/idle-state-leave-mm", test_lazy_idle_leave_mm);
 	g_test_add_func("/mm/gather/forced-flush", test_bigzap);
 	g_test_add_func("/mm/fault/refused", test_refused);
 	g_test_add_func("/mm/fault/lost-race", test_race);

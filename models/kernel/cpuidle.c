@@ -115,6 +115,7 @@ struct cpuidle_cpu {
 	uint64_t exit_cycles;
 	uint64_t selections, loaded, tick_stopped_n;
 	uint64_t kept_ticks;        /* selections bounded by a kept tick */
+	uint64_t flush_entries;     /* entries that ran the TLB-flush hooks */
 };
 
 struct cpuidle;
@@ -128,11 +129,21 @@ struct cpuidle_governor {
 	void (*reflect)(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t residency_us);
 };
 
+/* An idle-entry hook for TLB-flushing states (intel_idle's leave_mm). */
+struct cpuidle_flush_hook {
+	void (*fn)(void *arg, uint32_t cpu);
+	void *arg;
+};
+#define CPUIDLE_MAX_FLUSH_HOOKS 4u
+
 struct cpuidle {
 	const struct sim_machine *m;
 	const struct cpuidle_governor *gov;
 	uint32_t nstates;           /* including POLL */
 	uint64_t exit_cycles[NSTATES];
+	bool tlb_flushed[NSTATES];  /* the state's CPUIDLE_FLAG_TLB_FLUSHED */
+	struct cpuidle_flush_hook flush_hooks[CPUIDLE_MAX_FLUSH_HOOKS];
+	uint32_t nflush_hooks;
 	uint32_t exit_us[NSTATES], target_us[NSTATES];
 	bool tick_inputs;           /* kernel.cpuidle_inputs == "tick" */
 	uint32_t load;              /* kernel.cpuidle_load (inputs fixed) */
@@ -352,6 +363,7 @@ cpuidle_get(struct sim *sim)
 		ci->exit_us[i] = st->exit_latency_us;
 		ci->target_us[i] = st->target_residency_us;
 		ci->exit_cycles[i] = (uint64_t)(st->exit_latency_us * ci->cycles_per_us + 0.5);
+		ci->tlb_flushed[i] = st->tlb_flushed;
 	}
 	ci->ncpus = sim_ncpus_of(sim);
 	ci->cpu = g_new0(struct cpuidle_cpu, ci->ncpus);
@@ -444,8 +456,26 @@ cpuidle_enter(struct cpuidle *ci, sim_time_t deadline)
 	d->entered = now;
 	d->timer = timer;
 	d->usage[d->state]++;
+	if (ci->tlb_flushed[d->state] && ci->nflush_hooks) {
+		/* intel_idle: leave_mm(cpu) before MWAIT for a TLB-flushing
+		 * state; the hooks may touch lines (and yield).  A wake-up
+		 * meanwhile makes the caller's wait return at once. */
+		for (uint32_t i = 0; i < ci->nflush_hooks; i++)
+			ci->flush_hooks[i].fn(ci->flush_hooks[i].arg, sim_cpu_id());
+		d->flush_entries++;
+	}
 	sim_idle_enter(ci->exit_cycles[d->state]);
 	return timer;
+}
+
+void
+cpuidle_tlb_flush_register(struct sim *sim, void (*fn)(void *arg, uint32_t cpu), void *arg)
+{
+	struct cpuidle *ci = cpuidle_get(sim);
+	if (ci == NULL)
+		return;
+	g_assert(ci->nflush_hooks < CPUIDLE_MAX_FLUSH_HOOKS);
+	ci->flush_hooks[ci->nflush_hooks++] = (struct cpuidle_flush_hook){ fn, arg };
 }
 
 void
@@ -508,6 +538,13 @@ cpuidle_stats(struct sim *sim, cJSON *out)
 	cJSON_AddNumberToObject(o, "selections_tick_stopped", (double)stopped);
 	/* ... and whose sleep length a tick kept by rcu_needs_cpu bounded */
 	cJSON_AddNumberToObject(o, "selections_tick_kept", (double)kept);
+	if (ci->nflush_hooks) {
+		/* entries into a TLB-flushing state, which ran leave_mm */
+		uint64_t fl = 0;
+		for (uint32_t c = 0; c < ci->ncpus; c++)
+			fl += ci->cpu[c].flush_entries;
+		cJSON_AddNumberToObject(o, "tlb_flushed_entries", (double)fl);
+	}
 	uint64_t exit = 0;
 	cJSON *states = cJSON_AddArrayToObject(o, "states");
 	for (uint32_t i = 0; i < ci->nstates; i++) {

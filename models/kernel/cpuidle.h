@@ -63,9 +63,20 @@ struct cpuidle *cpuidle_get(struct sim *sim);
  * sim_sleep_until) until the returned time at the latest -- the timer
  * event, which wakes the CPU -- and calls cpuidle_exit() when it wakes.
  * Return: the time of the next timer event.
- * Context: simulated CPU, its task switched away; no cost, no access.
+ * Context: simulated CPU, its task switched away.  Cost: none, except
+ * that a state with tlb_flushed first runs the registered TLB-flush hooks
+ * (cpuidle_tlb_flush_register: leave_mm's lines), which may yield.
  */
 sim_time_t cpuidle_enter(struct cpuidle *ci, sim_time_t deadline);
+
+/*
+ * cpuidle_tlb_flush_register - from now on, each time a CPU enters an idle
+ * state whose tlb_flushed is set (machine.idle_states), cpuidle_enter
+ * calls fn(arg, cpu) on that CPU first: intel_idle's leave_mm(cpu) for a
+ * CPUIDLE_FLAG_TLB_FLUSHED state.  fn may touch lines and yield.  No-op on
+ * a machine without idle states.  Context: host (setup).
+ */
+void cpuidle_tlb_flush_register(struct sim *sim, void (*fn)(void *arg, uint32_t cpu), void *arg);
 
 /*
  * cpuidle_exit - the CPU woke from the state cpuidle_enter chose: pay its

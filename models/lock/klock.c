@@ -214,6 +214,9 @@ klock_schedule(struct klock *kl)
 		sim_time_t timer = SIM_TIME_NEVER;
 		if (kl->idle)
 			timer = cpuidle_enter(kl->idle, SIM_TIME_NEVER);
+		/* A wake-up during a TLB-flushing state's leave_mm took this
+		 * CPU's copy of the state line: the wait returns at once, as
+		 * MWAIT does on a monitored line written after MONITOR. */
 		sim_wait_for_write(&t->state, timer);
 		if (kl->idle)
 			cpuidle_exit(kl->idle);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "mm_impl.h"
+#include "cpuidle.h"
 #include "sched_notifier.h"
 
 struct mm *
@@ -70,8 +71,10 @@ mm_create(const struct mm_env *env, const struct mm_params *p, uint32_t home_cpu
 		mm->cpu[c].tlbstate = TLBSTATE_OK;
 	mm->sh->mm_count = 1;           /* mm_init: the users' reference */
 	smp_set_flush_fn(env->smp, env->smp_state, mm_flush_hook, mm);
-	if (p->lazy_tlb)
+	if (p->lazy_tlb) {
 		sched_notifier_register(sim, &mm_lazy_tlb_notifier, mm);
+		cpuidle_tlb_flush_register(sim, mm_idle_leave_mm, mm);
+	}
 	return mm;
 }
 
@@ -323,6 +326,7 @@ mm_stats(struct mm *mm, cJSON *out)
 	if (mm->p.lazy_tlb) {
 		N("lazy_enters", s->lazy_enters);
 		N("leave_mm", s->leave_mms);
+		N("leave_mm_idle", s->idle_leave_mms);
 		N("lazy_switch_mm", s->lazy_switch_mms);
 		N("lazy_readds", s->lazy_readds);
 	}

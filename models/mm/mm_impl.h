@@ -143,6 +143,7 @@ struct mm_counters {
 	uint64_t local_flushes, full_flushes, flushed_entries;
 	uint64_t shootdowns, shootdown_targets, gather_flushes;
 	uint64_t lazy_enters, leave_mms, lazy_switch_mms, lazy_readds;
+	uint64_t idle_leave_mms;     /* leave_mm on entering a TLB-flushing idle state */
 	uint64_t pgtable_alloc, pgtable_free, alloc_races, refused_installs;
 	uint64_t ptl_acquired, ptl_contended;
 	uint64_t pte_page_pins;      /* Bonsai: get_page/put_page pairs on a PTE page */
@@ -213,6 +214,9 @@ bool mm_flush_hook(void *arg, uint32_t initiator, uint64_t start, uint32_t npage
  * lazy_tlb: enter_lazy_tlb when cpu's task switches to idle (sched_out),
  * switch_mm when it comes back (sched_in). */
 extern const struct sched_notifier mm_lazy_tlb_notifier;
+/* The cpuidle TLB-flush hook (cpuidle_tlb_flush_register): leave_mm on a
+ * lazy CPU entering a TLB-flushing idle state.  May yield. */
+void mm_idle_leave_mm(void *arg, uint32_t cpu);
 /* One shootdown of [start, start + npages) on targets (NULL: mm_cpumask)
  * and a local flush; then vpns [vpns, vpns + nvpns) are recorded as
  * cleared-and-flushed.  Return: targets.  May yield. */

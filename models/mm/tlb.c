@@ -198,20 +198,22 @@ load_cr3(struct mm *mm, uint32_t cpu)
 }
 
 /*
- * leave_mm - in the shootdown handler of a lazy CPU: stop shootdown IPIs
- * for this mm and drop its translations.  Context: this CPU's IPI
- * handler; may yield.  Cost: a load of the mm_cpumask word; if the bit
- * is set, a LOCK BTR of it and load_cr3 (flush_all cycles).
+ * leave_mm - on a lazy CPU (in a shootdown handler, or entering a
+ * TLB-flushing idle state): stop shootdown IPIs for this mm and drop its
+ * translations.  Return: whether the CPU was still in mm_cpumask.
+ * Context: this CPU, in its IPI handler or idle loop; may yield.  Cost: a
+ * load of the mm_cpumask word; if the bit is set, a LOCK BTR of it and
+ * load_cr3 (flush_all cycles).
  */
-static void
+static bool
 leave_mm(struct mm *mm, uint32_t me)
 {
 	g_assert(mm->cpu[me].tlbstate == TLBSTATE_LAZY);
-	if (cpumask_test_cpu(me, mm->cpumask)) {
-		cpumask_clear_cpu(me, mm->cpumask);
-		load_cr3(mm, me);           /* swapper_pg_dir */
-		mm->st.leave_mms++;
-	}
+	if (!cpumask_test_cpu(me, mm->cpumask))
+		return false;
+	cpumask_clear_cpu(me, mm->cpumask);
+	load_cr3(mm, me);           /* swapper_pg_dir */
+	return true;
 }
 
 /* The smp flush hook: on a target of a shootdown that this mm started
@@ -225,7 +227,8 @@ mm_flush_hook(void *arg, uint32_t initiator, uint64_t start, uint32_t npages)
 	if (!mm->cpu[initiator].flushing)
 		return false;
 	if (mm->cpu[me].tlbstate == TLBSTATE_LAZY) {
-		leave_mm(mm, me);
+		if (leave_mm(mm, me))
+			mm->st.leave_mms++;
 		return true;
 	}
 	mm_tlb_flush_range(mm, &mm->tlb[me], start, npages);
@@ -260,6 +263,18 @@ mm_switch_mm(void *arg, uint32_t me)
 	/* finish_task_switch: mmdrop(prev->active_mm), never the last one. */
 	int32_t was = (int32_t)sim_faa32(&mm->sh->mm_count, UINT32_MAX);
 	g_assert(was > 1);
+}
+
+/* intel_idle, entering a CPUIDLE_FLAG_TLB_FLUSHED state: leave_mm(cpu).
+ * (Linux's leave_mm BUGs on a CPU not in lazy mode; an idle CPU whose
+ * task uses no mm here -- tlbstate OK only while a task runs -- has
+ * nothing to leave.) */
+void
+mm_idle_leave_mm(void *arg, uint32_t cpu)
+{
+	struct mm *mm = arg;
+	if (mm->cpu[cpu].tlbstate == TLBSTATE_LAZY && leave_mm(mm, cpu))
+		mm->st.idle_leave_mms++;
 }
 
 const struct sched_notifier mm_lazy_tlb_notifier = {

@@ -134,6 +134,9 @@ const struct sim_param sim_idle_state_params[] = {
 		      "microseconds from the wake-up event until the CPU runs again"),
 	SIM_P_U32_ROW(struct sim_idle_state, target_residency_us, 0, 100000000, 0,
 		      "shortest idle period worth entering the state for (microseconds)"),
+	SIM_P_BOOL_ROW(struct sim_idle_state, tlb_flushed, false,
+		       "the state flushes the TLB (CPUIDLE_FLAG_TLB_FLUSHED): intel_idle calls "
+		       "leave_mm() before entering it, so a lazy CPU leaves mm_cpumask"),
 	SIM_P_END,
 };
 

@@ -89,12 +89,15 @@ struct sim_fence_cost {
  * One hardware idle state (C-state) as the cpuidle driver describes it
  * (Linux's struct cpuidle_state): entering it costs nothing here; leaving
  * it takes exit_latency_us; it is worth entering only for idle periods
- * of at least target_residency_us.
+ * of at least target_residency_us.  tlb_flushed: the state loses the TLB
+ * (the driver's CPUIDLE_FLAG_TLB_FLUSHED), so the idle loop leaves a lazy
+ * mm before entering it (models/kernel/cpuidle.h).
  */
 struct sim_idle_state {
 	char *name;
 	uint32_t exit_latency_us;
 	uint32_t target_residency_us;
+	bool tlb_flushed;
 };
 #define SIM_MAX_IDLE_STATES 8u
 
