@@ -100,6 +100,9 @@ static const struct sim_workload_ops it_ops = {
 	.setup = it_setup, .cpu_main = it_cpu, .report = it_report, .teardown = it_teardown,
 };
 
+/* C1's wake_latency_us in the machines idle_machine makes (0: none). */
+static uint32_t c1_wake_us;
+
 /* A 1 GHz test machine with two idle states (C1: exit 3 us, target 6;
  * C6: exit 200 us, target 800) unless nstates is 0. */
 static struct sim_machine *
@@ -116,6 +119,8 @@ idle_machine(uint32_t nstates)
 		m->idle_states[i] = tab[i];
 		m->idle_states[i].name = g_strdup(tab[i].name);
 	}
+	if (nstates)
+		m->idle_states[0].wake_latency_us = c1_wake_us;
 	return m;
 }
 
@@ -313,6 +318,24 @@ test_menu_first_sleep(void)
 	g_assert_cmpfloat(state_usage("POLL"), ==, 1);
 	g_assert_cmpfloat(state_usage("C1"), ==, 0);
 	g_assert_cmpuint(exit_cycles[1], ==, 0);
+}
+
+/*
+ * A state whose wake-up really takes less than the driver says: C1 with
+ * wake_latency_us 1.  menu still picks C1 (it uses exit_latency_us, 3),
+ * and the sleeper runs 1,000 cycles after the wake-up instead of 3,000.
+ */
+static void
+test_wake_latency(void)
+{
+	rounds = 1;
+	run(idle_machine(0), 2, sleep_body);
+	sim_time_t base = mark[1];
+	c1_wake_us = 1;
+	g_assert_cmpuint(run_sleep(3, "menu", 1024, 4000, 1), ==, base + 1000 - 2);
+	c1_wake_us = 0;
+	g_assert_cmpfloat(state_usage("C1"), ==, 1);
+	g_assert_cmpuint(exit_cycles[1], ==, 1000);
 }
 
 /*
@@ -549,6 +572,7 @@ main(int argc, char **argv)
 	g_test_add_func("/cpuidle/engine/ipi-to-idle-cpu-2cpu", test_ipi_to_idle_cpu);
 	g_test_add_func("/cpuidle/engine/write-wakes-idle-cpu-2cpu", test_write_wakes_idle_cpu);
 	g_test_add_func("/cpuidle/menu/first-sleep-2cpu", test_menu_first_sleep);
+	g_test_add_func("/cpuidle/menu/wake-latency-2cpu", test_wake_latency);
 	g_test_add_func("/cpuidle/menu/regular-sleeps-2cpu", test_menu_regular_sleeps);
 	g_test_add_func("/cpuidle/menu/kept-tick-2cpu", test_menu_kept_tick);
 	g_test_add_func("/cpuidle/menu/tick-load-2cpu", test_tick_load);

@@ -140,7 +140,7 @@ struct cpuidle {
 	const struct sim_machine *m;
 	const struct cpuidle_governor *gov;
 	uint32_t nstates;           /* including POLL */
-	uint64_t exit_cycles[NSTATES];
+	uint64_t exit_cycles[NSTATES];     /* a wake-up's cost: wake_latency_us, else exit_latency_us */
 	bool tlb_flushed[NSTATES];  /* the state's CPUIDLE_FLAG_TLB_FLUSHED */
 	struct cpuidle_flush_hook flush_hooks[CPUIDLE_MAX_FLUSH_HOOKS];
 	uint32_t nflush_hooks;
@@ -362,7 +362,8 @@ cpuidle_get(struct sim *sim)
 		const struct sim_idle_state *st = &m->idle_states[i - 1];
 		ci->exit_us[i] = st->exit_latency_us;
 		ci->target_us[i] = st->target_residency_us;
-		ci->exit_cycles[i] = (uint64_t)(st->exit_latency_us * ci->cycles_per_us + 0.5);
+		uint32_t wake = st->wake_latency_us ? st->wake_latency_us : st->exit_latency_us;
+		ci->exit_cycles[i] = (uint64_t)(wake * ci->cycles_per_us + 0.5);
 		ci->tlb_flushed[i] = st->tlb_flushed;
 	}
 	ci->ncpus = sim_ncpus_of(sim);

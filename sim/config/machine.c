@@ -137,6 +137,9 @@ const struct sim_param sim_idle_state_params[] = {
 	SIM_P_BOOL_ROW(struct sim_idle_state, tlb_flushed, false,
 		       "the state flushes the TLB (CPUIDLE_FLAG_TLB_FLUSHED): intel_idle calls "
 		       "leave_mm() before entering it, so a lazy CPU leaves mm_cpumask"),
+	SIM_P_U32_ROW(struct sim_idle_state, wake_latency_us, 0, 1000000, 0,
+		      "microseconds a wake-up from the state really takes, if not exit_latency_us "
+		      "(the driver's figure, which the governor uses); 0: exit_latency_us"),
 	SIM_P_END,
 };
 

@@ -91,13 +91,16 @@ struct sim_fence_cost {
  * it takes exit_latency_us; it is worth entering only for idle periods
  * of at least target_residency_us.  tlb_flushed: the state loses the TLB
  * (the driver's CPUIDLE_FLAG_TLB_FLUSHED), so the idle loop leaves a lazy
- * mm before entering it (models/kernel/cpuidle.h).
+ * mm before entering it (models/kernel/cpuidle.h).  exit_latency_us is the
+ * driver's figure, which the governor uses; wake_latency_us, when set, is
+ * what a wake-up from the state costs instead (drivers list worst cases).
  */
 struct sim_idle_state {
 	char *name;
 	uint32_t exit_latency_us;
 	uint32_t target_residency_us;
 	bool tlb_flushed;
+	uint32_t wake_latency_us;  /* what a wake-up really takes; 0: exit_latency_us */
 };
 #define SIM_MAX_IDLE_STATES 8u
 
