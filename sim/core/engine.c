@@ -17,10 +17,11 @@
  *        SB   -> drain the CPU's store buffer   <- switch back
  *        LINE -> directory grants a request
  *
- * A CPU that blocks or yields while the earliest event is another CPU's
- * takes that event itself and switches straight to that CPU's coroutine
- * (cpu_leave: the same bookkeeping in the same order, one switch instead
- * of two); anything else goes back through the scheduler's loop.
+ * A CPU that blocks or yields does the scheduler's loop itself, on its own
+ * stack (cpu_leave: the same bookkeeping in the same order), handling SB
+ * and LINE events until the earliest event is a CPU's, then switches
+ * straight to that CPU's coroutine: one switch per CPU event instead of
+ * two.  What it cannot do there goes back through the scheduler's loop.
  *
  * Cost per event: O(1) queue work for events within 4,095 cycles (a
  * calendar queue, evq.h); later ones are grouped by time, O(log g) per
@@ -496,35 +497,33 @@ check_stack(struct sim *s, struct sim_cpu *c)
 }
 
 /*
- * May c's coroutine switch straight to another CPU's as it stops
- * (cpu_leave), without the scheduler's stack check (stack_ok)?  Only when
- * that check would pass for certain: this is not a switch whose check
- * reads the whole canary, and the stack pointer (the switch saves
- * SIM_SWITCH_FRAME bytes at most below the caller's) is clear of the
- * canary.  Otherwise c goes back to the scheduler, which checks it as
- * before, before any other coroutine runs: an overflow in progress (into
- * the stack below, another CPU's) is reported, not resumed into.  The
- * caller counts a direct switch in c->switches, as stack_ok does.
+ * Room on the running CPU c's stack for the scheduler's work that cpu_leave
+ * does there: at least SIM_LEAVE_STACK bytes between the stack pointer and
+ * the canary.  The frames that work needs are far smaller (a directory
+ * grant or a store-buffer drain: under 2 KiB with a memory allocation;
+ * with an error message or the debug build's invariant checks, a few KiB);
+ * a CPU deeper in its stack than that goes back to the scheduler's stack,
+ * which checks it (stack_ok) before anything else runs, so an overflow in
+ * progress is reported as before and no other coroutine is resumed into a
+ * stack it overwrote.
  */
-#define SIM_SWITCH_FRAME 512u
+#define SIM_LEAVE_STACK 8192u
 static inline bool
-stack_clear(struct sim_cpu *c)
+stack_roomy(const struct sim_cpu *c)
 {
-	if (((c->switches + 1) & 63) == 0)
-		return false;
-#if SIM_CORO_ASM
+#if SIM_CORO_ASM && defined(__x86_64__)
 	uintptr_t sp;
-#if defined(__x86_64__)
 	__asm__ volatile("mov %%rsp, %0" : "=r"(sp));
-#elif defined(__aarch64__)
+#elif SIM_CORO_ASM && defined(__aarch64__)
+	uintptr_t sp;
 	__asm__ volatile("mov %0, sp" : "=r"(sp));
 #else
-#error "no assembly coroutine switch for this CPU"
+	/* ucontext: no direct switches (the scheduler checks every one) */
+	uintptr_t sp = 0;
+	(void)c;
+	return false;
 #endif
-	if (sp < (uintptr_t)c->coro.stack_lo + SIM_CORO_CANARY_BYTES + SIM_SWITCH_FRAME)
-		return false;
-#endif
-	return true;
+	return sp >= (uintptr_t)c->coro.stack_lo + SIM_CORO_CANARY_BYTES + SIM_LEAVE_STACK;
 }
 
 /* Make c, whose event at t is live, the running CPU (before the switch to it). */
@@ -590,41 +589,59 @@ take_event(struct sim *s)
 /*
  * The running CPU c stops (it blocked, or yielded with its next event
  * queued).  Its event is finished: what the scheduler does after an event
- * is done here, and while the earliest event is another CPU's, that
- * event is taken here too and c's coroutine switches straight to the
- * CPU's (host speed only: one coroutine switch per event instead of two,
- * and no pass through the scheduler's loop; the events are taken in the
- * same order with the same bookkeeping, so nothing simulated changes).
- * Anything else -- a store-buffer or directory event, an empty queue, a
- * compaction, a periodic stop check, an error -- goes back to the
- * scheduler.  Returns when c is resumed.
+ * is done here, on c's stack, and so are the events after it -- a
+ * directory's or a store buffer's event is handled here, as the
+ * scheduler would -- until the earliest event is a CPU's: c's own
+ * (c continues, no switch at all) or another's (c's coroutine switches
+ * straight to it).  Host speed only: one coroutine switch per CPU event
+ * instead of two and no pass through the scheduler's loop; the events are
+ * taken in the same order with the same bookkeeping, so nothing simulated
+ * changes.  An empty queue, a compaction, the periodic stop check, an
+ * error, a switch whose stack check reads the whole canary (stack_ok) or a
+ * stack without room (stack_roomy) go back to the scheduler instead.
+ * Returns when c runs again.
  */
 static void
 cpu_leave(struct sim *s, struct sim_cpu *c)
 {
-	uint32_t id = c->id;            /* the event's, for the checker's message */
+	if (!stack_roomy(c)) {
+		sim_coro_switch(&c->coro, &s->main_co);
+		return;
+	}
+	uint32_t cls = SIM_EV_CPU, id = c->id;  /* the event finished, for the
+						 * checker's message */
+	(void)cls;
 	(void)id;
-	bool clear = stack_clear(c);
 	for (;;) {
-		/* the event just finished: c's, or a stale one taken below */
 #ifndef NDEBUG
 		if (s->fatal == NULL)
-			check_invariants(s, s->now, SIM_EV_CPU, id);
+			check_invariants(s, s->now, cls, id);
 #endif
 		const struct sim_ev *top = sim_evq_top(&s->evq);
-		if (top == NULL || top->cls != SIM_EV_CPU || top->id == c->id ||
-		    s->fatal != NULL || s->now > s->max_cycles ||
-		    ((s->polls + 1) & 0xffff) == 0 || s->evq.n > s->evq_compact_at || !clear)
+		if (top == NULL || s->fatal != NULL || s->now > s->max_cycles ||
+		    ((s->polls + 1) & 0xffff) == 0 || s->evq.n > s->evq_compact_at ||
+		    (top->cls == SIM_EV_CPU && top->id != c->id && ((c->switches + 1) & 63) == 0))
 			break;
 		s->polls++;
 		struct sim_ev ev = take_event(s);
-		struct sim_cpu *n = &s->cpus[ev.id];
-		if (ev.seq != n->ev_seq || n->state == SIM_CPU_DONE) {
-			id = ev.id;             /* a stale event: it runs nothing */
+		cls = ev.cls;
+		id = ev.id;
+		if (ev.cls != SIM_EV_CPU) {
+			s->cur = NULL;          /* as in the scheduler */
+			if (ev.cls == SIM_EV_SB)
+				sim_sb_event(s, &s->cpus[ev.id], ev.time);
+			else
+				sim_line_event(s, ev.id, ev.time);
+			s->cur = c;
 			continue;
 		}
+		struct sim_cpu *n = &s->cpus[ev.id];
+		if (ev.seq != n->ev_seq || n->state == SIM_CPU_DONE)
+			continue;               /* a stale event: it runs nothing */
 		cpu_start(s, n, ev.time);
-		c->switches++;
+		if (n == c)
+			return;
+		c->switches++;          /* what stack_ok counts */
 		sim_coro_switch(&c->coro, &n->coro);
 		return;
 	}
