@@ -9,9 +9,11 @@
  * sweep resumes without losing or repeating a point, and the Slurm
  * script runs the point its array task names.
  */
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -687,6 +689,36 @@ test_jobs_clamped(void)
 	t_cli_free(&r);
 }
 
+/* A second sweep into a directory that a running sweep holds (the lock on
+ * OUT/.log/lock) stops with one line and exit 2, and writes nothing; once
+ * the lock is free the same command runs. */
+static void
+test_out_dir_locked(void)
+{
+	g_autofree char *dir = sweep_dir("locked", small_sweep);
+	g_autofree char *logdir = g_build_filename(dir, "out", ".log", NULL);
+	g_assert_cmpint(g_mkdir_with_parents(logdir, 0755), ==, 0);
+	g_autofree char *lock = g_build_filename(logdir, "lock", NULL);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(flock(fd, LOCK_EX | LOCK_NB), ==, 0);
+	const char *run[] = { "sweep", "run", "sweep.json", "-o", "out", "--runner", "xargs", NULL };
+	struct t_cli r = t_sim(dir, NULL, run);
+	g_assert_cmpint(r.status, ==, 2);
+	g_autofree char *want = g_strdup_printf("sim sweep: out: another sim sweep is writing this "
+						"directory (it holds %s); wait for it to end or "
+						"give another -o\n", "out/.log/lock");
+	g_assert_cmpstr(r.err, ==, want);
+	g_autofree char *index = g_build_filename(dir, "out", "index.tsv", NULL);
+	g_assert_false(g_file_test(index, G_FILE_TEST_EXISTS));
+	t_cli_free(&r);
+	close(fd);
+	r = t_sim(dir, NULL, run);
+	g_assert_cmpint(r.status, ==, 0);
+	g_assert_true(g_file_test(index, G_FILE_TEST_EXISTS));
+	t_cli_free(&r);
+}
+
 /* A million points is refused before anything is expanded. */
 static void
 test_size_bounded(void)
@@ -840,6 +872,7 @@ main(int argc, char **argv)
 	g_test_add_func("/sweep/signal/sigterm-to-sim-stops-parallel-runs", test_sigterm_parallel);
 	g_test_add_func("/sweep/signal/sighup-to-sim-stops-parallel-runs", test_sighup_parallel);
 	g_test_add_func("/sweep/run/jobs-clamped-zero-refused", test_jobs_clamped);
+	g_test_add_func("/sweep/run/out-dir-locked", test_out_dir_locked);
 	g_test_add_func("/sweep/expand/size-bounded-up-front", test_size_bounded);
 	g_test_add_func("/sweep/slurm/array-task-runs-its-point", test_slurm_script);
 	g_test_add_func("/sweep/slurm/paths-log-dir-and-sbatch-newline", test_slurm_script_paths);

@@ -20,10 +20,12 @@
 #include "results.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -464,6 +466,37 @@ sweep_summary(struct sweep_run *r)
 	return rows < 0 ? 2 : 0;
 }
 
+/*
+ * sweep_lock_out_dir - take an exclusive lock on the output directory
+ * (flock of LOGDIR/lock) for the whole run, so that a second `sim sweep
+ * run` into the same directory stops with one clear line instead of
+ * finding the first one's points "stale" and half-written.  The lock goes
+ * with the process (a killed sweep leaves none behind).
+ * Return: the lock's descriptor, or -1 after printing why (exit 2).
+ */
+static int
+sweep_lock_out_dir(const struct sim_sweep *sw, const char *logdir)
+{
+	g_autofree char *path = g_build_filename(logdir, "lock", NULL);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "sim sweep: %s: cannot open: %s\n", path, g_strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		if (e == EWOULDBLOCK)
+			fprintf(stderr, "sim sweep: %s: another sim sweep is writing this directory "
+				"(it holds %s); wait for it to end or give another -o\n",
+				sw->out_dir, path);
+		else
+			fprintf(stderr, "sim sweep: %s: cannot lock: %s\n", path, g_strerror(e));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 sim_sweep_run(const struct sim_sweep *sw, const struct sim_sweep_run_opts *o)
 {
@@ -492,12 +525,16 @@ sim_sweep_run(const struct sim_sweep *sw, const struct sim_sweep_run_opts *o)
 	}
 	g_autofree char *cmdfile = g_build_filename(r.logdir, "commands", NULL);
 	int code = 2;
+	int lock_fd = -1;
 	const char *rname = NULL;
 	GPtrArray *argv = NULL;
 	if (g_mkdir_with_parents(r.logdir, 0755) != 0) {
 		fprintf(stderr, "sim sweep: %s: cannot create: %s\n", r.logdir, g_strerror(errno));
 		goto out;
 	}
+	lock_fd = sweep_lock_out_dir(sw, r.logdir);
+	if (lock_fd < 0)
+		goto out;
 	sweep_clean_temps(sw);
 	sweep_install_signals();
 #ifdef __linux__
@@ -522,6 +559,8 @@ sim_sweep_run(const struct sim_sweep *sw, const struct sim_sweep_run_opts *o)
 	sweep_unreported(&r);
 	code = sweep_summary(&r);
 out:
+	if (lock_fd >= 0)
+		close(lock_fd);         /* releases the lock */
 	if (argv)
 		g_ptr_array_free(argv, TRUE);
 	g_free(r.finished);
