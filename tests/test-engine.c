@@ -240,6 +240,13 @@ static const struct sim_workload_ops overflow_live_ops = {
 static void
 test_overflow_at_switch(void)
 {
+#if !SIM_CORO_ASM
+	/* The ucontext back end saves no stack pointer to check: an overflow
+	 * is found by the canary only (every 64th switch, and at the end), so
+	 * CPU 0 would be resumed into the overwritten frames. */
+	g_test_skip("needs the assembly coroutine switch (stack-pointer check)");
+	return;
+#endif
 #ifdef T_ASAN
 	if (!g_test_subprocess()) {
 		g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
