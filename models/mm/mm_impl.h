@@ -41,7 +41,10 @@
  *   PTL of a PTE page  the last word of that page's struct page (kalloc's
  *                      mem_map line, the word slab pages use for their
  *                      partial-list length; a page-table page is never a
- *                      slab): taken by faults and zaps of that page
+ *                      slab): taken by faults and zaps of that page; on
+ *                      the same line, the word slab pages use for their
+ *                      counters stands for the page's _count: Bonsai's
+ *                      faults pin the PTE page (atomic add, twice)
  *   page-table pages   4 KiB from alloc_pages; each entry written under
  *                      page_table_lock (directories) or the PTL (PTEs),
  *                      cleared by free_pgtables (directories) and zaps
