@@ -502,6 +502,20 @@ sim_sweep_run(const struct sim_sweep *sw, const struct sim_sweep_run_opts *o)
 {
 	struct sweep_run r = { .sw = sw, .o = o, .pending = g_ptr_array_new() };
 	r.logdir = g_build_filename(sw->out_dir, ".log", NULL);
+	g_autofree char *cmdfile = g_build_filename(r.logdir, "commands", NULL);
+	int code = 2;
+	int lock_fd = -1;
+	const char *rname = NULL;
+	GPtrArray *argv = NULL;
+	if (g_mkdir_with_parents(r.logdir, 0755) != 0) {
+		fprintf(stderr, "sim sweep: %s: cannot create: %s\n", r.logdir, g_strerror(errno));
+		goto out;
+	}
+	/* Before anything reads the directory: which points are complete is
+	 * only known once no other sweep writes there. */
+	lock_fd = sweep_lock_out_dir(sw, r.logdir);
+	if (lock_fd < 0)
+		goto out;
 	for (guint i = 0; i < sw->points->len; i++) {
 		struct sim_sweep_point *p = sw->points->pdata[i];
 		if (!o->force && sim_sweep_point_complete(sw, p, NULL))
@@ -523,18 +537,6 @@ sim_sweep_run(const struct sim_sweep *sw, const struct sim_sweep_run_opts *o)
 				"4 per CPU of this host");
 		jobs = cap;
 	}
-	g_autofree char *cmdfile = g_build_filename(r.logdir, "commands", NULL);
-	int code = 2;
-	int lock_fd = -1;
-	const char *rname = NULL;
-	GPtrArray *argv = NULL;
-	if (g_mkdir_with_parents(r.logdir, 0755) != 0) {
-		fprintf(stderr, "sim sweep: %s: cannot create: %s\n", r.logdir, g_strerror(errno));
-		goto out;
-	}
-	lock_fd = sweep_lock_out_dir(sw, r.logdir);
-	if (lock_fd < 0)
-		goto out;
 	sweep_clean_temps(sw);
 	sweep_install_signals();
 #ifdef __linux__
