@@ -144,7 +144,7 @@ struct gus_domain {
 struct gus_cpu {
 	bool in_section;              /* SMR_ENTERED() */
 	uint32_t c_deferred;          /* deferred: advances since the last shared write */
-	struct gus_bucket *uc_freebucket;
+	struct gus_bucket *uc_freebucket; /* NULL until the CPU first retires */
 };
 
 struct gus_tree;
