@@ -298,6 +298,173 @@ test_spin_irq_nesting(void)
 	g_assert_cmpuint(got_b_in_irq, <, 20000);
 }
 
+/* ---- ticket spinlock on ben: the holder's RMWs on the line its waiters spin on ---- */
+
+/*
+ * Every CPU of ben takes one ticket spinlock BS_ITERS times back to back;
+ * each holder does two lock-adds on a counter word (on the lock's line, or
+ * on a line of its own), 300 cycles of work, and unlocks.  The lock's line
+ * is primed on CPU 0 (socket 0 is its home); CPUs fill ben socket by
+ * socket, so n CPUs put n - 1 spinners on ceil(n / 10) sockets.  Measured
+ * after the first 2n acquisitions: the holder's first and second RMW, and
+ * the handoff (unlock start to the next holder's acquisition).
+ */
+#define BS_ITERS 30
+
+struct bs {
+	struct klock *kl;
+	spinlock_t *lock;
+	uint32_t *ctr;
+	uint32_t holders, max_holders;
+	uint64_t acq;
+	sim_time_t unlock_at;
+	double rmw1, rmw2, handoff;
+	uint64_t n_rmw, n_handoff;
+	sim_time_t rmw2_max;
+};
+
+static bool bs_same_line;
+static struct bs bs_last;         /* copied out by bs_report */
+
+static void *
+bs_setup(struct sim *s, const void *p)
+{
+	(void)p;
+	struct bs *t = g_new0(struct bs, 1);
+	t->kl = klock_create_with(s, "ticket", NULL);
+	g_assert_nonnull(t->kl);
+	t->lock = sim_alloc(64, 64);
+	sim_mem_prime(s, t->lock, 64, 0);
+	if (bs_same_line) {
+		t->ctr = (uint32_t *)(void *)((char *)t->lock + 8);
+	} else {
+		t->ctr = sim_alloc(64, 64);
+		sim_mem_prime(s, t->ctr, 64, 0);
+	}
+	return t;
+}
+
+static void
+bs_cpu(void *arg)
+{
+	struct bs *t = arg;
+	uint64_t skip = 2 * (uint64_t)sim_ncpus();
+	for (int i = 0; i < BS_ITERS; i++) {
+		spin_lock(t->kl, t->lock);
+		if (++t->holders > t->max_holders)
+			t->max_holders = t->holders;
+		bool measured = ++t->acq > skip;
+		if (measured) {
+			t->handoff += (double)(sim_now() - t->unlock_at);
+			t->n_handoff++;
+		}
+		sim_time_t a0 = sim_now();
+		(void)sim_faa32(t->ctr, 1);
+		sim_time_t a1 = sim_now();
+		(void)sim_faa32(t->ctr, 1);
+		sim_time_t a2 = sim_now();
+		if (measured) {
+			t->rmw1 += (double)(a1 - a0);
+			t->rmw2 += (double)(a2 - a1);
+			t->n_rmw++;
+			if (a2 - a1 > t->rmw2_max)
+				t->rmw2_max = a2 - a1;
+		}
+		sim_work(300);
+		t->holders--;
+		t->unlock_at = sim_now();
+		spin_unlock(t->kl, t->lock);
+	}
+}
+
+static void
+bs_report(void *arg, struct sim *s, cJSON *m)
+{
+	(void)s;
+	(void)m;
+	struct bs *t = arg;
+	bs_last = *t;
+	bs_last.kl = NULL;
+	bs_last.lock = NULL;
+	bs_last.ctr = NULL;
+	/* The counter, read on the host at the end: every add landed. */
+	bs_last.acq = *t->ctr;
+}
+
+static void
+bs_teardown(void *arg)
+{
+	struct bs *t = arg;
+	klock_destroy(t->kl);
+	g_free(t);
+}
+
+static const struct sim_workload_ops bs_ops = {
+	.name = "ben-spinners", .summary = "", .params = no_params, .params_size = 1,
+	.setup = bs_setup, .cpu_main = bs_cpu, .report = bs_report, .teardown = bs_teardown,
+};
+
+static void
+bs_run(uint32_t cpus, bool same_line)
+{
+	bs_same_line = same_line;
+	g_autofree char *json = g_strdup_printf(
+		"{\"machine\": \"ben\", \"cpus\": %u, \"seed\": 1, "
+		"\"workload\": {\"name\": \"line_ww\", \"rounds\": 1}}", cpus);
+	GError *err = NULL;
+	struct sim_overrides ov = { 0 };
+	struct sim_run_config *rc = sim_config_from_json(cJSON_Parse(json), "ben-spinners",
+							 &ov, &err);
+	g_assert_no_error(err);
+	rc->workload = &bs_ops;
+	cJSON_Delete(t_run(rc));
+	sim_run_config_free(rc);
+	g_assert_cmpuint(bs_last.max_holders, ==, 1);
+	g_assert_cmpuint(bs_last.acq, ==, 2u * BS_ITERS * cpus);
+	g_assert_cmpuint(bs_last.n_rmw, ==, (uint64_t)(BS_ITERS - 2) * cpus);
+}
+
+/*
+ * How the model prices a lock holder's atomic RMW on a ticket lock's
+ * line while n - 1 CPUs spin on it (Bonsai's get_page / put_page on the
+ * PTE page's struct page, which shares its line with the split PTL).
+ * A spinner sleeps on the line and re-reads it once per write that
+ * invalidates its copy; the re-reads of one socket merge into one fetch,
+ * and the directory grants waiting requests in random order.  So after
+ * each handoff the holder's first RMW waits at the home behind part of
+ * the re-read burst that its own acquisition belonged to, and the second,
+ * right behind it, hits the line it now owns.
+ *
+ * Properties: the second RMW costs exactly atomic_hit (30) every time; the
+ * first costs more on the spun line than on a line of its own at every n,
+ * and more with every socket of spinners added.  Figures (seed 1), printed
+ * with --verbose, at n = 10 / 20 / 40 / 80: first RMW 238 / 586 / 989 /
+ * 1,862 cycles (on a line of its own 135 / 245 / 376 / 453), handoff
+ * (unlock to the next acquisition) 366 / 1,662 / 3,728 / 5,527.
+ */
+static void
+test_ticket_ben_spinners_rmw(void)
+{
+	static const uint32_t ns[] = { 10, 20, 40, 80 };
+	double prev = 0;
+	for (unsigned i = 0; i < G_N_ELEMENTS(ns); i++) {
+		bs_run(ns[i], false);
+		double own = bs_last.rmw1 / (double)bs_last.n_rmw;
+		bs_run(ns[i], true);
+		double first = bs_last.rmw1 / (double)bs_last.n_rmw;
+		double second = bs_last.rmw2 / (double)bs_last.n_rmw;
+		double handoff = bs_last.handoff / (double)bs_last.n_handoff;
+		g_test_message("ben, %u CPUs (%u spinners): holder's first RMW %.0f cycles "
+			       "(on its own line %.0f), second %.0f, handoff %.0f",
+			       ns[i], ns[i] - 1, first, own, second, handoff);
+		g_assert_cmpfloat(second, ==, 30.0);
+		g_assert_cmpuint(bs_last.rmw2_max, ==, 30);
+		g_assert_cmpfloat(first, >, own);
+		g_assert_cmpfloat(first, >, prev);
+		prev = first;
+	}
+}
+
 /* ---- spinlock: exact handoff costs ---- */
 
 static sim_time_t arrive[3], got[3], lat_lock[3], lat_unlock[3];
@@ -1136,6 +1303,8 @@ main(int argc, char **argv)
 	g_test_add_func("/klock/spinlock/queued/handoff-2cpu", test_queued_handoff2);
 	g_test_add_func("/klock/spinlock/ticket/handoff-3cpu-exact", test_ticket_handoff3);
 	g_test_add_func("/klock/spinlock/queued/handoff-3cpu-exact", test_queued_handoff3);
+	g_test_add_func("/klock/spinlock/ticket/ben-spinners-holder-rmw",
+			test_ticket_ben_spinners_rmw);
 	for (unsigned i = 0; i < G_N_ELEMENTS(flavours); i++) {
 		g_autofree char *p = g_strdup_printf("/klock/spinlock/%s/handoff-3cpu", flavours[i]);
 		g_test_add_data_func(p, flavours[i], test_handoff3);
