@@ -1162,6 +1162,154 @@ test_exact_two_cpus(gconstpointer design)
 	g_assert_cmpuint(cross.munmap - none.munmap, ==, 3666);
 }
 
+/* ---- a fault on a PTE another CPU installed ---- */
+
+static sim_time_t pp_t[4];
+static double pp_pages[4];
+static struct sim_access_counts pp_acc[4];
+
+static double
+pp_pages_alloc(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	kalloc_stats(at.ka, o);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "pages_alloc");
+	g_assert_true(cJSON_IsNumber(v));
+	double n = v->valuedouble;
+	cJSON_Delete(o);
+	return n;
+}
+
+/* CPU 1 calls the design's fault() at addr directly, as after a walk that
+ * found the PTE empty just before CPU 0's fault set it; i = 0 or 2. */
+static void
+pp_fault(uint64_t addr, unsigned i)
+{
+	sim_fence_full();
+	pp_pages[i] = pp_pages_alloc();
+	sim_cpu_access_counts(at.sim, 1, &pp_acc[i]);
+	pp_t[i] = sim_now();
+	g_assert_cmpint(at.ops->fault(at.as, addr, MM_FAULT_WRITE), ==, 0);
+	pp_t[i + 1] = sim_now();
+	sim_cpu_access_counts(at.sim, 1, &pp_acc[i + 1]);
+	pp_pages[i + 1] = pp_pages_alloc();
+}
+
+static void
+pp_script(uint32_t cpu)
+{
+	const struct aspace_ops *o = at.ops;
+	void *as = at.as;
+	uint64_t a;
+	if (cpu == 0) {
+		g_assert_cmpint(o->mmap(as, 0, 4 * MM_PAGE_SIZE, MM_PROT_READ | MM_PROT_WRITE, 0,
+					&a), ==, 0);
+		g_assert_cmpint(aspace_access(o, as, a, MM_FAULT_WRITE), ==, 0);
+		sim_store64_rel(at.flag, 1);
+		xc_wait(2);
+		g_assert_cmpint(aspace_access(o, as, a + 2 * MM_PAGE_SIZE, MM_FAULT_WRITE), ==, 0);
+		sim_store64_rel(at.flag, 3);
+		return;
+	}
+	xc_wait(1);
+	a = ((struct aspace_base *)as)->ml->mmap->vm_start;   /* host: the region's address */
+	g_assert_cmpint(aspace_access(o, as, a + MM_PAGE_SIZE, MM_FAULT_WRITE), ==, 0);
+	pp_fault(a + MM_PAGE_SIZE, 0);        /* its own page: every line warm */
+	sim_store64_rel(at.flag, 2);
+	xc_wait(3);
+	pp_fault(a + 2 * MM_PAGE_SIZE, 2);    /* the page CPU 0 just installed */
+	g_assert_cmpint(aspace_access(o, as, a + 2 * MM_PAGE_SIZE, MM_FAULT_WRITE), ==, 0);
+}
+
+/*
+ * A write fault on a PTE that is present by the time the fault reads it
+ * (handle_pte_fault's unlocked entry = *pte): CPU 1's walk found the PTE
+ * empty, CPU 0's fault then installed it.  CPU 1 calls fault() directly
+ * (the walk's miss is not simulated), first on a page it installed itself
+ * ("own": every line warm), then on the page CPU 0 has just installed
+ * ("cross").  No page is allocated or freed, nothing races.  Costs
+ * (t_lat_default: l1_hit 4, store_hit 1, atomic_hit 20; a line the other
+ * core holds modified costs 15 more to load or to RMW, 3 x leg_cluster;
+ * fault_cycles the default 1,200):
+ *   linux-rwsem, own:
+ *     down_read: xadd of count                              20
+ *     find_vma: mmap_cache, vm_end, vm_start; the fault's
+ *       vm_start and vm_flags                            5 x 4
+ *     fault_cycles                                        1200
+ *     mm_pte_alloc: pgd, pud, pmd loads                  3 x 4
+ *     the PTE without the PTL (present)                      4
+ *     PTL spin_lock (cmpxchg)                               20
+ *     pte_same: the PTE again                                4
+ *     ptep_set_access_flags: the PTE again (unchanged:
+ *       no store, no flush)                                  4
+ *     spin_unlock                                            1
+ *     up_read: xadd                                         20
+ *                                                       = 1,305
+ *   i.e. 11 loads, 1 store, 3 RMWs.  Cross: CPU 0's fault wrote the
+ *   PTE line (+11: 15 for 4), mmap_sem's count (+15) and the PTL's line
+ *   (+15): 1,346.
+ *   bonsai: the lock-free attempt (Tree RCU's read side touches no
+ *   line): find_vma in the one-node tree 5 x 4, vm_bound_seq, bounds,
+ *   flags, vm_bound_seq, vm_unlinked 6 x 4, fault_cycles 1,200,
+ *   mm_pte_alloc 12, get_page of the PTE page 20, the PTE (present) 4,
+ *   put_page 20: 1,300; RETRY_IF_NO_LOCK, then the retry under mmap_sem
+ *   (FAULT_FLAG_KEEP_LOCK: no fault_cycles again): down_read 20, the
+ *   tree 5 x 4, vm_start and vm_flags 2 x 4, mm_pte_alloc 12, get_page
+ *   20, the PTE 4, the PTL 20, pte_same 4, ptep_set_access_flags 4,
+ *   unlock 1, put_page 20, up_read 20: 153; 1,453 with every line warm
+ *   (28 loads, 1 store, 7 RMWs).  Own: mmap_sem's line is CPU 0's (its
+ *   mmap wrote it; CPU 1's faults so far were lock-free): +15 = 1,468.
+ *   Cross: mmap_sem warm now, but CPU 0's fault wrote the PTE line
+ *   (+11) and the PTE page's struct page line (get_page, +15): 1,479.
+ */
+static void
+test_exact_present_pte(gconstpointer design)
+{
+	bool bonsai = strcmp(design, "bonsai") == 0;
+	struct at_config c = { .design = design, .scheme = "tree_rcu", .cpus = 2, .seed = 1,
+			       .mmap_cache = -1, .script = pp_script };
+	GError *err = at_run(&c);
+	g_assert_no_error(err);
+	g_assert_true(at.check_ok);
+	sim_time_t own = pp_t[1] - pp_t[0], cross = pp_t[3] - pp_t[2];
+	g_test_message("%s: present-PTE write fault, own page %" G_GUINT64_FORMAT
+		       ", CPU 0's page %" G_GUINT64_FORMAT " (misses %" G_GUINT64_FORMAT
+		       " load, %" G_GUINT64_FORMAT " store, %" G_GUINT64_FORMAT " rmw; loads %"
+		       G_GUINT64_FORMAT ", stores %" G_GUINT64_FORMAT ", rmws %" G_GUINT64_FORMAT
+		       ")", (const char *)design, own, cross,
+		       pp_acc[3].load_misses - pp_acc[2].load_misses,
+		       pp_acc[3].store_misses - pp_acc[2].store_misses,
+		       pp_acc[3].rmw_misses - pp_acc[2].rmw_misses, pp_acc[3].loads - pp_acc[2].loads,
+		       pp_acc[3].stores - pp_acc[2].stores, pp_acc[3].rmws - pp_acc[2].rmws);
+	g_test_message("own: loads %" G_GUINT64_FORMAT ", stores %" G_GUINT64_FORMAT ", rmws %"
+		       G_GUINT64_FORMAT ", rmw misses %" G_GUINT64_FORMAT,
+		       pp_acc[1].loads - pp_acc[0].loads, pp_acc[1].stores - pp_acc[0].stores,
+		       pp_acc[1].rmws - pp_acc[0].rmws, pp_acc[1].rmw_misses - pp_acc[0].rmw_misses);
+	g_assert_cmpuint(own, ==, bonsai ? 1468 : 1305);
+	g_assert_cmpuint(cross, ==, bonsai ? 1479 : 1346);
+	for (unsigned i = 0; i < 4; i += 2) {
+		g_assert_cmpuint(pp_acc[i + 1].loads - pp_acc[i].loads, ==, bonsai ? 28 : 11);
+		g_assert_cmpuint(pp_acc[i + 1].stores - pp_acc[i].stores, ==, 1);
+		g_assert_cmpuint(pp_acc[i + 1].rmws - pp_acc[i].rmws, ==, bonsai ? 7 : 3);
+		g_assert_cmpuint(pp_acc[i + 1].store_misses - pp_acc[i].store_misses, ==, 0);
+	}
+	g_assert_cmpuint(pp_acc[1].load_misses - pp_acc[0].load_misses, ==, 0);
+	g_assert_cmpuint(pp_acc[1].rmw_misses - pp_acc[0].rmw_misses, ==, bonsai ? 1 : 0);
+	g_assert_cmpuint(pp_acc[3].load_misses - pp_acc[2].load_misses, ==, 1);
+	g_assert_cmpuint(pp_acc[3].rmw_misses - pp_acc[2].rmw_misses, ==, bonsai ? 1 : 2);
+	/* no page allocated, none freed, nothing raced */
+	g_assert_cmpfloat(pp_pages[1], ==, pp_pages[0]);
+	g_assert_cmpfloat(pp_pages[3], ==, pp_pages[2]);
+	/* bonsai: each fault reads the PTE present twice, lock-free and
+	 * under mmap_sem */
+	g_assert_cmpfloat(at_stat("mm.pte_present_faults"), ==, bonsai ? 4 : 2);
+	g_assert_cmpfloat(at_stat("mm.pte_present_retries"), ==, bonsai ? 2 : 0);
+	g_assert_cmpfloat(at_stat("mm.fault_races"), ==, 0);
+	g_assert_cmpfloat(at_stat("mm.pte_same_misses"), ==, 0);
+	g_assert_cmpfloat(at_stat("fault_fallbacks"), ==, bonsai ? 2 : 0);
+	at_free();
+}
+
 /* ---- config errors ---- */
 
 static void
@@ -1210,6 +1358,9 @@ main(int argc, char **argv)
 	g_test_add_data_func("/aspace/exact/two-cpus/linux-rwsem", "linux-rwsem",
 			     test_exact_two_cpus);
 	g_test_add_data_func("/aspace/exact/two-cpus/bonsai", "bonsai", test_exact_two_cpus);
+	g_test_add_data_func("/aspace/exact/present-pte/linux-rwsem", "linux-rwsem",
+			     test_exact_present_pte);
+	g_test_add_data_func("/aspace/exact/present-pte/bonsai", "bonsai", test_exact_present_pte);
 	g_test_add_func("/aspace/safety/linux-rwsem", test_safety_linux);
 	g_test_add_func("/aspace/safety/bonsai", test_safety_bonsai);
 	g_test_add_func("/aspace/determinism", test_determinism);

@@ -18,11 +18,15 @@
  *     unlinked                        -> read_unlock, retry the fault
  *     no VMA, addr < vm_start or out of bounds, an access the flags
  *     forbid                          -> fall back (below)
- *   mm_do_anonymous_page with still_valid = the re-check, called under
- *   page_table_lock before a directory install and under the PTL before
- *   the PTE is set: vm_unlinked == 0 and vm_start <= addr < vm_end and the
- *   flags allow the access, read under vm_bound_seq; a failed re-check
- *   frees the page and the fault is retried (-EAGAIN);
+ *   mm_do_anonymous_page with MM_FAULT_NO_LOCK and still_valid = the
+ *   re-check, called under page_table_lock before a directory install and
+ *   under the PTL before the PTE is set: vm_unlinked == 0 and vm_start <=
+ *   addr < vm_end and the flags allow the access, read under
+ *   vm_bound_seq; a failed re-check frees the page and the fault is
+ *   retried (-EAGAIN); a PTE that handle_pte_fault reads present (another
+ *   CPU's fault set it after this CPU's walk, or a write to the zero
+ *   page) returns MM_FAULT_RETRY_LOCKED, Bonsai's RETRY_IF_NO_LOCK: the
+ *   fault falls back (below) with MM_FAULT_KEEP_LOCK;
  *   rcl->read_unlock.
  * Fallback ("retried with the lock held so it makes progress"): the
  * locked fault of Linux (as_fault_locked: down_read(mmap_sem) ...).
@@ -82,10 +86,18 @@
  * reference note).  Expected effect: none on mmap/munmap/fault mixes; an
  * mprotect removing a permission cannot race a fault into a PTE the
  * region no longer allows.
- * MODEL: only anonymous faults exist here, all on an empty PTE, so every
- * fault Bonsai would take lock-free is taken lock-free; the fallback
- * cases are a missing VMA, an address below vm_start and a forbidden
- * access (which then fails with SIGSEGV under the lock).
+ * MODEL: only anonymous faults exist here, so every fault Bonsai would
+ * take lock-free is taken lock-free; the fallback cases are a missing
+ * VMA, an address below vm_start, a forbidden access (which then fails
+ * with SIGSEGV under the lock) and a PTE found present (Bonsai's
+ * handle_pte_fault takes only empty PTEs lock-free: tpapagian/pk
+ * mm/memory.c, RETRY_IF_NO_LOCK before the PTL).
+ * MODEL: a lock-free fault whose re-check fails (an unmap race) is
+ * retried lock-free; Bonsai's returns VM_FAULT_RETRY there too and is
+ * retried under mmap_sem (tpapagian/pk do_anonymous_page, "retry ...
+ * with the tree lock to ensure progress").  Expected effect: such a
+ * retry here does not wait for the munmap's write hold of mmap_sem;
+ * these races are rare (one fault per munmap at most can lose one).
  * MODEL: no mmap_cache (bonsai-vm.md section 4: the Bonsai patches'
  * lock-free find_vma still writes it unless a build option disables it;
  * the paper's setting is unknown).  Here it is never used: a lock-free
@@ -188,7 +200,13 @@ bonsai_fault(void *a, uint64_t addr, unsigned flags)
 		.arg = &c,
 		.pin_pte_page = true,
 	};
-	r = mm_do_anonymous_page(b->mm, addr, flags, &ctx);
+	r = mm_do_anonymous_page(b->mm, addr, flags | MM_FAULT_NO_LOCK, &ctx);
+	if (r == MM_FAULT_RETRY_LOCKED) {
+		/* The PTE was present: __do_page_fault retries with
+		 * FAULT_FLAG_KEEP_LOCK, under mmap_sem. */
+		flags |= MM_FAULT_KEEP_LOCK;
+		goto fallback;
+	}
 	rcl->read_unlock(b->env.rs);
 	if (r == -EAGAIN) {
 		b->st.fault_retries++;

@@ -2,30 +2,51 @@
 // SPDX-FileCopyrightText: 2026 The sim authors
 /*
  * Faults and user accesses of the mm substrate (mm.h): the anonymous
- * page fault (mm/memory.c do_anonymous_page, and do_wp_page/wp_page_copy
- * for a write to a PTE that maps the shared zero page), the per-task rss
+ * page fault (mm/memory.c handle_pte_fault, do_anonymous_page, and
+ * do_wp_page for a write to a PTE that maps the shared zero page), the per-task rss
  * counter batch (check_sync_rss_stat / sync_mm_rss), the LRU add batch
  * (lru_cache_add's per-CPU pagevec, __pagevec_lru_add), release_pages
  * for the gather, and the user access loop a CPU runs: TLB, hardware
  * walk, page fault, retry.
  *
- * Order of a write fault on an empty PTE (as do_anonymous_page):
+ * Order of a write fault on an empty PTE (handle_mm_fault,
+ * handle_pte_fault, do_anonymous_page):
  *   fault_cycles of local work; the rss event count (a flush of the
  *   task's counts every rss_batch faults: one atomic add on the mm's
- *   counter line); mm_pte_alloc (a load per level); alloc_pages and
+ *   counter line); mm_pte_alloc (a load per level); the PTE load without
+ *   the PTL (handle_pte_fault's entry = *pte: empty); alloc_pages and
  *   clear_page; the PTL; the PTE load (pte_none); still_valid; the rss
  *   count and the LRU pagevec (a drain every lru_batch pages: lru_lock of
  *   the pages' node, lru_page_cycles per page, a store of the count);
  *   the PTE store; PTL release.
- * A write fault that finds the PTE already present under the PTL (another
- * CPU's fault installed it first: every vmglobal thread draws the same
- * pages at once) frees its page there, inside the PTL's hold, as 3.5's
- * do_anonymous_page does (its release label: mem_cgroup_uncharge_page,
- * page_cache_release, then pte_unmap_unlock; the same in 2.6.37), and
- * counts a fault_race.
+ * A fault whose unlocked read finds the PTE present (another CPU's fault
+ * installed it after this CPU's walk missed: every vmglobal thread draws
+ * the same pages at once) allocates nothing: the PTL, pte_same (a load),
+ * ptep_set_access_flags (a load; a store and flush_tlb_page only if a
+ * write fault changed the entry), unlock; a write to the zero page's PTE
+ * goes to do_wp_page from there.  Bonsai's lock-free fault returns
+ * instead (its handle_pte_fault's RETRY_IF_NO_LOCK, tpapagian/pk
+ * mm/memory.c) and is retried under mmap_sem (MM_FAULT_KEEP_LOCK).
+ * A write fault that read the PTE empty but finds it present under the
+ * PTL (the other CPU installed it in between) frees its page there,
+ * inside the PTL's hold, as 3.5's do_anonymous_page does (its release
+ * label: mem_cgroup_uncharge_page, page_cache_release, then
+ * pte_unmap_unlock; the same in 2.6.37), and counts a fault_race.
  * A read fault maps the shared zero page read-only (no page, no rss, no
- * LRU); a later write to it allocates and replaces it, clearing the PTE
- * and flushing it from every TLB first (ptep_clear_flush).
+ * LRU); a later write to it faults on the present read-only PTE:
+ * do_wp_page drops the PTL, allocates and clears a page, retakes the PTL,
+ * checks pte_same (a loser frees its page: wp_races), clears the PTE and
+ * flushes it from every TLB (ptep_clear_flush), then sets the new one.
+ *
+ * MODEL: the accessed and dirty bits are set when a PTE is installed
+ * (do_anonymous_page, do_wp_page) and never cleared (no page aging or
+ * writeback), and the hardware walk sets none.  So
+ * ptep_set_access_flags always finds them set and never stores or
+ * flushes here.  Effect: none for these workloads; Linux sets them at
+ * install too.
+ * MODEL: the unlocked read of the PTE is one simulated load of its line
+ * (pte_offset_map is free on x86-64).  x86's flush_tlb_fix_spurious_fault
+ * is empty and update_mmu_cache a no-op: neither costs anything here.
  *
  * A user access (mm_access) runs with interrupts masked from the TLB
  * lookup or the walk to the data line (a walk and the access are one
@@ -85,10 +106,13 @@
  * is charged in the fault instead (under mmap_sem for read in the Linux
  * design, under no lock in Bonsai's), so multi-core points serialize
  * less per page in the write sections and more in the faults than Linux
- * did; and a fault that loses the race (90% of vmglobal's faults at 10
- * cores) pays that share too, though its page is freed without a zap or
- * release_pages: losers are overcharged by it.  The same value stands
- * for Bonsai's 2.6.37 (an assumption).
+ * did; and a fault that finds the PTE present (it allocates nothing) or
+ * loses the race under the PTL (its page is freed without a zap or
+ * release_pages) pays the allocator's, rmap's and zap's share too: such
+ * faults are overcharged by it.  The same value stands for Bonsai's
+ * 2.6.37 (an assumption); its retry under mmap_sem of a lock-free fault
+ * that found the PTE present charges none (the exception entry and the
+ * path were charged once, by the first attempt).
  */
 #include <errno.h>
 #include <string.h>
@@ -196,7 +220,7 @@ mm_release_pages(struct mm *mm, uint8_t *const *pages, size_t n)
 	}
 }
 
-static int do_anonymous_pte(struct mm *mm, uint64_t addr, bool write,
+static int handle_pte_fault(struct mm *mm, uint64_t addr, unsigned flags,
 			    const struct mm_fault_ctx *ctx, uint64_t *pte_page);
 
 int
@@ -206,7 +230,8 @@ mm_do_anonymous_page(struct mm *mm, uint64_t addr, unsigned flags,
 	g_assert(addr < MM_TASK_SIZE);
 	bool write = flags & MM_FAULT_WRITE;
 	mm->st.anon_faults++;
-	sim_work(mm->p.fault_cycles);
+	if (!(flags & MM_FAULT_KEEP_LOCK))
+		sim_work(mm->p.fault_cycles);
 	check_sync_rss_stat(mm);
 	if ((write && !(ctx->prot & MM_PROT_WRITE)) || ctx->prot == 0) {
 		mm->st.efaults++;
@@ -216,22 +241,24 @@ mm_do_anonymous_page(struct mm *mm, uint64_t addr, unsigned flags,
 	if (pte_page == NULL)
 		return -EAGAIN;
 	if (!ctx->pin_pte_page)
-		return do_anonymous_pte(mm, addr, write, ctx, pte_page);
+		return handle_pte_fault(mm, addr, flags, ctx, pte_page);
 	/* Bonsai's handle_mm_fault: get_page(pte_page) before leaving the
 	 * walk's RCU section, put_page after handle_pte_fault. */
 	uint64_t *count = mm_pte_page_count(mm, pte_page);
 	(void)sim_faa64(count, 1);
 	mm->st.pte_page_pins++;
-	int r = do_anonymous_pte(mm, addr, write, ctx, pte_page);
+	int r = handle_pte_fault(mm, addr, flags, ctx, pte_page);
 	(void)sim_faa64(count, UINT64_MAX);
 	return r;
 }
 
-/* do_anonymous_page from the page allocation on, for the PTE page
- * pte_page: mm_do_anonymous_page's contract. */
+/* do_anonymous_page, entered when handle_pte_fault's unlocked read found
+ * the PTE empty: the page first (a write: alloc_pages and clear_page; a
+ * read: the zero page), then the PTL and the checks that close the races
+ * (pte_none again, ctx->still_valid), then the PTE. */
 static int
-do_anonymous_pte(struct mm *mm, uint64_t addr, bool write, const struct mm_fault_ctx *ctx,
-		 uint64_t *pte_page)
+do_anonymous_page(struct mm *mm, bool write, const struct mm_fault_ctx *ctx,
+		  uint64_t *pte_page, uint64_t *ptep)
 {
 	uint8_t *page = NULL;
 	uint64_t entry;
@@ -245,37 +272,25 @@ do_anonymous_pte(struct mm *mm, uint64_t addr, bool write, const struct mm_fault
 	}
 	spinlock_t *ptl = mm_ptl_of(mm, pte_page);
 	mm_ptl_lock(mm, ptl);
-	uint64_t *ptep = &pte_page[mm_index(addr, 1)];
-	uint64_t old = sim_load64(ptep);
-	bool wp = false;
-	if (old & _PAGE_PRESENT) {
-		/* Another CPU's fault won, or a write to the zero page
-		 * (do_wp_page), or a spurious fault on a PTE that is fine. */
-		wp = write && !(old & _PAGE_RW) && mm_entry_table(old) == (uint64_t *)mm->zero_page;
-		if (!wp) {
-			/* do_anonymous_page's release: the page goes back
-			 * (page_cache_release -> free_hot_cold_page) before
-			 * pte_unmap_unlock, inside the PTL's hold. */
-			if (page) {
-				free_pages(mm->env.ka, page, 0);
-				mm->st.fault_races++;
-			}
-			spin_unlock(mm->env.kl, ptl);
-			return 0;
+	if (sim_load64(ptep) & _PAGE_PRESENT) {
+		/* Another CPU's fault installed it since the unlocked read.
+		 * do_anonymous_page's release: the page goes back
+		 * (mem_cgroup_uncharge_page, page_cache_release ->
+		 * free_hot_cold_page) before pte_unmap_unlock, inside the
+		 * PTL's hold.  The access retries (a write to a zero-page PTE
+		 * faults again, into do_wp_page). */
+		if (page) {
+			free_pages(mm->env.ka, page, 0);
+			mm->st.fault_races++;
 		}
+		spin_unlock(mm->env.kl, ptl);
+		return 0;
 	}
 	if (ctx->still_valid && !ctx->still_valid(ctx->arg)) {
 		spin_unlock(mm->env.kl, ptl);
 		if (page)
 			free_pages(mm->env.ka, page, 0);
 		return -EAGAIN;
-	}
-	if (wp) {
-		/* wp_page_copy: ptep_clear_flush, then the new PTE. */
-		uint64_t vpn = addr >> MM_PAGE_SHIFT;
-		(void)sim_xchg64(ptep, 0);
-		(void)mm_flush_tlb_range(mm, NULL, vpn, 1, &vpn, 1);
-		mm->st.wp_copies++;
 	}
 	if (page) {
 		mm_rss_add(mm, 1);
@@ -284,6 +299,88 @@ do_anonymous_pte(struct mm *mm, uint64_t addr, bool write, const struct mm_fault
 		mm->st.zero_maps++;
 	}
 	sim_store64(ptep, entry);
+	spin_unlock(mm->env.kl, ptl);
+	return 0;
+}
+
+/* do_wp_page for a write to the zero page's read-only PTE (the only
+ * read-only present PTE here: a write fault on a region that does not
+ * allow writes fails before the walk, and an mprotect that removes a
+ * permission zaps): entered with the PTL held and orig_pte the entry
+ * handle_pte_fault saw.  Its "gotten" path: unlock, allocate and clear
+ * the new page, relock, pte_same; then ptep_clear_flush and the new PTE;
+ * a lost race releases the new page under the PTL. */
+static int
+do_wp_page(struct mm *mm, uint64_t addr, uint64_t *ptep, spinlock_t *ptl, uint64_t orig_pte)
+{
+	g_assert(mm_entry_table(orig_pte) == (uint64_t *)mm->zero_page);
+	spin_unlock(mm->env.kl, ptl);
+	uint8_t *page = mm_alloc_zeroed_page(mm);
+	mm_ptl_lock(mm, ptl);
+	if (sim_load64(ptep) != orig_pte) {
+		free_pages(mm->env.ka, page, 0);
+		mm->st.wp_races++;
+		spin_unlock(mm->env.kl, ptl);
+		return 0;
+	}
+	mm_rss_add(mm, 1);
+	uint64_t vpn = addr >> MM_PAGE_SHIFT;
+	(void)sim_xchg64(ptep, 0);
+	(void)mm_flush_tlb_range(mm, NULL, vpn, 1, &vpn, 1);
+	lru_cache_add(mm, page);
+	sim_store64(ptep, (uint64_t)(uintptr_t)page | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
+			  _PAGE_ACCESSED | _PAGE_DIRTY);
+	mm->st.wp_copies++;
+	spin_unlock(mm->env.kl, ptl);
+	return 0;
+}
+
+/* ptep_set_access_flags (x86): store the entry and flush_tlb_page only
+ * if a write fault changed it.  Return: whether it differed. */
+static bool
+ptep_set_access_flags(struct mm *mm, uint64_t addr, uint64_t *ptep, uint64_t entry, bool dirty)
+{
+	bool changed = sim_load64(ptep) != entry;
+	if (changed && dirty) {
+		uint64_t vpn = addr >> MM_PAGE_SHIFT;
+		sim_store64(ptep, entry);
+		(void)mm_flush_tlb_range(mm, NULL, vpn, 1, &vpn, 1);
+		mm->st.access_flag_updates++;
+	}
+	return changed;
+}
+
+/* handle_pte_fault for an anonymous region, from the PTE page on. */
+static int
+handle_pte_fault(struct mm *mm, uint64_t addr, unsigned flags, const struct mm_fault_ctx *ctx,
+		 uint64_t *pte_page)
+{
+	bool write = flags & MM_FAULT_WRITE;
+	uint64_t *ptep = &pte_page[mm_index(addr, 1)];
+	uint64_t entry = sim_load64(ptep);   /* entry = *pte: no lock */
+	if (!(entry & _PAGE_PRESENT))
+		return do_anonymous_page(mm, write, ctx, pte_page, ptep);
+	mm->st.pte_present_faults++;
+	if (flags & MM_FAULT_NO_LOCK) {
+		/* Bonsai: RETRY_IF_NO_LOCK, retried under mmap_sem. */
+		mm->st.pte_present_retries++;
+		return MM_FAULT_RETRY_LOCKED;
+	}
+	spinlock_t *ptl = mm_ptl_of(mm, pte_page);
+	mm_ptl_lock(mm, ptl);
+	if (sim_load64(ptep) != entry) {     /* !pte_same: changed since the read */
+		mm->st.pte_same_misses++;
+		spin_unlock(mm->env.kl, ptl);
+		return 0;
+	}
+	if (write) {
+		if (!(entry & _PAGE_RW))
+			return do_wp_page(mm, addr, ptep, ptl, entry);
+		entry |= _PAGE_DIRTY;        /* pte_mkdirty */
+	}
+	entry |= _PAGE_ACCESSED;             /* pte_mkyoung */
+	/* Not changed: flush_tlb_fix_spurious_fault, nothing on x86. */
+	(void)ptep_set_access_flags(mm, addr, ptep, entry, write);
 	spin_unlock(mm->env.kl, ptl);
 	return 0;
 }

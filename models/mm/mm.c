@@ -312,6 +312,11 @@ mm_stats(struct mm *mm, cJSON *out)
 	N("zero_page_maps", s->zero_maps);
 	N("wp_copies", s->wp_copies);
 	N("fault_races", s->fault_races);
+	N("pte_present_faults", s->pte_present_faults);
+	N("pte_present_retries", s->pte_present_retries);
+	N("pte_same_misses", s->pte_same_misses);
+	N("access_flag_updates", s->access_flag_updates);
+	N("wp_races", s->wp_races);
 	N("fault_retries", s->fault_retries);
 	N("walks", s->walks);
 	N("tlb_hits", s->tlb_hits);

@@ -46,6 +46,7 @@
 #define SIM_MM_H
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -83,6 +84,17 @@ struct mm_tlb;
 
 /* What a fault or a user access needs (FAULT_FLAG_*). */
 #define MM_FAULT_WRITE 0x1u
+/* Bonsai's FAULT_FLAG_NO_LOCK: a lock-free fault (no mmap_sem).  A PTE
+ * found present returns MM_FAULT_RETRY_LOCKED instead of taking the PTL
+ * (handle_pte_fault's RETRY_IF_NO_LOCK). */
+#define MM_FAULT_NO_LOCK 0x2u
+/* Bonsai's FAULT_FLAG_KEEP_LOCK: the retry under mmap_sem of a lock-free
+ * fault that returned MM_FAULT_RETRY_LOCKED.  The fault's fault_cycles
+ * were charged by that first attempt and are not charged again. */
+#define MM_FAULT_KEEP_LOCK 0x4u
+/* mm_do_anonymous_page's VM_FAULT_RETRY for an MM_FAULT_NO_LOCK fault
+ * that found the PTE present: retry under mmap_sem. */
+#define MM_FAULT_RETRY_LOCKED (-ENOLCK)
 
 /* The models an mm uses (host memory, owned by the caller). */
 struct mm_env {
@@ -258,15 +270,25 @@ struct mm_fault_ctx {
 };
 
 /*
- * mm_do_anonymous_page - the anonymous fault on an empty PTE: allocate a
- * page (a write fault: alloc_pages and 64 line writes to zero it; a read
- * fault: the shared zero page), mm_pte_alloc, PTL, pte_none check,
- * ctx->still_valid, set the PTE, the mm counter (per-task batch of
- * rss_batch), the LRU add batch.  A PTE already present (another CPU's
- * fault won) frees the page and succeeds.  With ctx->pin_pte_page, the
- * PTE page's _count is raised after mm_pte_alloc and dropped at the end.
- * Return: 0, -EAGAIN (retry the fault), -EFAULT (write to a read-only
- * region).  Cost: as listed; fault_cycles of local work.
+ * mm_do_anonymous_page - handle_mm_fault and handle_pte_fault for an
+ * anonymous region: mm_pte_alloc, then the PTE read without the PTL
+ * (entry = *pte).
+ * Empty (do_anonymous_page): allocate a page (a write fault: alloc_pages
+ * and 64 line writes to zero it; a read fault: the shared zero page),
+ * PTL, pte_none check, ctx->still_valid, set the PTE, the mm counter
+ * (per-task batch of rss_batch), the LRU add batch.  A PTE present by
+ * then (another CPU's fault won) frees the page and succeeds.
+ * Present: with MM_FAULT_NO_LOCK in flags, return MM_FAULT_RETRY_LOCKED
+ * at once; else PTL, pte_same, then a write to the zero page's read-only
+ * PTE copies it (do_wp_page: unlock, allocate and clear a page, relock,
+ * pte_same, ptep_clear_flush, the new PTE), anything else only
+ * ptep_set_access_flags (a store and flush_tlb_page if a write changed
+ * the entry).  No page is allocated on the present path but do_wp_page's.
+ * With ctx->pin_pte_page, the PTE page's _count is raised after
+ * mm_pte_alloc and dropped at the end.
+ * Return: 0, -EAGAIN (retry the fault), MM_FAULT_RETRY_LOCKED, -EFAULT
+ * (write to a read-only region).  Cost: as listed; fault_cycles of local
+ * work (none with MM_FAULT_KEEP_LOCK).
  */
 int mm_do_anonymous_page(struct mm *mm, uint64_t addr, unsigned flags,
 			 const struct mm_fault_ctx *ctx);

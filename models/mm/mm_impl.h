@@ -142,6 +142,11 @@ struct mm_pt {
 struct mm_counters {
 	uint64_t faults, anon_faults, zero_maps, wp_copies, fault_retries, efaults;
 	uint64_t fault_races;     /* write faults that found the PTE installed: page freed */
+	uint64_t pte_present_faults;   /* handle_pte_fault's unlocked read found the PTE present */
+	uint64_t pte_present_retries;  /* ... in a lock-free fault: retried under mmap_sem */
+	uint64_t pte_same_misses;      /* ... and the PTE had changed when the PTL was held */
+	uint64_t access_flag_updates;  /* ptep_set_access_flags stored a changed entry */
+	uint64_t wp_races;             /* do_wp_page's copy lost: the PTE changed, page freed */
 	uint64_t walks, tlb_hits, tlb_misses, tlb_evictions;
 	uint64_t local_flushes, full_flushes, flushed_entries;
 	uint64_t shootdowns, shootdown_targets, gather_flushes;
