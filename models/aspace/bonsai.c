@@ -96,8 +96,10 @@
  * retried lock-free; Bonsai's returns VM_FAULT_RETRY there too and is
  * retried under mmap_sem (tpapagian/pk do_anonymous_page, "retry ...
  * with the tree lock to ensure progress").  Expected effect: such a
- * retry here does not wait for the munmap's write hold of mmap_sem;
- * these races are rare (one fault per munmap at most can lose one).
+ * retry here does not wait for the munmap's write hold of mmap_sem.
+ * None of the mapbench points on ben has one (aspace.fault_retries
+ * equals fault_fallbacks at every Bonsai point of
+ * configs/sweeps/aspace-ben.json when written); the safety tests do.
  * MODEL: no mmap_cache (bonsai-vm.md section 4: the Bonsai patches'
  * lock-free find_vma still writes it unless a build option disables it;
  * the paper's setting is unknown).  Here it is never used: a lock-free
