@@ -13,7 +13,7 @@
 
 #include "sim_assert.h"
 
-#define SPAN ((uint64_t)(SIM_EVQ_NB - 1) * SIM_EVQ_W)  /* the wheel's cycles after t1 */
+#define SPAN SIM_EVQ_SPAN  /* the wheel's cycles after t1 */
 #define WORDS (SIM_EVQ_NB / 64)
 
 G_STATIC_ASSERT(SIM_EVQ_NB >= 64 && SIM_EVQ_NB <= 4096 && (SIM_EVQ_NB & (SIM_EVQ_NB - 1)) == 0);
@@ -775,7 +775,7 @@ push_slow(struct sim_evq *q, struct sim_ev ev)
 }
 
 void
-sim_evq_push(struct sim_evq *q, struct sim_ev ev)
+sim_evq_push_slow(struct sim_evq *q, struct sim_ev ev)
 {
 	SIM_ASSERT(ev.cls <= SIM_EV_LINE);
 	if (G_LIKELY(q->n != 0 && ev.time >= q->base)) {
@@ -795,18 +795,10 @@ sim_evq_push(struct sim_evq *q, struct sim_ev ev)
 	push_slow(q, ev);
 }
 
-struct sim_ev
-sim_evq_pop(struct sim_evq *q)
+void
+sim_evq_advance(struct sim_evq *q, uint64_t lo)
 {
-	SIM_ASSERT(q->n > 0 && q->head < q->nnow);
-	struct sim_ev ev = q->top;
-	q->head++;
-	if (--q->n) {
-		if (q->head == q->nnow)
-			advance(q, ev.time);
-		q->top = dec(&q->now[q->head], q->base);
-	}
-	return ev;
+	advance(q, lo);
 }
 
 size_t

@@ -79,6 +79,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sim_assert.h"
+
 enum sim_ev_class {
 	SIM_EV_CPU = 0,   /* resume a CPU's coroutine */
 	SIM_EV_SB = 1,    /* a CPU's store-buffer drain step */
@@ -190,6 +192,18 @@ sim_ev_before(const struct sim_ev *a, const struct sim_ev *b)
 void sim_evq_init(struct sim_evq *q);
 void sim_evq_free(struct sim_evq *q);
 
+/* The wheel's reach in cycles after t1 (see above). */
+#define SIM_EVQ_SPAN ((uint64_t)(SIM_EVQ_NB - 1) * SIM_EVQ_W)
+
+/* sim_evq_push's and sim_evq_pop's out-of-line parts (evq.c): every push
+ * but an append to a wheel bucket that already holds an event and has
+ * room; a pop that empties now.  Host speed only: the inline parts below
+ * are the commonest cases (rcuscale at 4,096 CPUs under gus: 98% of
+ * pushes; a bucket change once per 49 pops), and the event order is the
+ * same whichever part queues an event. */
+void sim_evq_push_slow(struct sim_evq *q, struct sim_ev ev);
+void sim_evq_advance(struct sim_evq *q, uint64_t lo);
+
 /*
  * sim_evq_push - queue ev.  Its seq must differ from every queued event's
  * with the same (time, class, id) (the engine's seq is unique).  An event
@@ -197,10 +211,51 @@ void sim_evq_free(struct sim_evq *q);
  * costs a pass over the current bucket.  Cost: O(1) for near events (see
  * above), O(log g) for a far one that starts a group of its time.
  */
-void sim_evq_push(struct sim_evq *q, struct sim_ev ev);
+static inline void
+sim_evq_push(struct sim_evq *q, struct sim_ev ev)
+{
+	SIM_ASSERT(ev.cls <= SIM_EV_LINE);
+	if (__builtin_expect(q->n != 0 && ev.time >= q->base, 1)) {
+		uint64_t d = ev.time - q->base, span = q->t1 - q->base;
+		if (d >= span && d - span < SIM_EVQ_SPAN) {
+			struct sim_evq_bucket *b =
+				&q->wheel[(uint32_t)(ev.time >> SIM_EVQ_WB) & (SIM_EVQ_NB - 1)];
+			/* not empty (its bit is set, it has an array) and not full */
+			if (b->n - 1 < b->cap - 1) {
+				b->e[b->n++] = (struct sim_evk){
+					.hi = (ev.time & (SIM_EVQ_W - 1)) << 34 |
+					      (uint64_t)ev.cls << 32 | ev.id,
+					.lo = ev.seq,
+				};
+				q->nwheel++;
+				q->n++;
+				return;
+			}
+		}
+	}
+	sim_evq_push_slow(q, ev);
+}
 
 /* sim_evq_pop - remove and return the earliest event; q must not be empty. */
-struct sim_ev sim_evq_pop(struct sim_evq *q);
+static inline struct sim_ev
+sim_evq_pop(struct sim_evq *q)
+{
+	SIM_ASSERT(q->n > 0 && q->head < q->nnow);
+	struct sim_ev ev = q->top;
+	q->head++;
+	if (--q->n) {
+		if (__builtin_expect(q->head == q->nnow, 0))
+			sim_evq_advance(q, ev.time);
+		const struct sim_evk *k = &q->now[q->head];
+		q->top = (struct sim_ev){
+			.time = q->base + (k->hi >> 34),
+			.cls = (uint32_t)(k->hi >> 32) & 3,
+			.id = (uint32_t)k->hi,
+			.seq = k->lo,
+		};
+	}
+	return ev;
+}
 
 /*
  * sim_evq_sort_one_time - sort e[0..n), events of one time (hi = class <<
