@@ -472,7 +472,8 @@ test_max_cycles_single_cpu(void)
 }
 
 /* A workload that allocates `mib` MiB of simulated memory in setup
- * (phase 0) or on CPU 0 during the run (phase 1), 1 MiB at a time. */
+ * (phase 0) or on CPU 0 during the run (phase 1), 1 MiB at a time, or in
+ * setup in one allocation (phase 2). */
 struct hog_params {
 	uint64_t mib;
 	int phase;
@@ -493,6 +494,8 @@ hog_setup(struct sim *s, const void *params)
 	hog_p = params;
 	if (hog_p->phase == 0)
 		hog(hog_p->mib);
+	if (hog_p->phase == 2)
+		(void)sim_alloc((size_t)hog_p->mib << 20, 64);
 	return s;
 }
 
@@ -562,6 +565,23 @@ test_arena_exhausted_in_setup(void)
 	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
 	g_assert_nonnull(strstr(err->message, "setup failed: simulated memory exhausted"));
 	g_assert_nonnull(strstr(err->message, "engine.arena_mib"));
+	g_error_free(err);
+	sim_run_config_free(rc);
+}
+
+/* One request of 4 GiB or more: its size class used to be truncated to
+ * 32 bits, so a 4 GiB request (kalloc's pool at 4,096 CPUs of `large`
+ * with pages_per_node 65,536) was served as 0 bytes and the run died
+ * later on a line beyond the arena. */
+static void
+test_arena_exhausted_over_4gib(void)
+{
+	struct sim_run_config *rc = hog_config(4096, 2, 2, 0);
+	GError *err = NULL;
+	g_assert_null(sim_create(rc, &err));
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
+	g_assert_nonnull(strstr(err->message, "setup failed: simulated memory exhausted: 0 MiB in "
+				"use, 4294967296 more asked for; raise engine.arena_mib"));
 	g_error_free(err);
 	sim_run_config_free(rc);
 }
@@ -918,6 +938,7 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/budget/run-over-budget-stopped", test_budget_run_stopped);
 	g_test_add_func("/engine/budget/arena-exhausted-in-setup-refused",
 			test_arena_exhausted_in_setup);
+	g_test_add_func("/engine/arena/exhausted-over-4gib", test_arena_exhausted_over_4gib);
 	g_test_add_func("/engine/budget/arena-exhausted-in-run-stopped", test_arena_exhausted_in_run);
 	g_test_add_func("/engine/budget/run-length-over-max-cycles-refused", test_run_length_refused);
 	g_test_add_func("/engine/events/stale-timeouts-do-not-accumulate", test_stale_events_bounded);

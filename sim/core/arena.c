@@ -37,14 +37,15 @@
 #define CLASS_STEP 16u
 
 struct free_key {
-	uint32_t size, align;
+	size_t size;	/* rounded size: may exceed 4 GiB (engine.arena_mib up to 1 TiB) */
+	uint32_t align;
 };
 
 static guint
 key_hash(gconstpointer p)
 {
 	const struct free_key *k = p;
-	return k->size * 31u + k->align;
+	return (guint)(k->size * 31u + k->align);
 }
 
 static gboolean
@@ -146,7 +147,7 @@ class_of(size_t size, size_t align)
 	if (align < CLASS_STEP)
 		align = CLASS_STEP;
 	size_t rounded = (size + align - 1) & ~(align - 1);
-	return (struct free_key){ .size = (uint32_t)rounded, .align = (uint32_t)align };
+	return (struct free_key){ .size = rounded, .align = (uint32_t)align };
 }
 
 void *
@@ -233,7 +234,7 @@ sim_free(void *p, size_t size, size_t align)
 		sim_fatal(s, "sim_free: offset %#" G_GINT64_MODIFIER "x is not %u-byte aligned",
 			  off, k.align);
 	if (any_poisoned(s, p, k.size))
-		sim_fatal(s, "double free: cpu %d freed offset %#" G_GINT64_MODIFIER "x (%u bytes) "
+		sim_fatal(s, "double free: cpu %d freed offset %#" G_GINT64_MODIFIER "x (%zu bytes) "
 			  "at t=%" G_GUINT64_FORMAT ", already freed (seed %" G_GUINT64_FORMAT ")",
 			  s->cur ? (int)s->cur->id : -1, off, k.size,
 			  s->cur ? s->cur->now : s->now, s->rc->seed);
