@@ -48,11 +48,13 @@ dec(const struct sim_evk *k, uint64_t origin)
 	};
 }
 
-/* a after b in the total order (same origin) */
+/* a after b in the total order (same origin): (hi, lo) compared as one
+ * 128-bit key, a compare and a subtract-with-borrow, where comparing hi
+ * and then lo took two branches (host speed only) */
 static inline bool
 k_after(const struct sim_evk *a, const struct sim_evk *b)
 {
-	return a->hi != b->hi ? a->hi > b->hi : a->lo > b->lo;
+	return ((unsigned __int128)a->hi << 64 | a->lo) > ((unsigned __int128)b->hi << 64 | b->lo);
 }
 
 /* ---- the far heap (4-ary, of groups of one time) ---- */
@@ -253,6 +255,26 @@ slot_start(const struct sim_evq *q, uint32_t s)
 	return q->t1 + ((uint64_t)((s - s0) & (SIM_EVQ_NB - 1)) << SIM_EVQ_WB);
 }
 
+/* Merge the ascending runs [x, xe) and [y, ye) into d.  (A branch-free
+ * select -- the runs of a bucket interleave at random -- halved the
+ * mispredicted branches of rcuscale gus at 4,096 CPUs but doubled the
+ * loop's instructions: not taken.  Host speed only.) */
+static inline void
+merge_runs(struct sim_evk *d, const struct sim_evk *x, const struct sim_evk *xe,
+	   const struct sim_evk *y, const struct sim_evk *ye)
+{
+	while (x < xe && y < ye) {
+		bool take_y = k_after(x, y);
+		*d++ = take_y ? *y : *x;
+		y += take_y;
+		x += !take_y;
+	}
+	while (x < xe)
+		*d++ = *x++;
+	while (y < ye)
+		*d++ = *y++;
+}
+
 /* Sort now[0..nnow) ascending: a natural merge sort (find the ascending
  * runs, merge neighbours pairwise into tmp and back).  Keys are distinct
  * (seq is unique per (time, class, id)). */
@@ -289,13 +311,8 @@ sort_now(struct sim_evq *q)
 				runs[out++] = a;
 				continue;
 			}
-			uint32_t b = runs[r + 2], i = a, j = m, k = a;
-			while (i < m && j < b)
-				dst[k++] = k_after(&src[i], &src[j]) ? src[j++] : src[i++];
-			while (i < m)
-				dst[k++] = src[i++];
-			while (j < b)
-				dst[k++] = src[j++];
+			uint32_t b = runs[r + 2];
+			merge_runs(&dst[a], &src[a], &src[m], &src[m], &src[b]);
 			runs[out++] = a;
 		}
 		runs[out] = n;
