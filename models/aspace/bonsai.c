@@ -15,21 +15,22 @@
  *   vma = find_vma(addr) in the tree (bonsai by default: TREE_RCU_READERS
  *   is required); read vm_start, vm_end, vm_flags under vm_bound_seq,
  *   then vm_unlinked;
- *     unlinked                        -> read_unlock, retry the fault
- *     no VMA, addr < vm_start or out of bounds, an access the flags
- *     forbid                          -> fall back (below)
+ *     unlinked, no VMA, addr < vm_start or out of bounds, an access the
+ *     flags forbid                    -> fall back (below)
  *   mm_do_anonymous_page with MM_FAULT_NO_LOCK and still_valid = the
  *   re-check, called under page_table_lock before a directory install and
  *   under the PTL before the PTE is set: vm_unlinked == 0 and vm_start <=
  *   addr < vm_end and the flags allow the access, read under
- *   vm_bound_seq; a failed re-check frees the page and the fault is
- *   retried (-EAGAIN); a PTE that handle_pte_fault reads present (another
- *   CPU's fault set it after this CPU's walk, or a write to the zero
- *   page) returns MM_FAULT_RETRY_LOCKED, Bonsai's RETRY_IF_NO_LOCK: the
- *   fault falls back (below) with MM_FAULT_KEEP_LOCK;
+ *   vm_bound_seq; a failed re-check frees the page and returns -EAGAIN
+ *   (Bonsai: VM_FAULT_RETRY); a PTE that handle_pte_fault reads present
+ *   (another CPU's fault set it after this CPU's walk, or a write to the
+ *   zero page) returns MM_FAULT_RETRY_LOCKED (Bonsai's RETRY_IF_NO_LOCK);
+ *   both fall back (below) with MM_FAULT_KEEP_LOCK;
  *   rcl->read_unlock.
- * Fallback ("retried with the lock held so it makes progress"): the
- * locked fault of Linux (as_fault_locked: down_read(mmap_sem) ...).
+ * Fallback ("retried with the lock held so it makes progress"; Bonsai's
+ * __do_page_fault on VM_FAULT_RETRY sets FAULT_FLAG_KEEP_LOCK and goes
+ * back to take the lock, tpapagian/pk arch/x86/mm/fault.c): the locked
+ * fault of Linux (as_fault_locked: down_read(mmap_sem) ...).
  *
  * Why it is safe against munmap (vma.c's order: bounds change inside
  * write_seqcount; vm_unlinked = 1; erase from the tree; page_table_lock
@@ -92,23 +93,15 @@
  * with SIGSEGV under the lock) and a PTE found present (Bonsai's
  * handle_pte_fault takes only empty PTEs lock-free: tpapagian/pk
  * mm/memory.c, RETRY_IF_NO_LOCK before the PTL).
- * MODEL: a lock-free fault that finds its VMA unlinked at the lookup,
- * or whose re-check fails (an unmap race), is retried lock-free.
- * Bonsai's goes on into handle_mm_fault when the VMA is unlinked, and a
- * failed re-check returns VM_FAULT_RETRY, retried under mmap_sem
- * (tpapagian/pk do_anonymous_page, "retry ... with the tree lock to
- * ensure progress"; arch/x86/mm/fault.c, FAULT_FLAG_KEEP_LOCK).
- * Expected effect: such a retry here does not wait for the munmap's
- * write hold of mmap_sem.  None of the mapbench points on ben has one
- * (aspace.fault_retries equals fault_fallbacks at every Bonsai point of
- * configs/sweeps/aspace-ben.json when written); will-it-scale
- * page_fault1 does, where every mmap merged with a neighbour's region
- * and every munmap split it: at 80 CPUs on ben (the config of
- * results/golden/willitscale-ben-bonsai.json) 88 of 10,845 faults
- * retried lock-free, and retrying them and the unlinked ones under
- * mmap_sem instead cut its iterations from 10,381 to 4,190 when tried
- * (left as is for now: a change of that size to a prediction wants its
- * own review).
+ * MODEL: a lock-free fault that finds its VMA unlinked at the lookup
+ * falls back at once; Bonsai's goes on into handle_mm_fault and falls
+ * back when a re-check (a directory install, the PTL) or a present PTE
+ * stops it.  Expected effect: such a fault skips a page allocation and
+ * the walk a real one may make before it retries.
+ * MODEL: the retry under mmap_sem looks the VMA up again; Bonsai's
+ * __do_page_fault first reuses the VMA of the first attempt if it is
+ * still linked and covers addr (its reuse_vma).  Expected effect: a few
+ * more loads of tree lines that the CPU holds shared.
  * MODEL: no mmap_cache (bonsai-vm.md section 4: the Bonsai patches'
  * lock-free find_vma still writes it unless a build option disables it;
  * the paper's setting is unknown).  Here it is never used: a lock-free
@@ -197,11 +190,8 @@ bonsai_fault(void *a, uint64_t addr, unsigned flags)
 		e = sim_load64(&v->vm_end);
 		f = sim_load64(&v->vm_flags);
 	} while (read_seqcount_retry(b->env.kl, &v->vm_bound_seq, seq));
-	if (sim_load32(&v->vm_unlinked)) {
-		rcl->read_unlock(b->env.rs);
-		b->st.fault_retries++;
-		return 0;
-	}
+	if (sim_load32(&v->vm_unlinked))
+		goto fallback;
 	if (addr < s || addr >= e || as_access_ok(f, flags) != 0)
 		goto fallback;
 	struct bonsai_recheck c = { .b = b, .vma = v, .addr = addr, .flags = flags };
@@ -212,17 +202,14 @@ bonsai_fault(void *a, uint64_t addr, unsigned flags)
 		.pin_pte_page = true,
 	};
 	r = mm_do_anonymous_page(b->mm, addr, flags | MM_FAULT_NO_LOCK, &ctx);
-	if (r == MM_FAULT_RETRY_LOCKED) {
-		/* The PTE was present: __do_page_fault retries with
-		 * FAULT_FLAG_KEEP_LOCK, under mmap_sem. */
+	if (r == MM_FAULT_RETRY_LOCKED || r == -EAGAIN) {
+		/* The PTE was present, or a re-check failed: VM_FAULT_RETRY;
+		 * __do_page_fault retries with FAULT_FLAG_KEEP_LOCK, under
+		 * mmap_sem. */
 		flags |= MM_FAULT_KEEP_LOCK;
 		goto fallback;
 	}
 	rcl->read_unlock(b->env.rs);
-	if (r == -EAGAIN) {
-		b->st.fault_retries++;
-		return 0;
-	}
 	if (r == -EFAULT)
 		b->st.segv++;
 	return r;
