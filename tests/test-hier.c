@@ -209,6 +209,65 @@ test_dirty_writeback_then_dram_at_home(void)
 }
 
 /*
+ * Placing or poisoning whole line chunks nobody touched makes no line
+ * records (kalloc places and poisons its page pools so); a chunk takes
+ * the home and the poison when it is made, in call order.  Setup places
+ * five chunks' worth of lines on socket 1 (at least four whole chunks),
+ * poisons them all, then places one line inside on socket 0: at most the
+ * two partial chunks at the ends get records.  CPU 0 unpoisons and loads
+ * a line in the middle (DRAM at socket 1: 500; it reads the poison fill
+ * 0xdb..), the line placed afterwards (local: 320) and the range's last
+ * line (500); the line after the middle one is still poisoned.
+ */
+static char *pool;
+static uint64_t pool_lines_made;
+static uint64_t pool_val;
+static bool pool_still_poisoned;
+#define POOL_BYTES (5 * (size_t)SIM_LINE_CHUNK * 64)
+
+static void
+pool_setup(struct sim *s)
+{
+	pool = sim_alloc(POOL_BYTES, 4096);
+	uint64_t before = s->lines_allocated;
+	sim_mem_place(s, pool, POOL_BYTES, 1);
+	sim_mem_set_poison(s, pool, POOL_BYTES, true);
+	pool_lines_made = s->lines_allocated - before;
+	sim_mem_place(s, pool + POOL_BYTES / 2 + 64, 64, 0);
+}
+
+static void
+pool_script(uint32_t cpu)
+{
+	if (cpu != 0)
+		return;
+	size_t at[3] = { POOL_BYTES / 2, POOL_BYTES / 2 + 64, POOL_BYTES - 64 };
+	for (unsigned k = 0; k < 3; k++) {
+		sim_mem_set_poison(sim_current, pool + at[k], 64, false);
+		sim_time_t t0 = sim_now();
+		uint64_t v = sim_load64(pool + at[k]);
+		lat[0][k] = sim_now() - t0;
+		if (k == 0)
+			pool_val = v;
+	}
+	pool_still_poisoned = sim_mem_any_poisoned(sim_current, pool + POOL_BYTES / 2 + 128, 8);
+}
+
+static void
+test_placement_deferred(void)
+{
+	script = pool_script;
+	setup_fn = pool_setup;
+	run(machine(2, 1), 2);
+	g_assert_cmpuint(pool_lines_made, <=, 2 * SIM_LINE_CHUNK);
+	g_assert_cmpuint(lat[0][0], ==, 500);
+	g_assert_cmpuint(lat[0][1], ==, 320);
+	g_assert_cmpuint(lat[0][2], ==, 500);
+	g_assert_cmphex(pool_val, ==, 0xdbdbdbdbdbdbdbdbull);
+	g_assert_true(pool_still_poisoned);
+}
+
+/*
  * First touch homes a line on the toucher's socket; sim_mem_place homes
  * it where setup says.  Two sockets of one core.  CPU 1 first-touches
  * line 0 (home socket 1: local DRAM, 320) and then lines 1..80, pushing
@@ -513,6 +572,7 @@ main(int argc, char **argv)
 	g_test_add_func("/hier/writeback/dirty-eviction-then-dram-at-home",
 			test_dirty_writeback_then_dram_at_home);
 	g_test_add_func("/hier/numa/first-touch-and-placement", test_first_touch_and_placement);
+	g_test_add_func("/hier/numa/placement-deferred", test_placement_deferred);
 	g_test_add_func("/hier/bandwidth/controller-queues", test_bandwidth_queueing);
 	g_test_add_func("/hier/chase/l1-and-dram-plateaus", test_chase_plateaus);
 	g_test_add_func("/hier/tables/lru-renumbering-keeps-victims",

@@ -61,23 +61,46 @@ free_queue(gpointer p)
 	g_queue_free(p);
 }
 
-/* Set (or clear) the poison bits of the 8-byte words of [p, p + size). */
+/* Set (or clear) the poison bits of the 8-byte words of [p, p + size);
+ * setting them also fills the bytes with 0xdb.  A whole line chunk with
+ * no records yet is poisoned when it is made (sim_line_op_defer); only
+ * setting defers: clearing makes the chunk first, so a deferred fill can
+ * never land on bytes written after the clear. */
 static void
 poison_range(struct sim *s, char *p, size_t size, bool on)
 {
 	uint64_t off = (uint64_t)(p - s->arena), end = off + size;
 	sim_time_t now = s->cur ? s->cur->now : s->now;
+	uint32_t who = s->cur ? s->cur->id : SIM_NONE;
+	/* lines wholly inside the range: [lo, hi] (empty when lo > hi) */
+	uint64_t lo = (off + SIM_LINE_BYTES - 1) >> SIM_LINE_SHIFT;
+	uint64_t hi = (end >> SIM_LINE_SHIFT);
+	bool deferred = false;
 	for (uint64_t w = off & ~(uint64_t)7; w < end; w += 8) {
-		struct sim_line *l = sim_line_get(s, (uint32_t)(w >> SIM_LINE_SHIFT));
+		uint64_t id = w >> SIM_LINE_SHIFT;
+		uint32_t chunk = (uint32_t)(id >> SIM_LINE_CHUNK_SHIFT);
+		if (on && hi > lo && sim_line_chunk_deferred(s, chunk, lo, hi - 1)) {
+			deferred = true;
+			w = (((uint64_t)chunk + 1) << (SIM_LINE_CHUNK_SHIFT + SIM_LINE_SHIFT)) - 8;
+			continue;
+		}
+		struct sim_line *l = sim_line_get(s, (uint32_t)id);
 		uint8_t bit = (uint8_t)(1u << ((w >> 3) & 7));
 		if (on) {
 			l->poison |= bit;
 			l->free_epoch[(w >> 3) & 7]++;
 			l->freed_at = now;
-			l->freed_cpu = s->cur ? s->cur->id : SIM_NONE;
+			l->freed_cpu = who;
+			uint64_t a = MAX(w, off), b = MIN(w + 8, end);
+			memset(s->arena + a, 0xdb, b - a);
 		} else {
 			l->poison &= (uint8_t)~bit;
 		}
+	}
+	if (deferred) {
+		struct sim_line_op op = { .first = (uint32_t)lo, .last = (uint32_t)(hi - 1),
+					  .kind = SIM_LINE_OP_POISON, .arg = who, .at = now };
+		sim_line_op_defer(s, &op);
 	}
 }
 
@@ -112,6 +135,7 @@ sim_arena_init(struct sim *s, size_t bytes, GError **err)
 	uint64_t nlines = bytes / SIM_LINE_BYTES;
 	s->nline_chunks = (uint32_t)(nlines / SIM_LINE_CHUNK);
 	s->line_chunks = g_new0(struct sim_line *, s->nline_chunks);
+	s->line_ops = g_array_new(FALSE, FALSE, sizeof(struct sim_line_op));
 	s->free_lists = g_hash_table_new_full(key_hash, key_equal, g_free, free_queue);
 	return TRUE;
 }
@@ -136,6 +160,9 @@ sim_arena_destroy(struct sim *s)
 	}
 	g_free(s->line_chunks);
 	s->line_chunks = NULL;
+	if (s->line_ops)
+		g_array_free(s->line_ops, TRUE);
+	s->line_ops = NULL;
 	if (s->free_lists)
 		g_hash_table_destroy(s->free_lists);
 	s->free_lists = NULL;
@@ -201,8 +228,6 @@ sim_mem_set_poison(struct sim *s, void *addr, size_t size, bool on)
 	poison_range(s, addr, size, on);
 	if (on && s->cur)
 		sim_sb_forget(s, s->cur, addr, size);
-	if (on)
-		memset(addr, 0xdb, size);
 }
 
 bool
@@ -241,7 +266,6 @@ sim_free(void *p, size_t size, size_t align)
 	poison_range(s, p, k.size, true);
 	if (s->cur)
 		sim_sb_forget(s, s->cur, p, k.size);
-	memset(p, 0xdb, k.size);
 	if (k.size > MAX_CLASS_BYTES)
 		return;
 	GQueue *fl = g_hash_table_lookup(s->free_lists, &k);

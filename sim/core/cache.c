@@ -240,6 +240,34 @@ xfer_class(uint32_t rq_socket, uint32_t home, uint32_t src_socket)
 
 /* ---- lines ---- */
 
+/* Apply a deferred op to lines [a, b] (`c` indexed by line id). */
+static void
+line_op_apply(struct sim *s, struct sim_line *c, const struct sim_line_op *op,
+	      uint32_t a, uint32_t b)
+{
+	for (uint32_t id = a; id <= b; id++) {
+		struct sim_line *l = &c[id];
+		if (op->kind == SIM_LINE_OP_HOME) {
+			l->home = op->arg;
+			continue;
+		}
+		l->poison = 0xff;
+		for (unsigned w = 0; w < 8; w++)
+			l->free_epoch[w]++;
+		l->freed_at = op->at;
+		l->freed_cpu = op->arg;
+	}
+	if (op->kind == SIM_LINE_OP_POISON)
+		memset(s->arena + ((uint64_t)a << SIM_LINE_SHIFT), 0xdb,
+		       ((uint64_t)(b - a) + 1) << SIM_LINE_SHIFT);
+}
+
+void
+sim_line_op_defer(struct sim *s, const struct sim_line_op *op)
+{
+	g_array_append_val(s->line_ops, *op);
+}
+
 struct sim_line *
 sim_line_chunk_make(struct sim *s, uint32_t chunk)
 {
@@ -254,6 +282,15 @@ sim_line_chunk_make(struct sim *s, uint32_t chunk)
 		c[i].owner = c[i].prev_owner = SIM_NONE;
 		c[i].home = c[i].sh_far = SIM_NONE;
 		c[i].gen = SIM_GEN_INIT;
+	}
+	/* Ops deferred while the chunk did not exist, oldest first, so a
+	 * later one wins as it would have on made lines. */
+	uint32_t base = chunk << SIM_LINE_CHUNK_SHIFT, top = base + (SIM_LINE_CHUNK - 1);
+	for (guint r = 0; s->line_ops && r < s->line_ops->len; r++) {
+		const struct sim_line_op *op = &g_array_index(s->line_ops, struct sim_line_op, r);
+		if (op->last < base || op->first > top)
+			continue;
+		line_op_apply(s, c - base, op, MAX(op->first, base), MIN(op->last, top));
 	}
 	s->line_chunks[chunk] = c;
 	s->lines_allocated += SIM_LINE_CHUNK;
@@ -1068,9 +1105,24 @@ sim_mem_place(struct sim *s, void *addr, size_t size, uint32_t socket)
 	g_assert(sim_addr_valid(addr) && size > 0);
 	uint32_t first = sim_line_id(s, addr);
 	uint32_t last = sim_line_id(s, (char *)addr + size - 1);
-	for (uint32_t id = first; id <= last; id++) {
-		struct sim_line *l = sim_line_get(s, id);
+	bool deferred = false;
+	for (uint64_t id = first; id <= last; id++) {
+		uint32_t chunk = (uint32_t)(id >> SIM_LINE_CHUNK_SHIFT);
+		g_assert(chunk < s->nline_chunks);
+		if (sim_line_chunk_deferred(s, chunk, first, last)) {
+			/* A whole chunk with no records yet: it takes the
+			 * home when made (a pool's pages make none now). */
+			deferred = true;
+			id = ((uint64_t)chunk << SIM_LINE_CHUNK_SHIFT) + SIM_LINE_CHUNK - 1;
+			continue;
+		}
+		struct sim_line *l = sim_line_get(s, (uint32_t)id);
 		g_assert(l->nwait == 0);
 		l->home = socket;
+	}
+	if (deferred) {
+		struct sim_line_op op = { .first = first, .last = last,
+					  .kind = SIM_LINE_OP_HOME, .arg = socket };
+		sim_line_op_defer(s, &op);
 	}
 }

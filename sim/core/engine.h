@@ -127,7 +127,9 @@ void sim_mem_prime(struct sim *sim, void *addr, size_t size, uint32_t cpu);
  * (NUMA placement: what a setup thread or an allocator that takes pages
  * from a node's free lists decides).  Lines nobody placed are homed on
  * the socket of the first CPU that misses on them (Linux's first-touch
- * policy).  Placement changes no cached copy and costs nothing.
+ * policy).  Placement changes no cached copy and costs nothing; on the
+ * host, whole chunks of 4,096 lines nobody has touched yet are placed
+ * when first used, so a large pool costs no host memory until then.
  * Context: host (setup) or a simulated CPU; no line in the range may have
  * requests waiting at its directory.
  */

@@ -376,6 +376,12 @@ struct sim {
 	struct sim_line **line_chunks;
 	uint32_t nline_chunks;
 	uint64_t lines_allocated;
+	/* Placements and poisonings that covered whole line chunks not made
+	 * yet, in call order: sim_line_chunk_make applies them to a new
+	 * chunk, so a large pool (kalloc's pages) placed and poisoned in
+	 * setup makes no line records and fills no host memory until used.
+	 * Host only. */
+	GArray *line_ops;            /* of struct sim_line_op */
 	GHashTable *free_lists;      /* (size,align) -> GSList of free blocks; lookup only */
 	uint32_t nowners;            /* ranges owned by a simulated allocator */
 	struct sim_mem_owner {
@@ -464,6 +470,29 @@ static inline void sim_inv_hold(struct sim *s, uint32_t id, uint32_t who, bool o
 #endif
 
 /* cache.c */
+/* One call that covered whole line chunks not made yet; applied to
+ * lines [first, last] of each such chunk when it is made. */
+enum sim_line_op_kind {
+	SIM_LINE_OP_HOME,            /* sim_mem_place: home = arg */
+	SIM_LINE_OP_POISON,          /* poisoning: every word freed by CPU arg
+				      * (SIM_NONE: host) at `at`, bytes 0xdb */
+};
+struct sim_line_op {
+	uint32_t first, last;
+	uint32_t kind, arg;
+	sim_time_t at;
+};
+/* Would an op on lines [first, last] defer chunk `chunk`?  (wholly
+ * inside the range and not made yet) */
+static inline bool
+sim_line_chunk_deferred(const struct sim *s, uint32_t chunk, uint64_t first, uint64_t last)
+{
+	uint64_t base = (uint64_t)chunk << SIM_LINE_CHUNK_SHIFT;
+	return s->line_chunks[chunk] == NULL && base >= first &&
+	       base + SIM_LINE_CHUNK - 1 <= last;
+}
+/* Record an op for the chunks it defers (host memory only). */
+void sim_line_op_defer(struct sim *s, const struct sim_line_op *op);
 /* Machines with at most this many sockets get a table of message costs by
  * socket pair (256 KiB at 256 sockets); larger ones compute each cost. */
 #define SIM_LINK_TAB_MAX_SOCKETS 256u
