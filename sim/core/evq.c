@@ -792,8 +792,9 @@ push_slow(struct sim_evq *q, struct sim_ev ev)
 }
 
 void
-sim_evq_push_slow(struct sim_evq *q, struct sim_ev ev)
+sim_evq_push_slow(struct sim_evq *q, uint64_t time, uint64_t seq, uint32_t id, uint32_t cls)
 {
+	struct sim_ev ev = { .time = time, .seq = seq, .id = id, .cls = cls };
 	SIM_ASSERT(ev.cls <= SIM_EV_LINE);
 	if (G_LIKELY(q->n != 0 && ev.time >= q->base)) {
 		uint64_t d = ev.time - q->base, span = q->t1 - q->base;

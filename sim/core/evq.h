@@ -201,7 +201,8 @@ void sim_evq_free(struct sim_evq *q);
  * are the commonest cases (rcuscale at 4,096 CPUs under gus: 98% of
  * pushes; a bucket change once per 49 pops), and the event order is the
  * same whichever part queues an event. */
-void sim_evq_push_slow(struct sim_evq *q, struct sim_ev ev);
+void sim_evq_push_slow(struct sim_evq *q, uint64_t time, uint64_t seq, uint32_t id,
+		       uint32_t cls);
 void sim_evq_advance(struct sim_evq *q, uint64_t lo);
 
 /*
@@ -233,7 +234,9 @@ sim_evq_push(struct sim_evq *q, struct sim_ev ev)
 			}
 		}
 	}
-	sim_evq_push_slow(q, ev);
+	/* the fields, not the struct: a struct of 24 bytes goes through the
+	 * stack, and its copy there was made before the fast path's tests */
+	sim_evq_push_slow(q, ev.time, ev.seq, ev.id, ev.cls);
 }
 
 /* sim_evq_pop - remove and return the earliest event; q must not be empty. */
