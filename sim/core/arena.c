@@ -69,33 +69,36 @@ free_queue(gpointer p)
 static void
 poison_range(struct sim *s, char *p, size_t size, bool on)
 {
+	const unsigned chunk_shift = SIM_LINE_CHUNK_SHIFT + SIM_LINE_SHIFT;
 	uint64_t off = (uint64_t)(p - s->arena), end = off + size;
 	sim_time_t now = s->cur ? s->cur->now : s->now;
 	uint32_t who = s->cur ? s->cur->id : SIM_NONE;
-	/* lines wholly inside the range: [lo, hi] (empty when lo > hi) */
+	/* lines wholly inside the range: [lo, hi) */
 	uint64_t lo = (off + SIM_LINE_BYTES - 1) >> SIM_LINE_SHIFT;
-	uint64_t hi = (end >> SIM_LINE_SHIFT);
+	uint64_t hi = end >> SIM_LINE_SHIFT;
 	bool deferred = false;
-	for (uint64_t w = off & ~(uint64_t)7; w < end; w += 8) {
-		uint64_t id = w >> SIM_LINE_SHIFT;
-		uint32_t chunk = (uint32_t)(id >> SIM_LINE_CHUNK_SHIFT);
+	/* one chunk's part of the range at a time: [a, b) */
+	for (uint64_t a = off, b; a < end; a = b) {
+		uint32_t chunk = (uint32_t)(a >> chunk_shift);
+		b = MIN(end, ((uint64_t)chunk + 1) << chunk_shift);
 		if (on && hi > lo && sim_line_chunk_deferred(s, chunk, lo, hi - 1)) {
 			deferred = true;
-			w = (((uint64_t)chunk + 1) << (SIM_LINE_CHUNK_SHIFT + SIM_LINE_SHIFT)) - 8;
 			continue;
 		}
-		struct sim_line *l = sim_line_get(s, (uint32_t)id);
-		uint8_t bit = (uint8_t)(1u << ((w >> 3) & 7));
-		if (on) {
-			l->poison |= bit;
-			l->free_epoch[(w >> 3) & 7]++;
-			l->freed_at = now;
-			l->freed_cpu = who;
-			uint64_t a = MAX(w, off), b = MIN(w + 8, end);
-			memset(s->arena + a, 0xdb, b - a);
-		} else {
-			l->poison &= (uint8_t)~bit;
+		for (uint64_t w = a & ~(uint64_t)7; w < b; w += 8) {
+			struct sim_line *l = sim_line_get(s, (uint32_t)(w >> SIM_LINE_SHIFT));
+			uint8_t bit = (uint8_t)(1u << ((w >> 3) & 7));
+			if (on) {
+				l->poison |= bit;
+				l->free_epoch[(w >> 3) & 7]++;
+				l->freed_at = now;
+				l->freed_cpu = who;
+			} else {
+				l->poison &= (uint8_t)~bit;
+			}
 		}
+		if (on)
+			memset(s->arena + a, 0xdb, b - a);
 	}
 	if (deferred) {
 		struct sim_line_op op = { .first = (uint32_t)lo, .last = (uint32_t)(hi - 1),

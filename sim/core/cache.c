@@ -240,26 +240,27 @@ xfer_class(uint32_t rq_socket, uint32_t home, uint32_t src_socket)
 
 /* ---- lines ---- */
 
-/* Apply a deferred op to lines [a, b] (`c` indexed by line id). */
+/* Apply a deferred op to lines [a, b] of the chunk c whose first line
+ * is base. */
 static void
-line_op_apply(struct sim *s, struct sim_line *c, const struct sim_line_op *op,
+line_op_apply(struct sim *s, struct sim_line *c, uint32_t base, const struct sim_line_op *op,
 	      uint32_t a, uint32_t b)
 {
+	if (op->kind == SIM_LINE_OP_HOME) {
+		for (uint32_t id = a; id <= b; id++)
+			c[id - base].home = op->arg;
+		return;
+	}
 	for (uint32_t id = a; id <= b; id++) {
-		struct sim_line *l = &c[id];
-		if (op->kind == SIM_LINE_OP_HOME) {
-			l->home = op->arg;
-			continue;
-		}
+		struct sim_line *l = &c[id - base];
 		l->poison = 0xff;
 		for (unsigned w = 0; w < 8; w++)
 			l->free_epoch[w]++;
 		l->freed_at = op->at;
 		l->freed_cpu = op->arg;
 	}
-	if (op->kind == SIM_LINE_OP_POISON)
-		memset(s->arena + ((uint64_t)a << SIM_LINE_SHIFT), 0xdb,
-		       ((uint64_t)(b - a) + 1) << SIM_LINE_SHIFT);
+	memset(s->arena + ((uint64_t)a << SIM_LINE_SHIFT), 0xdb,
+	       ((uint64_t)(b - a) + 1) << SIM_LINE_SHIFT);
 }
 
 void
@@ -290,7 +291,7 @@ sim_line_chunk_make(struct sim *s, uint32_t chunk)
 		const struct sim_line_op *op = &g_array_index(s->line_ops, struct sim_line_op, r);
 		if (op->last < base || op->first > top)
 			continue;
-		line_op_apply(s, c - base, op, MAX(op->first, base), MIN(op->last, top));
+		line_op_apply(s, c, base, op, MAX(op->first, base), MIN(op->last, top));
 	}
 	s->line_chunks[chunk] = c;
 	s->lines_allocated += SIM_LINE_CHUNK;
