@@ -526,18 +526,28 @@ hog_config(uint64_t mib, int phase, uint64_t arena_mib, uint64_t budget_mib)
 
 /* Simulated memory counts against the budget as it grows: in setup the
  * config is refused (no abort), during the run the run fails cleanly. */
+/* sim_create of hog_config(mib, phase, arena_mib, budget_mib) fails with
+ * a limit error whose message holds `want` and, unless NULL, `also`. */
 static void
-test_budget_setup_refused(void)
+hog_setup_refused(uint64_t mib, int phase, uint64_t arena_mib, uint64_t budget_mib,
+		  const char *want, const char *also)
 {
-	struct sim_run_config *rc = hog_config(100, 0, 512, 64);
+	struct sim_run_config *rc = hog_config(mib, phase, arena_mib, budget_mib);
 	GError *err = NULL;
 	g_assert_null(sim_create(rc, &err));
 	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
-	g_assert_nonnull(strstr(err->message, "test: workload: setup failed: host memory budget "
-				"exceeded"));
-	g_assert_nonnull(strstr(err->message, "the budget is 64 MiB"));
+	g_assert_nonnull(strstr(err->message, want));
+	if (also)
+		g_assert_nonnull(strstr(err->message, also));
 	g_error_free(err);
 	sim_run_config_free(rc);
+}
+
+static void
+test_budget_setup_refused(void)
+{
+	hog_setup_refused(100, 0, 512, 64, "test: workload: setup failed: host memory budget "
+			  "exceeded", "the budget is 64 MiB");
 }
 
 static void
@@ -559,14 +569,8 @@ test_budget_run_stopped(void)
 static void
 test_arena_exhausted_in_setup(void)
 {
-	struct sim_run_config *rc = hog_config(3, 0, 2, 0);
-	GError *err = NULL;
-	g_assert_null(sim_create(rc, &err));
-	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
-	g_assert_nonnull(strstr(err->message, "setup failed: simulated memory exhausted"));
-	g_assert_nonnull(strstr(err->message, "engine.arena_mib"));
-	g_error_free(err);
-	sim_run_config_free(rc);
+	hog_setup_refused(3, 0, 2, 0, "setup failed: simulated memory exhausted",
+			  "engine.arena_mib");
 }
 
 /* One request of 4 GiB or more: its size class used to be truncated to
@@ -576,14 +580,8 @@ test_arena_exhausted_in_setup(void)
 static void
 test_arena_exhausted_over_4gib(void)
 {
-	struct sim_run_config *rc = hog_config(4096, 2, 2, 0);
-	GError *err = NULL;
-	g_assert_null(sim_create(rc, &err));
-	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_LIMIT);
-	g_assert_nonnull(strstr(err->message, "setup failed: simulated memory exhausted: 0 MiB in "
-				"use, 4294967296 more asked for; raise engine.arena_mib"));
-	g_error_free(err);
-	sim_run_config_free(rc);
+	hog_setup_refused(4096, 2, 2, 0, "setup failed: simulated memory exhausted: 0 MiB in "
+			  "use, 4294967296 more asked for; raise engine.arena_mib", NULL);
 }
 
 static void
