@@ -330,6 +330,26 @@ test_inconsistent_values(void)
 		   "power-of-two socket count, got 3", NULL);
 }
 
+/* topology.cpu_sockets: one line naming the file (or --set) and the JSON
+ * path of the first wrong entry. */
+static void
+test_bad_cpu_sockets(void)
+{
+	const char *inl = "{\"machine\": {\"name\": \"t\", \"topology\": {\"sockets\": 2, "
+			  "\"cores_per_cluster\": 2, \"cpu_sockets\": [0, 1, 1, 1]}}, \"cpus\": 2, "
+			  "\"workload\": {\"name\": \"faa\"}}";
+	expect_bad(inl, NULL, NULL, "case.json: machine.topology.cpu_sockets[3]: socket 1 already "
+		   "has all its 2 cores (each socket must appear exactly 2 times)\n", NULL);
+	expect_bad(inl, NULL, (const char *const[]){ "--set",
+		   "machine.topology.cpu_sockets=[0,2,1,1]", NULL },
+		   "--set machine.topology.cpu_sockets=[0,2,1,1]: machine.topology.cpu_sockets[1]: "
+		   "expected a socket number 0..1\n", NULL);
+	expect_bad(good_config, NULL, (const char *const[]){ "--set",
+		   "machine.topology.cpu_sockets=[0,1]", NULL },
+		   "--set machine.topology.cpu_sockets=[0,1]: topology.cpu_sockets: expected an array "
+		   "of 80 socket numbers, one per core in CPU order (8 sockets x 10 cores)\n", NULL);
+}
+
 /* An error inside a machine preset names the preset file. */
 static void
 test_broken_preset(void)
@@ -707,6 +727,7 @@ main(int argc, char **argv)
 	g_test_add_func("/cli/bad-input/unknown-enum-value", test_unknown_enum_value);
 	g_test_add_func("/cli/bad-input/inconsistent-values", test_inconsistent_values);
 	g_test_add_func("/cli/bad-input/broken-preset-file", test_broken_preset);
+	g_test_add_func("/cli/bad-input/cpu-sockets", test_bad_cpu_sockets);
 	g_test_add_func("/cli/bad-input/guard-pages-over-map-limit", test_guard_pages_over_map_limit);
 	g_test_add_func("/cli/bad-input/output-write-fails", test_output_write_fails);
 	g_test_add_func("/cli/bad-input/usage-errors", test_usage_errors);

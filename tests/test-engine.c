@@ -393,6 +393,97 @@ test_ben_fill_order(void)
 	sim_machine_free(m);
 }
 
+/* ben as Linux numbered its CPUs (2014 sharing-benchmark outputs on ben:
+ * socket 0 = CPUs 0 and 41-49, socket 3 = 1-10, ...): topology.cpu_sockets. */
+static const uint32_t ben_linux_sockets[80] = {
+	0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+};
+
+static struct sim_machine *
+load_with_cpu_sockets(const char *name, const uint32_t *sockets, size_t n)
+{
+	g_autofree char *path = sim_machine_find_preset(name);
+	GError *err = NULL;
+	cJSON *doc = sim_json_parse_file(path, &err);
+	g_assert_no_error(err);
+	cJSON *arr = cJSON_AddArrayToObject(cJSON_GetObjectItem(doc, "topology"), "cpu_sockets");
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber(sockets[i]));
+	struct sim_origin o = { .file = path, .prefix = "" };
+	struct sim_machine *m = sim_machine_load(doc, &o, &err);
+	g_assert_no_error(err);
+	cJSON_Delete(doc);
+	return m;
+}
+
+static void
+test_ben_cpu_sockets(void)
+{
+	struct sim_machine *m = load_with_cpu_sockets("ben", ben_linux_sockets, 80);
+	/* socket_order (0, 1, 2, 7, ...) is overridden: a "10-core" run is CPU
+	 * 0 on socket 0 and CPUs 1-9 on socket 3, two hops away. */
+	static const uint32_t cpu[] = { 0, 1, 9, 10, 11, 30, 31, 40, 41, 49, 50, 59, 60, 70, 79 };
+	static const uint32_t want[] = { 0, 3, 3, 3, 4, 5, 6, 6, 0, 0, 1, 1, 2, 7, 7 };
+	for (size_t i = 0; i < G_N_ELEMENTS(cpu); i++)
+		g_assert_cmpuint(sim_machine_place(m, cpu[i]).socket, ==, want[i]);
+	g_assert_cmpuint(sim_machine_hops(m, sim_machine_place(m, 0).socket,
+					  sim_machine_place(m, 1).socket), ==, 2);
+	/* A socket's cores go to its CPUs in CPU order: CPU 0 is socket 0's
+	 * first core, 41 its second, 49 its last; CPU 1 socket 3's first. */
+	g_assert_cmpuint(sim_machine_place(m, 0).core, ==, 0);
+	g_assert_cmpuint(sim_machine_place(m, 41).core, ==, 1);
+	g_assert_cmpuint(sim_machine_place(m, 49).core, ==, 9);
+	g_assert_cmpuint(sim_machine_place(m, 1).core, ==, 30);
+	g_assert_cmpuint(sim_machine_place(m, 1).cluster, ==, 3);
+	/* every core exactly once */
+	bool seen[80] = { false };
+	for (uint32_t c = 0; c < 80; c++) {
+		struct sim_place p = sim_machine_place(m, c);
+		g_assert_cmpuint(p.core / 10, ==, p.socket);
+		g_assert_false(seen[p.core]);
+		seen[p.core] = true;
+	}
+	/* The effective machine loads back as the same placement. */
+	cJSON *e = sim_machine_emit(m);
+	GError *err = NULL;
+	struct sim_origin o = { .file = "emitted", .prefix = "" };
+	struct sim_machine *back = sim_machine_load(e, &o, &err);
+	g_assert_no_error(err);
+	for (uint32_t c = 0; c < 80; c++)
+		g_assert_cmpuint(sim_machine_place(back, c).core, ==, sim_machine_place(m, c).core);
+	sim_machine_free(back);
+	cJSON_Delete(e);
+	sim_machine_free(m);
+	/* Without cpu_sockets the preset emits no such key. */
+	m = load_preset("ben");
+	e = sim_machine_emit(m);
+	g_assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "topology"), "cpu_sockets"));
+	cJSON_Delete(e);
+	sim_machine_free(m);
+}
+
+static void
+test_smt_cpu_sockets(void)
+{
+	/* icx2s: 2 sockets x 32 cores x 2 threads, cores_first.  Alternate
+	 * the cores' sockets; a sibling (CPU + 64) shares its core. */
+	uint32_t alt[64];
+	for (uint32_t i = 0; i < 64; i++)
+		alt[i] = i % 2;
+	struct sim_machine *m = load_with_cpu_sockets("icx2s", alt, 64);
+	g_assert_cmpuint(sim_machine_place(m, 0).socket, ==, 0);
+	g_assert_cmpuint(sim_machine_place(m, 1).socket, ==, 1);
+	g_assert_cmpuint(sim_machine_place(m, 1).core, ==, 32);
+	g_assert_cmpuint(sim_machine_place(m, 3).core, ==, 33);
+	g_assert_cmpuint(sim_machine_place(m, 65).socket, ==, 1);
+	g_assert_cmpuint(sim_machine_place(m, 65).core, ==, 32);
+	g_assert_cmpuint(sim_machine_place(m, 65).thread, ==, 1);
+	sim_machine_free(m);
+}
+
 static void
 test_large_topology(void)
 {
@@ -929,6 +1020,8 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/spin/deadline", test_spin_deadline);
 	g_test_add_func("/engine/topology/ben-fill-order-and-hops", test_ben_fill_order);
 	g_test_add_func("/engine/topology/large-hypercube", test_large_topology);
+	g_test_add_func("/engine/topology/ben-cpu-sockets-linux-numbering", test_ben_cpu_sockets);
+	g_test_add_func("/engine/topology/smt-cpu-sockets", test_smt_cpu_sockets);
 	g_test_add_func("/engine/topology/smt-cores-first", test_smt_numbering);
 	g_test_add_func("/engine/budget/refused-up-front", test_memory_budget_refused);
 	g_test_add_func("/engine/budget/max-cycles-single-cpu", test_max_cycles_single_cpu);

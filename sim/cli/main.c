@@ -282,6 +282,16 @@ cmd_list(int argc, char **argv)
 		sim_params_describe(sim_machine_params, out, "    ");
 		g_string_append(out, "  topology:\n");
 		sim_params_describe(sim_topology_params, out, "    ");
+		g_string_append(out,
+			"    socket_order: array of socket numbers, each once, default [0, 1, 2, ...]. "
+			"the order in which CPU numbers fill sockets, cores_per_cluster x "
+			"clusters_per_socket CPUs each\n"
+			"    cpu_sockets: array of socket numbers, one per core, default none. the "
+			"socket of each core in CPU-number order (CPU i when threads_per_core is 1), "
+			"for an OS that numbers CPUs across sockets; each socket appears as many "
+			"times as it has cores; overrides socket_order\n"
+			"    links: array of [a, b] socket pairs. the socket graph of an explicit "
+			"interconnect; hops are shortest paths\n");
 		g_string_append(out, "  latency (cycles):\n");
 		sim_params_describe(sim_latency_params, out, "    ");
 		g_string_append(out, "  fence (cycles):\n");

@@ -145,7 +145,7 @@ const struct sim_param sim_idle_state_params[] = {
 
 static const char *const machine_skip[] = { "topology", "latency", "fence", "sources",
 					    "idle_states", NULL };
-static const char *const topology_skip[] = { "links", "socket_order", NULL };
+static const char *const topology_skip[] = { "links", "socket_order", "cpu_sockets", NULL };
 
 static struct sim_origin
 sub_origin(const struct sim_origin *o, const char *key, char **store)
@@ -200,6 +200,56 @@ load_socket_order(struct sim_topology *t, const cJSON *tobj,
 		}
 		seen[(uint32_t)v->valuedouble] = true;
 		t->socket_order[i] = (uint32_t)v->valuedouble;
+	}
+	return TRUE;
+}
+
+/*
+ * topology.cpu_sockets: the socket of every core, in the order CPUs are
+ * numbered (CPU i when threads_per_core is 1; with SMT, the i-th core of
+ * the numbering).  It describes a machine whose OS numbers CPUs across
+ * sockets (ben under Linux: CPU 0, then 41-49 on socket 0), where one
+ * socket fill order cannot.  Each socket gets exactly its cores; a
+ * socket's cores go to its CPUs in increasing CPU order.
+ */
+static gboolean
+load_cpu_sockets(struct sim_topology *t, const cJSON *tobj,
+		 const struct sim_origin *o, GError **err)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(tobj, "cpu_sockets");
+	if (arr == NULL)
+		return TRUE;
+	uint32_t per_socket = t->clusters_per_socket * t->cores_per_cluster;
+	uint64_t cores = (uint64_t)per_socket * t->sockets;
+	if (!cJSON_IsArray(arr) || (uint64_t)cJSON_GetArraySize(arr) != cores) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_TYPE, o, "cpu_sockets",
+				"expected an array of %" G_GUINT64_FORMAT " socket numbers, one per "
+				"core in CPU order (%u sockets x %u cores)", cores, t->sockets,
+				per_socket);
+		return FALSE;
+	}
+	t->core_socket = g_new(uint32_t, cores);
+	t->core_rank = g_new(uint32_t, cores);
+	g_autofree uint32_t *used = g_new0(uint32_t, t->sockets);
+	uint32_t i = 0;
+	for (const cJSON *v = arr->child; v; v = v->next, i++) {
+		char key[48];
+		g_snprintf(key, sizeof key, "cpu_sockets[%u]", i);
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble >= t->sockets ||
+		    v->valuedouble != (uint32_t)v->valuedouble) {
+			sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, key,
+					"expected a socket number 0..%u", t->sockets - 1);
+			return FALSE;
+		}
+		uint32_t s = (uint32_t)v->valuedouble;
+		if (used[s] == per_socket) {
+			sim_config_fail(err, SIM_CONFIG_ERROR_RANGE, o, key,
+					"socket %u already has all its %u cores (each socket "
+					"must appear exactly %u times)", s, per_socket, per_socket);
+			return FALSE;
+		}
+		t->core_socket[i] = s;
+		t->core_rank[i] = used[s]++;
 	}
 	return TRUE;
 }
@@ -306,7 +356,8 @@ load_topology(struct sim_topology *t, const cJSON *tobj, const struct sim_origin
 				"torus_x * torus_y must equal sockets (%u)", t->sockets);
 		return FALSE;
 	}
-	if (!load_socket_order(t, tobj, o, err) || !load_links(t, tobj, o, err))
+	if (!load_socket_order(t, tobj, o, err) || !load_cpu_sockets(t, tobj, o, err) ||
+	    !load_links(t, tobj, o, err))
 		return FALSE;
 	if (t->interconnect != SIM_IC_EXPLICIT) {
 		t->max_hops = 0;
@@ -452,6 +503,8 @@ sim_machine_free(struct sim_machine *m)
 	sim_params_free(sim_machine_params, m);
 	g_free(m->file);
 	g_free(m->topo.socket_order);
+	g_free(m->topo.core_socket);
+	g_free(m->topo.core_rank);
 	g_free(m->topo.hops);
 	for (uint32_t i = 0; i < m->nidle_states; i++)
 		sim_params_free(sim_idle_state_params, &m->idle_states[i]);
@@ -477,6 +530,14 @@ sim_machine_emit(const struct sim_machine *m)
 		cJSON *order = cJSON_AddArrayToObject(t, "socket_order");
 		for (uint32_t i = 0; i < m->topo.sockets; i++)
 			cJSON_AddItemToArray(order, cJSON_CreateNumber(m->topo.socket_order[i]));
+	}
+	/* Only when given: machines placed by socket_order emit what they
+	 * always did. */
+	if (m->topo.core_socket) {
+		cJSON *cs = cJSON_AddArrayToObject(t, "cpu_sockets");
+		uint64_t cores = sim_machine_max_cpus(m) / m->topo.threads_per_core;
+		for (uint64_t i = 0; i < cores; i++)
+			cJSON_AddItemToArray(cs, cJSON_CreateNumber(m->topo.core_socket[i]));
 	}
 	if (m->topo.hops) {
 		cJSON *links = cJSON_AddArrayToObject(t, "links");
@@ -528,8 +589,15 @@ sim_machine_place(const struct sim_machine *m, uint64_t cpu)
 		thread = cpu % t->threads_per_core;
 		pos = cpu / t->threads_per_core;
 	}
-	uint32_t socket = t->socket_order[pos / cores_per_socket];
-	uint64_t within = pos % cores_per_socket;
+	uint32_t socket;
+	uint64_t within;
+	if (t->core_socket) {
+		socket = t->core_socket[pos];
+		within = t->core_rank[pos];
+	} else {
+		socket = t->socket_order[pos / cores_per_socket];
+		within = pos % cores_per_socket;
+	}
 	uint64_t cluster = (uint64_t)socket * t->clusters_per_socket + within / t->cores_per_cluster;
 	uint64_t core = cluster * t->cores_per_cluster + within % t->cores_per_cluster;
 	return (struct sim_place){ .socket = socket, .cluster = (uint32_t)cluster,

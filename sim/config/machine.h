@@ -50,6 +50,11 @@ struct sim_topology {
 	int numbering;             /* enum sim_numbering */
 	uint32_t torus_x, torus_y;
 	uint32_t *socket_order;    /* fill order of sockets (a permutation) */
+	/* topology.cpu_sockets, NULL unless given: the socket of each core in
+	 * CPU-number order (overrides socket_order), and the core's rank
+	 * among its socket's cores (both indexed like socket_order's fill). */
+	uint32_t *core_socket;
+	uint32_t *core_rank;
 	uint8_t *hops;             /* sockets x sockets, SIM_IC_EXPLICIT only */
 	uint32_t max_hops;
 };
