@@ -140,15 +140,18 @@ tlb_vector_map(const struct sim_machine *m, const struct tlbvec_variant *var, ui
 	}
 	uint32_t nodes = m->topo.sockets;
 	uint32_t per_node = nodes > var->nvec ? 1 : var->nvec / nodes;
-	for (uint32_t node = 0; node < nodes; node++) {
-		uint32_t base = (node % var->nvec) * per_node, k = 0;
-		for (uint32_t c = 0; c < total; c++) {
-			if (sim_machine_place(m, c).socket != node)
-				continue;
-			out[c] = base + k;
-			k = (k + 1) % per_node;
-		}
+	/* One pass in ascending CPU id, a round-robin position per node:
+	 * each node's CPUs get the same vectors as a scan per node would
+	 * give them (host speed: the machine's CPUs are placed once, not
+	 * once per node). */
+	uint32_t *k = g_new0(uint32_t, nodes);
+	for (uint32_t c = 0; c < total; c++) {
+		uint32_t node = sim_machine_place(m, c).socket;
+		g_assert(node < nodes);
+		out[c] = (node % var->nvec) * per_node + k[node];
+		k[node] = (k[node] + 1) % per_node;
 	}
+	g_free(k);
 }
 
 static void *
