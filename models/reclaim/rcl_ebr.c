@@ -69,6 +69,34 @@
  * MODEL: crossbeam's poll() is one collect() under a pin; it does not
  * flush a partial bag (Guard::flush), so up to 63 objects per CPU wait
  * for cpu_exit.
+ *
+ * WHO POLLS (ck).  ck itself frees only when its caller calls
+ * ck_epoch_poll / ck_epoch_synchronize / ck_epoch_barrier.  A kernel that
+ * uses it, FreeBSD's epoch(9) (sys/kern/subr_epoch.c), drives that from
+ * the clock: epoch_call() is ck_epoch_call() on the CPU's record plus
+ * epoch_cb_count++, and hardclock() (sys/kern/kern_clock.c), on every
+ * tick of every CPU whose epoch_cb_count is non-zero, enqueues that CPU's
+ * epoch_cb_task, a grouptask on a per-CPU gtaskqueue thread, which runs
+ * epoch_call_task(): ck_epoch_poll_deferred() on the CPU's record, then
+ * the callbacks it returned.  The parameter hz (FreeBSD's default 1000)
+ * is that tick; hz = 0 leaves only the caller's polls (the library alone,
+ * as before).  ck_tick (below) runs the task in the tick itself, on the
+ * CPU's own record: the rcuscale, memcached and rcutorture workloads'
+ * own poll() calls are unchanged and add to it.
+ * MODEL: the task runs inside the tick, where FreeBSD switches to the
+ * taskqueue thread (not charged: about two context switches per tick per
+ * CPU with callbacks, some 1-2 us in 1 ms, under 0.2%).  It runs only
+ * when the CPU is outside every epoch section and every ck call of this
+ * file (the thread would preempt a preemptible section; our poll is the
+ * older ck_epoch_poll, which stores the record's epoch and so may not run
+ * under an active section); otherwise that tick's task is skipped
+ * (call_task_skip) and the next tick retries.  Expected effect: frees
+ * come up to a tick later than FreeBSD's on CPUs that are often inside
+ * sections when their tick arrives.  ck_epoch_poll frees the bucket of
+ * epoch + 1 (tagged 3 advances ago) where ck_epoch_poll_deferred also
+ * frees epoch - 1 and epoch - 2: up to two advances more latency.
+ * hardclock's own cost is not charged (the other non-RCU schemes take no
+ * tick at all); only the interrupt entry the engine charges per tick.
  */
 #include <glib.h>
 
@@ -89,6 +117,8 @@ enum { END_FULL, END_RELEASE };
 struct ebr_params {
 	int end_fence;
 	uint64_t spin_recheck;
+	uint32_t hz;
+	bool tick_skew;
 	uint32_t pinnings_between_collect;
 	uint32_t max_objects;
 };
@@ -99,6 +129,12 @@ static const struct sim_param ebr_ck_params[] = {
 		       "(newer ck; free on x86)"),
 	SIM_P_U64_ROW(struct ebr_params, spin_recheck, 1, UINT64_C(1) << 32, 1000,
 		      "cycles a blocked synchronize waits on a record before re-reading the global epoch"),
+	SIM_P_U32_ROW(struct ebr_params, hz, 0, 100000, 1000,
+		      "FreeBSD epoch(9): hardclock ticks per second, each running epoch_call_task on "
+		      "CPUs with callbacks (FreeBSD's default HZ 1000); 0 = no driver, only the "
+		      "caller's poll/synchronize (the ck library alone)"),
+	SIM_P_BOOL_ROW(struct ebr_params, tick_skew, true,
+		       "stagger each CPU's tick across the period (as gus's tick_skew)"),
 	SIM_P_END,
 };
 
@@ -154,6 +190,8 @@ struct cb_queue {
 struct ck_host {                    /* per CPU, ck mode */
 	struct rcl_list pending[CK_EPOCH_LENGTH];
 	uint64_t n_pending, n_peak, n_dispatch;
+	uint32_t nest;              /* host mirror of the record's active count */
+	bool busy;                  /* inside one of this file's ck calls (critical_enter) */
 };
 
 struct cb_host {                    /* per CPU, crossbeam mode */
@@ -180,7 +218,11 @@ struct ebr {
 	/* counters named after the real code */
 	uint64_t poll, poll_fail, advance, synchronize_wait;
 	uint64_t pin, collect, try_advance, push_bag, pop_bag;
+	uint64_t tick_period;       /* ck: cycles per hardclock tick (0: no epoch_call_task) */
+	uint64_t call_task, call_task_skip, call_task_freed;
 };
+
+static void ck_tick(void *arg);
 
 static void *
 ebr_create_common(struct sim *sim, const void *params, bool crossbeam)
@@ -198,6 +240,11 @@ ebr_create_common(struct sim *sim, const void *params, bool crossbeam)
 		e->ck = g_new0(struct ck_host, e->ncpus);
 		for (uint32_t i = 0; i < e->ncpus; i++)
 			sim_mem_prime(sim, &e->rec[i], sizeof e->rec[i], i);
+		if (e->p.hz) {
+			double per_tick = sim_machine_of(sim)->freq_ghz * 1e9 / (double)e->p.hz;
+			e->tick_period = per_tick < 1.0 ? 1 : (uint64_t)per_tick;
+			sim_tick_register(sim, e->tick_period, e->p.tick_skew, ck_tick, e);
+		}
 		sim_set_free_label(sim, "ebr-ck");
 		return e;
 	}
@@ -263,6 +310,7 @@ ck_read_lock(void *rs)
 	struct ebr *e = rs;
 	sim_time_t t0 = sim_now();
 	struct ck_epoch_record *r = &e->rec[sim_cpu_id()];
+	e->ck[sim_cpu_id()].nest++;
 	uint32_t active = sim_load32(&r->active);
 	if (active == 0) {
 		sim_store32(&r->epoch, sim_load32(&e->global->epoch));
@@ -287,6 +335,8 @@ ck_read_unlock(void *rs)
 	else
 		sim_fence_release();
 	sim_store32(&r->active, sim_load32(&r->active) - 1);
+	g_assert(e->ck[sim_cpu_id()].nest > 0);
+	e->ck[sim_cpu_id()].nest--;
 	rcl_stats_read_time(&e->st, t0);
 }
 
@@ -299,12 +349,15 @@ ck_retire(void *rs, void *obj, size_t size, size_t align)
 	uint32_t cpu = sim_cpu_id();
 	struct ck_epoch_record *r = &e->rec[cpu];
 	struct ck_host *h = &e->ck[cpu];
+	bool was_busy = h->busy;
+	h->busy = true;
 	uint32_t epoch = sim_load32(&e->global->epoch);
 	sim_store32(&r->epoch, epoch);
 	uint32_t offset = epoch & (CK_EPOCH_LENGTH - 1);
 	sim_store32(&r->n_pending, (uint32_t)++h->n_pending);
 	sim_store64(&r->pending[offset], sim_addr_offset(obj));    /* ck_stack_push_spnc */
 	rcl_defer(&e->st, &h->pending[offset], obj, size, align);
+	h->busy = was_busy;
 	rcl_stats_retire_time(&e->st, t0);
 }
 
@@ -357,6 +410,8 @@ ck_poll(void *rs)
 	sim_time_t t0 = sim_now();
 	uint32_t cpu = sim_cpu_id();
 	struct ck_epoch_record *r = &e->rec[cpu];
+	bool was_busy = e->ck[cpu].busy;
+	e->ck[cpu].busy = true;
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_RECLAIM);
 	e->poll++;
 	uint32_t epoch = sim_load32(&e->global->epoch);
@@ -382,8 +437,32 @@ ck_poll(void *rs)
 		freed = ck_dispatch(e, cpu, epoch + 1) > 0;
 	}
 	sim_cause_pop(c);
+	e->ck[cpu].busy = was_busy;
 	rcl_stats_poll_time(&e->st, t0);
 	return freed;
+}
+
+/*
+ * SOURCE: FreeBSD hardclock() -> GROUPTASK_ENQUEUE(epoch_cb_task) when
+ * epoch_cb_count != 0 -> epoch_call_task() -> ck_epoch_poll_deferred()
+ * on this CPU's record (see WHO POLLS above for what is simplified).
+ * Context: the tick handler of CPU sim_cpu_id().
+ */
+static void
+ck_tick(void *arg)
+{
+	struct ebr *e = arg;
+	struct ck_host *h = &e->ck[sim_cpu_id()];
+	if (h->n_pending == 0)
+		return;                 /* epoch_cb_count == 0: no task */
+	if (h->nest != 0 || h->busy) {
+		e->call_task_skip++;
+		return;
+	}
+	e->call_task++;
+	uint64_t freed0 = e->st.freed;
+	(void)ck_poll(e);
+	e->call_task_freed += e->st.freed - freed0;
 }
 
 /* Wait while record i is active in an epoch other than delta, or until
@@ -447,9 +526,13 @@ ck_synchronize(void *rs)
 {
 	struct ebr *e = rs;
 	sim_time_t t0 = sim_now();
+	struct ck_host *h = &e->ck[sim_cpu_id()];
+	bool was_busy = h->busy;
+	h->busy = true;
 	enum sim_cause c = sim_cause_push(SIM_CAUSE_GP_WAIT);
 	ck_synchronize_record(e, sim_cpu_id());
 	sim_cause_pop(c);
+	h->busy = was_busy;
 	rcl_stats_sync_time(&e->st, t0);
 }
 
@@ -459,6 +542,7 @@ ck_cpu_exit(void *rs)
 {
 	struct ebr *e = rs;
 	uint32_t cpu = sim_cpu_id();
+	e->ck[cpu].busy = true;     /* for good: no task after unregister */
 	if (e->ck[cpu].n_pending) {
 		ck_synchronize(e);
 		for (uint32_t b = 0; b < CK_EPOCH_LENGTH; b++)
@@ -714,6 +798,10 @@ ebr_stats(void *rs, cJSON *out)
 		cJSON_AddNumberToObject(out, "poll", (double)e->poll);
 		cJSON_AddNumberToObject(out, "poll_fail", (double)e->poll_fail);
 		cJSON_AddNumberToObject(out, "synchronize_wait", (double)e->synchronize_wait);
+		cJSON_AddNumberToObject(out, "tick_period", (double)e->tick_period);
+		cJSON_AddNumberToObject(out, "call_task", (double)e->call_task);
+		cJSON_AddNumberToObject(out, "call_task_skip", (double)e->call_task_skip);
+		cJSON_AddNumberToObject(out, "call_task_freed", (double)e->call_task_freed);
 	} else {
 		cJSON_AddNumberToObject(out, "pin", (double)e->pin);
 		cJSON_AddNumberToObject(out, "collect", (double)e->collect);

@@ -71,11 +71,41 @@
  * MODEL: the futex sleep of wait_for_readers (after 100 active attempts)
  * and its wake-up are not modelled: the master MWAITs on the blocking
  * reader's line; readers still load gp.futex on every outermost unlock.
- * MODEL: call_rcu's worker thread runs inline in poll() on the retiring
- * CPU: once `batch` callbacks are queued, poll() runs synchronize_rcu()
- * and frees them (so poll blocks for a grace period; the real worker is
- * a separate thread).  Readers register lazily at their first read_lock
- * or quiescent_state (rcu_register_thread; QSBR also goes online).
+ * WHO FREES.  liburcu's call_rcu() only queues: the callbacks run in a
+ * call_rcu worker thread (src/urcu-call-rcu-impl.h call_rcu_thread), by
+ * default one per process (get_default_call_rcu_data), or one per CPU
+ * after create_all_cpu_call_rcu_data().  Its loop: splice the whole
+ * queue; if it was not empty, synchronize_rcu() and run the batch; then,
+ * if the queue is empty, sleep on its futex until a call_rcu() wakes it
+ * (wake_call_rcu_thread) and then poll(NULL, 0, 10) more, else just
+ * poll(NULL, 0, 10); repeat.  So a callback waits 10 ms plus a grace
+ * period or two.  Modelled (worker_sleep_us, default 10,000; 0 = no
+ * worker): the default per-process worker, bound to CPU worker_cpu; a
+ * retire that finds it asleep wakes it for now + worker_sleep_us; it
+ * runs at the first quiescent_state() (return to user mode) on its CPU
+ * once that time has come, splices every CPU's queue, runs one
+ * synchronize_rcu() and frees the batch, and sleeps worker_sleep_us
+ * again if more was queued meanwhile.  Workloads that never call
+ * quiescent_state() (rcuscale) never run it: their poll() does the work
+ * as below, unchanged.
+ * MODEL: the worker is a thread of its own that the scheduler puts on
+ * worker_cpu; here it runs on that CPU at the workload thread's next
+ * return to user after its timer, the point where a non-preemptible
+ * kernel would switch to it (up to one syscall late), and its wake-up
+ * and context switches are not charged.  While it runs, the workload
+ * thread it displaced counts as offline (it is at a quiescent state).
+ * MODEL: the default call_rcu_data is one queue whose tail every
+ * call_rcu() exchanges (plus a qlen add); the sim keeps one tail line per
+ * CPU (as per-CPU call_rcu data has) and the worker splices each
+ * non-empty one (one xchg per line).  Expected effect: call_rcu is
+ * cheaper than the default queue's by a shared-line transfer when CPUs
+ * retire concurrently (the address-space designs retire under the mmap
+ * lock, so rarely), the splice dearer by one line per retiring CPU.
+ * MODEL: poll() (the workloads that call it) runs the calling CPU's
+ * callbacks inline: once `batch` are queued, synchronize_rcu() and free
+ * them (poll blocks for a grace period, as a worker of that CPU would).
+ * Readers register lazily at their first read_lock or quiescent_state
+ * (rcu_register_thread; QSBR also goes online).
  */
 #include <glib.h>
 #include <string.h>
@@ -94,6 +124,8 @@ enum urcu_flavor { URCU_QSBR, URCU_MEMB, URCU_MB, URCU_SIGNAL };
 
 struct urcu_params {
 	uint32_t batch;
+	uint32_t worker_sleep_us;
+	uint32_t worker_cpu;
 	uint64_t syscall_cycles;
 	uint64_t signal_send;
 	uint64_t signal_cycles;
@@ -102,7 +134,12 @@ struct urcu_params {
 
 #define URCU_COMMON_PARAMS \
 	SIM_P_U32_ROW(struct urcu_params, batch, 1, 1u << 20, 16, \
-		      "call_rcu callbacks queued on a CPU before its poll() runs a grace period")
+		      "call_rcu callbacks queued on a CPU before its poll() runs a grace period"), \
+	SIM_P_U32_ROW(struct urcu_params, worker_sleep_us, 0, 100000000, 10000, \
+		      "call_rcu worker: poll(NULL, 0, 10) between batches and after a wake-up, " \
+		      "in microseconds; 0 = no worker (only poll() and cpu_exit free)"), \
+	SIM_P_U32_ROW(struct urcu_params, worker_cpu, 0, UINT32_MAX, 0, \
+		      "CPU the default call_rcu worker thread runs on (at its returns to user mode)")
 
 static const struct sim_param urcu_plain_params[] = {
 	URCU_COMMON_PARAMS,
@@ -173,6 +210,11 @@ struct urcu {
 	/* counters */
 	uint64_t membarrier, ipi, signals, signal_polls, reader_waits;
 	uint64_t qs_announce, call_rcu_batches;
+	/* the call_rcu worker (host): when it next runs, SIM_TIME_NEVER while
+	 * it sleeps on its futex with nothing queued */
+	uint64_t worker_sleep;      /* cycles; 0 = no worker */
+	sim_time_t worker_due;
+	uint64_t worker_runs, worker_cycles, worker_freed;
 };
 
 static void urcu_irq(void *arg);
@@ -200,6 +242,10 @@ urcu_create(struct sim *sim, const void *params, enum urcu_flavor f, const char 
 	u->lops = lock_find("ticket");
 	g_assert(u->lops != NULL);
 	u->gp_lock = u->lops->create(sim, NULL, 0);
+	u->worker_sleep = (uint64_t)(u->freq_ghz * 1e3 * u->p.worker_sleep_us);
+	u->worker_due = SIM_TIME_NEVER;
+	if (u->p.worker_cpu >= u->ncpus)
+		u->worker_sleep = 0;    /* no such CPU: no worker */
 	sim_set_free_label(sim, label);
 	return u;
 }
@@ -332,13 +378,12 @@ urcu_read_unlock(void *rs)
 	rcl_stats_read_time(&u->st, t0);
 }
 
+static void urcu_worker(struct urcu *u);
+
 /* SOURCE: _urcu_qsbr_quiescent_state(). */
 static void
-urcu_quiescent_state(void *rs)
+qsbr_quiescent_state(struct urcu *u)
 {
-	struct urcu *u = rs;
-	if (u->flavor != URCU_QSBR)
-		return;
 	uint32_t cpu = sim_cpu_id();
 	urcu_register(u, cpu);
 	uint64_t gp_ctr = sim_load64(&u->gp->ctr);
@@ -350,6 +395,18 @@ urcu_quiescent_state(void *rs)
 	sim_fence_full();
 	(void)sim_load32(&u->gp->futex);
 	sim_fence_full();
+}
+
+/* A return to user mode: QSBR's quiescent state; then, on the worker's
+ * CPU once its sleep is over, the call_rcu worker (WHO FREES above). */
+static void
+urcu_quiescent_state(void *rs)
+{
+	struct urcu *u = rs;
+	if (u->flavor == URCU_QSBR)
+		qsbr_quiescent_state(u);
+	if (u->worker_sleep && sim_cpu_id() == u->p.worker_cpu && sim_now() >= u->worker_due)
+		urcu_worker(u);
 }
 
 /* QSBR thread_offline: mb; ctr = 0; mb. */
@@ -573,24 +630,71 @@ urcu_retire(void *rs, void *obj, size_t size, size_t align)
 	uint32_t cpu = sim_cpu_id();
 	(void)sim_xchg64(&u->crdp[cpu].word, sim_addr_offset(obj));
 	rcl_defer(&u->st, &u->c[cpu].cbs, obj, size, align);
+	if (u->worker_sleep && u->worker_due == SIM_TIME_NEVER)
+		u->worker_due = sim_now() + u->worker_sleep;    /* wake_call_rcu_thread */
 	rcl_stats_retire_time(&u->st, t0);
 }
 
-/* The call_rcu worker's loop body: a GP, then the callbacks before it. */
+/* Take CPU cpu's queued callbacks into batch (__cds_wfcq_splice_blocking);
+ * callbacks queued later stay for the next batch. */
+static void
+urcu_splice(struct urcu *u, uint32_t cpu, struct rcl_list *batch)
+{
+	struct rcl_list *l = &u->c[cpu].cbs;
+	if (batch->n + l->n > batch->cap) {
+		batch->cap = batch->n + l->n;
+		batch->v = g_renew(struct rcl_deferred, batch->v, batch->cap);
+	}
+	memcpy(batch->v + batch->n, l->v, l->n * sizeof *l->v);
+	batch->n += l->n;
+	l->n = 0;
+}
+
+/* A grace period, then free the batch spliced before it. */
+static void
+urcu_free_batch(struct urcu *u, struct rcl_list *batch)
+{
+	urcu_synchronize(u);
+	u->call_rcu_batches++;
+	for (uint32_t i = 0; i < batch->n; i++)
+		rcl_free_deferred(&u->st, &batch->v[i]);
+	rcl_list_free(batch);
+}
+
+/* The call_rcu worker's loop body for one CPU's queue (poll, cpu_exit). */
 static bool
 urcu_run_callbacks(struct urcu *u, uint32_t cpu)
 {
-	struct rcl_list *l = &u->c[cpu].cbs;
-	uint32_t n = l->n;
-	if (n == 0)
+	struct rcl_list batch = { 0 };
+	if (u->c[cpu].cbs.n == 0)
 		return false;
-	urcu_synchronize(u);
-	u->call_rcu_batches++;
-	for (uint32_t i = 0; i < n; i++)
-		rcl_free_deferred(&u->st, &l->v[i]);
-	memmove(l->v, l->v + n, (l->n - n) * sizeof *l->v);
-	l->n -= n;
+	urcu_splice(u, cpu, &batch);
+	urcu_free_batch(u, &batch);
 	return true;
+}
+
+/* SOURCE: call_rcu_thread(), the default worker: splice, GP, callbacks,
+ * then sleep (WHO FREES above). */
+static void
+urcu_worker(struct urcu *u)
+{
+	sim_time_t t0 = sim_now();
+	struct rcl_list batch = { 0 };
+	for (uint32_t i = 0; i < u->ncpus; i++) {
+		if (u->c[i].cbs.n == 0)
+			continue;
+		(void)sim_xchg64(&u->crdp[i].word, 0);
+		urcu_splice(u, i, &batch);
+	}
+	u->worker_runs++;
+	u->worker_freed += batch.n;
+	if (batch.n)
+		urcu_free_batch(u, &batch);
+	bool more = false;
+	for (uint32_t i = 0; i < u->ncpus && !more; i++)
+		more = u->c[i].cbs.n != 0;
+	u->worker_due = more ? sim_now() + u->worker_sleep : SIM_TIME_NEVER;
+	u->worker_cycles += sim_now() - t0;
 }
 
 static bool
@@ -629,6 +733,10 @@ urcu_stats(void *rs, cJSON *out)
 	cJSON_AddNumberToObject(out, "grace_periods", (double)u->st.gp_count);
 	cJSON_AddNumberToObject(out, "reader_waits", (double)u->reader_waits);
 	cJSON_AddNumberToObject(out, "call_rcu_batches", (double)u->call_rcu_batches);
+	cJSON_AddNumberToObject(out, "worker_runs", (double)u->worker_runs);
+	cJSON_AddNumberToObject(out, "worker_freed", (double)u->worker_freed);
+	cJSON_AddNumberToObject(out, "worker_cycles_mean",
+				u->worker_runs ? (double)u->worker_cycles / (double)u->worker_runs : 0.0);
 	if (u->flavor == URCU_QSBR)
 		cJSON_AddNumberToObject(out, "qs_announce", (double)u->qs_announce);
 	if (u->flavor == URCU_MEMB) {
