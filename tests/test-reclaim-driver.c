@@ -132,6 +132,7 @@ static const struct sim_workload_ops drv_wl = {
 static double
 first_free(const char *scheme, const char *params)
 {
+	cJSON_Delete(drv.stats);    /* the previous run's report */
 	memset(&drv, 0, sizeof drv);
 	drv.ops = rcl_find(scheme);
 	g_assert_nonnull(drv.ops);
@@ -178,6 +179,8 @@ test_ebr_first_free(void)
 	g_assert_cmpfloat(drv.freed_before_exit, ==, 0);
 	g_assert_cmpfloat(lat, >=, RUN_END - RETIRE_AT);
 	g_assert_cmpfloat(num(drv.stats, "call_task"), ==, 0);
+	cJSON_Delete(drv.stats);
+	drv.stats = NULL;
 }
 
 /*
@@ -207,6 +210,8 @@ test_urcu_first_free(void)
 	g_assert_cmpfloat(drv.freed_before_exit, ==, 0);
 	g_assert_cmpfloat(lat, >=, RUN_END - RETIRE_AT);
 	g_assert_cmpfloat(num(drv.stats, "worker_runs"), ==, 0);
+	cJSON_Delete(drv.stats);
+	drv.stats = NULL;
 }
 
 /* ---- an address space ---- */
