@@ -131,6 +131,44 @@ sim_coro_release_stacks(void *mem, size_t size)
 	(void)size;
 }
 
+bool
+sim_side_stack_init(struct sim_side_stack *st, size_t size)
+{
+	memset(st, 0, sizeof(*st));
+#if SIM_CORO_ASM && !defined(SIM_ASAN)
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *p = mmap(NULL, size + page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return false;
+	if (mprotect(p, page, PROT_NONE) != 0) {
+		munmap(p, size + page);
+		return false;
+	}
+	st->map = p;
+	st->map_size = size + page;
+	st->top = (char *)p + size + page;
+#if SIM_HAVE_VALGRIND
+	st->vg_stack_id = VALGRIND_STACK_REGISTER((char *)p + page, (char *)st->top);
+#endif
+#else
+	(void)size;
+#endif
+	return true;
+}
+
+void
+sim_side_stack_free(struct sim_side_stack *st)
+{
+	if (st->map == NULL)
+		return;
+#if SIM_HAVE_VALGRIND
+	VALGRIND_STACK_DEREGISTER(st->vg_stack_id);
+#endif
+	munmap(st->map, st->map_size);
+	memset(st, 0, sizeof(*st));
+}
+
 static void
 coro_entry(struct sim_coro *co)
 {

@@ -135,4 +135,48 @@ void sim_coro_destroy(struct sim_coro *co);
  */
 void sim_coro_release_stacks(void *mem, size_t size);
 
+/*
+ * A side stack: one stack, shared by every coroutine, for calls that
+ * return before anything switches (engine.c runs the directory's and the
+ * store buffers' events there when a CPU handles them for the scheduler).
+ * Host speed only: at thousands of CPUs each coroutine stack has gone cold
+ * by the time its CPU runs again, so every line of it that an event's
+ * frames reach below the CPU's own frames is a cache miss; the side stack's
+ * lines stay hot.  Under AddressSanitizer and with the ucontext back end
+ * the calls run on the caller's stack (no side stack is mapped).
+ */
+struct sim_side_stack {
+	void *top;              /* 16-byte aligned top, or NULL: call directly */
+	void *map;              /* the mapping (a guard page, then the stack) */
+	size_t map_size;
+	unsigned vg_stack_id;   /* valgrind stack registration */
+};
+
+/* sim_side_stack_init - map a side stack of size bytes (page multiple).
+ * Returns: false if the mapping failed (st then calls directly).
+ * sim_side_stack_free - unmap it. */
+bool sim_side_stack_init(struct sim_side_stack *st, size_t size);
+void sim_side_stack_free(struct sim_side_stack *st);
+
+#if SIM_CORO_ASM
+/* Switch the stack pointer to top, call fn(arg), switch back (coro_*.S). */
+intptr_t sim_coro_call_on_asm(void *top, intptr_t (*fn)(void *arg), void *arg);
+#endif
+
+/*
+ * sim_side_call - fn(arg) on st's stack; returns its result.  fn must
+ * return normally (no coroutine switch, no longjmp out of it).
+ */
+static inline intptr_t
+sim_side_call(struct sim_side_stack *st, intptr_t (*fn)(void *arg), void *arg)
+{
+#if SIM_CORO_ASM
+	if (st->top != NULL)
+		return sim_coro_call_on_asm(st->top, fn, arg);
+#else
+	(void)st;
+#endif
+	return fn(arg);
+}
+
 #endif

@@ -49,4 +49,24 @@ sim_coro_trampoline:
 	brk	#0
 	.size	sim_coro_trampoline, .-sim_coro_trampoline
 
+/*
+ * intptr_t sim_coro_call_on_asm(void *top, intptr_t (*fn)(void *), void *arg)
+ *
+ * Calls fn(arg) with sp at top (16-byte aligned), then returns fn's result
+ * on the caller's stack (coro.h: the side stack).  fp (x29) keeps the
+ * caller's sp; fn preserves it (callee-saved).
+ */
+	.globl	sim_coro_call_on_asm
+	.type	sim_coro_call_on_asm, %function
+sim_coro_call_on_asm:
+	stp	x29, x30, [sp, #-16]!
+	mov	x29, sp
+	mov	sp, x0
+	mov	x0, x2
+	blr	x1
+	mov	sp, x29
+	ldp	x29, x30, [sp], #16
+	ret
+	.size	sim_coro_call_on_asm, .-sim_coro_call_on_asm
+
 	.section .note.GNU-stack,"",%progbits

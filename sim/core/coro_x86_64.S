@@ -50,4 +50,30 @@ sim_coro_trampoline:
 	.cfi_endproc
 	.size	sim_coro_trampoline, .-sim_coro_trampoline
 
+/*
+ * intptr_t sim_coro_call_on_asm(void *top, intptr_t (*fn)(void *), void *arg)
+ *
+ * Calls fn(arg) with the stack pointer at top (16-byte aligned), then
+ * returns fn's result on the caller's stack (coro.h: the side stack).
+ * rbp keeps the caller's stack pointer; fn preserves it (callee-saved).
+ */
+	.globl	sim_coro_call_on_asm
+	.type	sim_coro_call_on_asm, @function
+sim_coro_call_on_asm:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	movq	%rdi, %rsp
+	movq	%rdx, %rdi
+	callq	*%rsi
+	movq	%rbp, %rsp
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_endproc
+	.size	sim_coro_call_on_asm, .-sim_coro_call_on_asm
+
 	.section .note.GNU-stack,"",@progbits

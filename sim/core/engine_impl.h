@@ -361,6 +361,10 @@ struct sim {
 	struct sim_evq evq;
 	struct sim_rng arbiter;
 	struct sim_coro main_co;
+	struct sim_side_stack side;  /* where cpu_leave handles events (coro.h) */
+	struct sim_cpu *leave_cpu;   /* the CPU in cpu_leave (engine.c) */
+	uint32_t leave_cls, leave_id; /* the event cpu_leave finished last (the
+	                              * invariant checker's message; debug builds) */
 	struct sim_cpu *cur;
 	uint64_t polls;              /* events finished, for the periodic stop check */
 	bool ev_checked;             /* the invariants of the event that returned to the
