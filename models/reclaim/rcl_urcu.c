@@ -85,7 +85,12 @@
  * runs at the first quiescent_state() (return to user mode) on its CPU
  * once that time has come, splices every CPU's queue, runs one
  * synchronize_rcu() and frees the batch, and sleeps worker_sleep_us
- * again if more was queued meanwhile.  Workloads that never call
+ * again if more was queued meanwhile.  Under QSBR its synchronize_rcu()
+ * does not hold the CPU: it advances gp.ctr and then looks at the
+ * readers again at each of that CPU's returns to user mode until all
+ * have passed a quiescent state (the real worker blocks and the workload
+ * thread runs meanwhile; holding the CPU would deadlock against threads
+ * that wait in user mode, online, for this one).  Workloads that never call
  * quiescent_state() (rcuscale) never run it: their poll() does the work
  * as below, unchanged.
  * MODEL: the worker is a thread of its own that the scheduler puts on
@@ -214,6 +219,11 @@ struct urcu {
 	 * it sleeps on its futex with nothing queued */
 	uint64_t worker_sleep;      /* cycles; 0 = no worker */
 	sim_time_t worker_due;
+	struct rcl_list worker_batch; /* spliced, waiting for the worker's grace period */
+	bool worker_waiting;        /* QSBR: the worker's grace period is in progress */
+	uint64_t worker_goal;       /* ... its gp.ctr: readers at or past it (or offline) are done */
+	uint32_t worker_next;       /* ... the first reader not yet seen quiescent */
+	sim_time_t worker_gp0;
 	uint64_t worker_runs, worker_cycles, worker_freed;
 };
 
@@ -261,6 +271,7 @@ urcu_destroy(void *rs)
 	struct urcu *u = rs;
 	for (uint32_t i = 0; i < u->ncpus; i++)
 		rcl_list_free(&u->c[i].cbs);
+	rcl_list_free(&u->worker_batch);
 	u->lops->destroy(u->gp_lock);
 	g_free(u->c);
 	g_free(u);
@@ -405,7 +416,8 @@ urcu_quiescent_state(void *rs)
 	struct urcu *u = rs;
 	if (u->flavor == URCU_QSBR)
 		qsbr_quiescent_state(u);
-	if (u->worker_sleep && sim_cpu_id() == u->p.worker_cpu && sim_now() >= u->worker_due)
+	if (u->worker_sleep && sim_cpu_id() == u->p.worker_cpu &&
+	    (u->worker_waiting || sim_now() >= u->worker_due))
 		urcu_worker(u);
 }
 
@@ -673,27 +685,95 @@ urcu_run_callbacks(struct urcu *u, uint32_t cpu)
 	return true;
 }
 
-/* SOURCE: call_rcu_thread(), the default worker: splice, GP, callbacks,
- * then sleep (WHO FREES above). */
+/* The worker's batch is past its grace period: free it, then sleep
+ * worker_sleep if more was queued meanwhile, else until a call_rcu. */
 static void
-urcu_worker(struct urcu *u)
+urcu_worker_done(struct urcu *u)
 {
-	sim_time_t t0 = sim_now();
-	struct rcl_list batch = { 0 };
-	for (uint32_t i = 0; i < u->ncpus; i++) {
-		if (u->c[i].cbs.n == 0)
-			continue;
-		(void)sim_xchg64(&u->crdp[i].word, 0);
-		urcu_splice(u, i, &batch);
-	}
-	u->worker_runs++;
-	u->worker_freed += batch.n;
-	if (batch.n)
-		urcu_free_batch(u, &batch);
+	u->call_rcu_batches++;
+	for (uint32_t i = 0; i < u->worker_batch.n; i++)
+		rcl_free_deferred(&u->st, &u->worker_batch.v[i]);
+	u->worker_batch.n = 0;
 	bool more = false;
 	for (uint32_t i = 0; i < u->ncpus && !more; i++)
 		more = u->c[i].cbs.n != 0;
 	u->worker_due = more ? sim_now() + u->worker_sleep : SIM_TIME_NEVER;
+}
+
+/*
+ * QSBR: the worker's wait_for_readers, one look per return to user mode
+ * of its CPU: from the first reader not yet seen quiescent, skip every
+ * reader that is offline or has announced the goal (or a later GP's
+ * counter); stop at the first that has not.  Return: all have.
+ */
+static bool
+qsbr_worker_readers_done(struct urcu *u)
+{
+	for (; u->worker_next < u->ncpus; u->worker_next++) {
+		uint32_t i = u->worker_next;
+		if (!u->c[i].registered)
+			continue;
+		uint64_t v = sim_load64(&u->reader[i].ctr);
+		if (v != 0 && v < u->worker_goal) {
+			u->reader_waits++;
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * SOURCE: call_rcu_thread(), the default worker: splice every CPU's
+ * queue, synchronize_rcu(), run the batch, then sleep (WHO FREES above).
+ * QSBR: the grace period is started here (gp.ctr += URCU_QSBR_GP_CTR
+ * under gp_lock) and completed by later returns to user mode on this CPU
+ * (qsbr_worker_readers_done), since the worker thread blocks while the
+ * workload thread it displaced keeps running (and must pass a quiescent
+ * state itself).  The other flavours wait for readers only inside read
+ * sections, which end: their worker runs synchronize_rcu() at once.
+ * MODEL: QSBR's worker holds gp_lock only around the counter update, not
+ * for the whole wait (liburcu holds rcu_gp_lock throughout): a concurrent
+ * synchronize_rcu() (cpu_exit's) may overlap its wait; safety holds since
+ * a reader at or past the goal passed a quiescent state after it.
+ */
+static void
+urcu_worker(struct urcu *u)
+{
+	sim_time_t t0 = sim_now();
+	if (u->worker_waiting) {
+		if (qsbr_worker_readers_done(u)) {
+			u->worker_waiting = false;
+			rcl_stats_gp(&u->st, sim_now() - u->worker_gp0);
+			urcu_worker_done(u);
+		}
+		u->worker_cycles += sim_now() - t0;
+		return;
+	}
+	for (uint32_t i = 0; i < u->ncpus; i++) {
+		if (u->c[i].cbs.n == 0)
+			continue;
+		(void)sim_xchg64(&u->crdp[i].word, 0);
+		urcu_splice(u, i, &u->worker_batch);
+	}
+	u->worker_runs++;
+	u->worker_freed += u->worker_batch.n;
+	if (u->worker_batch.n == 0) {
+		u->worker_due = SIM_TIME_NEVER;
+	} else if (u->flavor == URCU_QSBR) {
+		u->lops->lock(u->gp_lock);
+		sim_fence_full();
+		u->worker_goal = sim_load64(&u->gp->ctr) + URCU_QSBR_GP_CTR;
+		sim_store64(&u->gp->ctr, u->worker_goal);
+		sim_fence_full();
+		u->lops->unlock(u->gp_lock);
+		u->worker_gp0 = sim_now();
+		u->worker_next = 0;
+		u->worker_waiting = true;
+		u->worker_due = SIM_TIME_NEVER;
+	} else {
+		urcu_synchronize(u);
+		urcu_worker_done(u);
+	}
 	u->worker_cycles += sim_now() - t0;
 }
 
@@ -722,6 +802,12 @@ urcu_cpu_exit(void *rs)
 	if (c->irq_pending)
 		urcu_irq_body(u, cpu);
 	(void)urcu_run_callbacks(u, cpu);
+	if (u->worker_waiting && cpu == u->p.worker_cpu) {
+		/* The worker's pending batch: one blocking grace period. */
+		u->worker_waiting = false;
+		urcu_synchronize(u);
+		urcu_worker_done(u);
+	}
 }
 
 static void
