@@ -281,6 +281,7 @@ test_aspace(gconstpointer data)
 		       t_metric(b, "reclaim.pending_peak"), t_metric(b, "reclaim.retired"));
 	g_assert_cmpfloat(t_metric(a, "reclaim.freed"), ==, retired);
 	g_assert_cmpfloat(by_driver, >, 0);
+	g_assert_cmpfloat(by_driver, <=, retired);
 	/* At most what two driver periods (2 x 1 M of the 6 M cycles) retire. */
 	g_assert_cmpfloat(peak, <=, retired * 2 / 6);
 	g_assert_cmpfloat(peak, ==, ck ? 388 : 237);

@@ -402,9 +402,9 @@ ck_scan(struct ebr *e, uint32_t from, uint32_t epoch, bool *active)
 	return e->ncpus;
 }
 
-/* SOURCE: ck_epoch_poll(). */
-static bool
-ck_poll(void *rs)
+/* SOURCE: ck_epoch_poll().  Return: the objects this CPU freed. */
+static uint32_t
+ck_poll_n(void *rs)
 {
 	struct ebr *e = rs;
 	sim_time_t t0 = sim_now();
@@ -417,7 +417,7 @@ ck_poll(void *rs)
 	uint32_t epoch = sim_load32(&e->global->epoch);
 	sim_fence_full();       /* serialize epoch snapshots with the global epoch */
 	bool active = false;
-	bool freed = false;
+	uint32_t freed = 0;
 	if (ck_scan(e, 0, epoch, &active) != e->ncpus) {
 		e->poll_fail++;
 		sim_store32(&r->epoch, epoch);
@@ -425,7 +425,7 @@ ck_poll(void *rs)
 		/* Every record inactive: a grace period has passed. */
 		sim_store32(&r->epoch, epoch);
 		for (uint32_t b = 0; b < CK_EPOCH_LENGTH; b++)
-			freed |= ck_dispatch(e, cpu, b) > 0;
+			freed += ck_dispatch(e, cpu, b);
 	} else {
 		uint32_t snap = sim_cas32(&e->global->epoch, epoch, epoch + 1);
 		if (snap == epoch) {
@@ -434,12 +434,18 @@ ck_poll(void *rs)
 		} else {
 			sim_store32(&r->epoch, snap);
 		}
-		freed = ck_dispatch(e, cpu, epoch + 1) > 0;
+		freed = ck_dispatch(e, cpu, epoch + 1);
 	}
 	sim_cause_pop(c);
 	e->ck[cpu].busy = was_busy;
 	rcl_stats_poll_time(&e->st, t0);
 	return freed;
+}
+
+static bool
+ck_poll(void *rs)
+{
+	return ck_poll_n(rs) > 0;
 }
 
 /*
@@ -460,9 +466,7 @@ ck_tick(void *arg)
 		return;
 	}
 	e->call_task++;
-	uint64_t freed0 = e->st.freed;
-	(void)ck_poll(e);
-	e->call_task_freed += e->st.freed - freed0;
+	e->call_task_freed += ck_poll_n(e);
 }
 
 /* Wait while record i is active in an epoch other than delta, or until
