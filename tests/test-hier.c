@@ -220,7 +220,7 @@ test_dirty_writeback_then_dram_at_home(void)
  * line (500); the line after the middle one is still poisoned.
  */
 static char *pool;
-static uint64_t pool_lines_made;
+static uint64_t pool_lines_made, pool_lines_used;
 static uint64_t pool_val;
 static bool pool_still_poisoned;
 #define POOL_BYTES (5 * (size_t)SIM_LINE_CHUNK * 64)
@@ -242,6 +242,7 @@ pool_script(uint32_t cpu)
 	if (cpu != 0)
 		return;
 	size_t at[3] = { POOL_BYTES / 2, POOL_BYTES / 2 + 64, POOL_BYTES - 64 };
+	uint64_t before = sim_current->lines_allocated;
 	for (unsigned k = 0; k < 3; k++) {
 		sim_mem_set_poison(sim_current, pool + at[k], 64, false);
 		sim_time_t t0 = sim_now();
@@ -251,6 +252,7 @@ pool_script(uint32_t cpu)
 			pool_val = v;
 	}
 	pool_still_poisoned = sim_mem_any_poisoned(sim_current, pool + POOL_BYTES / 2 + 128, 8);
+	pool_lines_used = sim_current->lines_allocated - before;
 }
 
 static void
@@ -260,6 +262,11 @@ test_placement_deferred(void)
 	setup_fn = pool_setup;
 	run(machine(2, 1), 2);
 	g_assert_cmpuint(pool_lines_made, <=, 2 * SIM_LINE_CHUNK);
+	/* a chunk is one 4 KiB page: the script's use of the pool's last
+	 * line made that page's 64 records only (the middle page's were made
+	 * by the setup's placement of one of its lines) */
+	g_assert_cmpuint(SIM_LINE_CHUNK * SIM_LINE_BYTES, ==, 4096);
+	g_assert_cmpuint(pool_lines_used, ==, SIM_LINE_CHUNK);
 	g_assert_cmpuint(lat[0][0], ==, 500);
 	g_assert_cmpuint(lat[0][1], ==, 320);
 	g_assert_cmpuint(lat[0][2], ==, 500);

@@ -128,8 +128,9 @@ void sim_mem_prime(struct sim *sim, void *addr, size_t size, uint32_t cpu);
  * from a node's free lists decides).  Lines nobody placed are homed on
  * the socket of the first CPU that misses on them (Linux's first-touch
  * policy).  Placement changes no cached copy and costs nothing; on the
- * host, whole chunks of 4,096 lines nobody has touched yet are placed
- * when first used, so a large pool costs no host memory until then.
+ * host, whole chunks of lines (SIM_LINE_CHUNK, a 4 KiB page) nobody has
+ * touched yet are placed when first used, so a large pool costs no host
+ * memory until then, and a page of it used costs its own chunk only.
  * Context: host (setup) or a simulated CPU; no line in the range may have
  * requests waiting at its directory.
  */
