@@ -216,9 +216,11 @@ static inline void
 sim_evq_push(struct sim_evq *q, struct sim_ev ev)
 {
 	SIM_ASSERT(ev.cls <= SIM_EV_LINE);
+	/* At or after base, ev.time - t1 (modulo 2^64) is (ev.time - base) -
+	 * (t1 - base), which is below SPAN only for an event in the wheel's
+	 * reach: one before t1 wraps to at least 2^64 - 2^30. */
 	if (__builtin_expect(q->n != 0 && ev.time >= q->base, 1)) {
-		uint64_t d = ev.time - q->base, span = q->t1 - q->base;
-		if (d >= span && d - span < SIM_EVQ_SPAN) {
+		if (ev.time - q->t1 < SIM_EVQ_SPAN) {
 			struct sim_evq_bucket *b =
 				&q->wheel[(uint32_t)(ev.time >> SIM_EVQ_WB) & (SIM_EVQ_NB - 1)];
 			/* not empty (its bit is set, it has an array) and not full */
