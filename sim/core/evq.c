@@ -275,22 +275,38 @@ merge_runs(struct sim_evk *d, const struct sim_evk *x, const struct sim_evk *xe,
 		*d++ = *y++;
 }
 
-/* Sort now[0..nnow) ascending: a natural merge sort (find the ascending
- * runs, merge neighbours pairwise into tmp and back).  Keys are distinct
- * (seq is unique per (time, class, id)). */
+/* Add add to the time offset of now[0..nadd) (re-encode them from a base
+ * add >> 34 cycles lower), then sort now[0..nnow) ascending: a natural
+ * merge sort (find the ascending runs, merge neighbours pairwise into tmp
+ * and back).  Keys are distinct (seq is unique per (time, class, id)).
+ * The re-encoding is done in the pass that finds the runs (host speed
+ * only: a bucket whose array became now's was a pass of its own). */
 static void
-sort_now(struct sim_evq *q)
+sort_now(struct sim_evq *q, uint64_t add, uint32_t nadd)
 {
 	uint32_t n = q->nnow;
-	if (n < 2)
+	SIM_ASSERT(nadd <= n);
+	if (n < 2) {
+		if (nadd)
+			q->now[0].hi += add;
 		return;
+	}
 	if (q->caprun < n + 1) {
 		q->caprun = n + 1 > 2 * q->caprun ? n + 1 : 2 * q->caprun;
 		q->runs = g_renew(uint32_t, q->runs, q->caprun);
 	}
 	uint32_t *runs = q->runs, nr = 0;
 	runs[nr++] = 0;
-	for (uint32_t i = 1; i < n; i++)
+	uint32_t i = 1;
+	if (add && nadd) {
+		q->now[0].hi += add;
+		for (; i < nadd; i++) {
+			q->now[i].hi += add;
+			if (k_after(&q->now[i - 1], &q->now[i]))
+				runs[nr++] = i;
+		}
+	}
+	for (; i < n; i++)
 		if (k_after(&q->now[i - 1], &q->now[i]))
 			runs[nr++] = i;
 	if (nr == 1)
@@ -489,8 +505,8 @@ advance(struct sim_evq *q, uint64_t lo)
 	SIM_ASSERT(q->head == q->nnow && q->nwheel + q->nfar > 0);
 	bool sparse = q->nwheel <= SIM_EVQ_SPARSE_LO;
 	q->head = q->nnow = 0;
-	uint32_t s = 0;
-	uint64_t start;
+	uint32_t s = 0, nadd = 0;
+	uint64_t start, add = 0;
 	if (q->nwheel) {
 		s = next_bucket(q, slot_of(q->t1));
 		start = slot_start(q, s);
@@ -514,13 +530,15 @@ advance(struct sim_evq *q, uint64_t lo)
 			q->nwheel -= b->n;
 			*b = (struct sim_evq_bucket){ 0 };
 			clear_slot(q, s);
-			uint64_t add = (start - q->base) << 34;
-			for (uint32_t i = 0; add && i < q->nnow; i++)
-				q->now[i].hi += add;
+			/* now[0..nadd) are re-encoded from base (add) by
+			 * sort_now, or before anything else joins now */
+			add = (start - q->base) << 34;
+			nadd = q->nnow;
 		}
 	}
 	q->t1 = start + SIM_EVQ_W;
 	if (sparse) {
+		SIM_ASSERT(nadd == 0);  /* a bucket of SIM_EVQ_SMALL at most */
 		/* the rest of the wheel, bucket by bucket in time order */
 		while (q->nwheel) {
 			s = next_bucket(q, slot_of(q->t1));
@@ -543,12 +561,14 @@ advance(struct sim_evq *q, uint64_t lo)
 		struct sim_evq_group *gr = &q->groups[g];
 		if (d >= span && d - span >= SPAN)
 			break;
+		for (; nadd; nadd--)
+			q->now[nadd - 1].hi += add;
 		group_to(q, gr, ft, d < span);
 		q->nfar -= gr->n;
 		heap_pop(q);
 		group_release(q, g);
 	}
-	sort_now(q);
+	sort_now(q, add, nadd);
 }
 
 /* Leave sparse mode (an insertion into now moved more than
