@@ -149,7 +149,8 @@ _Static_assert(offsetof(struct sim_line, free_epoch) + 8 == 64,
  * Set-associative caches (hier.c), LRU.  Each cache (a core's L1d and
  * L2, a cluster's LLC) is a table of the lines it holds: open addressing
  * with linear probing, every line placed from the home slot of its *set*
- * (a hash of the set number), so the members of a set are found by
+ * (key * cap / sets in a private cache, a hash of the set number in an
+ * LLC), so the members of a set are found by
  * walking one run of the table, and host memory follows the lines held
  * (at most 3/4 full), not the sets touched: a tree lookup spreads its
  * lines over many sets of a 16,384-line L2, one or two per set.  Entries
@@ -173,6 +174,8 @@ struct sim_cache {
 	uint32_t clock;              /* LRU stamp of the last use */
 	uint32_t lru_wrap;           /* renumber when clock reaches this (0: UINT32_MAX;
 	                              * tests set it low) */
+	uint64_t hmul;               /* home slot of a set: (key * hmul) >> 32, that is
+	                              * key * cap / sets rounded down (hier.c, home) */
 };
 
 /*

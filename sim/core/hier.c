@@ -34,13 +34,23 @@
  * HOW THE CACHES ARE STORED (host memory only; no effect on results)
  *   Each cache (L1d, L2, LLC) is a table of the lines it holds, open
  *   addressing with linear probing, each line placed from the home slot
- *   of its set (a hash of the set number), so one walk of that run finds
- *   the line or, when the line is not there, every member of its set: a
- *   set with fewer than `ways` members has a free way (taken first, as an
- *   empty way was), else the LRU member that may leave is replaced in
- *   place.  Host memory is proportional to the lines held (12 bytes a
- *   private line, 32 an LLC line, the table at most 3/4 full), not to the
- *   sets touched: before, a private cache was made 4 sets of 8 ways at a
+ *   of its set, so one walk of that run finds the line or, when the line
+ *   is not there, every member of its set: a set with fewer than `ways`
+ *   members has a free way (taken first, as an empty way was), else the
+ *   LRU member that may leave is replaced in place.  The LLC's home is a
+ *   hash of the set number.  A private cache's home is key * cap / sets,
+ *   key a permutation of the set number (times an odd constant modulo a
+ *   power-of-two set count: the first lines of many pages, whose sets
+ *   are close, spread over the table), so each set gets cap / sets slots
+ *   (16 at a full L2 of 8 ways: no set spills into the next); with
+ *   monotone homes computed per entry, its runs are kept in order of
+ *   home (an insertion shifts the rest of the run on; a removal shifts it
+ *   back up to the first entry at its home), so a walk stops at the first
+ *   entry of a later home instead of at the run's end.  Which slot a line
+ *   takes has no effect on results: the LRU stamps of a cache are
+ *   distinct, so the victim is the same in any order.  Host memory is
+ *   proportional to the lines held (12 bytes a private line, 32 an LLC
+ *   line, the table at most 3/4 full), not to the sets touched: before, a private cache was made 4 sets of 8 ways at a
  *   time and an LLC 16 sets of 16 ways, and a tree walk, one or two lines
  *   in each of hundreds of sets, cost 300-380 KiB of host memory per
  *   simulated CPU on `large`.  Private LRU stamps are 32-bit and
@@ -50,6 +60,8 @@
  *   - a line is in a core's L1d only if it is in its L2 (when it has one);
  *   - a table holds at most `ways` lines of a set, each line once, all in
  *     the run that starts at the set's home slot; n * 4 <= cap * 3;
+ *   - in a private cache the homes of a run's entries never decrease
+ *     along it (cyclically, from the run's first slot);
  *   - private LRU stamps are distinct within a cache and at most its clock;
  *   - a non-empty entry of sim_core.recent names a line of that core's
  *     L1d, whose way has the entry's gen and is the most recently used
@@ -114,11 +126,22 @@ set_index(const struct sim_cgeom *g, uint32_t line)
 
 /* ---- private caches: a table of the lines held (see engine_impl.h) ---- */
 
-/* The slot where set si's run starts in c (c->cap > 0). */
+/* The slot where set si's group starts in c (c->cap > 0): key * cap / sets
+ * rounded down, key a permutation of si (see the top comment). */
 static inline uint32_t
-home(const struct sim_cache *c, uint32_t si)
+home(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t si)
 {
-	return (uint32_t)(mix64(si) & (c->cap - 1));
+	uint32_t key = si;
+	if ((g->sets & (g->sets - 1)) == 0)
+		key = (si * UINT32_C(0x9e3779b1)) & (g->sets - 1);
+	return (uint32_t)(((uint64_t)key * c->hmul) >> 32);
+}
+
+/* How far the entry of line, in slot i of c, sits past its home. */
+static inline uint32_t
+displacement(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t line, uint32_t i)
+{
+	return (i - home(g, c, set_index(g, line))) & (c->cap - 1);
 }
 
 /* c's entry for line, or NULL. */
@@ -128,13 +151,45 @@ find_in(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t line)
 	if (c->cap == 0)
 		return NULL;
 	uint32_t mask = c->cap - 1;
-	for (uint32_t i = home(c, set_index(g, line));; i = (i + 1) & mask) {
+	uint32_t i = home(g, c, set_index(g, line));
+	for (uint32_t d = 0;; i = (i + 1) & mask, d++) {
 		uint32_t l = c->slot[i].line;
 		if (l == line)
 			return &c->slot[i];
-		if (l == SIM_NONE)
+		/* an empty slot, or the first entry of a later home: the
+		 * entries of line's home are all behind */
+		if (l == SIM_NONE || displacement(g, c, l, i) < d)
 			return NULL;
 	}
+}
+
+/* Put entry e into slot i of c (not full), shifting the rest of the run
+ * one slot on; return i. */
+static uint32_t
+insert_at(struct sim_cache *c, uint32_t i, struct sim_cway e)
+{
+	uint32_t mask = c->cap - 1, at = i;
+	while (e.line != SIM_NONE) {
+		struct sim_cway next = c->slot[i];
+		c->slot[i] = e;
+		e = next;
+		i = (i + 1) & mask;
+	}
+	c->n++;
+	return at;
+}
+
+/* Put entry e into c (not full, e's line absent) at the end of its home's
+ * group; return its slot. */
+static uint32_t
+insert(const struct sim_cgeom *g, struct sim_cache *c, struct sim_cway e)
+{
+	uint32_t mask = c->cap - 1;
+	uint32_t i = home(g, c, set_index(g, e.line));
+	for (uint32_t d = 0; c->slot[i].line != SIM_NONE; i = (i + 1) & mask, d++)
+		if (displacement(g, c, c->slot[i].line, i) < d)
+			break;
+	return insert_at(c, i, e);
 }
 
 /* core's recent-table entry for line's set. */
@@ -202,34 +257,29 @@ grow(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c)
 {
 	struct sim_cache old = *c;
 	c->cap = old.cap ? old.cap * 2 : 8;
+	c->hmul = ((uint64_t)c->cap << 32) / g->sets;
 	c->slot = g_new(struct sim_cway, c->cap);
 	for (uint32_t i = 0; i < c->cap; i++)
 		c->slot[i].line = SIM_NONE;
-	uint32_t mask = c->cap - 1;
-	for (uint32_t k = 0; k < old.cap; k++) {
-		if (old.slot[k].line == SIM_NONE)
-			continue;
-		uint32_t i = home(c, set_index(g, old.slot[k].line));
-		while (c->slot[i].line != SIM_NONE)
-			i = (i + 1) & mask;
-		c->slot[i] = old.slot[k];
-	}
+	c->n = 0;
+	for (uint32_t k = 0; k < old.cap; k++)
+		if (old.slot[k].line != SIM_NONE)
+			(void)insert(g, c, old.slot[k]);
+	SIM_ASSERT(c->n == old.n);
 	g_free(old.slot);
 	s->cache_bytes += (uint64_t)(c->cap - old.cap) * sizeof(struct sim_cway);
 	sim_mem_grew(s);
 }
 
-/* Take the entry in slot i out of c, closing the gap (backward shift: a
- * later entry of the run moves up unless its home lies after the gap). */
+/* Take the entry in slot i out of c, closing the gap (backward shift: the
+ * entries after it move up one slot, up to the first at its home). */
 static void
 remove_at(const struct sim_cgeom *g, struct sim_cache *c, uint32_t i)
 {
 	uint32_t mask = c->cap - 1;
 	for (uint32_t j = (i + 1) & mask; c->slot[j].line != SIM_NONE; j = (j + 1) & mask) {
-		uint32_t h = home(c, set_index(g, c->slot[j].line));
-		/* j's entry may fill the gap at i iff its home is not in (i, j] */
-		if (((j - h) & mask) < ((j - i) & mask))
-			continue;
+		if (displacement(g, c, c->slot[j].line, j) == 0)
+			break;
 		c->slot[i] = c->slot[j];
 		i = j;
 	}
@@ -333,13 +383,17 @@ place(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t co
 		grow(s, g, c);
 	uint32_t si = set_index(g, line), mask = c->cap - 1, members = 0;
 	struct sim_cway *best = NULL;
-	uint32_t i = home(c, si);
-	for (; c->slot[i].line != SIM_NONE; i = (i + 1) & mask) {
+	uint32_t i = home(g, c, si);
+	for (uint32_t d = 0; c->slot[i].line != SIM_NONE; i = (i + 1) & mask, d++) {
 		struct sim_cway *w = &c->slot[i];
 		if (w->line == line)
 			return w;
-		if (set_index(g, w->line) != si)
+		uint32_t wsi = set_index(g, w->line);
+		if (wsi != si) {
+			if (((i - home(g, c, wsi)) & mask) < d)
+				break;          /* a later home: si's group is behind */
 			continue;
+		}
 		members++;
 		if (best && w->lru >= best->lru)
 			continue;
@@ -351,15 +405,15 @@ place(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t co
 		best = w;
 	}
 	if (members < g->ways) {
-		/* a free way: the line goes at the end of its set's run */
+		/* a free way: the line goes at the end of its home's group
+		 * (slot i, where the walk stopped, unless the table grows) */
+		struct sim_cway e = { .line = line, .gen = SIM_GEN_OWNED };
 		if ((c->n + 1) * 4 > c->cap * 3) {
 			grow(s, g, c);
-			mask = c->cap - 1;
-			for (i = home(c, si); c->slot[i].line != SIM_NONE; i = (i + 1) & mask)
-				;
+			i = insert(g, c, e);
+		} else {
+			i = insert_at(c, i, e);
 		}
-		c->n++;
-		c->slot[i] = (struct sim_cway){ .line = line, .gen = SIM_GEN_OWNED };
 		best = &c->slot[i];
 	} else {
 		if (best == NULL)
@@ -442,7 +496,7 @@ sim_pc_recent_check(const struct sim *s, uint32_t core_id, const struct sim_rece
 	SIM_ASSERT(e == &core->recent[line & s->recent_mask]);
 	/* the most recently used line of its set */
 	uint32_t si = set_index(&s->g_l1, line), mask = core->l1.cap - 1;
-	for (uint32_t i = home(&core->l1, si); core->l1.slot[i].line != SIM_NONE;
+	for (uint32_t i = home(&s->g_l1, &core->l1, si); core->l1.slot[i].line != SIM_NONE;
 	     i = (i + 1) & mask) {
 		const struct sim_cway *o = &core->l1.slot[i];
 		SIM_ASSERT(set_index(&s->g_l1, o->line) != si || o->lru <= w->lru);
