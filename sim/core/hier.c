@@ -557,11 +557,17 @@ sim_pc_fill(struct sim *s, uint32_t core_id, uint32_t cluster, struct sim_line *
 		return;
 	}
 	if (has_l2) {
-		last = place(s, &s->g_l2, &core->l2, core_id, false, true, line, t);
+		/* a line of the L1d is in the L2 (inclusion), where place()
+		 * would find it and change nothing */
+		last = w1 ? find_in(&s->g_l2, &core->l2, line)
+			  : place(s, &s->g_l2, &core->l2, core_id, false, true, line, t);
+		SIM_ASSERT(w1 == NULL || last != NULL);
 		if (last == NULL)
 			return;            /* every way pinned: not recorded */
 	}
-	struct sim_cway *w = place(s, &s->g_l1, &core->l1, core_id, true, !has_l2, line, t);
+	/* w1, if any, is what place() would return: the L2's place moves no
+	 * L1d entry when the line is there */
+	struct sim_cway *w = w1 ? w1 : place(s, &s->g_l1, &core->l1, core_id, true, !has_l2, line, t);
 	if (w == NULL)
 		return;
 	if (!has_l2)
