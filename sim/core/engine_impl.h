@@ -682,9 +682,12 @@ void sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c);
 static inline void
 sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c)
 {
-	const struct sim_ev *top = sim_evq_top(&s->evq);
+	/* an empty queue's top.time is UINT64_MAX, after any CPU's clock
+	 * (evq.h): no test of n (host speed only) */
+	const struct sim_ev *top = &s->evq.top;
+	SIM_ASSERT(c->now < UINT64_MAX);
 	if (G_LIKELY(c->now <= s->max_cycles) &&
-	    (top == NULL || top->time > c->now ||
+	    (top->time > c->now ||
 	     (top->time == c->now && (top->cls != SIM_EV_CPU || top->id > c->id))))
 		return;
 	sim_cpu_yield_slow(s, c);

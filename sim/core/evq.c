@@ -622,6 +622,7 @@ void
 sim_evq_init(struct sim_evq *q)
 {
 	memset(q, 0, sizeof(*q));
+	q->top.time = UINT64_MAX;
 	q->wheel = g_new0(struct sim_evq_bucket, SIM_EVQ_NB);
 	q->bits = g_new0(uint64_t, WORDS);
 	q->capheap = 64;
@@ -902,6 +903,8 @@ sim_evq_filter(struct sim_evq *q, bool (*keep)(const struct sim_ev *ev, void *ar
 		if (q->nnow == 0)
 			advance(q, q->base);   /* every event is at or after base */
 		q->top = dec(&q->now[q->head], q->base);
+	} else {
+		q->top.time = UINT64_MAX;
 	}
 	return dropped;
 }

@@ -149,7 +149,8 @@ struct sim_evq_far {
 
 struct sim_evq {
 	size_t n;                    /* events queued in all */
-	struct sim_ev top;           /* the earliest event; valid when n > 0 */
+	struct sim_ev top;           /* the earliest event when n > 0; when n = 0
+	                              * only top.time is set, to UINT64_MAX */
 	struct sim_evk *now;         /* now[head..nnow): events in [base, t1), ascending */
 	uint32_t head, nnow, capnow;
 	bool sparse;                 /* sparse mode (t1 may be far after base) */
@@ -258,6 +259,8 @@ sim_evq_pop(struct sim_evq *q)
 			.id = (uint32_t)k->hi,
 			.seq = k->lo,
 		};
+	} else {
+		q->top.time = UINT64_MAX;
 	}
 	return ev;
 }
