@@ -150,15 +150,16 @@ find_in(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t line)
 {
 	if (c->cap == 0)
 		return NULL;
-	uint32_t mask = c->cap - 1;
-	uint32_t i = home(g, c, set_index(g, line));
+	uint32_t mask = c->cap - 1, si = set_index(g, line);
+	uint32_t i = home(g, c, si);
 	for (uint32_t d = 0;; i = (i + 1) & mask, d++) {
 		uint32_t l = c->slot[i].line;
 		if (l == line)
 			return &c->slot[i];
 		/* an empty slot, or the first entry of a later home: the
-		 * entries of line's home are all behind */
-		if (l == SIM_NONE || displacement(g, c, l, i) < d)
+		 * entries of line's home are all behind (a member of line's
+		 * set is at line's home) */
+		if (l == SIM_NONE || (set_index(g, l) != si && displacement(g, c, l, i) < d))
 			return NULL;
 	}
 }
