@@ -359,19 +359,32 @@ test_spin_deadline(void)
 
 /* ---- topology ---- */
 
+/* Load preset `name`, with topology.cpu_sockets set to sockets[0..n) when
+ * sockets is not NULL. */
 static struct sim_machine *
-load_preset(const char *name)
+load_with_cpu_sockets(const char *name, const uint32_t *sockets, size_t n)
 {
 	g_autofree char *path = sim_machine_find_preset(name);
 	g_assert_nonnull(path);
 	GError *err = NULL;
 	cJSON *doc = sim_json_parse_file(path, &err);
 	g_assert_no_error(err);
+	if (sockets != NULL) {
+		cJSON *arr = cJSON_AddArrayToObject(cJSON_GetObjectItem(doc, "topology"), "cpu_sockets");
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, cJSON_CreateNumber(sockets[i]));
+	}
 	struct sim_origin o = { .file = path, .prefix = "" };
 	struct sim_machine *m = sim_machine_load(doc, &o, &err);
 	g_assert_no_error(err);
 	cJSON_Delete(doc);
 	return m;
+}
+
+static struct sim_machine *
+load_preset(const char *name)
+{
+	return load_with_cpu_sockets(name, NULL, 0);
 }
 
 static void
@@ -401,23 +414,6 @@ static const uint32_t ben_linux_sockets[80] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
 };
-
-static struct sim_machine *
-load_with_cpu_sockets(const char *name, const uint32_t *sockets, size_t n)
-{
-	g_autofree char *path = sim_machine_find_preset(name);
-	GError *err = NULL;
-	cJSON *doc = sim_json_parse_file(path, &err);
-	g_assert_no_error(err);
-	cJSON *arr = cJSON_AddArrayToObject(cJSON_GetObjectItem(doc, "topology"), "cpu_sockets");
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(arr, cJSON_CreateNumber(sockets[i]));
-	struct sim_origin o = { .file = path, .prefix = "" };
-	struct sim_machine *m = sim_machine_load(doc, &o, &err);
-	g_assert_no_error(err);
-	cJSON_Delete(doc);
-	return m;
-}
 
 static void
 test_ben_cpu_sockets(void)

@@ -167,6 +167,23 @@ first_free(const char *scheme, const char *params)
 	return first_free_until(scheme, params, 0);
 }
 
+/* The last first_free*() run freed its object only in cpu_exit, and its
+ * driver counter `counter` stayed 0. */
+static void
+assert_freed_by_exit(double lat, const char *counter)
+{
+	g_assert_cmpfloat(drv.freed_before_exit, ==, 0);
+	g_assert_cmpfloat(lat, >=, RUN_END - RETIRE_AT);
+	g_assert_cmpfloat(num(drv.stats, counter), ==, 0);
+}
+
+static void
+drop_stats(void)
+{
+	cJSON_Delete(drv.stats);
+	drv.stats = NULL;
+}
+
 /*
  * ebr-ck, hz 1000 at 1 GHz: CPU 0's ticks come every 1,000,000 cycles
  * (skewed ticks: CPU 0's offset is 0).  The object is tagged with epoch 0
@@ -192,12 +209,8 @@ test_ebr_first_free(void)
 	g_assert_cmpfloat(num(drv.stats, "poll_fail"), ==, 0);
 	g_assert_cmpfloat(num(drv.stats, "tick_period"), ==, 1000000);
 	/* Without the driver only cpu_exit frees it. */
-	lat = first_free("ebr-ck", "{\"hz\": 0}");
-	g_assert_cmpfloat(drv.freed_before_exit, ==, 0);
-	g_assert_cmpfloat(lat, >=, RUN_END - RETIRE_AT);
-	g_assert_cmpfloat(num(drv.stats, "call_task"), ==, 0);
-	cJSON_Delete(drv.stats);
-	drv.stats = NULL;
+	assert_freed_by_exit(first_free("ebr-ck", "{\"hz\": 0}"), "call_task");
+	drop_stats();
 }
 
 /*
@@ -227,10 +240,7 @@ test_urcu_first_free(void)
 	g_assert_cmpfloat(num(drv.stats, "worker_runs"), ==, 1);
 	g_assert_cmpfloat(num(drv.stats, "worker_freed"), ==, 1);
 	g_assert_cmpfloat(num(drv.stats, "gp_count"), ==, 1);
-	lat = first_free("urcu-qsbr", "{\"worker_sleep_us\": 0}");
-	g_assert_cmpfloat(drv.freed_before_exit, ==, 0);
-	g_assert_cmpfloat(lat, >=, RUN_END - RETIRE_AT);
-	g_assert_cmpfloat(num(drv.stats, "worker_runs"), ==, 0);
+	assert_freed_by_exit(first_free("urcu-qsbr", "{\"worker_sleep_us\": 0}"), "worker_runs");
 	/* CPUs 1 and 2 stop at 500,000 and wait in user mode, online and
 	 * without quiescent states, until CPU 0 is done (as the address-space
 	 * workloads' threads wait for each other before cpu_exit).  The worker
@@ -243,8 +253,7 @@ test_urcu_first_free(void)
 	g_assert_cmpfloat(lat, >=, RUN_END - RETIRE_AT);
 	g_assert_cmpfloat(num(drv.stats, "worker_runs"), ==, 1);
 	g_assert_cmpfloat(num(drv.stats, "worker_freed"), ==, 1);
-	cJSON_Delete(drv.stats);
-	drv.stats = NULL;
+	drop_stats();
 }
 
 /* ---- an address space ---- */
