@@ -364,6 +364,42 @@ test_menu_regular_sleeps(void)
 }
 
 /*
+ * menu-2.6.37 (Bonsai's kernel): 2.6.37's detect_repeating_patterns uses
+ * the average of the last 8 periods only when it is nonzero, not beyond
+ * the next timer event, and their variance is under 400 us^2; nothing
+ * else differs from 3.5's menu.  First sleep: the 8 empty periods average
+ * 0, so the prediction stays the next timer, 4,000 us x the initial unit
+ * correction factor, and at multiplier 11 C6 fits (200 x 11 = 2,200 and
+ * 800 <= 4,000): the sleeper pays C6's 200 us exit (200,000 cycles, less
+ * the 2 the waker's transfer overlaps) where 3.5's menu takes C1.
+ * Regular 1 ms sleeps: C1 is never taken (no prediction of 0); each
+ * period lasts 1,000 us to the end of its exit, and the correction factor
+ * falls by 1/8 of the way to 800/4,000 per sleep (the measured 1,000 us
+ * less C6's 200 us exit), so the timer's prediction
+ * 4,000 x (0.2 + 0.8 x (7/8)^k) stays >= 2,200 for k = 0..6 (2,236 us at
+ * k = 6): 7 sleeps in C6, and every later one in C3 (2,057 us at k = 7,
+ * then the 8 periods' average, about 1,000 us, once they repeat).
+ */
+static void
+test_menu_2637(void)
+{
+	rounds = 1;
+	run(idle_machine(0), 2, sleep_body);
+	sim_time_t base = mark[1];
+	g_assert_cmpuint(run_sleep(3, "menu-2.6.37", 1024, 4000, 1), ==, base + 200000 - 2);
+	g_assert_cmpfloat(state_usage("C6"), ==, 1);
+	g_assert_cmpfloat(state_usage("C1"), ==, 0);
+	g_assert_cmpuint(exit_cycles[1], ==, 200000);
+	run_sleep(3, "menu-2.6.37", 1024, 4000, 24);
+	if (g_test_verbose())
+		g_printerr("C1 %g C3 %g C6 %g\n", state_usage("C1"), state_usage("C3"),
+			   state_usage("C6"));
+	g_assert_cmpfloat(state_usage("C1"), ==, 0);
+	g_assert_cmpfloat(state_usage("C6"), ==, 7);
+	g_assert_cmpfloat(state_usage("C3"), ==, 24 - 7);
+}
+
+/*
  * A tick kept by rcu_needs_cpu bounds the sleep length menu is given
  * (tick_nohz_get_sleep_length is the next tick when the tick is not
  * stopped), in the fixed inputs too: 24 sleeps of 1 ms at load 0 with a
@@ -575,6 +611,7 @@ main(int argc, char **argv)
 	g_test_add_func("/cpuidle/menu/wake-latency-2cpu", test_wake_latency);
 	g_test_add_func("/cpuidle/menu/regular-sleeps-2cpu", test_menu_regular_sleeps);
 	g_test_add_func("/cpuidle/menu/kept-tick-2cpu", test_menu_kept_tick);
+	g_test_add_func("/cpuidle/menu/linux-2.6.37-2cpu", test_menu_2637);
 	g_test_add_func("/cpuidle/menu/tick-load-2cpu", test_tick_load);
 	g_test_add_func("/cpuidle/wake/ipi-across-sockets-2cpu", test_ipi_wake);
 	g_test_add_func("/cpuidle/machine/idle-states-errors", test_machine_errors);

@@ -10,6 +10,10 @@
  * 0 is the core's POLL state on x86, CPUIDLE_DRIVER_STATE_START = 1).
  * The typical-interval code was read from a 3.8-era copy of menu.c (the
  * same function as 3.5's, before 3.10's rework); the rest as in 3.5.
+ * menu-2.6.37: Linux 2.6.37's menu.c (read from a pre-3.2 copy, 2.6.3x-3.1:
+ * menu_select(dev), pm_qos_params.h), whose only difference that matters
+ * here is detect_repeating_patterns in place of the typical interval; its
+ * menu_update, buckets, correction factor and multiplier are 3.5's.
  *
  * State indices here: 0 is POLL (exit latency 0, never a hardware state),
  * i >= 1 is machine.idle_states[i - 1].
@@ -239,8 +243,36 @@ menu_typical_interval(struct cpuidle_cpu *d)
 	}
 }
 
+/*
+ * menu-2.6.37's repeating-pattern detector (SOURCE: Linux 2.6.37
+ * drivers/cpuidle/governors/menu.c, detect_repeating_patterns, the
+ * 2.6.33-3.x form before get_typical_interval): the plain average of all
+ * 8 last periods replaces the prediction only if it is not beyond the
+ * next timer event (expected_us) and their variance is below 400 us^2
+ * (STDDEV_THRESH, i.e. a standard deviation under 20 us); no period is
+ * dropped and no spread relative to the average is accepted.
+ */
+static void
+menu_repeating_patterns_2637(struct cpuidle_cpu *d)
+{
+	uint64_t avg = 0, var = 0;
+	for (int i = 0; i < INTERVALS; i++)
+		avg += d->intervals[i];
+	avg /= INTERVALS;
+	if (avg > d->expected_us)
+		return;
+	for (int i = 0; i < INTERVALS; i++) {
+		int64_t diff = (int64_t)d->intervals[i] - (int64_t)avg;
+		var += (uint64_t)(diff * diff);
+	}
+	var /= INTERVALS;
+	if (avg && var < 400)
+		d->predicted_us = avg;
+}
+
 static uint32_t
-menu_select(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t expected_us)
+menu_select_pattern(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t expected_us,
+		    void (*pattern)(struct cpuidle_cpu *d))
 {
 	uint32_t load = ci->tick_inputs ? d->cpu_load0 : ci->load;
 	uint32_t mult = 1 + 2 * menu_loadavg(load);
@@ -251,7 +283,7 @@ menu_select(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t expected_us)
 	/* div_round64: round to nearest */
 	d->predicted_us = (expected_us * d->correction_factor[d->bucket] +
 			   RESOLUTION * DECAY / 2) / (RESOLUTION * DECAY);
-	menu_typical_interval(d);
+	pattern(d);
 	uint32_t idx = 0;
 	d->exit_us = 0;
 	if (expected_us > 5)
@@ -265,6 +297,24 @@ menu_select(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t expected_us)
 		d->exit_us = ci->exit_us[i];
 	}
 	return idx;
+}
+
+static uint32_t
+menu_select(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t expected_us)
+{
+	return menu_select_pattern(ci, d, expected_us, menu_typical_interval);
+}
+
+/* menu-2.6.37: as menu but with 2.6.37's pattern detector.  The rest of
+ * 2.6.37's menu_select and menu_update is 3.5's: the same buckets,
+ * correction factor, performance multiplier and exit-latency
+ * correction; it picks the lowest power_usage among the states that
+ * fit, which for intel_idle's table (power falling with depth) is the
+ * deepest, as 3.5's loop picks. */
+static uint32_t
+menu2637_select(struct cpuidle *ci, struct cpuidle_cpu *d, uint64_t expected_us)
+{
+	return menu_select_pattern(ci, d, expected_us, menu_repeating_patterns_2637);
 }
 
 static void
@@ -292,6 +342,10 @@ static const struct cpuidle_governor gov_menu = {
 	.name = "menu", .select = menu_select, .reflect = menu_reflect,
 };
 
+static const struct cpuidle_governor gov_menu2637 = {
+	.name = "menu-2.6.37", .select = menu2637_select, .reflect = menu_reflect,
+};
+
 /* ---- poll: stay in C0 ---- */
 
 static uint32_t
@@ -316,8 +370,9 @@ static const struct cpuidle_governor gov_poll = {
 };
 
 /* Index = the kernel section's cpuidle_governor value. */
-static const struct cpuidle_governor *const governors[] = { &gov_menu, &gov_poll };
-const char *const cpuidle_governor_names[] = { "menu", "poll", NULL };
+static const struct cpuidle_governor *const governors[] = { &gov_menu, &gov_poll,
+								&gov_menu2637 };
+const char *const cpuidle_governor_names[] = { "menu", "poll", "menu-2.6.37", NULL };
 /* Index = the kernel section's cpuidle_inputs value. */
 const char *const cpuidle_inputs_names[] = { "tick", "fixed", NULL };
 

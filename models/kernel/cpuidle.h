@@ -17,6 +17,12 @@
  *         performance multiplier (1 + 2 x load + 10 x iowait) fit
  *   poll  never leaves C0 (cpuidle's POLL state; exit latency 0): what
  *         the sim did before idle states existed
+ *   menu-2.6.37  menu as Linux 2.6.37 has it (Bonsai's kernel): the
+ *         same except the pattern detector, detect_repeating_patterns,
+ *         which takes the plain average of the last 8 periods only if it
+ *         is nonzero, within the next timer event and their variance is
+ *         under 400 us^2 (3.5's typical interval drops outliers and also
+ *         accepts a spread below 1/6 of the average)
  *
  * Config: the "kernel" section's cpuidle_governor ("menu" default),
  * cpuidle_inputs ("tick" default: load and sleep length computed from the

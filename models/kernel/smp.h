@@ -65,8 +65,9 @@ struct smp_params {
 	SIM_P_U32_ROW(struct smp_params, handler_work, 0, 10000000, 0, \
 		      "other local cycles of the IPI handler (EOI write, bookkeeping)"), \
 	SIM_P_ENUM_ROW(struct smp_params, cpuidle_governor, cpuidle_governor_names, 0, \
-		       "idle governor on machines with machine.idle_states: menu (Linux 3.5) " \
-		       "or poll (never leave C0)"), \
+		       "idle governor on machines with machine.idle_states: menu (Linux 3.5), " \
+		       "poll (never leave C0) or menu-2.6.37 (menu with Linux 2.6.37's " \
+		       "repeating-pattern detector)"), \
 	SIM_P_ENUM_ROW(struct smp_params, cpuidle_inputs, cpuidle_inputs_names, 0, \
 		       "menu's load and sleep length: tick (computed as Linux 3.5 does: " \
 		       "rq->cpu_load[0] sampled by the scheduling-clock tick, the time to " \
