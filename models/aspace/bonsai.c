@@ -81,6 +81,31 @@
  * Expected effect: one munmap costs ~1,600 cycles more (1 core vmlocal
  * 10,466 -> 12,041 cycles/iteration); at many cores the same inside the
  * serialized section, less than the real thread costs its CPUs.
+ * Why the thread is not a task on a simulated CPU: on ben it never
+ * displaced a mapbench thread.  mapbench ran on an 80-CPU machine with
+ * every CPU online, so 2.6.37's synchronize_srcu (kernel/srcu.c: three
+ * synchronize_sched() calls around the index flip, and a sum of the
+ * per-CPU counters over every possible CPU) waits for real grace periods
+ * even in a 1-core run -- synchronize_sched returns at once only when
+ * num_online_cpus() is 1 (rcu_blocking_is_gp) -- and the thread frees
+ * many munmaps' VMAs per pass.  2.6.37's try_to_wake_up (kernel/sched.c)
+ * takes the task's runqueue lock before it tests the task's state, and
+ * wake_up_process passes TASK_ALL, so every munmap also wakes the thread
+ * out of those waits (wait_for_completion goes back to sleep).  The
+ * scheduler puts it on an idle CPU sharing the waker's cache when there
+ * is one (select_idle_sibling; [R] read in its 3.x form, 2.6.37's not
+ * checked), and on ben there always was: 79 idle CPUs at 1 core, and at
+ * 10-80 cores CPUs whose mapbench thread sleeps on mmap_sem.  The
+ * simulated machine has only the run's CPUs, each running a mapbench
+ * thread; at 1 core there is no CPU for the thread, and running it on
+ * CPU 0 would model a preemption ben did not have.  What the waker pays
+ * on ben beyond the wakeup cycles here is cross-core lines per munmap:
+ * the thread's runqueue lock and task lines, the idle CPU's thread flags
+ * (its MWAIT line), the list head after the thread's xchg.  Expected
+ * effect of leaving them out: a few in-socket line transfers (about 135
+ * cycles each on ben: three legs of 35 and an access) per munmap missing
+ * at every core count, i.e. a few hundred cycles of the 2,800-4,700 by
+ * which 1-core Bonsai is faster here than on ben.
  *
  * MODEL: the re-check also tests vm_flags (Bonsai's compares bounds and
  * vm_unlinked; how its mprotect excludes lock-free faults is not in the
