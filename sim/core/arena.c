@@ -138,6 +138,7 @@ sim_arena_init(struct sim *s, size_t bytes, GError **err)
 	uint64_t nlines = bytes / SIM_LINE_BYTES;
 	s->nline_chunks = (uint32_t)(nlines / SIM_LINE_CHUNK);
 	s->line_chunks = g_new0(struct sim_line *, s->nline_chunks);
+	s->chunks_made = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	s->line_ops = g_array_new(FALSE, FALSE, sizeof(struct sim_line_op));
 	s->free_lists = g_hash_table_new_full(key_hash, key_equal, g_free, free_queue);
 	return TRUE;
@@ -149,10 +150,8 @@ sim_arena_destroy(struct sim *s)
 	if (s->arena)
 		munmap(s->arena, s->arena_size);
 	s->arena = NULL;
-	for (uint32_t i = 0; i < s->nline_chunks; i++) {
-		struct sim_line *c = s->line_chunks ? s->line_chunks[i] : NULL;
-		if (c == NULL)
-			continue;
+	for (guint k = 0; s->chunks_made && k < s->chunks_made->len; k++) {
+		struct sim_line *c = s->line_chunks[g_array_index(s->chunks_made, uint32_t, k)];
 		for (uint32_t j = 0; j < SIM_LINE_CHUNK; j++) {
 			g_free(c[j].wait);
 #ifndef NDEBUG
@@ -163,6 +162,9 @@ sim_arena_destroy(struct sim *s)
 	}
 	g_free(s->line_chunks);
 	s->line_chunks = NULL;
+	if (s->chunks_made)
+		g_array_free(s->chunks_made, TRUE);
+	s->chunks_made = NULL;
 	if (s->line_ops)
 		g_array_free(s->line_ops, TRUE);
 	s->line_ops = NULL;

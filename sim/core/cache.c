@@ -294,6 +294,7 @@ sim_line_chunk_make(struct sim *s, uint32_t chunk)
 		line_op_apply(s, c, base, op, MAX(op->first, base), MIN(op->last, top));
 	}
 	s->line_chunks[chunk] = c;
+	g_array_append_val(s->chunks_made, chunk);
 	s->lines_allocated += SIM_LINE_CHUNK;
 	sim_mem_grew(s);
 	return c;

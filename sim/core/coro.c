@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #if defined(__has_feature)
@@ -252,11 +254,68 @@ populate_page(uintptr_t addr)
 #endif
 }
 
+/* The highest byte of co's first frame (sim_coro_prepare). */
+static uintptr_t
+first_frame_top(const struct sim_coro *co)
+{
+	return ((uintptr_t)co->stack_lo + co->stack_size - 32) & ~(uintptr_t)15;
+}
+
+/*
+ * One process_madvise(MADV_POPULATE_WRITE) for many stacks' first pages
+ * instead of one madvise each.  Host speed only: on the shared 2-CPU test
+ * host (a paravirtualized guest) a 65,536-CPU faa run with one access per
+ * CPU spent 0.25 s of system time with one madvise per stack and 0.12-0.18 s
+ * with these batches (same pages: 82,480 minor faults either way).  The
+ * first user-mode write to each page still costs about 6 us there (the
+ * hypervisor's, charged as user time), which no system call removes.
+ */
+bool
+sim_coro_populate(struct sim_coro *const *cos, size_t n)
+{
+#if defined(MADV_POPULATE_WRITE) && defined(SYS_process_madvise) && defined(SYS_pidfd_open)
+#if SIM_HAVE_VALGRIND
+	if (RUNNING_ON_VALGRIND)
+		return false;   /* valgrind 3.19 does not know the call */
+#endif
+	enum { BATCH = 1024 };  /* UIO_MAXIOV */
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0)
+		return false;
+	/* on the heap: the caller may be a coroutine, whose stack is small */
+	struct iovec *iov = g_new(struct iovec, MIN(n, (size_t)BATCH));
+	bool all = true;
+	for (size_t b = 0; b < n; b += BATCH) {
+		size_t k = MIN(n - b, (size_t)BATCH);
+		for (size_t i = 0; i < k; i++) {
+			iov[i].iov_base = (void *)((first_frame_top(cos[b + i]) - 1) & ~(page - 1));
+			iov[i].iov_len = page;
+		}
+		if (syscall(SYS_process_madvise, pidfd, iov, k, MADV_POPULATE_WRITE, 0) !=
+		    (long)(k * page)) {
+			all = false;    /* the rest fault in one by one */
+			break;
+		}
+		for (size_t i = 0; i < k; i++)
+			cos[b + i]->populated = true;
+	}
+	g_free(iov);
+	close(pidfd);
+	return all;
+#else
+	(void)cos;
+	(void)n;
+	return false;
+#endif
+}
+
 void
 sim_coro_prepare(struct sim_coro *co)
 {
-	uintptr_t top = ((uintptr_t)co->stack_lo + co->stack_size - 32) & ~(uintptr_t)15;
-	populate_page(top - 1);
+	uintptr_t top = first_frame_top(co);
+	if (!co->populated)
+		populate_page(top - 1);
 	fill_canary(co);
 #if defined(__x86_64__)
 	/* r15, r14, r13, r12, rbx, rbp, return address */
@@ -329,6 +388,14 @@ void
 sim_coro_prepare(struct sim_coro *co)
 {
 	(void)co;       /* sim_coro_create did it all */
+}
+
+bool
+sim_coro_populate(struct sim_coro *const *cos, size_t n)
+{
+	(void)cos;      /* sim_coro_create wrote the stacks */
+	(void)n;
+	return false;
 }
 
 #endif

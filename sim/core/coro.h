@@ -64,6 +64,8 @@ struct sim_coro {
 	sim_coro_fn fn;
 	void *arg;
 	bool finished;          /* left for good (sim_coro_exit) */
+	bool populated;         /* its first frame's page is faulted in
+	                         * (sim_coro_populate) */
 	void *asan_fake_stack;  /* sanitizer fiber bookkeeping */
 	unsigned vg_stack_id;   /* valgrind stack registration */
 };
@@ -91,6 +93,17 @@ void sim_coro_create(struct sim_coro *co, void *stack_mem, size_t stack_size,
  * stack's first and last pages (page faults on a fresh mapping).
  */
 void sim_coro_prepare(struct sim_coro *co);
+
+/*
+ * sim_coro_populate - fault in the page that sim_coro_prepare will write
+ * the first frame of each of cos[0..n) to, with one system call per
+ * 1,024 coroutines (process_madvise(MADV_POPULATE_WRITE) on the caller's
+ * own pidfd, where the kernel takes it; elsewhere, under valgrind or on
+ * failure it does nothing and each sim_coro_prepare faults in its own
+ * page with a madvise as before).  Returns: false if some were not
+ * populated (the caller need not try again).  Host speed only; see coro.c.
+ */
+bool sim_coro_populate(struct sim_coro *const *cos, size_t n);
 
 /* sim_coro_prepared - sim_coro_prepare(co) has run (or was not needed). */
 static inline bool

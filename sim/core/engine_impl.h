@@ -191,6 +191,8 @@ struct sim_cache {
  * set (touch_l1) and clears it when its line leaves the L1d.
  */
 #define SIM_RECENT 8u
+/* A private cache's first table: its slots (hier.c, first_table). */
+#define SIM_PC_FIRST_CAP 8u
 struct sim_recent {
 	uint32_t tag;                /* line + 1; 0: empty */
 	uint32_t gen;                /* the L1d way's gen */
@@ -362,6 +364,11 @@ struct sim {
 	uint32_t *link_tab;          /* cost of one message between sockets a and b at
 	                              * [a * sockets + b], or NULL: computed (cache.c) */
 	uint64_t cache_bytes;        /* host memory of private-cache tables and LLC sets */
+	/* Where private caches' first tables (SIM_PC_FIRST_CAP slots) are
+	 * carved from: mappings of growing size, each faulted in at once
+	 * (hier.c, first_table).  Host only. */
+	char *pc_slab, *pc_slab_end;
+	GPtrArray *pc_slabs;         /* the mappings (their sizes: pc_slab_size) */
 	/* per-socket memory controllers (hier.c): the next free slot, in
 	 * 1/SIM_MC_FRAC cycles; mc_interval per line (0: unbounded) */
 	uint64_t *mc_free;
@@ -388,6 +395,10 @@ struct sim {
 	struct sim_line **line_chunks;
 	uint32_t nline_chunks;
 	uint64_t lines_allocated;
+	/* The chunks made, in order (sim_arena_destroy frees these instead
+	 * of reading all of line_chunks: 8.5 MiB of pointers at 65,536 CPUs,
+	 * whose untouched pages reading would fault in).  Host only. */
+	GArray *chunks_made;         /* of uint32_t */
 	/* Placements and poisonings that covered whole line chunks not made
 	 * yet, in call order: sim_line_chunk_make applies them to a new
 	 * chunk, so a large pool (kalloc's pages) placed and poisoned in
@@ -405,6 +416,7 @@ struct sim {
 	char *stacks;
 	size_t stacks_size;
 	size_t stack_stride;
+	bool no_stack_populate;      /* sim_coro_populate failed: do not try again */
 	/* run */
 	void *wl_state;
 	uint32_t ndone;

@@ -252,14 +252,57 @@ touch_l1(const struct sim *s, struct sim_core *core, struct sim_cway *w)
 	*recent_of(s, core, w->line) = (struct sim_recent){ .tag = w->line + 1, .gen = w->gen };
 }
 
-/* Double c's table (or make its first, 8 slots), rehashing every line. */
+/* The size of the k-th slab mapping: 64 KiB, doubling up to 2 MiB. */
+static size_t
+pc_slab_size(guint k)
+{
+	return (size_t)64 << (10 + MIN(k, 5u));
+}
+
+/*
+ * A first table (SIM_PC_FIRST_CAP slots), carved from s's slabs: every core
+ * a run uses makes two (L1d, L2) with its first access, 131,072 at 65,536
+ * CPUs.  Host speed only: one malloc each, freed one by one at the end,
+ * cost more host instructions than the run's 65,536 accesses in
+ * bench/run's setup-65536, and their pages faulted in one at a time;
+ * a slab is faulted in with one madvise(MADV_POPULATE_WRITE) (coro.c's
+ * populate_page has the per-page costs).  A slab's unused tail is at most
+ * half of it (sizes double), at most 2 MiB.  Tables are never given back
+ * one by one: a grown table's first one stays in its slab until the end.
+ */
+static struct sim_cway *
+first_table(struct sim *s)
+{
+	const size_t bytes = SIM_PC_FIRST_CAP * sizeof(struct sim_cway);
+	if ((size_t)(s->pc_slab_end - s->pc_slab) < bytes) {
+		if (s->pc_slabs == NULL)
+			s->pc_slabs = g_ptr_array_new();
+		size_t size = pc_slab_size(s->pc_slabs->len);
+		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			g_error("out of memory for private-cache tables");
+#ifdef MADV_POPULATE_WRITE
+		(void)madvise(p, size, MADV_POPULATE_WRITE);
+#endif
+		g_ptr_array_add(s->pc_slabs, p);
+		s->pc_slab = p;
+		s->pc_slab_end = (char *)p + size;
+	}
+	struct sim_cway *t = (struct sim_cway *)(void *)s->pc_slab;
+	s->pc_slab += bytes;
+	return t;
+}
+
+/* Double c's table (or make its first, SIM_PC_FIRST_CAP slots), rehashing
+ * every line. */
 static void
 grow(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c)
 {
 	struct sim_cache old = *c;
-	c->cap = old.cap ? old.cap * 2 : 8;
+	c->cap = old.cap ? old.cap * 2 : SIM_PC_FIRST_CAP;
 	c->hmul = ((uint64_t)c->cap << 32) / g->sets;
-	c->slot = g_new(struct sim_cway, c->cap);
+	c->slot = old.cap ? g_new(struct sim_cway, c->cap) : first_table(s);
 	for (uint32_t i = 0; i < c->cap; i++)
 		c->slot[i].line = SIM_NONE;
 	c->n = 0;
@@ -267,7 +310,8 @@ grow(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c)
 		if (old.slot[k].line != SIM_NONE)
 			(void)insert(g, c, old.slot[k]);
 	SIM_ASSERT(c->n == old.n);
-	g_free(old.slot);
+	if (old.cap > SIM_PC_FIRST_CAP)
+		g_free(old.slot);       /* a first table stays in its slab */
 	s->cache_bytes += (uint64_t)(c->cap - old.cap) * sizeof(struct sim_cway);
 	sim_mem_grew(s);
 }
@@ -764,9 +808,20 @@ sim_hier_free(struct sim *s)
 	 * pages, 8 MiB at 65,536 cores). */
 	for (uint32_t i = 0; s->cores && s->cpus && i < s->ncpus; i++) {
 		struct sim_core *core = &s->cores[s->cpus[i].core];
-		g_clear_pointer(&core->l1.slot, g_free);   /* SMT siblings share a core */
-		g_clear_pointer(&core->l2.slot, g_free);
+		/* SMT siblings share a core; first tables are in the slabs */
+		if (core->l1.cap > SIM_PC_FIRST_CAP)
+			g_free(core->l1.slot);
+		if (core->l2.cap > SIM_PC_FIRST_CAP)
+			g_free(core->l2.slot);
+		core->l1.slot = core->l2.slot = NULL;
+		core->l1.cap = core->l2.cap = 0;
 	}
+	for (guint k = 0; s->pc_slabs && k < s->pc_slabs->len; k++)
+		munmap(g_ptr_array_index(s->pc_slabs, k), pc_slab_size(k));
+	if (s->pc_slabs)
+		g_ptr_array_free(s->pc_slabs, TRUE);
+	s->pc_slabs = NULL;
+	s->pc_slab = s->pc_slab_end = NULL;
 	if (s->cores)
 		munmap(s->cores, (size_t)s->ncores * sizeof(struct sim_core));
 	s->cores = NULL;
