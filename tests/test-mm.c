@@ -638,8 +638,10 @@ test_race(void)
 		g_error("%s", T.why);
 	g_test_message("start %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
 		       " end %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
-		       " ptl_lock_cycles %g", T.t[3], T.t[4], T.t[5], T.t[0], T.t[1], T.t[2],
-		       t_metric(res, "ptl_lock_cycles"));
+		       " ptl_lock_cycles %g hold %g handoffs %g handoff_cycles %g", T.t[3], T.t[4],
+		       T.t[5], T.t[0], T.t[1], T.t[2], t_metric(res, "ptl_lock_cycles"),
+		       t_metric(res, "ptl_hold_cycles"), t_metric(res, "ptl_handoffs"),
+		       t_metric(res, "ptl_handoff_cycles"));
 	/* A_EXACT and each CPU's own page mapped; the two losers allocated,
 	 * cleared and freed theirs; CPU 2 waited for the PTL. */
 	g_assert_cmpfloat(t_metric(res, "anon_faults"), ==, 6);
@@ -664,6 +666,14 @@ test_race(void)
 	g_assert_cmpuint(T.t[2], ==, 109712);
 	g_assert_cmpuint(T.t[2] - T.t[1], >, MT_RACE_KA_PATH);
 	g_assert_cmpfloat(t_metric(res, "ptl_lock_cycles"), ==, 11488);
+	/* The PTL readouts: three holds summing 2,090 cycles, over 2 x
+	 * MT_RACE_KA_PATH because each loser's free runs inside its hold;
+	 * one handoff (CPU 2 was waiting when CPU 1 released), 34 cycles
+	 * from CPU 1's unlock call to CPU 2's return from spin_lock. */
+	g_assert_cmpfloat(t_metric(res, "ptl_hold_cycles"), ==, 2090);
+	g_assert_cmpfloat(t_metric(res, "ptl_hold_cycles"), >, 2 * MT_RACE_KA_PATH);
+	g_assert_cmpfloat(t_metric(res, "ptl_handoffs"), ==, 1);
+	g_assert_cmpfloat(t_metric(res, "ptl_handoff_cycles"), ==, 34);
 	cJSON_Delete(res);
 }
 

@@ -283,11 +283,11 @@ do_anonymous_page(struct mm *mm, bool write, const struct mm_fault_ctx *ctx,
 			free_pages(mm->env.ka, page, 0);
 			mm->st.fault_races++;
 		}
-		spin_unlock(mm->env.kl, ptl);
+		mm_ptl_unlock(mm, ptl);
 		return 0;
 	}
 	if (ctx->still_valid && !ctx->still_valid(ctx->arg)) {
-		spin_unlock(mm->env.kl, ptl);
+		mm_ptl_unlock(mm, ptl);
 		if (page)
 			free_pages(mm->env.ka, page, 0);
 		return -EAGAIN;
@@ -299,7 +299,7 @@ do_anonymous_page(struct mm *mm, bool write, const struct mm_fault_ctx *ctx,
 		mm->st.zero_maps++;
 	}
 	sim_store64(ptep, entry);
-	spin_unlock(mm->env.kl, ptl);
+	mm_ptl_unlock(mm, ptl);
 	return 0;
 }
 
@@ -314,13 +314,13 @@ static int
 do_wp_page(struct mm *mm, uint64_t addr, uint64_t *ptep, spinlock_t *ptl, uint64_t orig_pte)
 {
 	g_assert(mm_entry_table(orig_pte) == (uint64_t *)mm->zero_page);
-	spin_unlock(mm->env.kl, ptl);
+	mm_ptl_unlock(mm, ptl);
 	uint8_t *page = mm_alloc_zeroed_page(mm);
 	mm_ptl_lock(mm, ptl);
 	if (sim_load64(ptep) != orig_pte) {
 		free_pages(mm->env.ka, page, 0);
 		mm->st.wp_races++;
-		spin_unlock(mm->env.kl, ptl);
+		mm_ptl_unlock(mm, ptl);
 		return 0;
 	}
 	mm_rss_add(mm, 1);
@@ -331,7 +331,7 @@ do_wp_page(struct mm *mm, uint64_t addr, uint64_t *ptep, spinlock_t *ptl, uint64
 	sim_store64(ptep, (uint64_t)(uintptr_t)page | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
 			  _PAGE_ACCESSED | _PAGE_DIRTY);
 	mm->st.wp_copies++;
-	spin_unlock(mm->env.kl, ptl);
+	mm_ptl_unlock(mm, ptl);
 	return 0;
 }
 
@@ -370,7 +370,7 @@ handle_pte_fault(struct mm *mm, uint64_t addr, unsigned flags, const struct mm_f
 	mm_ptl_lock(mm, ptl);
 	if (sim_load64(ptep) != entry) {     /* !pte_same: changed since the read */
 		mm->st.pte_same_misses++;
-		spin_unlock(mm->env.kl, ptl);
+		mm_ptl_unlock(mm, ptl);
 		return 0;
 	}
 	if (write) {
@@ -381,7 +381,7 @@ handle_pte_fault(struct mm *mm, uint64_t addr, unsigned flags, const struct mm_f
 	entry |= _PAGE_ACCESSED;             /* pte_mkyoung */
 	/* Not changed: flush_tlb_fix_spurious_fault, nothing on x86. */
 	(void)ptep_set_access_flags(mm, addr, ptep, entry, write);
-	spin_unlock(mm->env.kl, ptl);
+	mm_ptl_unlock(mm, ptl);
 	return 0;
 }
 

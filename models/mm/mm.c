@@ -67,6 +67,7 @@ mm_create(const struct mm_env *env, const struct mm_params *p, uint32_t home_cpu
 	}
 	mm->pt = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
 	mm->zapped = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+	mm->ptl_released = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	for (uint32_t c = 0; c < mm->ncpus; c++)
 		mm->cpu[c].tlbstate = TLBSTATE_OK;
 	mm->sh->mm_count = 1;           /* mm_init: the users' reference */
@@ -96,6 +97,7 @@ mm_destroy(struct mm *mm)
 	g_free(mm->cpu);
 	g_hash_table_destroy(mm->pt);
 	g_hash_table_destroy(mm->zapped);
+	g_hash_table_destroy(mm->ptl_released);
 	cpumask_free(mm->cpumask);
 	/* Page-table and data pages still mapped belong to kalloc's frames
 	 * and go with it; the arena pages go back here. */
@@ -342,6 +344,9 @@ mm_stats(struct mm *mm, cJSON *out)
 	N("ptl_acquired", s->ptl_acquired);
 	N("ptl_contended", s->ptl_contended);
 	N("ptl_lock_cycles", s->ptl_lock_cycles);
+	N("ptl_hold_cycles", s->ptl_hold_cycles);
+	N("ptl_handoffs", s->ptl_handoffs);
+	N("ptl_handoff_cycles", s->ptl_handoff_cycles);
 	if (s->pte_page_pins)
 		N("pte_page_pins", s->pte_page_pins);
 	N("ptes_zapped", s->ptes_zapped);

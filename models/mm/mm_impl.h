@@ -128,6 +128,7 @@ struct mm_cpu {
 	bool flushing;           /* inside mm_gather_finish's/wp's flush_tlb_others */
 	uint8_t tlbstate;        /* cpu_tlbstate.state: TLBSTATE_OK, or TLBSTATE_LAZY
 				  * while the CPU idles with this mm loaded (tlb.c) */
+	sim_time_t ptl_taken_at; /* when this CPU's current PTL hold began (host readout) */
 };
 
 /* cpu_tlbstate.state (arch/x86/include/asm/tlbflush.h). */
@@ -158,6 +159,12 @@ struct mm_counters {
 	uint64_t ptl_lock_cycles;    /* summed over spin_lock calls on PTLs: the wait, the take and
 				      * the store-buffer drain before the locked RMW (a fault's
 				      * clear_page stores) */
+	uint64_t ptl_hold_cycles;    /* summed over PTL holds: from the lock's return to the
+				      * unlock call */
+	uint64_t ptl_handoffs;       /* acquisitions by a CPU that was waiting when the previous
+				      * holder released the PTL */
+	uint64_t ptl_handoff_cycles; /* ... summed from that release to the acquisition: the
+				      * handoff, with every waiter re-reading the lock's line */
 	uint64_t ptes_zapped, pages_freed, rss_flushes, lru_add_batches, lru_release_batches;
 };
 
@@ -176,6 +183,8 @@ struct mm {
 	uint8_t *zero_page;      /* simulated: empty_zero_page */
 	GHashTable *pt;          /* arena offset of a linked page-table page -> struct mm_pt * */
 	GHashTable *zapped;      /* vpn -> seq of the finish of the last gather that cleared it */
+	GHashTable *ptl_released; /* spinlock_t * -> sim_time_t *: its last release (host
+				   * readout for ptl_handoff_cycles, no simulated cost) */
 	uint64_t seq;            /* host event counter for the stale check */
 	struct mm_counters st;
 };
@@ -245,6 +254,7 @@ uint64_t *mm_pte_page_count(struct mm *mm, const void *pte_page);
 /* The PTL word of a page-table page (host pointer; no cost). */
 spinlock_t *mm_ptl_of(struct mm *mm, const void *pte_page);
 void mm_ptl_lock(struct mm *mm, spinlock_t *ptl);
+void mm_ptl_unlock(struct mm *mm, spinlock_t *ptl);
 /* Free one page-table page now (pte dtor clears its PTL word). May yield. */
 void mm_pt_page_free(struct mm *mm, uint64_t *page);
 

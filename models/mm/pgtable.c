@@ -76,14 +76,46 @@ mm_pte_lockptr(struct mm *mm, uint64_t *pte_page)
 	return mm_ptl_of(mm, pte_page);
 }
 
+/* spin_lock on a PTL, with the host readouts of its contention:
+ * ptl_lock_cycles (this call), and for a CPU that was already waiting
+ * when the previous holder released the lock, the handoff (that release
+ * to this acquisition).  With k waiters on a ticket lock the handoff
+ * grows with k (every waiter re-reads the line at each write to it; Boyd-
+ * Wickizer et al., OLS 2012, model it as c * k / 2), while the hold
+ * (ptl_hold_cycles: from the lock's return to the unlock call) does not. */
 void
 mm_ptl_lock(struct mm *mm, spinlock_t *ptl)
 {
 	sim_time_t t0 = sim_now();
-	if (spin_lock_waited(mm->env.kl, ptl))
+	bool waited = spin_lock_waited(mm->env.kl, ptl);
+	sim_time_t t1 = sim_now();
+	if (waited) {
 		mm->st.ptl_contended++;
+		const sim_time_t *rel = g_hash_table_lookup(mm->ptl_released, ptl);
+		if (rel && *rel >= t0) {
+			mm->st.ptl_handoffs++;
+			mm->st.ptl_handoff_cycles += t1 - *rel;
+		}
+	}
 	mm->st.ptl_acquired++;
-	mm->st.ptl_lock_cycles += sim_now() - t0;
+	mm->st.ptl_lock_cycles += t1 - t0;
+	mm->cpu[sim_cpu_id()].ptl_taken_at = t1;
+}
+
+/* spin_unlock on a PTL (pte_unmap_unlock), closing the hold mm_ptl_lock
+ * opened. */
+void
+mm_ptl_unlock(struct mm *mm, spinlock_t *ptl)
+{
+	sim_time_t t = sim_now();
+	mm->st.ptl_hold_cycles += t - mm->cpu[sim_cpu_id()].ptl_taken_at;
+	sim_time_t *rel = g_hash_table_lookup(mm->ptl_released, ptl);
+	if (!rel) {
+		rel = g_new(sim_time_t, 1);
+		g_hash_table_insert(mm->ptl_released, ptl, rel);
+	}
+	*rel = t;
+	spin_unlock(mm->env.kl, ptl);
 }
 
 static void
@@ -193,7 +225,7 @@ zap_pte_range(struct mm *mm, struct mm_gather *g, uint64_t *pte_page, uint64_t a
 		/* add_mm_rss_vec */
 		if (rss)
 			(void)sim_faa64(&mm->sh->rss_anon, (uint64_t)rss);
-		spin_unlock(mm->env.kl, ptl);
+		mm_ptl_unlock(mm, ptl);
 		/* force_flush: tlb_flush_mmu outside the PTL, then go on. */
 		if (force)
 			(void)mm_gather_flush(g, NULL);
