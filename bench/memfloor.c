@@ -24,18 +24,22 @@
  * processor can overlap with misses in flight).  With prefetch distance d
  * the lines of the CPU visited d turns later are prefetched (the engine
  * knows the next CPU one turn ahead: the grant names it before it
- * resumes); d = 0 prefetches nothing.
+ * resumes); d = 0 prefetches nothing.  With serial=1 each grant's pick
+ * also depends on the data of the visit before it (as the engine's next
+ * event depends on what the running CPU did), so visits cannot overlap:
+ * the floor of a turn whose misses wait for the turn before.
  *
  * Printed: one JSON object, with host ns per visit: the median of `reps`
  * timings of `visits` visits each, after one warm-up pass of 4 N visits
  * (thread CPU time, not wall time, so a loaded host stretches it less; the
- * median, so one burst of another job's cache traffic does not decide it).  The figure at N = 64, where
- * everything stays in the host's level-1/2 caches, is the cost of the work
- * alone; its growth with N is the memory floor of any layout that touches
- * rec + stack cold lines per turn with that prefetch.
+ * median, so one burst of another job's cache traffic does not decide it).
+ * The figure at N = 64, where everything stays in the host's level-1/2
+ * caches, is the cost of the work alone; its growth with N is the memory
+ * floor of any layout that touches rec + stack cold lines per turn with
+ * that prefetch.
  *
  *   memfloor N [rec=8] [rec_stride=8] [stack=4] [stack_kib=32] [d=1]
- *            [work=0] [visits=1000000] [reps=5] [seed=1]
+ *            [work=0] [serial=0] [visits=1000000] [reps=5] [seed=1]
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -50,7 +54,7 @@
 #define MAXREPS 101u
 
 struct opts {
-	uint64_t n, rec, rec_stride, stack, stack_kib, d, work, visits, reps, seed;
+	uint64_t n, rec, rec_stride, stack, stack_kib, d, work, serial, visits, reps, seed;
 };
 
 static uint64_t
@@ -166,6 +170,10 @@ visit(struct state *st, uint64_t visits)
 			touch((uint64_t *)stack_line(st, c, i), &acc);
 		for (uint64_t i = 0; i < st->o.work; i++)
 			x = x * UINT64_C(6364136223846793005) + acc;
+		/* acc's top bit is 0 (the words count visits), which the
+		 * compiler cannot know: the next pick waits for these loads */
+		if (st->o.serial)
+			st->rng += acc >> 63;
 	}
 	st->sink = acc ^ x;
 }
@@ -183,7 +191,7 @@ parse(struct opts *o, int argc, char **argv)
 	if (argc < 2)
 		return -1;
 	*o = (struct opts){ .rec = 8, .rec_stride = 8, .stack = 4, .stack_kib = 32, .d = 1,
-			    .work = 0, .visits = 1000000, .reps = 5, .seed = 1 };
+			    .work = 0, .serial = 0, .visits = 1000000, .reps = 5, .seed = 1 };
 	o->n = strtoull(argv[1], NULL, 0);
 	for (int i = 2; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
@@ -191,8 +199,13 @@ parse(struct opts *o, int argc, char **argv)
 			return -1;
 		uint64_t v = strtoull(eq + 1, NULL, 0);
 		size_t k = (size_t)(eq - argv[i]);
-#define OPT(name) if (k == strlen(#name) && strncmp(argv[i], #name, k) == 0) { o->name = v; continue; }
-		OPT(rec) OPT(rec_stride) OPT(stack) OPT(stack_kib) OPT(d) OPT(work) OPT(visits) OPT(reps) OPT(seed)
+#define OPT(name) \
+		if (k == strlen(#name) && strncmp(argv[i], #name, k) == 0) { \
+			o->name = v; \
+			continue; \
+		}
+		OPT(rec) OPT(rec_stride) OPT(stack) OPT(stack_kib) OPT(d) OPT(work) OPT(serial)
+		OPT(visits) OPT(reps) OPT(seed)
 #undef OPT
 		return -1;
 	}
@@ -210,7 +223,7 @@ main(int argc, char **argv)
 	memset(&st, 0, sizeof st);
 	if (parse(&st.o, argc, argv) != 0) {
 		fprintf(stderr, "usage: memfloor N [rec=8] [rec_stride=8] [stack=4] [stack_kib=32] "
-			"[d=1] [work=0] [visits=1000000] [reps=5] [seed=1]\n"
+			"[d=1] [work=0] [serial=0] [visits=1000000] [reps=5] [seed=1]\n"
 			"  (rec <= rec_stride, stack lines within stack_kib, d <= %u, reps <= %u, "
 			"N >= 2)\n", MAXD, MAXREPS);
 		return 2;
@@ -248,10 +261,12 @@ main(int argc, char **argv)
 	double med = o->reps % 2 ? t[o->reps / 2] : (t[o->reps / 2 - 1] + t[o->reps / 2]) / 2;
 	printf("{\"n\": %" PRIu64 ", \"rec\": %" PRIu64 ", \"rec_stride\": %" PRIu64
 	       ", \"stack\": %" PRIu64 ", \"stack_kib\": %" PRIu64 ", \"d\": %" PRIu64
-	       ", \"work\": %" PRIu64 ", \"visits\": %" PRIu64 ", \"reps\": %" PRIu64
+	       ", \"work\": %" PRIu64 ", \"serial\": %" PRIu64 ", \"visits\": %" PRIu64
+	       ", \"reps\": %" PRIu64
 	       ", \"ns_per_visit\": %.3f, \"ns_per_visit_min\": %.3f, \"ns_per_visit_max\": %.3f"
 	       ", \"sink\": %" PRIu64 "}\n",
-	       o->n, o->rec, o->rec_stride, o->stack, o->stack_kib, o->d, o->work, o->visits, o->reps,
+	       o->n, o->rec, o->rec_stride, o->stack, o->stack_kib, o->d, o->work, o->serial, o->visits,
+	       o->reps,
 	       1e9 * med / (double)o->visits, 1e9 * t[0] / (double)o->visits,
 	       1e9 * t[o->reps - 1] / (double)o->visits, st.sink & 1);
 	return 0;
