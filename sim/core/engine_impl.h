@@ -527,6 +527,7 @@ void sim_links_free(struct sim *s);
 /* Make line chunk `chunk` (all lines invalid, no home); returns it.
  * Host memory only, no simulated cost. */
 struct sim_line *sim_line_chunk_make(struct sim *s, uint32_t chunk);
+void *sim_host_map_filled(size_t bytes);        /* engine.c */
 /*
  * sim_line_get - the coherence state of line id, made on first use.
  * Context: anywhere; costs no simulated time.  Inline: it runs several

@@ -263,12 +263,13 @@ pc_slab_size(guint k)
  * A first table (SIM_PC_FIRST_CAP slots), carved from s's slabs: every core
  * a run uses makes two (L1d, L2) with its first access, 131,072 at 65,536
  * CPUs.  Host speed only: one malloc each, freed one by one at the end,
- * cost more host instructions than the run's 65,536 accesses in
- * bench/run's setup-65536, and their pages faulted in one at a time;
- * a slab is faulted in with one madvise(MADV_POPULATE_WRITE) (coro.c's
- * populate_page has the per-page costs).  A slab's unused tail is at most
- * half of it (sizes double), at most 2 MiB.  Tables are never given back
- * one by one: a grown table's first one stays in its slab until the end.
+ * was about 50 M of the 259 M host instructions of bench/run's
+ * setup-65536 (callgrind), and their pages were faulted in one at a time;
+ * a slab is faulted in at once (sim_host_map_filled).  A slab's unused
+ * tail is at most half of it (sizes double), at most 2 MiB.  Tables are
+ * never given back one by one: a grown table's first one stays in its
+ * slab until the end.  Slabs are mmap'd: AddressSanitizer does not see an
+ * overrun of a first table (it does of a grown one).
  */
 static struct sim_cway *
 first_table(struct sim *s)
@@ -278,13 +279,9 @@ first_table(struct sim *s)
 		if (s->pc_slabs == NULL)
 			s->pc_slabs = g_ptr_array_new();
 		size_t size = pc_slab_size(s->pc_slabs->len);
-		void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
+		void *p = sim_host_map_filled(size);
+		if (p == NULL)
 			g_error("out of memory for private-cache tables");
-#ifdef MADV_POPULATE_WRITE
-		(void)madvise(p, size, MADV_POPULATE_WRITE);
-#endif
 		g_ptr_array_add(s->pc_slabs, p);
 		s->pc_slab = p;
 		s->pc_slab_end = (char *)p + size;
