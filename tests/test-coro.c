@@ -184,20 +184,24 @@ test_populate(void)
 	for (int i = 0; i < 3; i++)
 		sim_coro_create(&co_p[i], m + i * size, size, fn_p, &ran);
 	struct sim_coro *all[] = { &co_p[0], &co_p[1], &co_p[2] };
+#if SIM_CORO_ASM
+	/* sim_coro_create touched none of the fresh mapping (ucontext's
+	 * makecontext writes the top of the stack) */
 	for (int i = 0; i < 2; i++)
-		g_assert_false(first_page_resident(&co_p[i]));   /* fresh mapping */
+		g_assert_true(!first_page_resident(&co_p[i]));
+#endif
 	bool ok = sim_coro_populate(all, 2);
 	for (int i = 0; i < 2; i++) {
 		g_assert_true(co_p[i].populated == ok);
 		if (ok)
 			g_assert_true(first_page_resident(&co_p[i]));
 	}
-	if (!ok)
-		g_test_message("no batched populate here (kernel, valgrind or back end)");
+	/* ok is false where the kernel, valgrind or the back end has no
+	 * batched populate: then nothing is marked */
 	/* a refused batch: the third stack cannot be written */
 	g_assert_cmpint(mprotect(m + 2 * size, size, PROT_NONE), ==, 0);
-	g_assert_false(sim_coro_populate(all + 2, 1));
-	g_assert_false(co_p[2].populated);
+	g_assert_true(!sim_coro_populate(all + 2, 1));
+	g_assert_true(!co_p[2].populated);
 	sim_coro_prepare(&co_p[0]);
 	sim_coro_switch(&main_co, &co_p[0]);
 	g_assert_cmpint(ran, ==, 1);

@@ -284,10 +284,14 @@ sim_coro_populate(struct sim_coro *const *cos, size_t n)
 	if (pidfd < 0)
 		return false;
 	/* on the heap: the caller may be a coroutine, whose stack is small */
-	struct iovec *iov = g_new(struct iovec, MIN(n, (size_t)BATCH));
+	struct iovec *iov = malloc((n < BATCH ? n : BATCH) * sizeof(*iov) + 1);
+	if (iov == NULL) {
+		close(pidfd);
+		return false;
+	}
 	bool all = true;
 	for (size_t b = 0; b < n; b += BATCH) {
-		size_t k = MIN(n - b, (size_t)BATCH);
+		size_t k = n - b < BATCH ? n - b : BATCH;
 		for (size_t i = 0; i < k; i++) {
 			iov[i].iov_base = (void *)((first_frame_top(cos[b + i]) - 1) & ~(page - 1));
 			iov[i].iov_len = page;
@@ -300,7 +304,7 @@ sim_coro_populate(struct sim_coro *const *cos, size_t n)
 		for (size_t i = 0; i < k; i++)
 			cos[b + i]->populated = true;
 	}
-	g_free(iov);
+	free(iov);
 	close(pidfd);
 	return all;
 #else
