@@ -137,11 +137,18 @@ home(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t si)
 	return (uint32_t)(((uint64_t)key * c->hmul) >> 32);
 }
 
+/* How far slot i of c sits past the home of set si. */
+static inline uint32_t
+past_home(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t si, uint32_t i)
+{
+	return (i - home(g, c, si)) & (c->cap - 1);
+}
+
 /* How far the entry of line, in slot i of c, sits past its home. */
 static inline uint32_t
 displacement(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t line, uint32_t i)
 {
-	return (i - home(g, c, set_index(g, line))) & (c->cap - 1);
+	return past_home(g, c, set_index(g, line), i);
 }
 
 /* c's entry for line, or NULL. */
@@ -159,7 +166,10 @@ find_in(const struct sim_cgeom *g, const struct sim_cache *c, uint32_t line)
 		/* an empty slot, or the first entry of a later home: the
 		 * entries of line's home are all behind (a member of line's
 		 * set is at line's home) */
-		if (l == SIM_NONE || (set_index(g, l) != si && displacement(g, c, l, i) < d))
+		if (l == SIM_NONE)
+			return NULL;
+		uint32_t lsi = set_index(g, l);
+		if (lsi != si && past_home(g, c, lsi, i) < d)
 			return NULL;
 	}
 }
@@ -291,6 +301,15 @@ first_table(struct sim *s)
 	return t;
 }
 
+/* Free a private cache's table of cap slots (NULL if cap is 0): a first
+ * table stays in its slab until sim_hier_free unmaps the slabs. */
+static void
+table_free(struct sim_cway *slot, uint32_t cap)
+{
+	if (cap > SIM_PC_FIRST_CAP)
+		g_free(slot);
+}
+
 /* Double c's table (or make its first, SIM_PC_FIRST_CAP slots), rehashing
  * every line. */
 static void
@@ -307,8 +326,7 @@ grow(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c)
 		if (old.slot[k].line != SIM_NONE)
 			(void)insert(g, c, old.slot[k]);
 	SIM_ASSERT(c->n == old.n);
-	if (old.cap > SIM_PC_FIRST_CAP)
-		g_free(old.slot);       /* a first table stays in its slab */
+	table_free(old.slot, old.cap);
 	s->cache_bytes += (uint64_t)(c->cap - old.cap) * sizeof(struct sim_cway);
 	sim_mem_grew(s);
 }
@@ -432,7 +450,7 @@ place(struct sim *s, const struct sim_cgeom *g, struct sim_cache *c, uint32_t co
 			return w;
 		uint32_t wsi = set_index(g, w->line);
 		if (wsi != si) {
-			if (((i - home(g, c, wsi)) & mask) < d)
+			if (past_home(g, c, wsi, i) < d)
 				break;          /* a later home: si's group is behind */
 			continue;
 		}
@@ -806,10 +824,8 @@ sim_hier_free(struct sim *s)
 	for (uint32_t i = 0; s->cores && s->cpus && i < s->ncpus; i++) {
 		struct sim_core *core = &s->cores[s->cpus[i].core];
 		/* SMT siblings share a core; first tables are in the slabs */
-		if (core->l1.cap > SIM_PC_FIRST_CAP)
-			g_free(core->l1.slot);
-		if (core->l2.cap > SIM_PC_FIRST_CAP)
-			g_free(core->l2.slot);
+		table_free(core->l1.slot, core->l1.cap);
+		table_free(core->l2.slot, core->l2.cap);
 		core->l1.slot = core->l2.slot = NULL;
 		core->l1.cap = core->l2.cap = 0;
 	}
