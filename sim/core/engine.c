@@ -194,26 +194,6 @@ sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t)
 	schedule_cpu(s, c, c->wake_at);
 }
 
-/* sim_cpu_maybe_yield() when its test failed: c->now passed max_cycles,
- * or the earliest queued event is due before c's (so the queue is not
- * empty).  Its only caller has made that test, which is not made again
- * here (host speed only: rcuscale gus at 4,096 CPUs yields at nearly
- * every access). */
-void
-sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c)
-{
-	/* A CPU that never yields (running alone) still meets the limit. */
-	if (G_UNLIKELY(c->now > s->max_cycles))
-		sim_fatal(s, "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
-			  s->max_cycles);
-	SIM_ASSERT(s->evq.n > 0 && sim_ev_before(&s->evq.top, &(struct sim_ev){
-		.time = c->now, .cls = SIM_EV_CPU, .id = c->id, .seq = UINT64_MAX }));
-	c->state = SIM_CPU_RUNNABLE;
-	schedule_cpu(s, c, c->now);
-	s->st.yields++;
-	cpu_leave(s, c);
-}
-
 /* ---- creation ---- */
 
 static void
@@ -568,6 +548,17 @@ populate_stacks(struct sim *s, struct sim_cpu *c)
 	g_free(cos);
 }
 
+/* cpu_start() of a CPU whose coroutine is prepared: nothing calls out. */
+static inline void
+cpu_start_prepared(struct sim *s, struct sim_cpu *c, sim_time_t t)
+{
+	SIM_ASSERT(sim_coro_prepared(&c->coro));
+	if (t > c->now)
+		c->now = t;
+	s->cur = c;
+	c->state = SIM_CPU_RUNNING;
+}
+
 /* Make c, whose event at t is live, the running CPU (before the switch to it). */
 static inline void
 cpu_start(struct sim *s, struct sim_cpu *c, sim_time_t t)
@@ -601,13 +592,14 @@ run_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
 }
 
 /* The scheduler's bookkeeping as it takes the earliest event (the queue is
- * not empty and needs no compaction). */
-static inline struct sim_ev
-take_event(struct sim *s)
+ * not empty and needs no compaction); near: the pop does not change
+ * buckets (sim_evq_pop_near), so nothing here calls out. */
+static inline __attribute__((always_inline)) struct sim_ev
+take_event_impl(struct sim *s, bool near)
 {
 	if (s->evq.n > s->evq_peak)
 		s->evq_peak = s->evq.n;
-	struct sim_ev ev = sim_evq_pop(&s->evq);
+	struct sim_ev ev = near ? sim_evq_pop_near(&s->evq) : sim_evq_pop(&s->evq);
 	s->now = ev.time;
 	s->st.events++;
 	/* At 65,536 CPUs every event touches a cold CPU: start fetching
@@ -629,6 +621,12 @@ take_event(struct sim *s)
 #endif
 	}
 	return ev;
+}
+
+static inline struct sim_ev
+take_event(struct sim *s)
+{
+	return take_event_impl(s, false);
 }
 
 /* What cpu_leave's loop tests before it takes the earliest event top:
@@ -713,16 +711,20 @@ leave_events(void *arg)
  * Returns when c runs again.
  */
 static inline __attribute__((always_inline)) void
-cpu_leave(struct sim *s, struct sim_cpu *c)
+leave_to(struct sim *s, struct sim_cpu *c, struct sim_cpu *n, sim_time_t t)
 {
-	if (!stack_roomy(c)) {
-		sim_coro_switch(&c->coro, &s->main_co);
+	cpu_start(s, n, t);
+	if (n == c)
 		return;
-	}
-#ifndef NDEBUG
-	s->leave_cls = SIM_EV_CPU;
-	s->leave_id = c->id;
-#endif
+	c->switches++;          /* what stack_ok counts */
+	sim_coro_switch(&c->coro, &n->coro);
+}
+
+/* cpu_leave's loop (c's stack has room; leave_cls and leave_id name the
+ * event finished last). */
+static inline __attribute__((always_inline)) void
+leave_loop(struct sim *s, struct sim_cpu *c)
+{
 	for (;;) {
 		LEAVE_CHECK(s, s->leave_cls, s->leave_id);
 		const struct sim_ev *top = sim_evq_top(&s->evq);
@@ -741,15 +743,118 @@ cpu_leave(struct sim *s, struct sim_cpu *c)
 		struct sim_cpu *n = &s->cpus[ev.id];
 		if (ev.seq != n->ev_seq || n->state == SIM_CPU_DONE)
 			continue;               /* a stale event: it runs nothing */
-		cpu_start(s, n, ev.time);
-		if (n == c)
-			return;
-		c->switches++;          /* what stack_ok counts */
-		sim_coro_switch(&c->coro, &n->coro);
+		leave_to(s, c, n, ev.time);
 		return;
 	}
 	s->ev_checked = true;
 	sim_coro_switch(&c->coro, &s->main_co);
+}
+
+static inline __attribute__((always_inline)) void
+cpu_leave(struct sim *s, struct sim_cpu *c)
+{
+	if (!stack_roomy(c)) {
+		sim_coro_switch(&c->coro, &s->main_co);
+		return;
+	}
+#ifndef NDEBUG
+	s->leave_cls = SIM_EV_CPU;
+	s->leave_id = c->id;
+#endif
+	leave_loop(s, c);
+}
+
+/* Out-of-line copies for sim_cpu_yield_slow's fast path to hand over to
+ * (tail calls: the fast path then saves no registers). */
+static G_NO_INLINE void
+cpu_leave_out(struct sim *s, struct sim_cpu *c)
+{
+	cpu_leave(s, c);
+}
+
+static G_NO_INLINE void
+leave_loop_out(struct sim *s, struct sim_cpu *c)
+{
+	leave_loop(s, c);
+}
+
+static G_NO_INLINE void
+leave_to_out(struct sim *s, struct sim_cpu *c, struct sim_cpu *n, sim_time_t t)
+{
+	leave_to(s, c, n, t);
+}
+
+static G_NO_INLINE void
+yield_push_out(struct sim *s, struct sim_cpu *c)
+{
+	sim_evq_push_slow(&s->evq, c->now, c->ev_seq, c->id, SIM_EV_CPU);
+	cpu_leave(s, c);
+}
+
+/*
+ * sim_cpu_maybe_yield() when its test failed: c->now passed max_cycles,
+ * or the earliest queued event is due before c's (so the queue is not
+ * empty).  Its only caller has made that test, which is not made again
+ * here.  c's event is queued (schedule_cpu) and c leaves (cpu_leave).
+ *
+ * Host speed only: rcuscale gus and ebr-ck at 4,096 CPUs yield at nearly
+ * every access, and nearly every yield passes the processor straight to
+ * the CPU whose event is first, in the current calendar bucket.  That
+ * case -- the event pushed into a wheel bucket that has room, the stack
+ * roomy, no reason to stop (leave_stop), a CPU's live event first, the
+ * pop not changing buckets, its coroutine prepared -- is done here with
+ * no call but the tail call of the switch, so this function saves no
+ * registers (those are the switch's to save); any other case hands over,
+ * by a tail call and before changing anything the hand-over would do
+ * again, to the out-of-line cpu_leave (or its loop, after a stale
+ * event; or leave_to, for a coroutine to prepare), which does the same
+ * steps in the same order.
+ */
+void
+sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c)
+{
+	/* A CPU that never yields (running alone) still meets the limit. */
+	if (G_UNLIKELY(c->now > s->max_cycles))
+		sim_fatal(s, "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
+			  s->max_cycles);
+	SIM_ASSERT(s->evq.n > 0 && sim_ev_before(&s->evq.top, &(struct sim_ev){
+		.time = c->now, .cls = SIM_EV_CPU, .id = c->id, .seq = UINT64_MAX }));
+	c->state = SIM_CPU_RUNNABLE;
+	c->ev_seq = ++s->seq;           /* schedule_cpu(s, c, c->now) */
+	s->st.yields++;
+	if (G_UNLIKELY(!sim_evq_push_fast(&s->evq, c->now, c->ev_seq, c->id, SIM_EV_CPU))) {
+		yield_push_out(s, c);
+		return;
+	}
+	/* cpu_leave's first pass, on the queue just pushed to (not empty) */
+	const struct sim_ev *top = &s->evq.top;
+	if (G_UNLIKELY(!stack_roomy(c) || leave_stop(s, c, top) || top->cls != SIM_EV_CPU ||
+		       sim_evq_pop_advances(&s->evq))) {
+		cpu_leave_out(s, c);
+		return;
+	}
+#ifndef NDEBUG
+	s->leave_cls = SIM_EV_CPU;
+	s->leave_id = c->id;
+#endif
+	LEAVE_CHECK(s, s->leave_cls, s->leave_id);
+	s->polls++;
+	struct sim_ev ev = take_event_impl(s, true);
+	LEAVE_NOTE(s, ev);
+	struct sim_cpu *n = &s->cpus[ev.id];
+	if (G_UNLIKELY(ev.seq != n->ev_seq || n->state == SIM_CPU_DONE)) {
+		leave_loop_out(s, c);   /* a stale event: it runs nothing */
+		return;
+	}
+	if (G_UNLIKELY(!sim_coro_prepared(&n->coro))) {
+		leave_to_out(s, c, n, ev.time);
+		return;
+	}
+	cpu_start_prepared(s, n, ev.time);
+	if (n == c)
+		return;
+	c->switches++;          /* what stack_ok counts */
+	sim_coro_switch(&c->coro, &n->coro);
 }
 
 static const char *

@@ -207,6 +207,40 @@ void sim_evq_push_slow(struct sim_evq *q, uint64_t time, uint64_t seq, uint32_t 
 void sim_evq_advance(struct sim_evq *q, uint64_t lo);
 
 /*
+ * sim_evq_push_fast - sim_evq_push()'s inline part: append an event of
+ * (time, seq, id, cls) to its wheel bucket if that bucket already holds an
+ * event and has room.  Return: true if queued; false, changing nothing,
+ * if the caller must call sim_evq_push_slow() instead.  Host speed only
+ * (a caller that must not call out on its fast path, engine.c's yield).
+ */
+static inline bool
+sim_evq_push_fast(struct sim_evq *q, uint64_t time, uint64_t seq, uint32_t id, uint32_t cls)
+{
+	SIM_ASSERT(cls <= SIM_EV_LINE);
+	/* At or after base, time - t1 (modulo 2^64) is (time - base) -
+	 * (t1 - base), which is below SPAN only for an event in the wheel's
+	 * reach: one before t1 wraps to at least 2^64 - 2^30. */
+	if (__builtin_expect(q->n != 0 && time >= q->base, 1)) {
+		if (time - q->t1 < SIM_EVQ_SPAN) {
+			struct sim_evq_bucket *b =
+				&q->wheel[(uint32_t)(time >> SIM_EVQ_WB) & (SIM_EVQ_NB - 1)];
+			/* not empty (its bit is set, it has an array) and not full */
+			if (b->n - 1 < b->cap - 1) {
+				b->e[b->n++] = (struct sim_evk){
+					.hi = (time & (SIM_EVQ_W - 1)) << 34 |
+					      (uint64_t)cls << 32 | id,
+					.lo = seq,
+				};
+				q->nwheel++;
+				q->n++;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/*
  * sim_evq_push - queue ev.  Its seq must differ from every queued event's
  * with the same (time, class, id) (the engine's seq is unique).  An event
  * earlier than the last one popped is allowed (it is queued in order) but
@@ -216,41 +250,32 @@ void sim_evq_advance(struct sim_evq *q, uint64_t lo);
 static inline void
 sim_evq_push(struct sim_evq *q, struct sim_ev ev)
 {
-	SIM_ASSERT(ev.cls <= SIM_EV_LINE);
-	/* At or after base, ev.time - t1 (modulo 2^64) is (ev.time - base) -
-	 * (t1 - base), which is below SPAN only for an event in the wheel's
-	 * reach: one before t1 wraps to at least 2^64 - 2^30. */
-	if (__builtin_expect(q->n != 0 && ev.time >= q->base, 1)) {
-		if (ev.time - q->t1 < SIM_EVQ_SPAN) {
-			struct sim_evq_bucket *b =
-				&q->wheel[(uint32_t)(ev.time >> SIM_EVQ_WB) & (SIM_EVQ_NB - 1)];
-			/* not empty (its bit is set, it has an array) and not full */
-			if (b->n - 1 < b->cap - 1) {
-				b->e[b->n++] = (struct sim_evk){
-					.hi = (ev.time & (SIM_EVQ_W - 1)) << 34 |
-					      (uint64_t)ev.cls << 32 | ev.id,
-					.lo = ev.seq,
-				};
-				q->nwheel++;
-				q->n++;
-				return;
-			}
-		}
-	}
+	if (sim_evq_push_fast(q, ev.time, ev.seq, ev.id, ev.cls))
+		return;
 	/* the fields, not the struct: a struct of 24 bytes goes through the
 	 * stack, and its copy there was made before the fast path's tests */
 	sim_evq_push_slow(q, ev.time, ev.seq, ev.id, ev.cls);
 }
 
-/* sim_evq_pop - remove and return the earliest event; q must not be empty. */
-static inline struct sim_ev
-sim_evq_pop(struct sim_evq *q)
+/* sim_evq_pop_advances - would the next sim_evq_pop() empty now and
+ * call sim_evq_advance() (out of line)?  q must not be empty. */
+static inline bool
+sim_evq_pop_advances(const struct sim_evq *q)
+{
+	return q->n > 1 && q->head + 1 == q->nnow;
+}
+
+/* Pop the earliest event; may_advance false: the caller has made sure
+ * that the pop does not change buckets (!sim_evq_pop_advances). */
+static inline __attribute__((always_inline)) struct sim_ev
+sim_evq_pop_impl(struct sim_evq *q, bool may_advance)
 {
 	SIM_ASSERT(q->n > 0 && q->head < q->nnow);
+	SIM_ASSERT(may_advance || !sim_evq_pop_advances(q));
 	struct sim_ev ev = q->top;
 	q->head++;
 	if (--q->n) {
-		if (__builtin_expect(q->head == q->nnow, 0))
+		if (may_advance && __builtin_expect(q->head == q->nnow, 0))
 			sim_evq_advance(q, ev.time);
 		const struct sim_evk *k = &q->now[q->head];
 		q->top = (struct sim_ev){
@@ -263,6 +288,21 @@ sim_evq_pop(struct sim_evq *q)
 		q->top.time = UINT64_MAX;
 	}
 	return ev;
+}
+
+/* sim_evq_pop - remove and return the earliest event; q must not be empty. */
+static inline struct sim_ev
+sim_evq_pop(struct sim_evq *q)
+{
+	return sim_evq_pop_impl(q, true);
+}
+
+/* sim_evq_pop_near - sim_evq_pop() when !sim_evq_pop_advances(q): it makes
+ * no call (host speed only: a caller's fast path that must not call out). */
+static inline struct sim_ev
+sim_evq_pop_near(struct sim_evq *q)
+{
+	return sim_evq_pop_impl(q, false);
 }
 
 /*
