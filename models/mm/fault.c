@@ -91,7 +91,7 @@
  * cycles, virtualized exceptions included); sv6's whole allocating fault
  * on ben is 3,562 cycles.
  * MODEL: the ben configs (configs/aspace/) carry a FITTED fault_cycles
- * (2,510 when written): scripts/fit-aspace-path fits it to ONE point,
+ * (2,506 when written): scripts/fit-aspace-path fits it to ONE point,
  * Linux 3.5.7's mapbench vmglobal at one core on ben (50,488 cycles per
  * MAP_FIXED remap of 16 pages + 16 faults), jointly with
  * aspace.path_cycles to vmlocal at one core.  It then stands for the
