@@ -154,14 +154,6 @@ sim_schedule(struct sim *s, sim_time_t t, enum sim_ev_class cls, uint32_t id)
 	sim_evq_push(&s->evq, (struct sim_ev){ .time = t, .cls = cls, .id = id, .seq = ++s->seq });
 }
 
-static void
-schedule_cpu(struct sim *s, struct sim_cpu *c, sim_time_t t)
-{
-	c->ev_seq = ++s->seq;
-	sim_evq_push(&s->evq, (struct sim_ev){ .time = t, .cls = SIM_EV_CPU, .id = c->id,
-					       .seq = c->ev_seq });
-}
-
 static inline void cpu_leave(struct sim *s, struct sim_cpu *c);
 
 void
@@ -178,20 +170,10 @@ sim_cpu_block(struct sim *s, struct sim_cpu *c, enum sim_block_reason why)
 }
 
 void
-sim_cpu_wake(struct sim *s, struct sim_cpu *c, sim_time_t t)
-{
-	SIM_ASSERT(c->state == SIM_CPU_BLOCKED);
-	SIM_ASSERT(t >= c->now);
-	c->now = t;
-	c->state = SIM_CPU_RUNNABLE;
-	schedule_cpu(s, c, t);
-}
-
-void
 sim_cpu_timeout(struct sim *s, struct sim_cpu *c, sim_time_t t)
 {
 	c->wake_at = t > c->now ? t : c->now;
-	schedule_cpu(s, c, c->wake_at);
+	sim_schedule_cpu(s, c, c->wake_at);
 }
 
 /* ---- creation ---- */
@@ -608,8 +590,11 @@ take_event_impl(struct sim *s, bool near)
 	if (next && next->cls == SIM_EV_CPU) {
 		const struct sim_cpu *nc = &s->cpus[next->id];
 		__builtin_prefetch(nc);
-		/* its core's recent table: every access tests it (hier.c) */
-		__builtin_prefetch(&s->cores[nc->core]);
+		/* its core's recent table, two lines: every access tests it
+		 * (hier.c) */
+		const char *rt = (const char *)&s->cores[nc->core];
+		__builtin_prefetch(rt);
+		__builtin_prefetch(rt + 64);
 #if SIM_CORO_ASM
 		/* the frames its resume pops: the switch's, then its
 		 * callers' up to the workload (about 250 bytes on a miss) */
@@ -784,50 +769,23 @@ leave_to_out(struct sim *s, struct sim_cpu *c, struct sim_cpu *n, sim_time_t t)
 	leave_to(s, c, n, t);
 }
 
-static G_NO_INLINE void
-yield_push_out(struct sim *s, struct sim_cpu *c)
-{
-	sim_evq_push_slow(&s->evq, c->now, c->ev_seq, c->id, SIM_EV_CPU);
-	cpu_leave(s, c);
-}
-
 /*
- * sim_cpu_maybe_yield() when its test failed: c->now passed max_cycles,
- * or the earliest queued event is due before c's (so the queue is not
- * empty).  Its only caller has made that test, which is not made again
- * here.  c's event is queued (schedule_cpu) and c leaves (cpu_leave).
- *
- * Host speed only: rcuscale gus and ebr-ck at 4,096 CPUs yield at nearly
- * every access, and nearly every yield passes the processor straight to
- * the CPU whose event is first, in the current calendar bucket.  That
- * case -- the event pushed into a wheel bucket that has room, the stack
- * roomy, no reason to stop (leave_stop), a CPU's live event first, the
- * pop not changing buckets, its coroutine prepared -- is done here with
- * no call but the tail call of the switch, so this function saves no
- * registers (those are the switch's to save); any other case hands over,
+ * cpu_leave for a CPU that yielded, its event just queued (the queue is
+ * not empty): the common case -- the stack roomy, no reason to stop
+ * (leave_stop), a CPU's live event first, the pop not changing buckets
+ * (sim_evq_pop_advances), its coroutine prepared -- with no call but the
+ * tail call of the switch, so a caller that makes no other call saves no
+ * registers (they are the switch's to save); any other case hands over,
  * by a tail call and before changing anything the hand-over would do
- * again, to the out-of-line cpu_leave (or its loop, after a stale
- * event; or leave_to, for a coroutine to prepare), which does the same
- * steps in the same order.
+ * again, to the out-of-line cpu_leave (or its loop, after a stale event;
+ * or leave_to, for a coroutine to prepare), which takes the same steps in
+ * the same order.
  */
-void
-sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c)
+static inline __attribute__((always_inline)) void
+yield_leave(struct sim *s, struct sim_cpu *c)
 {
-	/* A CPU that never yields (running alone) still meets the limit. */
-	if (G_UNLIKELY(c->now > s->max_cycles))
-		sim_fatal(s, "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
-			  s->max_cycles);
-	SIM_ASSERT(s->evq.n > 0 && sim_ev_before(&s->evq.top, &(struct sim_ev){
-		.time = c->now, .cls = SIM_EV_CPU, .id = c->id, .seq = UINT64_MAX }));
-	c->state = SIM_CPU_RUNNABLE;
-	c->ev_seq = ++s->seq;           /* schedule_cpu(s, c, c->now) */
-	s->st.yields++;
-	if (G_UNLIKELY(!sim_evq_push_fast(&s->evq, c->now, c->ev_seq, c->id, SIM_EV_CPU))) {
-		yield_push_out(s, c);
-		return;
-	}
-	/* cpu_leave's first pass, on the queue just pushed to (not empty) */
 	const struct sim_ev *top = &s->evq.top;
+	SIM_ASSERT(s->evq.n > 0);
 	if (G_UNLIKELY(!stack_roomy(c) || leave_stop(s, c, top) || top->cls != SIM_EV_CPU ||
 		       sim_evq_pop_advances(&s->evq))) {
 		cpu_leave_out(s, c);
@@ -855,6 +813,49 @@ sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c)
 		return;
 	c->switches++;          /* what stack_ok counts */
 	sim_coro_switch(&c->coro, &n->coro);
+}
+
+/* sim_cpu_yield_slow when c's event does not go into a wheel bucket with
+ * room (sim_evq_push_fast): the push that calls out, then cpu_leave (not
+ * yield_leave: faa's yields, which come here, find a directory's event
+ * first, which yield_leave hands over, at a cost, to cpu_leave). */
+static G_NO_INLINE void
+yield_push_out(struct sim *s, struct sim_cpu *c)
+{
+	sim_evq_push_slow(&s->evq, c->now, c->ev_seq, c->id, SIM_EV_CPU);
+	cpu_leave(s, c);
+}
+
+/*
+ * sim_cpu_maybe_yield() when its test failed: c->now passed max_cycles,
+ * or the earliest queued event is due before c's (so the queue is not
+ * empty).  Its only caller has made that test, which is not made again
+ * here.  c's event is queued (sim_schedule_cpu) and c leaves
+ * (yield_leave, cpu_leave).
+ *
+ * Host speed only: rcuscale gus and ebr-ck at 4,096 CPUs yield at nearly
+ * every access, and nearly every yield appends its event to a wheel
+ * bucket that has room and passes the processor straight to the CPU
+ * whose event is first, in the current calendar bucket: that case makes
+ * no call but the switch's tail call, and saves no registers.
+ */
+void
+sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c)
+{
+	/* A CPU that never yields (running alone) still meets the limit. */
+	if (G_UNLIKELY(c->now > s->max_cycles))
+		sim_fatal(s, "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
+			  s->max_cycles);
+	SIM_ASSERT(s->evq.n > 0 && sim_ev_before(&s->evq.top, &(struct sim_ev){
+		.time = c->now, .cls = SIM_EV_CPU, .id = c->id, .seq = UINT64_MAX }));
+	c->state = SIM_CPU_RUNNABLE;
+	c->ev_seq = ++s->seq;           /* sim_schedule_cpu(s, c, c->now) */
+	s->st.yields++;
+	if (G_UNLIKELY(!sim_evq_push_fast(&s->evq, c->now, c->ev_seq, c->id, SIM_EV_CPU))) {
+		yield_push_out(s, c);
+		return;
+	}
+	yield_leave(s, c);
 }
 
 static const char *
@@ -970,7 +971,7 @@ sim_run(struct sim *s, GError **err)
 	}
 	for (uint32_t i = 0; i < s->ncpus; i++) {
 		s->cpus[i].state = SIM_CPU_RUNNABLE;
-		schedule_cpu(s, &s->cpus[i], 0);
+		sim_schedule_cpu(s, &s->cpus[i], 0);
 	}
 	s->evq_compact_at = 4 * (size_t)s->ncpus + 4096;
 	s->polls = 0;

@@ -250,8 +250,27 @@ sim_evq_push_fast(struct sim_evq *q, uint64_t time, uint64_t seq, uint32_t id, u
 static inline void
 sim_evq_push(struct sim_evq *q, struct sim_ev ev)
 {
-	if (sim_evq_push_fast(q, ev.time, ev.seq, ev.id, ev.cls))
-		return;
+	SIM_ASSERT(ev.cls <= SIM_EV_LINE);
+	/* as sim_evq_push_fast, written out: with a call to it here the
+	 * link-time inliner stopped inlining the engine's wake and schedule
+	 * into the directory's grant (faa at 4,096 CPUs: 3% more
+	 * instructions) */
+	if (__builtin_expect(q->n != 0 && ev.time >= q->base, 1)) {
+		if (ev.time - q->t1 < SIM_EVQ_SPAN) {
+			struct sim_evq_bucket *b =
+				&q->wheel[(uint32_t)(ev.time >> SIM_EVQ_WB) & (SIM_EVQ_NB - 1)];
+			if (b->n - 1 < b->cap - 1) {
+				b->e[b->n++] = (struct sim_evk){
+					.hi = (ev.time & (SIM_EVQ_W - 1)) << 34 |
+					      (uint64_t)ev.cls << 32 | ev.id,
+					.lo = ev.seq,
+				};
+				q->nwheel++;
+				q->n++;
+				return;
+			}
+		}
+	}
 	/* the fields, not the struct: a struct of 24 bytes goes through the
 	 * stack, and its copy there was made before the fast path's tests */
 	sim_evq_push_slow(q, ev.time, ev.seq, ev.id, ev.cls);
