@@ -851,7 +851,9 @@ sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c)
 	c->state = SIM_CPU_RUNNABLE;
 	c->ev_seq = ++s->seq;           /* sim_schedule_cpu(s, c, c->now) */
 	s->st.yields++;
-	if (G_UNLIKELY(!sim_evq_push_fast(&s->evq, c->now, c->ev_seq, c->id, SIM_EV_CPU))) {
+	/* the queue's first event is before c's (the caller's test) */
+	if (G_UNLIKELY(!sim_evq_push_fast_after_top(&s->evq, c->now, c->ev_seq, c->id,
+						    SIM_EV_CPU))) {
 		yield_push_out(s, c);
 		return;
 	}
