@@ -254,6 +254,7 @@ struct rcu_cpu {
 	uint64_t tick_cycles;       /* time spent in tick handlers (excluded from read cost) */
 	GArray *ready;              /* scratch for rcu_do_batch */
 	bool in_kthread;
+	uint32_t in_irq;            /* tick handler depth: hardirq/softirq context */
 	bool offline;
 	bool idle_eqs;              /* in the idle loop's extended QS (tree_sched_out) */
 };
@@ -355,14 +356,36 @@ rcu_root_qsmask_done(const struct tree *t, uint64_t qsmask)
 
 /* ---- the GP kthread's wake-up ---- */
 
+/*
+ * rcu_gp_kthread_wake - swake_up_one(&rcu_state.gp_wq) after a GP request
+ * or the last QS report.  The kthread need not be woken by itself: it
+ * checks gp_flags before it sleeps.  Linux skips the wake only when
+ * current is the kthread outside hardirq and softirq context; a tick that
+ * lands on gp_cpu while the kthread runs (in_irq, nested in its body's
+ * simulated time) is such an interrupt, and its rcu_core may request a GP
+ * after the body's last look at gp_flags, so that request must wake it.
+ * swake_up_one takes the wait queue's raw spinlock, a locked RMW that
+ * drains the waker's store buffer, and the kthread re-checks gp_flags
+ * after taking the same lock: so the request's gp_flags store is visible
+ * before the kthread can act on the wake.  Without that order a kthread
+ * woken while the store still waited in the buffer (the rcu_state line
+ * shared by every CPU that reads gp_seq: thousands of cycles to own at
+ * 1,024 CPUs) read the old gp_flags, slept again, and no GP ever started
+ * (every later requester found its GP already requested).
+ * Context: any; may yield.  Cost: a load of the rcu_state line, a store
+ * to it, the store buffer's drain and fence.full.
+ * MODEL: the wait queue's lock line is not simulated; its RMW is the
+ * fence (the drain and fence.full), with no transfer of a lock line.
+ */
 static void
 rcu_gp_kthread_wake(struct tree *t)
 {
 	struct rcu_cpu *pc = this_cpu(t);
-	if (pc->in_kthread || !sim_load64(&t->rs->gp_flags))
+	if ((pc->in_kthread && !pc->in_irq) || !sim_load64(&t->rs->gp_flags))
 		return;
 	sim_store64(&t->rs->gp_wake_seq, sim_load64(&t->rs->gp_seq));
-	t->kthread_wake = true;     /* swake_up_one(&rcu_state.gp_wq) */
+	sim_fence_full();           /* swake_up_one's raw_spin_lock_irqsave */
+	t->kthread_wake = true;     /* swake_up_locked: the kthread may run */
 }
 
 /* ---- requesting grace periods ---- */
@@ -668,8 +691,11 @@ tree_tick(void *arg)
 		rcu_tick_other_work(&t->clk);
 	}
 	sim_cause_pop(SIM_CAUSE_RECLAIM);
-	if (tick)
+	if (tick) {
+		pc->in_irq++;
 		rcu_sched_clock_irq(t, pc, cpu);
+		pc->in_irq--;
+	}
 	if (cpu == t->gp_cpu && pc->nesting == 0 && !pc->in_kthread)
 		rcu_gp_kthread_run(t, pc, cpu);
 	sim_cause_pop(prev);
