@@ -32,6 +32,14 @@
  *   /reclaim/<scheme>/pair-cost
  *       Exact cycles of those two read_lock/read_unlock pairs, for the
  *       schemes whose read side is worked out below.
+ *   /reclaim/urcu-memb/membarrier-reaches-idle-cpus
+ *       Liveness of urcu-memb's membarrier when readers enter the idle
+ *       loop (which flushes a pending IPI's work without the IPI): 16
+ *       CPUs of rcutorture on icx2s, every update a synchronize(), every
+ *       read section followed by a short idle period, seeds 1-5.  Every
+ *       run ends (no simulated deadlock in csd_lock_wait), synchronizes,
+ *       and reads nothing freed.  Without the drain before the csd is
+ *       posted (rcl_urcu.c, urcu_membarrier) all five deadlock.
  *   /reclaim/seqcount/synchronize-is-unsafe
  *       A run that would free after seqcount's synchronize() is refused
  *       at config load.
@@ -384,6 +392,28 @@ test_seqcount_synchronize_unsafe(void)
 }
 
 static void
+test_urcu_memb_idle_cpus(void)
+{
+	static const char json[] =
+		"{\"machine\": \"icx2s\", \"cpus\": 16, \"seed\": 1,"
+		" \"engine\": {\"max_cycles\": 20000000},"
+		" \"workload\": {\"name\": \"rcutorture\", \"duration\": 4000000, \"cs_max\": 300,"
+		"   \"reads_per_section\": 2, \"gap_max\": 300, \"update_interval_max\": 2000,"
+		"   \"synchronize_every\": 1, \"idle_every\": 1, \"idle_cycles\": 200},"
+		" \"reclaim\": {\"scheme\": \"urcu-memb\"}}";
+	for (uint64_t seed = 1; seed <= 5; seed++) {
+		g_autofree char *s_seed = g_strdup_printf("seed=%" G_GUINT64_FORMAT, seed);
+		char *sets[] = { s_seed, NULL };
+		GError *err = NULL;
+		cJSON *res = t_run_json(json, sets, &err);
+		g_assert_no_error(err);
+		g_assert_cmpfloat(reclaim_metric(res, "synchronize_calls"), >, 0);
+		g_assert_cmpfloat(t_metric(res, "bad_reads"), ==, 0);
+		cJSON_Delete(res);
+	}
+}
+
+static void
 add_variant(const struct rcl_ops *ops, const char *param, const char *choice)
 {
 	struct variant *v = g_new0(struct variant, 1);
@@ -427,5 +457,6 @@ main(int argc, char **argv)
 		g_test_add_data_func(p, &pair_costs[i], test_pair_cost);
 	}
 	g_test_add_func("/reclaim/seqcount/synchronize-is-unsafe", test_seqcount_synchronize_unsafe);
+	g_test_add_func("/reclaim/urcu-memb/membarrier-reaches-idle-cpus", test_urcu_memb_idle_cpus);
 	return g_test_run();
 }

@@ -473,6 +473,14 @@ urcu_membarrier(struct urcu *u)
 		if (i == self || !u->c[i].registered || u->c[i].exited)
 			continue;
 		sim_store64(&u->csd[i].word, 1);            /* csd_lock */
+		/* llist_add of the csd onto CPU i's call_single_queue: a locked
+		 * cmpxchg, so the csd_lock store is visible before CPU i can
+		 * find the entry (an idle CPU flushes its queue without the IPI,
+		 * urcu_idle_enter).  Without the drain CPU i ran the handler, its
+		 * csd_unlock landed first, this CPU's 1 overwrote it, and
+		 * csd_lock_wait below spun forever.
+		 * MODEL: the queue's line is not simulated; its RMW is the fence. */
+		sim_fence_full();
 		u->c[i].irq_pending = true;
 		sim_ipi_send(i, urcu_irq, u);
 		u->ipi++;
