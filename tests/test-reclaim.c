@@ -402,10 +402,8 @@ test_urcu_memb_idle_cpus(void)
 		"   \"synchronize_every\": 1, \"idle_every\": 1, \"idle_cycles\": 200},"
 		" \"reclaim\": {\"scheme\": \"urcu-memb\"}}";
 	for (uint64_t seed = 1; seed <= 5; seed++) {
-		g_autofree char *s_seed = g_strdup_printf("seed=%" G_GUINT64_FORMAT, seed);
-		char *sets[] = { s_seed, NULL };
 		GError *err = NULL;
-		cJSON *res = t_run_json(json, sets, &err);
+		cJSON *res = run(json, seed, "0", "1", &err);   /* no jitter: the defaults */
 		g_assert_no_error(err);
 		g_assert_cmpfloat(reclaim_metric(res, "synchronize_calls"), >, 0);
 		g_assert_cmpfloat(t_metric(res, "bad_reads"), ==, 0);
