@@ -545,15 +545,12 @@ cpu_start_prepared(struct sim *s, struct sim_cpu *c, sim_time_t t)
 static inline void
 cpu_start(struct sim *s, struct sim_cpu *c, sim_time_t t)
 {
-	if (t > c->now)
-		c->now = t;
-	s->cur = c;
-	c->state = SIM_CPU_RUNNING;
 	if (G_UNLIKELY(!sim_coro_prepared(&c->coro))) {
 		if (!c->coro.populated && !s->no_stack_populate)
 			populate_stacks(s, c);
 		sim_coro_prepare(&c->coro);
 	}
+	cpu_start_prepared(s, c, t);
 }
 
 /*
@@ -695,14 +692,21 @@ leave_events(void *arg)
  * stack without room (stack_roomy) go back to the scheduler instead.
  * Returns when c runs again.
  */
+/* Running c hands the processor to n, already started (n == c: it goes on). */
 static inline __attribute__((always_inline)) void
-leave_to(struct sim *s, struct sim_cpu *c, struct sim_cpu *n, sim_time_t t)
+switch_to(struct sim_cpu *c, struct sim_cpu *n)
 {
-	cpu_start(s, n, t);
 	if (n == c)
 		return;
 	c->switches++;          /* what stack_ok counts */
 	sim_coro_switch(&c->coro, &n->coro);
+}
+
+static inline __attribute__((always_inline)) void
+leave_to(struct sim *s, struct sim_cpu *c, struct sim_cpu *n, sim_time_t t)
+{
+	cpu_start(s, n, t);
+	switch_to(c, n);
 }
 
 /* cpu_leave's loop (c's stack has room; leave_cls and leave_id name the
@@ -809,10 +813,7 @@ yield_leave(struct sim *s, struct sim_cpu *c)
 		return;
 	}
 	cpu_start_prepared(s, n, ev.time);
-	if (n == c)
-		return;
-	c->switches++;          /* what stack_ok counts */
-	sim_coro_switch(&c->coro, &n->coro);
+	switch_to(c, n);
 }
 
 /* sim_cpu_yield_slow when c's event does not go into a wheel bucket with
