@@ -254,7 +254,6 @@ struct rcu_cpu {
 	uint64_t tick_cycles;       /* time spent in tick handlers (excluded from read cost) */
 	GArray *ready;              /* scratch for rcu_do_batch */
 	bool in_kthread;
-	uint32_t in_irq;            /* tick handler depth: hardirq/softirq context */
 	bool offline;
 	bool idle_eqs;              /* in the idle loop's extended QS (tree_sched_out) */
 };
@@ -359,11 +358,11 @@ rcu_root_qsmask_done(const struct tree *t, uint64_t qsmask)
 /*
  * rcu_gp_kthread_wake - swake_up_one(&rcu_state.gp_wq) after a GP request
  * or the last QS report.  The kthread need not be woken by itself: it
- * checks gp_flags before it sleeps.  Linux skips the wake only when
- * current is the kthread outside hardirq and softirq context; a tick that
- * lands on gp_cpu while the kthread runs (in_irq, nested in its body's
- * simulated time) is such an interrupt, and its rcu_core may request a GP
- * after the body's last look at gp_flags, so that request must wake it.
+ * checks gp_flags before it sleeps.  (Linux skips the wake only when
+ * current is the kthread outside hardirq and softirq context; here no
+ * interrupt runs inside the kthread's body: it runs from gp_cpu's tick
+ * handler, which the engine never nests (sim_irq_check), or with irqs
+ * off (tree_quiescent_state), so in_kthread alone is that test.)
  * swake_up_one takes the wait queue's raw spinlock, a locked RMW that
  * drains the waker's store buffer, and the kthread re-checks gp_flags
  * after taking the same lock: so the request's gp_flags store is visible
@@ -381,7 +380,7 @@ static void
 rcu_gp_kthread_wake(struct tree *t)
 {
 	struct rcu_cpu *pc = this_cpu(t);
-	if ((pc->in_kthread && !pc->in_irq) || !sim_load64(&t->rs->gp_flags))
+	if (pc->in_kthread || !sim_load64(&t->rs->gp_flags))
 		return;
 	sim_store64(&t->rs->gp_wake_seq, sim_load64(&t->rs->gp_seq));
 	sim_fence_full();           /* swake_up_one's raw_spin_lock_irqsave */
@@ -691,11 +690,8 @@ tree_tick(void *arg)
 		rcu_tick_other_work(&t->clk);
 	}
 	sim_cause_pop(SIM_CAUSE_RECLAIM);
-	if (tick) {
-		pc->in_irq++;
+	if (tick)
 		rcu_sched_clock_irq(t, pc, cpu);
-		pc->in_irq--;
-	}
 	if (cpu == t->gp_cpu && pc->nesting == 0 && !pc->in_kthread)
 		rcu_gp_kthread_run(t, pc, cpu);
 	sim_cause_pop(prev);
