@@ -11,8 +11,11 @@
  *       Safety: rcuscale (updaters replace a shared pointer and retire the
  *       old object, readers hold it for a while and read it again at the
  *       end of their section), the same with updaters that free after
- *       synchronize() (schemes with a grace period), and memcached (RCU
- *       hash table, sets retire replaced items) over 8 seeds with
+ *       synchronize() (schemes with a grace period), memcached (RCU
+ *       hash table, sets retire replaced items) and rcutorture (two
+ *       updaters through the scheme's writer side, every second update
+ *       freeing after synchronize() where the scheme has a grace period;
+ *       no torn or backwards object) over 8 seeds with
  *       schedule jitter, uniform and rare-long-stall.  No run may read a
  *       freed (poisoned) object, see a value go back in time or miss a
  *       key; and the scenario must really have freed objects under
@@ -42,7 +45,7 @@
  *       posted (rcl_urcu.c, urcu_membarrier) all five deadlock.
  *   /reclaim/seqcount/synchronize-is-unsafe
  *       A run that would free after seqcount's synchronize() is refused
- *       at config load.
+ *       at config load, by rcuscale and by rcutorture.
  *
  * The test machine is 2 sockets x 4 cores with a 50 MHz clock: costs
  * are in cycles, so only the conversions to ns and the tick (hz) change,
@@ -86,6 +89,17 @@ static const char *const wl_memcached =
 	"{\"name\": \"memcached\", \"duration\": 200000, \"nkeys\": 64, \"nbuckets\": 16,"
 	" \"nlocks\": 4, \"get_ratio\": 0.7, \"cs_cycles\": 300}";
 
+/* rcutorture: readers re-read their object through the section, two
+ * updaters under the scheme's writer side; every second update frees
+ * after synchronize() (retire-only for schemes with no grace period). */
+static const char *const wl_rcutorture =
+	"{\"name\": \"rcutorture\", \"duration\": 300000, \"updaters\": 2, \"cs_max\": 600,"
+	" \"reads_per_section\": 3, \"gap_max\": 200, \"update_interval_max\": 400,"
+	" \"synchronize_every\": 2}";
+static const char *const wl_rcutorture_retire =
+	"{\"name\": \"rcutorture\", \"duration\": 300000, \"updaters\": 2, \"cs_max\": 600,"
+	" \"reads_per_section\": 3, \"gap_max\": 200, \"update_interval_max\": 400}";
+
 static cJSON *
 run(const char *json, uint64_t seed, const char *jitter, const char *every, GError **err)
 {
@@ -107,11 +121,13 @@ static void
 test_no_early_free(gconstpointer data)
 {
 	const struct variant *v = data;
-	const char *const wls[] = { wl_rcuscale_retire, wl_rcuscale_sync, wl_memcached };
+	bool no_gp = v->ops->flags & RCL_NO_GRACE_PERIOD;
+	const char *const wls[] = { wl_rcuscale_retire, wl_rcuscale_sync, wl_memcached,
+				    no_gp ? wl_rcutorture_retire : wl_rcutorture };
 	/* Uniform small delays, and rare long stalls (an SMI in a section). */
 	const char *const jit[][2] = { { "60", "1" }, { "20000", "64" } };
 	for (size_t w = 0; w < G_N_ELEMENTS(wls); w++) {
-		if (wls[w] == wl_rcuscale_sync && (v->ops->flags & RCL_NO_GRACE_PERIOD))
+		if (wls[w] == wl_rcuscale_sync && no_gp)
 			continue;       /* refused at config load: see synchronize-is-unsafe */
 		g_autofree char *json = config(v, wls[w]);
 		for (size_t j = 0; j < G_N_ELEMENTS(jit); j++) {
@@ -126,8 +142,17 @@ test_no_early_free(gconstpointer data)
 				/* Not vacuous: objects were freed under active readers. */
 				if (wls[w] == wl_rcuscale_sync)
 					g_assert_cmpfloat(reclaim_metric(res, "synchronize_calls"), >=, 2);
-				else    /* > 5: rwsem's waiters sleep (3,500 cycles a handoff) */
+				if (wls[w] == wl_rcutorture) {
+					/* both kinds of free; >= 1: rwsem's writers starve
+					 * behind six readers under 20,000-cycle stalls */
+					g_assert_cmpfloat(reclaim_metric(res, "synchronize_calls"), >=, 1);
+					g_assert_cmpfloat(reclaim_metric(res, "retired"), >=, 1);
+				}
+				else if (wls[w] != wl_rcuscale_sync)
+					/* > 5: rwsem's waiters sleep (3,500 cycles a handoff) */
 					g_assert_cmpfloat(reclaim_metric(res, "retired"), >, 5);
+				if (wls[w] == wl_rcutorture || wls[w] == wl_rcutorture_retire)
+					g_assert_cmpfloat(t_metric(res, "bad_reads"), ==, 0);
 				/* > 5: rwsem under 20,000-cycle stalls and synchronize makes
 				 * as few as 10 (its waiters re-read after failed CASes). */
 				g_assert_cmpfloat(reclaim_metric(res, "read_sections"), >, 5);
@@ -388,6 +413,15 @@ test_seqcount_synchronize_unsafe(void)
 	g_assert_cmpstr(err->message, ==, "inline.json: workload.update_mode: \"synchronize\" frees "
 			"after synchronize(), but seqcount readers leave no trace, so it cannot "
 			"wait for them: use \"retire\"");
+	g_error_free(err);
+	g_autofree char *rt = config(&v, wl_rcutorture);
+	err = NULL;
+	res = run(rt, 1, "40", "1", &err);
+	g_assert_null(res);
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT);
+	g_assert_cmpstr(err->message, ==, "inline.json: workload.synchronize_every: updates that "
+			"free after synchronize() need a grace period, but seqcount readers leave "
+			"no trace, so it cannot wait for them: use 0");
 	g_error_free(err);
 }
 

@@ -16,8 +16,12 @@
  *            retire(old) -- or, every synchronize_every-th update, synchronize(); free(old)
  *            sleep(rand update_interval_max)
  *
- * CPUs 0 .. updaters-1 update (under foo_mutex from the "lock" section),
- * the rest read.  All randomness comes from each CPU's stream, so a
+ * CPUs 0 .. updaters-1 update, the rest read.  Updaters exclude each other
+ * through the scheme's writer side when it has one (the lock baselines,
+ * whose retire() frees at once, so their writer must also exclude
+ * readers), else under foo_mutex from the "lock" section (rcl_writer_lock).
+ * A scheme whose readers leave no trace (seqcount) cannot be asked to
+ * synchronize() before a free: such a config is refused at load.  All randomness comes from each CPU's stream, so a
  * (config, seed) pair replays exactly; engine.jitter perturbs schedules.
  * At the end every CPU calls cpu_exit, so everything retired must be
  * freed.  Reported: sections, reads, updates, bad_reads (a torn or
@@ -98,6 +102,14 @@ rt_check(const void *params, const struct sim_run_config *rc, const struct sim_o
 				"%u updaters but only %u CPUs", p->updaters, ncpus);
 		return FALSE;
 	}
+	const struct rcl_ops *ops = rcl_ops_from(rc->choice[SIM_SECTION_RECLAIM].comp);
+	if (p->synchronize_every && (ops->flags & RCL_NO_GRACE_PERIOD)) {
+		sim_config_fail(err, SIM_CONFIG_ERROR_INCONSISTENT, o, "synchronize_every",
+				"updates that free after synchronize() need a grace period, but "
+				"%s readers leave no trace, so it cannot wait for them: use 0",
+				ops->comp.name);
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -151,14 +163,14 @@ rt_read_section(struct rcutorture *st, uint32_t id, uint64_t *last)
 static void
 rt_update(struct rcutorture *st, uint32_t id)
 {
-	st->lops->lock(st->mutex);
+	rcl_writer_lock(st->ops, st->rs, st->lops, st->mutex);
 	struct rt_obj *old = sim_loadp((void *const *)st->gbl);
 	uint64_t seq = sim_load64(&old->seq) + 1;
 	struct rt_obj *nw = sim_alloc(sizeof *nw, 64);
 	sim_store64(&nw->seq, seq);
 	sim_store64(&nw->check, seq * RT_CHECK);
 	st->ops->assign_pointer(st->rs, (void **)st->gbl, nw);
-	st->lops->unlock(st->mutex);
+	rcl_writer_unlock(st->ops, st->rs, st->lops, st->mutex);
 	st->updates[id]++;
 	if (st->p.synchronize_every && st->updates[id] % st->p.synchronize_every == 0) {
 		st->ops->synchronize(st->rs);
