@@ -95,7 +95,9 @@ const struct sim_param sim_fence_params[] = {
 	SIM_P_U32_ROW(struct sim_fence_cost, release, 0, 100000, 0,
 		      "extra cost of a release store (0 on x86)"),
 	SIM_P_BOOL_ROW(struct sim_fence_cost, atomic_full_fence, true,
-		       "a locked RMW drains the store buffer first (x86)"),
+		       "a locked RMW is a full fence (x86); models choose their x86 paths by "
+		       "it (GUS's locked add). The engine drains the store buffer before every "
+		       "RMW on every machine (sim.h)"),
 	SIM_P_END,
 };
 

@@ -87,7 +87,8 @@ struct sim_fence_cost {
 	uint32_t full;             /* MFENCE / DMB ISH, plus store-buffer drain */
 	uint32_t acquire;          /* extra cost of an acquire load (0 on x86) */
 	uint32_t release;          /* extra cost of a release store (0 on x86) */
-	bool atomic_full_fence;    /* x86: a LOCK-prefixed RMW drains the store buffer */
+	bool atomic_full_fence;    /* x86: a LOCK-prefixed RMW is a full fence (models read
+				    * it; the engine drains before every RMW: sim.h) */
 };
 
 /*

@@ -381,8 +381,7 @@ do_rmw(void *addr, unsigned size, enum rmw_op op, uint64_t a, uint64_t b)
 	c->n_rmw++;
 	uint32_t w = (uint32_t)((arena_off(s, addr) >> 3) & 7);
 	uint8_t epoch = l->free_epoch[w];
-	if (s->m->fence.atomic_full_fence || c->sb_n)
-		sb_wait_empty(s, c);
+	sb_wait_empty(s, c);    /* on every machine: see sim.h */
 	bool took = false;
 	if (sim_can_write(c, l, c->now)) {
 		sim_pc_touch(s, c->core, id);

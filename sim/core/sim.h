@@ -102,9 +102,16 @@ void sim_store64_rel(void *addr, uint64_t v);
 void sim_storep_rel(void **addr, void *v);
 
 /*
- * Read-modify-writes.  Each returns the value before the operation.  On
- * machines with fence.atomic_full_fence (x86) each first drains the store
- * buffer, i.e. is a full fence.
+ * Read-modify-writes.  Each returns the value before the operation.  Each
+ * first waits for the CPU's store buffer to drain, on every machine: it
+ * reads and writes its line directly, so it must come after the CPU's
+ * buffered stores.  On x86 (fence.atomic_full_fence) that is the
+ * hardware's rule: a locked RMW is a full fence, less fence.full's cost.
+ * MODEL: on a machine without it (Arm's relaxed LDADD / CAS), an RMW that
+ * follows stores to other lines waits for a drain the hardware would not
+ * make.  The kernel atomics that return a value (atomic_*_return, xchg,
+ * cmpxchg) are fully ordered on Arm as well, so the extra wait falls only
+ * on relaxed ones (atomic_inc, set_bit) there.
  */
 uint32_t sim_cas32(void *addr, uint32_t expected, uint32_t desired);
 uint64_t sim_cas64(void *addr, uint64_t expected, uint64_t desired);
