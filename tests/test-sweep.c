@@ -430,6 +430,35 @@ test_failed_point_reported(void)
 	g_assert_true(g_file_test(log, G_FILE_TEST_EXISTS));
 }
 
+/* A point whose run goes on long past its run length (rcutorture's
+ * updater takes a nap of up to 10^10 cycles after a 1,000-cycle run) is
+ * named with the run's overrun warning, once; the other point, whose run
+ * ends after its exit drains (a few grace periods), is not. */
+static void
+test_overrun_warning_shown(void)
+{
+	g_autofree char *dir = sweep_dir("overrun", "{\"name\": \"o\", \"base\": \"ov.json\","
+		" \"axes\": {\"workload.update_interval_max\": [0, 10000000000]}}");
+	g_free(t_write(dir, "ov.json", "{\"machine\": \"icx2s\", \"cpus\": 4, \"seed\": 1,"
+		       " \"workload\": {\"name\": \"rcutorture\", \"duration\": 1000},"
+		       " \"reclaim\": {\"scheme\": \"tree_rcu\"}}\n"));
+	const char *run[] = { "sweep", "run", "sweep.json", "-o", "out", "--runner", "xargs",
+			      "-j", "1", NULL };
+	struct t_cli r = t_sim(dir, NULL, run);
+	g_assert_cmpint(r.status, ==, 0);
+	const char *want = "sim sweep: point workload.update_interval_max=10000000000: sim: ov.json: "
+		"warning: simulated time passed 1000125000 cycles, 8x the workload's run length "
+		"(1000) plus 1000000000, and the run goes on";
+	const char *at = strstr(r.err, want);
+	g_assert_nonnull(at);
+	const char *eol = strchr(at, '\n');
+	g_assert_nonnull(eol);
+	g_assert_null(strstr(eol, "warning:"));     /* once */
+	g_assert_null(strstr(r.err, "point workload.update_interval_max=0: "));
+	g_assert_nonnull(strstr(r.err, "2/2 points complete (2 run now, 0 failed"));
+	t_cli_free(&r);
+}
+
 static void
 set_own_group(gpointer data)
 {
@@ -866,6 +895,7 @@ main(int argc, char **argv)
 	g_test_add_func("/sweep/run/runners-agree-and-index", test_run_runners_agree);
 	g_test_add_func("/sweep/run/failed-point-reported-sweep-goes-on",
 			test_failed_point_reported);
+	g_test_add_func("/sweep/run/overrun-warning-names-the-point", test_overrun_warning_shown);
 	g_test_add_func("/sweep/resume/after-kill-no-point-lost-or-rerun", test_resume_after_kill);
 	g_test_add_func("/sweep/signal/sigint-to-sim-stops-xargs-runs", test_sigint_xargs);
 	g_test_add_func("/sweep/signal/sighup-to-sim-stops-xargs-runs", test_sighup_xargs);

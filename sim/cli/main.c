@@ -110,6 +110,28 @@ show_progress(void *arg, sim_time_t now, sim_time_t goal, uint64_t events, doubl
 	p->printed = true;
 }
 
+/* The overrun notice (sim_set_overrun), printed even with --quiet: in a
+ * sweep it lands in the point's log, which `sim sweep run` reads. */
+struct overrun {
+	const char *config;
+	struct progress *pr;
+};
+
+static void
+show_overrun(void *arg, sim_time_t now, sim_time_t goal)
+{
+	struct overrun *o = arg;
+	if (o->pr->printed && o->pr->tty)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "sim: %s: warning: simulated time passed %" G_GUINT64_FORMAT " cycles, "
+		"%ux the workload's run length (%" G_GUINT64_FORMAT ") plus %" G_GUINT64_FORMAT
+		", and the run goes on: its CPUs wait past their work (exit drains, grace "
+		"periods, a last sleep); a run that never ends here lost a wake-up "
+		"(engine.max_cycles stops it)\n", o->config, now, SIM_OVERRUN_FACTOR,
+		goal, SIM_OVERRUN_SLACK);
+	fflush(stderr);
+}
+
 static char *
 default_out(const char *config)
 {
@@ -178,6 +200,8 @@ cmd_run(int argc, char **argv)
 	struct progress pr = { .tty = isatty(STDERR_FILENO) };
 	if (pr.tty || progress)
 		sim_set_progress(sim, show_progress, &pr);
+	struct overrun orun = { .config = config, .pr = &pr };
+	sim_set_overrun(sim, show_overrun, &orun);
 	gboolean ok = sim_run(sim, &err);
 	if (pr.printed && pr.tty)
 		fputc('\n', stderr);

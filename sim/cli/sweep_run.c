@@ -36,6 +36,13 @@
 
 #define SWEEP_TAG "sim-sweep "
 
+/* sweep_run.finished's bits, per pending point */
+#define SWEEP_DONE 1u           /* the runner reported its exit */
+#define SWEEP_WARNED 2u         /* its log's warning was shown */
+
+/* Running points' logs are read for warnings this often (seconds). */
+#define SWEEP_WARN_SCAN 5
+
 /* -j is clamped to this many runs per host CPU. */
 #define SWEEP_JOBS_PER_CPU 4
 
@@ -147,11 +154,12 @@ struct sweep_run {
 	const struct sim_sweep *sw;
 	const struct sim_sweep_run_opts *o;
 	GPtrArray *pending;     /* struct sim_sweep_point * */
-	guint8 *finished;       /* per pending point */
+	guint8 *finished;       /* per pending point: SWEEP_DONE, SWEEP_WARNED */
 	char *logdir;
 	guint complete_before;  /* complete when the run started */
 	guint done, failed, interrupted;
 	gint64 start_us;
+	gint64 last_scan_us;    /* sweep_scan_running's last scan */
 	gboolean line_shown;    /* an updating line is on the terminal */
 };
 
@@ -223,15 +231,64 @@ sweep_log_path(const struct sweep_run *r, const struct sim_sweep_point *p)
 	return g_build_filename(r->logdir, file, NULL);
 }
 
+/* Show point i's warning, once: the first line of its log that `sim run`
+ * wrote as a warning (with -q nothing else is written there unless the
+ * run fails).  The overrun notice (engine.h, sim_set_overrun) is one: a
+ * point whose run goes on long past its length, which is how a lost
+ * wake-up shows before anything fails. */
+static void
+sweep_show_warning(struct sweep_run *r, guint i, const char *log)
+{
+	if (r->finished[i] & SWEEP_WARNED)
+		return;
+	g_autofree char *text = NULL;
+	if (!g_file_get_contents(log, &text, NULL, NULL))
+		return;
+	char *w = strstr(text, ": warning: ");
+	if (w == NULL)
+		return;
+	char *start = w;
+	while (start > text && start[-1] != '\n')
+		start--;
+	char *end = strchr(w, '\n');
+	if (end)
+		*end = '\0';
+	r->finished[i] |= SWEEP_WARNED;
+	sweep_clear_line(r);
+	const struct sim_sweep_point *p = r->pending->pdata[i];
+	fprintf(stderr, "sim sweep: point %s: %s\n", p->name, start);
+	fflush(stderr);
+}
+
+/* Every SWEEP_WARN_SCAN seconds: the warnings of points still running
+ * (their logs exist once the runner starts them). */
+static void
+sweep_scan_running(struct sweep_run *r)
+{
+	gint64 now = g_get_monotonic_time();
+	if (now - r->last_scan_us < SWEEP_WARN_SCAN * G_USEC_PER_SEC)
+		return;
+	r->last_scan_us = now;
+	for (guint i = 0; i < r->pending->len; i++) {
+		if (r->finished[i])     /* done, or its warning shown */
+			continue;
+		g_autofree char *log = sweep_log_path(r, r->pending->pdata[i]);
+		GStatBuf st;
+		if (g_stat(log, &st) == 0 && st.st_size > 0)
+			sweep_show_warning(r, i, log);
+	}
+}
+
 /* Point i reported exit status code. */
 static void
 sweep_finished(struct sweep_run *r, guint i, int code)
 {
-	if (i >= r->pending->len || r->finished[i])
+	if (i >= r->pending->len || (r->finished[i] & SWEEP_DONE))
 		return;
-	r->finished[i] = 1;
+	r->finished[i] |= SWEEP_DONE;
 	const struct sim_sweep_point *p = r->pending->pdata[i];
 	g_autofree char *log = sweep_log_path(r, p);
+	sweep_show_warning(r, i, log);
 	g_autofree char *why = NULL;
 	if (code == 0 && sim_sweep_point_complete(r->sw, p, &why)) {
 		r->done++;
@@ -286,6 +343,7 @@ sweep_watch(struct sweep_run *r, int fd)
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int n = poll(&pfd, 1, 1000);
 		if (n <= 0) {
+			sweep_scan_running(r);
 			if (r->o->tty)
 				sweep_show(r, NULL, NULL);
 			continue;
@@ -420,7 +478,7 @@ static void
 sweep_unreported(struct sweep_run *r)
 {
 	for (guint i = 0; i < r->pending->len; i++) {
-		if (r->finished[i])
+		if (r->finished[i] & SWEEP_DONE)
 			continue;
 		const struct sim_sweep_point *p = r->pending->pdata[i];
 		if (sim_sweep_point_complete(r->sw, p, NULL)) {
@@ -433,7 +491,7 @@ sweep_unreported(struct sweep_run *r)
 			fprintf(stderr, "sim sweep: point %s was not run: %s\n", p->name, cmd);
 			r->failed++;
 		}
-		r->finished[i] = 1;
+		r->finished[i] |= SWEEP_DONE;
 	}
 }
 

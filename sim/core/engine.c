@@ -329,6 +329,7 @@ sim_create(const struct sim_run_config *rc, GError **err)
 	s->rc = rc;
 	s->m = m;
 	s->max_cycles = rc->engine.max_cycles ? rc->engine.max_cycles : SIM_T_INF;
+	s->run_watch = s->max_cycles;
 	s->ncpus = rc->cpus;
 	/* Line-aligned records (struct sim_cpu's layout), zero: a fresh
 	 * anonymous mapping is both, so nothing clears it again (a memset of
@@ -445,6 +446,45 @@ sim_set_progress(struct sim *s, sim_progress_fn fn, void *arg)
 {
 	s->progress = fn;
 	s->progress_arg = arg;
+}
+
+void
+sim_set_overrun(struct sim *s, sim_overrun_fn fn, void *arg)
+{
+	s->overrun = fn;
+	s->overrun_arg = arg;
+}
+
+/* When the engine must look at a clock (s->run_watch): engine.max_cycles,
+ * or the overrun notice's time if that comes first. */
+static sim_time_t
+run_watch_time(const struct sim *s, sim_time_t goal)
+{
+	if (s->overrun == NULL || goal == 0 ||
+	    goal > (SIM_T_INF - SIM_OVERRUN_SLACK) / SIM_OVERRUN_FACTOR)
+		return s->max_cycles;
+	sim_time_t at = goal * SIM_OVERRUN_FACTOR + SIM_OVERRUN_SLACK;
+	return at < s->max_cycles ? at : s->max_cycles;
+}
+
+/* A clock (an event's, or a running CPU's) passed s->run_watch but not
+ * max_cycles: the overrun notice is owed, and sim_run's loop gives it
+ * (not here: this may run on a CPU's coroutine stack). */
+static void
+overrun_mark(struct sim *s, sim_time_t t)
+{
+	s->overrun_due = t;
+	s->run_watch = s->max_cycles;
+}
+
+/* Give the overrun notice if it is owed. */
+static void
+overrun_give(struct sim *s, sim_time_t goal)
+{
+	if (G_LIKELY(s->overrun_due == 0))
+		return;
+	s->overrun(s->overrun_arg, s->overrun_due, goal);
+	s->overrun_due = 0;
 }
 
 /*
@@ -844,9 +884,16 @@ void
 sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c)
 {
 	/* A CPU that never yields (running alone) still meets the limit. */
-	if (G_UNLIKELY(c->now > s->max_cycles))
-		sim_fatal(s, "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
-			  s->max_cycles);
+	if (G_UNLIKELY(c->now > s->run_watch)) {
+		if (c->now > s->max_cycles)
+			sim_fatal(s, "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT
+				  ")", s->max_cycles);
+		overrun_mark(s, c->now);
+		const struct sim_ev *top = &s->evq.top;
+		if (top->time > c->now ||
+		    (top->time == c->now && (top->cls != SIM_EV_CPU || top->id > c->id)))
+			return;         /* c is still first: it runs on */
+	}
 	SIM_ASSERT(s->evq.n > 0 && sim_ev_before(&s->evq.top, &(struct sim_ev){
 		.time = c->now, .cls = SIM_EV_CPU, .id = c->id, .seq = UINT64_MAX }));
 	c->state = SIM_CPU_RUNNABLE;
@@ -978,6 +1025,8 @@ sim_run(struct sim *s, GError **err)
 	}
 	s->evq_compact_at = 4 * (size_t)s->ncpus + 4096;
 	s->polls = 0;
+	s->run_watch = run_watch_time(s, goal);
+	s->overrun_due = 0;
 	while (!sim_evq_empty(&s->evq)) {
 		if (G_UNLIKELY(s->evq.n > s->evq_compact_at)) {
 			if (s->evq.n > s->evq_peak)
@@ -1012,12 +1061,16 @@ sim_run(struct sim *s, GError **err)
 			g_propagate_error(err, g_steal_pointer(&s->fatal));
 			return FALSE;
 		}
-		if (G_UNLIKELY(s->now > s->max_cycles)) {
-			sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
-				      "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",
-				      rc->engine.max_cycles);
-			return FALSE;
+		if (G_UNLIKELY(s->now > s->run_watch)) {
+			if (s->now > s->max_cycles) {
+				sim_set_error(err, SIM_CONFIG_ERROR_LIMIT, "simulated time passed "
+					      "engine.max_cycles (%" G_GUINT64_FORMAT ")",
+					      rc->engine.max_cycles);
+				return FALSE;
+			}
+			overrun_mark(s, s->now);
 		}
+		overrun_give(s, goal);
 		if (G_UNLIKELY((++s->polls & 0xffff) == 0)) {
 			if (stop_requested) {
 				report_interrupt(s, s->now, goal, monotonic_seconds() - t0, err);
@@ -1031,6 +1084,7 @@ sim_run(struct sim *s, GError **err)
 		}
 	}
 	s->host_seconds = monotonic_seconds() - t0;
+	overrun_give(s, goal);
 	if (rc->engine.max_cycles && s->evq_dropped_max > rc->engine.max_cycles) {
 		sim_set_error(err, SIM_CONFIG_ERROR_LIMIT,
 			      "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT ")",

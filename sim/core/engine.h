@@ -74,6 +74,22 @@ typedef void (*sim_progress_fn)(void *arg, sim_time_t now, sim_time_t goal,
 				uint64_t events, double host_seconds);
 void sim_set_progress(struct sim *sim, sim_progress_fn fn, void *arg);
 
+/*
+ * Overrun callback: called once during sim_run, at the first event past
+ * SIM_OVERRUN_FACTOR times the workload's run length (its progress goal)
+ * plus SIM_OVERRUN_SLACK cycles, if the run gets there: the workload's
+ * CPUs are long past their work and something (exit drains waiting for
+ * grace periods, a sleeper's last nap) keeps the run going.  A run that
+ * never ends there has usually lost a wake-up; engine.max_cycles bounds
+ * it.  Host side only: results do not depend on it, and when it fires
+ * depends only on the config and seed.  Not called for a workload
+ * without a goal.
+ */
+#define SIM_OVERRUN_FACTOR 8u
+#define SIM_OVERRUN_SLACK UINT64_C(1000000000)
+typedef void (*sim_overrun_fn)(void *arg, sim_time_t now, sim_time_t goal);
+void sim_set_overrun(struct sim *sim, sim_overrun_fn fn, void *arg);
+
 /* Ask a running sim_run to stop at the next event (async-signal-safe). */
 void sim_request_stop(void);
 

@@ -394,6 +394,9 @@ struct sim {
 	uint64_t seq;                /* event sequence counter */
 	uint64_t conflict;           /* conflict penalty of the grant in progress */
 	sim_time_t max_cycles;       /* engine.max_cycles, or SIM_T_INF */
+	sim_time_t run_watch;        /* max_cycles, or the overrun notice's time if
+				      * sooner and not yet passed (run_watch_time) */
+	sim_time_t overrun_due;      /* > 0: the time the notice is owed for */
 	/* simulated memory */
 	char *arena;
 	size_t arena_size;
@@ -429,6 +432,8 @@ struct sim {
 	struct sim_stats st;
 	sim_progress_fn progress;
 	void *progress_arg;
+	sim_overrun_fn overrun;
+	void *overrun_arg;
 	double host_seconds;
 	/* host memory (see estimate_fixed() in engine.c) */
 	uint64_t fixed_bytes;        /* estimated up front by sim_create */
@@ -714,7 +719,7 @@ void sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c);
  * clock happen: if the earliest queued event is earlier than c->now (or
  * at c->now and ordered before c's own), c yields to the scheduler and
  * resumes after it.  Also stops the run once c->now passes
- * engine.max_cycles.  Context: c's coroutine; may yield (simulated time
+ * engine.max_cycles, and marks the overrun notice due (sim_set_overrun).  Context: c's coroutine; may yield (simulated time
  * of others passes, not c's).  Inline: every access ends with it, and it
  * yields rarely (host speed only); the rest is sim_cpu_yield_slow().
  */
@@ -725,7 +730,7 @@ sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c)
 	 * (evq.h): no test of n (host speed only) */
 	const struct sim_ev *top = &s->evq.top;
 	SIM_ASSERT(c->now < UINT64_MAX);
-	if (G_LIKELY(c->now <= s->max_cycles) &&
+	if (G_LIKELY(c->now <= s->run_watch) &&
 	    (top->time > c->now ||
 	     (top->time == c->now && (top->cls != SIM_EV_CPU || top->id > c->id))))
 		return;
