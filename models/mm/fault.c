@@ -109,10 +109,16 @@
  * did; and a fault that finds the PTE present (it allocates nothing) or
  * loses the race under the PTL (its page is freed without a zap or
  * release_pages) pays the allocator's, rmap's and zap's share too: such
- * faults are overcharged by it.  The same value stands for Bonsai's
- * 2.6.37 (an assumption); its retry under mmap_sem of a lock-free fault
- * that found the PTE present charges none (the exception entry and the
- * path were charged once, by the first attempt).
+ * faults are overcharged by it.  And every fault spends that share
+ * outside the PTL before it queues there, which spreads vmglobal's
+ * threads apart (they draw the same pages): fewer of them fault a page
+ * at once, so its convoy on the PTL is shorter and the round faster than
+ * with the share in the zap.  Ben's one-core points cannot split it:
+ * every benchmark zaps exactly the pages it faults.  The same value
+ * stands for Bonsai's 2.6.37 (an assumption); its retry under mmap_sem
+ * of a lock-free fault that found the PTE present charges none (the
+ * exception entry and the path were charged once, by the first
+ * attempt).
  */
 #include <errno.h>
 #include <string.h>
