@@ -889,10 +889,8 @@ sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c)
 			sim_fatal(s, "simulated time passed engine.max_cycles (%" G_GUINT64_FORMAT
 				  ")", s->max_cycles);
 		overrun_mark(s, c->now);
-		const struct sim_ev *top = &s->evq.top;
-		if (top->time > c->now ||
-		    (top->time == c->now && (top->cls != SIM_EV_CPU || top->id > c->id)))
-			return;         /* c is still first: it runs on */
+		if (sim_cpu_is_first(s, c))
+			return;         /* it runs on */
 	}
 	SIM_ASSERT(s->evq.n > 0 && sim_ev_before(&s->evq.top, &(struct sim_ev){
 		.time = c->now, .cls = SIM_EV_CPU, .id = c->id, .seq = UINT64_MAX }));

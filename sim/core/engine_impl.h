@@ -723,16 +723,22 @@ void sim_cpu_yield_slow(struct sim *s, struct sim_cpu *c);
  * of others passes, not c's).  Inline: every access ends with it, and it
  * yields rarely (host speed only); the rest is sim_cpu_yield_slow().
  */
+/* Is the running CPU c still ahead of every queued event (it may go on
+ * without yielding)?  An empty queue's top.time is UINT64_MAX, after any
+ * CPU's clock (evq.h): no test of n (host speed only). */
+static inline bool
+sim_cpu_is_first(const struct sim *s, const struct sim_cpu *c)
+{
+	const struct sim_ev *top = &s->evq.top;
+	return top->time > c->now ||
+	       (top->time == c->now && (top->cls != SIM_EV_CPU || top->id > c->id));
+}
+
 static inline void
 sim_cpu_maybe_yield(struct sim *s, struct sim_cpu *c)
 {
-	/* an empty queue's top.time is UINT64_MAX, after any CPU's clock
-	 * (evq.h): no test of n (host speed only) */
-	const struct sim_ev *top = &s->evq.top;
 	SIM_ASSERT(c->now < UINT64_MAX);
-	if (G_LIKELY(c->now <= s->run_watch) &&
-	    (top->time > c->now ||
-	     (top->time == c->now && (top->cls != SIM_EV_CPU || top->id > c->id))))
+	if (G_LIKELY(c->now <= s->run_watch) && sim_cpu_is_first(s, c))
 		return;
 	sim_cpu_yield_slow(s, c);
 }
