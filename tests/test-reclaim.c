@@ -395,6 +395,20 @@ test_pair_cost(gconstpointer data)
 	}
 }
 
+/* seqcount under workload wl is refused at config load with message. */
+static void
+assert_seqcount_refused(const char *wl, const char *message)
+{
+	const struct variant v = { rcl_find("seqcount"), "{\"scheme\": \"seqcount\"}" };
+	g_autofree char *json = config(&v, wl);
+	GError *err = NULL;
+	cJSON *res = run(json, 1, "40", "1", &err);
+	g_assert_null(res);
+	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT);
+	g_assert_cmpstr(err->message, ==, message);
+	g_error_free(err);
+}
+
 /*
  * seqcount readers leave no trace, so its synchronize() cannot wait for
  * them (models/reclaim/rcl_seqcount.c, DECISION; RCL_NO_GRACE_PERIOD): a
@@ -404,25 +418,12 @@ test_pair_cost(gconstpointer data)
 static void
 test_seqcount_synchronize_unsafe(void)
 {
-	const struct variant v = { rcl_find("seqcount"), "{\"scheme\": \"seqcount\"}" };
-	g_autofree char *json = config(&v, wl_rcuscale_sync);
-	GError *err = NULL;
-	cJSON *res = run(json, 1, "40", "1", &err);
-	g_assert_null(res);
-	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT);
-	g_assert_cmpstr(err->message, ==, "inline.json: workload.update_mode: \"synchronize\" frees "
-			"after synchronize(), but seqcount readers leave no trace, so it cannot "
-			"wait for them: use \"retire\"");
-	g_error_free(err);
-	g_autofree char *rt = config(&v, wl_rcutorture);
-	err = NULL;
-	res = run(rt, 1, "40", "1", &err);
-	g_assert_null(res);
-	g_assert_error(err, SIM_CONFIG_ERROR, SIM_CONFIG_ERROR_INCONSISTENT);
-	g_assert_cmpstr(err->message, ==, "inline.json: workload.synchronize_every: updates that "
-			"free after synchronize() need a grace period, but seqcount readers leave "
-			"no trace, so it cannot wait for them: use 0");
-	g_error_free(err);
+	assert_seqcount_refused(wl_rcuscale_sync, "inline.json: workload.update_mode: "
+				"\"synchronize\" frees after synchronize(), but seqcount readers "
+				"leave no trace, so it cannot wait for them: use \"retire\"");
+	assert_seqcount_refused(wl_rcutorture, "inline.json: workload.synchronize_every: updates "
+				"that free after synchronize() need a grace period, but seqcount "
+				"readers leave no trace, so it cannot wait for them: use 0");
 }
 
 static void
