@@ -13,10 +13,11 @@
  * Memory model: accesses take effect in simulated-time order (ties broken
  * deterministically).  Stores go through a per-CPU FIFO store buffer and
  * become visible when they drain, so the machine is TSO: a load may pass
- * an earlier store to a different address unless a full fence (or, on
- * x86, a locked RMW) separates them.
+ * an earlier store to a different address unless a full fence or an RMW
+ * separates them.
  * MODEL: Arm's weaker reorderings (store->store, load->load) are not
- * produced; Arm presets pay Arm's barrier costs but get TSO ordering.
+ * produced; a machine given Arm's barrier costs (no preset is one today)
+ * pays them but gets TSO ordering.
  *
  * Context of every function here, unless it says otherwise: on a
  * simulated CPU (inside a workload's cpu_main); "may yield" means
