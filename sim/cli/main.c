@@ -125,9 +125,10 @@ show_overrun(void *arg, sim_time_t now, sim_time_t goal)
 		fputs("\r\033[K", stderr);
 	fprintf(stderr, "sim: %s: warning: simulated time passed %" G_GUINT64_FORMAT " cycles, "
 		"%ux the workload's run length (%" G_GUINT64_FORMAT ") plus %" G_GUINT64_FORMAT
-		", and the run goes on: its CPUs wait past their work (exit drains, grace "
-		"periods, a last sleep); a run that never ends here lost a wake-up "
-		"(engine.max_cycles stops it)\n", o->config, now, SIM_OVERRUN_FACTOR,
+		", and the run goes on: its CPUs are still finishing (work begun before the "
+		"end, such as faa's batches, or waits: exit drains, grace periods, a last "
+		"sleep); a run that never ends here lost a wake-up (engine.max_cycles stops "
+		"it)\n", o->config, now, SIM_OVERRUN_FACTOR,
 		goal, SIM_OVERRUN_SLACK);
 	fflush(stderr);
 }
