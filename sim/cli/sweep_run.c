@@ -36,7 +36,7 @@
 
 #define SWEEP_TAG "sim-sweep "
 
-/* sweep_run.finished's bits, per pending point */
+/* sweep_run.flags' bits, per pending point */
 #define SWEEP_DONE 1u           /* the runner reported its exit */
 #define SWEEP_WARNED 2u         /* its log's warning was shown */
 
@@ -154,7 +154,7 @@ struct sweep_run {
 	const struct sim_sweep *sw;
 	const struct sim_sweep_run_opts *o;
 	GPtrArray *pending;     /* struct sim_sweep_point * */
-	guint8 *finished;       /* per pending point: SWEEP_DONE, SWEEP_WARNED */
+	guint8 *flags;          /* per pending point: SWEEP_DONE, SWEEP_WARNED */
 	char *logdir;
 	guint complete_before;  /* complete when the run started */
 	guint done, failed, interrupted;
@@ -239,7 +239,7 @@ sweep_log_path(const struct sweep_run *r, const struct sim_sweep_point *p)
 static void
 sweep_show_warning(struct sweep_run *r, guint i, const char *log)
 {
-	if (r->finished[i] & SWEEP_WARNED)
+	if (r->flags[i] & SWEEP_WARNED)
 		return;
 	g_autofree char *text = NULL;
 	if (!g_file_get_contents(log, &text, NULL, NULL))
@@ -253,7 +253,7 @@ sweep_show_warning(struct sweep_run *r, guint i, const char *log)
 	char *end = strchr(w, '\n');
 	if (end)
 		*end = '\0';
-	r->finished[i] |= SWEEP_WARNED;
+	r->flags[i] |= SWEEP_WARNED;
 	sweep_clear_line(r);
 	const struct sim_sweep_point *p = r->pending->pdata[i];
 	fprintf(stderr, "sim sweep: point %s: %s\n", p->name, start);
@@ -270,7 +270,7 @@ sweep_scan_running(struct sweep_run *r)
 		return;
 	r->last_scan_us = now;
 	for (guint i = 0; i < r->pending->len; i++) {
-		if (r->finished[i])     /* done, or its warning shown */
+		if (r->flags[i])        /* done, or its warning shown */
 			continue;
 		g_autofree char *log = sweep_log_path(r, r->pending->pdata[i]);
 		GStatBuf st;
@@ -283,9 +283,9 @@ sweep_scan_running(struct sweep_run *r)
 static void
 sweep_finished(struct sweep_run *r, guint i, int code)
 {
-	if (i >= r->pending->len || (r->finished[i] & SWEEP_DONE))
+	if (i >= r->pending->len || (r->flags[i] & SWEEP_DONE))
 		return;
-	r->finished[i] |= SWEEP_DONE;
+	r->flags[i] |= SWEEP_DONE;
 	const struct sim_sweep_point *p = r->pending->pdata[i];
 	g_autofree char *log = sweep_log_path(r, p);
 	sweep_show_warning(r, i, log);
@@ -478,7 +478,7 @@ static void
 sweep_unreported(struct sweep_run *r)
 {
 	for (guint i = 0; i < r->pending->len; i++) {
-		if (r->finished[i] & SWEEP_DONE)
+		if (r->flags[i] & SWEEP_DONE)
 			continue;
 		const struct sim_sweep_point *p = r->pending->pdata[i];
 		if (sim_sweep_point_complete(r->sw, p, NULL)) {
@@ -491,7 +491,7 @@ sweep_unreported(struct sweep_run *r)
 			fprintf(stderr, "sim sweep: point %s was not run: %s\n", p->name, cmd);
 			r->failed++;
 		}
-		r->finished[i] |= SWEEP_DONE;
+		r->flags[i] |= SWEEP_DONE;
 	}
 }
 
@@ -581,7 +581,7 @@ sim_sweep_run(const struct sim_sweep *sw, const struct sim_sweep_run_opts *o)
 		else
 			g_ptr_array_add(r.pending, p);
 	}
-	r.finished = g_new0(guint8, r.pending->len + 1);
+	r.flags = g_new0(guint8, r.pending->len + 1);
 	/* More runs at once than points, or than a few per core, only costs
 	 * memory and start-up time (a runner of 100,000 slots took minutes
 	 * to start and to stop): clamp, and say so. */
@@ -623,7 +623,7 @@ out:
 		close(lock_fd);         /* releases the lock */
 	if (argv)
 		g_ptr_array_free(argv, TRUE);
-	g_free(r.finished);
+	g_free(r.flags);
 	g_free(r.logdir);
 	g_ptr_array_free(r.pending, TRUE);
 	return code;
