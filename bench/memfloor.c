@@ -38,15 +38,30 @@
  * floor of any layout that touches rec + stack cold lines per turn with
  * that prefetch.
  *
+ * With pages=1 it measures instead the host floor of a run's setup: what
+ * the first write to one fresh page per CPU costs, whatever else setup does.
+ * Each rep maps N * stack_kib KiB afresh (as sim maps its coroutine stacks,
+ * MAP_NORESERVE), faults in the top page of each CPU's region with
+ * process_madvise(MADV_POPULATE_WRITE) in batches of 1,024 (as
+ * sim_coro_populate does; populate=0 leaves it to the writes), writes one
+ * word near the top of each (as sim_coro_prepare writes a CPU's first
+ * frame) and unmaps it.  Printed: the median of reps timings, in seconds
+ * for the N pages and ns per page (thread CPU time, user + system).
+ *
  *   memfloor N [rec=8] [rec_stride=8] [stack=4] [stack_kib=32] [d=1]
  *            [work=0] [serial=0] [visits=1000000] [reps=5] [seed=1]
+ *   memfloor N pages=1 [stack_kib=32] [populate=1] [reps=5]
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include <time.h>
 
 #define LINE 64u
@@ -55,6 +70,7 @@
 
 struct opts {
 	uint64_t n, rec, rec_stride, stack, stack_kib, d, work, serial, visits, reps, seed;
+	uint64_t pages, populate;
 };
 
 static uint64_t
@@ -178,6 +194,54 @@ visit(struct state *st, uint64_t visits)
 	st->sink = acc ^ x;
 }
 
+/* Fault in the page below each CPU's region top, batched as
+ * sim_coro_populate does; false if the kernel lacks the call. */
+static bool
+populate_tops(char *base, const struct opts *o, size_t page)
+{
+#if defined(MADV_POPULATE_WRITE) && defined(SYS_process_madvise) && defined(SYS_pidfd_open)
+	enum { BATCH = 1024 };
+	static struct iovec iov[BATCH];
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (pidfd < 0)
+		return false;
+	bool ok = true;
+	for (uint64_t b = 0; b < o->n && ok; b += BATCH) {
+		uint64_t k = o->n - b < BATCH ? o->n - b : BATCH;
+		for (uint64_t i = 0; i < k; i++) {
+			iov[i].iov_base = base + (b + i + 1) * (o->stack_kib << 10) - page;
+			iov[i].iov_len = page;
+		}
+		ok = syscall(SYS_process_madvise, pidfd, iov, k, MADV_POPULATE_WRITE, 0) ==
+		     (long)(k * page);
+	}
+	close(pidfd);
+	return ok;
+#else
+	(void)base;
+	(void)o;
+	(void)page;
+	return false;
+#endif
+}
+
+/* One rep of pages=1: seconds of thread CPU time for the N first writes
+ * (and their populate); *populated says whether the populate worked. */
+static double
+pages_rep(const struct opts *o, bool *populated)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t bytes = o->n * (o->stack_kib << 10);
+	char *base = map(bytes);
+	double t0 = cpu_seconds();
+	*populated = o->populate && populate_tops(base, o, page);
+	for (uint64_t c = 0; c < o->n; c++)
+		*(volatile uint64_t *)(base + (c + 1) * (o->stack_kib << 10) - 64) = c;
+	double t = cpu_seconds() - t0;
+	munmap(base, bytes);
+	return t;
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -191,7 +255,8 @@ parse(struct opts *o, int argc, char **argv)
 	if (argc < 2)
 		return -1;
 	*o = (struct opts){ .rec = 8, .rec_stride = 8, .stack = 4, .stack_kib = 32, .d = 1,
-			    .work = 0, .serial = 0, .visits = 1000000, .reps = 5, .seed = 1 };
+			    .work = 0, .serial = 0, .visits = 1000000, .reps = 5, .seed = 1,
+			    .pages = 0, .populate = 1 };
 	o->n = strtoull(argv[1], NULL, 0);
 	for (int i = 2; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
@@ -205,14 +270,42 @@ parse(struct opts *o, int argc, char **argv)
 			continue; \
 		}
 		OPT(rec) OPT(rec_stride) OPT(stack) OPT(stack_kib) OPT(d) OPT(work) OPT(serial)
-		OPT(visits) OPT(reps) OPT(seed)
+		OPT(visits) OPT(reps) OPT(seed) OPT(pages) OPT(populate)
 #undef OPT
 		return -1;
 	}
 	if (o->n < 2 || o->n > (UINT64_C(1) << 24) || o->rec > o->rec_stride ||
 	    o->stack * LINE > (o->stack_kib << 10) || o->d > MAXD || o->rec + o->stack == 0 ||
-	    o->visits == 0 || o->reps == 0 || o->reps > MAXREPS)
+	    o->visits == 0 || o->reps == 0 || o->reps > MAXREPS || o->pages > 1 ||
+	    o->populate > 1 || o->stack_kib == 0)
 		return -1;
+	return 0;
+}
+
+static double
+median(double *t, uint64_t n)
+{
+	qsort(t, n, sizeof t[0], cmp_double);
+	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+static int
+pages_main(const struct opts *o)
+{
+	double t[MAXREPS];
+	bool populated = true;
+	for (uint64_t r = 0; r < o->reps; r++) {
+		bool p;
+		t[r] = pages_rep(o, &p);
+		populated = populated && p;
+	}
+	double med = median(t, o->reps);
+	printf("{\"n\": %" PRIu64 ", \"pages\": 1, \"stack_kib\": %" PRIu64
+	       ", \"populate\": %" PRIu64 ", \"populated\": %s, \"reps\": %" PRIu64
+	       ", \"seconds\": %.4f, \"seconds_min\": %.4f, \"seconds_max\": %.4f"
+	       ", \"ns_per_page\": %.1f}\n",
+	       o->n, o->stack_kib, o->populate, o->populate && populated ? "true" : "false",
+	       o->reps, med, t[0], t[o->reps - 1], 1e9 * med / (double)o->n);
 	return 0;
 }
 
@@ -224,11 +317,14 @@ main(int argc, char **argv)
 	if (parse(&st.o, argc, argv) != 0) {
 		fprintf(stderr, "usage: memfloor N [rec=8] [rec_stride=8] [stack=4] [stack_kib=32] "
 			"[d=1] [work=0] [serial=0] [visits=1000000] [reps=5] [seed=1]\n"
+			"       memfloor N pages=1 [stack_kib=32] [populate=1] [reps=5]\n"
 			"  (rec <= rec_stride, stack lines within stack_kib, d <= %u, reps <= %u, "
 			"N >= 2)\n", MAXD, MAXREPS);
 		return 2;
 	}
 	const struct opts *o = &st.o;
+	if (o->pages)
+		return pages_main(o);
 	st.recs = map(o->n * o->rec_stride * LINE);
 	st.stacks = o->stack ? map(o->n * (o->stack_kib << 10)) : NULL;
 	st.wait = malloc(o->n * sizeof *st.wait);
@@ -257,8 +353,7 @@ main(int argc, char **argv)
 		visit(&st, o->visits);
 		t[r] = cpu_seconds() - t0;
 	}
-	qsort(t, o->reps, sizeof t[0], cmp_double);
-	double med = o->reps % 2 ? t[o->reps / 2] : (t[o->reps / 2 - 1] + t[o->reps / 2]) / 2;
+	double med = median(t, o->reps);
 	printf("{\"n\": %" PRIu64 ", \"rec\": %" PRIu64 ", \"rec_stride\": %" PRIu64
 	       ", \"stack\": %" PRIu64 ", \"stack_kib\": %" PRIu64 ", \"d\": %" PRIu64
 	       ", \"work\": %" PRIu64 ", \"serial\": %" PRIu64 ", \"visits\": %" PRIu64
