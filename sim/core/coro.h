@@ -25,7 +25,7 @@
  *
  * Invariant: the canary is intact whenever control is back in the
  * scheduler.  The engine checks the saved stack pointer against it after
- * every switch back and the whole canary every 64th switch and at the
+ * every switch back and the whole canary every 1,024th switch and at the
  * end of the run (engine.c stack_ok), so an overflow is reported with
  * the CPU id instead of silently corrupting a neighbour.  Guard pages make an overflow fault at once, but each costs
  * a VMA and Linux allows about 65,530 per process, so they are optional.
