@@ -517,14 +517,9 @@ test_sigterm(void)
 static void
 test_estimate_bounds_rss(void)
 {
-#if defined(__SANITIZE_ADDRESS__)
+#if T_ASAN
 	g_test_skip("AddressSanitizer's own memory is not in the estimate");
 	return;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-	g_test_skip("AddressSanitizer's own memory is not in the estimate");
-	return;
-#endif
 #endif
 	const char *const cases[] = {
 		"{\"machine\": \"large\", \"cpus\": 4096,"

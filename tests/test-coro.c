@@ -15,17 +15,7 @@
 #include <glib.h>
 
 #include "coro.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TEST_ASAN 1
-#endif
-#endif
-#ifndef TEST_ASAN
-#define TEST_ASAN 0
-#endif
+#include "harness.h"
 
 static struct sim_coro main_co, co_a, co_b;
 static volatile long counter;
@@ -108,7 +98,7 @@ side_call_from(uintptr_t caller_sp)
 		/* the frame is on the side stack, just below its top */
 		g_assert_cmpuint(ran, <, (uintptr_t)side.top);
 		g_assert_cmpuint(ran, >=, (uintptr_t)side.top - 4096);
-	} else if (!TEST_ASAN) {
+	} else if (!T_ASAN) {
 		/* ucontext builds: a plain call, below the caller (ASan's fake
 		 * stacks put locals elsewhere: nothing to compare there) */
 		g_assert_cmpuint(ran, <, caller_sp);
@@ -131,7 +121,7 @@ test_side_call(void)
 {
 	static char sc[65536] __attribute__((aligned(16)));
 	g_assert_true(sim_side_stack_init(&side, 64u << 10));
-#if SIM_CORO_ASM && !TEST_ASAN
+#if SIM_CORO_ASM && !T_ASAN
 	g_assert_nonnull(side.top);
 	g_assert_cmpuint((uintptr_t)side.top % 16, ==, 0);
 #endif

@@ -148,18 +148,10 @@ overflow_config(int guard)
 	return rc;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define T_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define T_ASAN 1
-#endif
-#endif
-
 static void
 test_overflow_canary(void)
 {
-#ifdef T_ASAN
+#if T_ASAN
 	/* AddressSanitizer knows each coroutine's stack bounds (coro.c
 	 * registers them), so with the assembly switch it stops the overflow
 	 * before the canary can, and names it; with ucontext it may not, and
@@ -247,7 +239,7 @@ test_overflow_at_switch(void)
 	g_test_skip("needs the assembly coroutine switch (stack-pointer check)");
 	return;
 #endif
-#ifdef T_ASAN
+#if T_ASAN
 	if (!g_test_subprocess()) {
 		g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
 		if (!g_test_trap_has_passed())

@@ -470,14 +470,6 @@ test_leaf_lock_cost(void)
 
 /* ---- liveness at scale: the lost GP-kthread wake-up ---- */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define T_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define T_ASAN 1
-#endif
-#endif
-
 /*
  * configs/explore/tree-rcu-lost-wakeup.json, the run on which Tree RCU's
  * GP kthread lost a wake-up (its description says how): 1,024 CPUs of
@@ -493,7 +485,7 @@ test_leaf_lock_cost(void)
 static void
 test_lost_wakeup_run_is_live(void)
 {
-#if defined(T_ASAN) || !SIM_CORO_ASM
+#if T_ASAN || !SIM_CORO_ASM
 	g_test_skip("41 M events: run by the main (debug, assembly-switch) suite only");
 	return;
 #endif
