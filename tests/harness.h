@@ -15,18 +15,7 @@
 #include "config.h"
 #include "engine.h"
 #include "results.h"
-
-/* T_ASAN: 1 in a build under AddressSanitizer (GCC's or clang's flag), else 0. */
-#if defined(__SANITIZE_ADDRESS__)
-#define T_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define T_ASAN 1
-#endif
-#endif
-#ifndef T_ASAN
-#define T_ASAN 0
-#endif
+#include "t-asan.h"
 
 /*
  * A flat machine for exact-cost tests: `sockets` sockets of one cluster

@@ -15,7 +15,7 @@
 #include <glib.h>
 
 #include "coro.h"
-#include "harness.h"
+#include "t-asan.h"
 
 static struct sim_coro main_co, co_a, co_b;
 static volatile long counter;
